@@ -1,0 +1,30 @@
+import { defineCommand, runMain } from "citty";
+import { EXIT_CODES_HELP } from "./lib/errors.ts";
+import { envFileArg, exitWith, jsonArg } from "./lib/cli.ts";
+import { SETTINGS, envExample, loadConfig } from "./lib/config.ts";
+
+export const configCommand = defineCommand({
+  meta: {
+    name: "config",
+    description: `Validate the toolkit's settings (${Object.keys(SETTINGS).length} variables, see env.example) and print them with secrets masked. ${EXIT_CODES_HELP}`,
+  },
+  args: {
+    ...envFileArg,
+    ...jsonArg,
+    example: { type: "boolean", description: "Print env.example instead: every setting, its default and what it is for" },
+  },
+  run: ({ args }) =>
+    exitWith(async () => {
+      if (args.example) return void process.stdout.write(envExample());
+      const config = loadConfig({ envFile: args["env-file"] });
+      const masked = JSON.stringify(config, (key, value) =>
+        /password|apiKey|token/i.test(key) && typeof value === "string" ? "********" : value,
+      );
+      if (args.json) return console.log(masked);
+      console.log(`settings ok (${config.envFile ? `read ${config.envFile}` : "environment only, no .env file"})`);
+      console.log(JSON.stringify(JSON.parse(masked), null, 2));
+      if (config.grafana.usesDefaultPassword) console.warn("WARNING: GRAFANA_ADMIN_PASSWORD is Grafana's default 'admin': change it.");
+    }),
+});
+
+if (import.meta.main) runMain(configCommand);

@@ -1,0 +1,249 @@
+// One definition of every setting: its name (the trading system's own .env names where they exist), type,
+// default and description. The zod schema, the typed settings and env.example are all derived from it.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+import { BadInputError } from "./errors.ts";
+
+type Kind = "host" | "port" | "url" | "identifier" | "text" | "secret";
+
+interface Setting {
+  kind: Kind;
+  group: string;
+  description: string;
+  /** Shown in env.example and used when the variable is unset; absent for secrets and derived values. */
+  default?: string;
+}
+
+const host = (group: string, fallback: string, description: string): Setting => ({
+  kind: "host",
+  group,
+  default: fallback,
+  description,
+});
+const port = (group: string, fallback: number, description: string): Setting => ({
+  kind: "port",
+  group,
+  default: String(fallback),
+  description,
+});
+const secret = (group: string, description: string): Setting => ({ kind: "secret", group, description });
+
+export const SETTINGS = {
+  POSTGRES_HOST: host("PostgreSQL", "postgres", "PostgreSQL host as the toolkit and Grafana reach it"),
+  POSTGRES_PORT: port("PostgreSQL", 5432, "PostgreSQL port"),
+  POSTGRES_DB: { kind: "identifier", group: "PostgreSQL", default: "ytrader", description: "Database of the trading system" },
+  POSTGRES_USER: { kind: "identifier", group: "PostgreSQL", default: "ytrader", description: "Admin user, used only by the role step" },
+  POSTGRES_PASSWORD: secret("PostgreSQL", "Admin password, used only by the role step"),
+  GRAFANA_POSTGRES_USER: {
+    kind: "identifier",
+    group: "PostgreSQL",
+    default: "grafana_monitor",
+    description: "Read-only role that Grafana's PostgreSQL datasource logs in as",
+  },
+  GRAFANA_POSTGRES_PASSWORD: secret("PostgreSQL", "Password of the read-only role"),
+
+  RABBITMQ_HOST: host("RabbitMQ", "rabbitmq", "RabbitMQ host"),
+  RABBITMQ_PORT: port("RabbitMQ", 5672, "RabbitMQ AMQP port"),
+  RABBITMQ_USER: { kind: "text", group: "RabbitMQ", default: "guest", description: "RabbitMQ user of the trading system" },
+  RABBITMQ_PASSWORD: secret("RabbitMQ", "Password of RABBITMQ_USER"),
+  RABBITMQ_MANAGEMENT_PORT: port("RabbitMQ", 15672, "Port of RabbitMQ's management plugin (HTTP API)"),
+  RABBITMQ_MANAGEMENT_URL: {
+    kind: "url",
+    group: "RabbitMQ",
+    description: "Management API base URL; default http://RABBITMQ_HOST:RABBITMQ_MANAGEMENT_PORT",
+  },
+  RABBITMQ_MONITOR_USER: {
+    kind: "text",
+    group: "RabbitMQ",
+    default: "grafana_monitor",
+    description: "User tagged 'monitoring' that Grafana reads the management API with",
+  },
+  RABBITMQ_MONITOR_PASSWORD: secret("RabbitMQ", "Password of RABBITMQ_MONITOR_USER"),
+
+  WS_GATEWAY_HOST: host("Services", "ws-gateway", "ws-gateway host"),
+  WS_GATEWAY_PORT: port("Services", 4400, "ws-gateway port"),
+  WS_GATEWAY_API_KEY: secret("Services", "ws-gateway API key (X-API-Key), for /api/v1/subscriptions"),
+  MODEL_SERVICE_HOST: host("Services", "model-service", "model-service host"),
+  MODEL_SERVICE_PORT: port("Services", 4500, "model-service port"),
+  MODEL_SERVICE_API_KEY: secret("Services", "model-service API key (X-API-Key), for /api/v1/training/status"),
+  ORDERMANAGER_HOST: host("Services", "order-manager", "order-manager host"),
+  ORDERMANAGER_PORT: port("Services", 4600, "order-manager port"),
+  ORDERMANAGER_API_KEY: secret("Services", "order-manager API key"),
+  POSITION_MANAGER_HOST: host("Services", "position-manager", "position-manager host"),
+  POSITION_MANAGER_PORT: port("Services", 4800, "position-manager port"),
+  POSITION_MANAGER_API_KEY: secret("Services", "position-manager API key"),
+
+  GRAFANA_PORT: port("Grafana", 4700, "Port Grafana is published on"),
+  GRAFANA_URL: { kind: "url", group: "Grafana", description: "Grafana base URL to push to; default http://localhost:GRAFANA_PORT" },
+  GRAFANA_ADMIN_USER: { kind: "text", group: "Grafana", default: "admin", description: "Grafana admin user (basic auth)" },
+  GRAFANA_ADMIN_PASSWORD: secret("Grafana", "Grafana admin password; Grafana's first-run default is admin: change it"),
+  GRAFANA_TOKEN: secret("Grafana", "Service-account token; used instead of basic auth when set"),
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+const RULES: Record<Kind, () => z.ZodType<string | number>> = {
+  host: () =>
+    z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9-]+)*$|^\[[0-9A-Fa-f:.]+\]$/, {
+      error: "expected a host name or IP address",
+    }),
+  port: () =>
+    z.coerce
+      .number({ error: "expected a port number (1-65535)" })
+      .int({ error: "expected a port number (1-65535)" })
+      .min(1, { error: "expected a port number (1-65535)" })
+      .max(65535, { error: "expected a port number (1-65535)" }),
+  url: () =>
+    z
+      .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
+      .transform((url) => url.replace(/\/+$/, "")),
+  identifier: () =>
+    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error: "expected a lower-case PostgreSQL identifier (letters, digits, _; at most 63)",
+    }),
+  text: () => z.string().min(1, { error: "expected a non-empty value" }),
+  secret: () => z.string().min(1, { error: "expected a non-empty value" }),
+};
+
+const schema = z.object(
+  Object.fromEntries(
+    Object.entries(SETTINGS).map(([name, setting]: [string, Setting]) => {
+      const rule = RULES[setting.kind]();
+      return [name, setting.default === undefined ? rule.optional() : rule.default(setting.default as never)];
+    }),
+  ) as { [K in SettingName]: z.ZodType },
+);
+
+export interface Config {
+  /** Where the settings came from: the .env path, or null when only the environment was read. */
+  envFile: string | null;
+  postgres: { host: string; port: number; database: string; adminUser: string; adminPassword?: string };
+  monitorRole: { user: string; password?: string };
+  rabbitmq: {
+    host: string;
+    port: number;
+    user: string;
+    password?: string;
+    managementUrl: string;
+    monitorUser: string;
+    monitorPassword?: string;
+  };
+  services: Record<ServiceName, { url: string; apiKey?: string }>;
+  grafana: { url: string; adminUser: string; adminPassword: string; usesDefaultPassword: boolean; token?: string };
+}
+
+export const SERVICE_NAMES = ["ws-gateway", "model-service", "order-manager", "position-manager"] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface LoadOptions {
+  /** A .env file to read; when absent, ./.env is read if it exists. */
+  envFile?: string;
+  /** The environment; process.env by default. Its values win over the file's. */
+  env?: Record<string, string | undefined>;
+  /** Settings this command cannot do without (secrets have no default). */
+  required?: SettingName[];
+}
+
+/** Reads, validates and types every setting. Throws BadInputError listing every problem at once. */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const { values, envFile } = readSources(options);
+  const problems: string[] = [];
+  for (const name of options.required ?? []) {
+    if (!values[name]) problems.push(`${name}: required here but not set (${SETTINGS[name].description})`);
+  }
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]) as SettingName;
+      const shown = SETTINGS[name]?.kind === "secret" ? "" : `, got ${JSON.stringify(values[name])}`;
+      problems.push(`${name}: ${issue.message}${shown}`);
+    }
+  }
+  if (problems.length || !parsed.success) {
+    throw new BadInputError(`Configuration has ${problems.length} problem(s)${envFile ? ` (read ${envFile})` : ""}:`, problems);
+  }
+  return toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile);
+}
+
+function readSources(options: LoadOptions): { values: Record<string, string | undefined>; envFile: string | null } {
+  const env = options.env ?? process.env;
+  const path = resolve(options.envFile ?? ".env");
+  let fileValues: Record<string, string> = {};
+  if (existsSync(path)) {
+    fileValues = parseEnv(readFileSync(path, "utf8")) as Record<string, string>;
+  } else if (options.envFile) {
+    throw new BadInputError(`The env file ${options.envFile} does not exist.`);
+  }
+  const values: Record<string, string | undefined> = {};
+  for (const name of Object.keys(SETTINGS)) {
+    // An empty value counts as unset, as in docker compose files where `NAME=` is common.
+    const value = env[name] || fileValues[name];
+    values[name] = value === "" ? undefined : value;
+  }
+  return { values, envFile: existsSync(path) ? path : null };
+}
+
+function toConfig(v: Record<SettingName, string | number | undefined>, envFile: string | null): Config {
+  const s = (name: SettingName) => v[name] as string;
+  const n = (name: SettingName) => v[name] as number;
+  const opt = (name: SettingName) => v[name] as string | undefined;
+  const serviceUrl = (hostName: SettingName, portName: SettingName) => `http://${s(hostName)}:${n(portName)}`;
+  const adminPassword = opt("GRAFANA_ADMIN_PASSWORD") ?? "admin";
+  return {
+    envFile,
+    postgres: {
+      host: s("POSTGRES_HOST"),
+      port: n("POSTGRES_PORT"),
+      database: s("POSTGRES_DB"),
+      adminUser: s("POSTGRES_USER"),
+      adminPassword: opt("POSTGRES_PASSWORD"),
+    },
+    monitorRole: { user: s("GRAFANA_POSTGRES_USER"), password: opt("GRAFANA_POSTGRES_PASSWORD") },
+    rabbitmq: {
+      host: s("RABBITMQ_HOST"),
+      port: n("RABBITMQ_PORT"),
+      user: s("RABBITMQ_USER"),
+      password: opt("RABBITMQ_PASSWORD"),
+      managementUrl: opt("RABBITMQ_MANAGEMENT_URL") ?? serviceUrl("RABBITMQ_HOST", "RABBITMQ_MANAGEMENT_PORT"),
+      monitorUser: s("RABBITMQ_MONITOR_USER"),
+      monitorPassword: opt("RABBITMQ_MONITOR_PASSWORD"),
+    },
+    services: {
+      "ws-gateway": { url: serviceUrl("WS_GATEWAY_HOST", "WS_GATEWAY_PORT"), apiKey: opt("WS_GATEWAY_API_KEY") },
+      "model-service": { url: serviceUrl("MODEL_SERVICE_HOST", "MODEL_SERVICE_PORT"), apiKey: opt("MODEL_SERVICE_API_KEY") },
+      "order-manager": { url: serviceUrl("ORDERMANAGER_HOST", "ORDERMANAGER_PORT"), apiKey: opt("ORDERMANAGER_API_KEY") },
+      "position-manager": {
+        url: serviceUrl("POSITION_MANAGER_HOST", "POSITION_MANAGER_PORT"),
+        apiKey: opt("POSITION_MANAGER_API_KEY"),
+      },
+    },
+    grafana: {
+      url: opt("GRAFANA_URL") ?? `http://localhost:${n("GRAFANA_PORT")}`,
+      adminUser: s("GRAFANA_ADMIN_USER"),
+      adminPassword,
+      usesDefaultPassword: adminPassword === "admin",
+      token: opt("GRAFANA_TOKEN"),
+    },
+  };
+}
+
+/** env.example, generated from SETTINGS so that it always documents exactly what the code reads. */
+export function envExample(): string {
+  const lines = [
+    "# Settings of the Grafana monitoring toolkit. Copy to .env, or point --env-file at the trading",
+    "# system's own .env: the names below are the ones it already uses. Variables set in the",
+    "# environment win over the file. Generated from scripts/lib/config.ts (bun run config --example).",
+  ];
+  let group = "";
+  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
+    if (setting.group !== group) {
+      group = setting.group;
+      lines.push("", `# --- ${group} ---`);
+    }
+    lines.push(`# ${setting.description}${setting.kind === "secret" ? " (secret)" : ""}`);
+    lines.push(`${name}=${setting.default ?? ""}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,113 @@
+// Background processes of the local stack: started detached in a process group of their own, with a pid
+// file and a log file in the stack directory, so that a later `stack down` (another process) stops them.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface DaemonSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Directory that holds <name>.pid and <name>.log. */
+  dir: string;
+}
+
+export const logPath = (dir: string, name: string) => join(dir, `${name}.log`);
+const pidPath = (dir: string, name: string) => join(dir, `${name}.pid`);
+
+export function startDaemon(spec: DaemonSpec): number {
+  const log = openSync(logPath(spec.dir, spec.name), "a");
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env },
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
+  if (!child.pid) throw new Error(`could not start ${spec.name} (${spec.command})`);
+  child.unref();
+  writeFileSync(pidPath(spec.dir, spec.name), String(child.pid));
+  return child.pid;
+}
+
+export function daemonPid(dir: string, name: string): number | null {
+  const path = pidPath(dir, name);
+  if (!existsSync(path)) return null;
+  const pid = Number(readFileSync(path, "utf8").trim());
+  return pid > 0 && isAlive(pid) ? pid : null;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie still answers signal 0; its /proc status says Z.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the daemon's whole process group: TERM, then KILL after the grace period. */
+export async function stopDaemon(dir: string, name: string, graceMs = 15_000): Promise<boolean> {
+  const pid = daemonPid(dir, name);
+  rmSync(pidPath(dir, name), { force: true });
+  if (pid === null) return false;
+  signalGroup(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && groupAlive(pid)) await Bun.sleep(100);
+  if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
+  return true;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  const out = spawnSync("ps", ["-o", "pid=,stat=", "-g", String(pgid)], { encoding: "utf8" }).stdout ?? "";
+  return out.split("\n").some((line) => line.trim() && !/\sZ/.test(line));
+}
+
+/** The last lines of a log, for error messages that say why a service did not come up. */
+export function logTail(path: string, lines = 15): string {
+  if (!existsSync(path)) return "(no log)";
+  return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+/** Polls until check() is true; on timeout throws naming what failed and where its log is. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  options: { timeoutMs: number; log?: string; alive?: () => boolean },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    if (options.alive && !options.alive()) break;
+    await Bun.sleep(250);
+  }
+  const stopped = options.alive && !options.alive() ? "exited" : `was not ready after ${options.timeoutMs / 1000}s`;
+  const log = options.log ? `\nlog ${options.log}:\n${logTail(options.log)}` : "";
+  throw new Error(`${what} ${stopped}${log}`);
+}
+
+/** True when something accepts TCP connections on host:port. */
+export async function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
+  try {
+    const socket = await Bun.connect({ hostname: host, port, socket: { data() {} } });
+    socket.end();
+    return true;
+  } catch {
+    return false;
+  }
+}

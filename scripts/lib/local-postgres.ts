@@ -1,0 +1,92 @@
+// PostgreSQL 15 from Debian's packages, run on loopback with a data directory of the stack's own.
+import { spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import postgres from "postgres";
+import { STACK_PORTS, stackSecrets } from "./stack-paths.ts";
+import { logTail, portOpen } from "./daemon.ts";
+
+export const STACK_PG_ADMIN = "ytrader";
+export const STACK_PG_DATABASE = "ytrader";
+
+function binDir(): string {
+  const root = "/usr/lib/postgresql";
+  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  const version = versions.includes("15") ? "15" : versions[0];
+  if (!version) throw new Error("PostgreSQL server binaries not found: apt-get install postgresql-15");
+  return join(root, version, "bin");
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+/** initdb and the server refuse to run as root: run them as the `postgres` user then. */
+function run(tool: string, args: string[]): { ok: boolean; output: string } {
+  const command = join(binDir(), tool);
+  const [cmd, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+  const result = spawnSync(cmd, argv, { encoding: "utf8" });
+  return { ok: result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.trim() };
+}
+
+function ownByPostgres(path: string) {
+  if (!isRoot()) return;
+  const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
+  const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
+  chownSync(path, Number(id.stdout.trim()), Number(gid.stdout.trim()));
+}
+
+export function postgresPaths(stack: string) {
+  const home = join(stack, "postgres");
+  return { home, data: join(home, "data"), socket: join(home, "socket"), log: join(home, "postgres.log") };
+}
+
+export async function postgresRunning(): Promise<boolean> {
+  return portOpen(STACK_PORTS.postgres);
+}
+
+export async function startPostgres(stack: string): Promise<void> {
+  const paths = postgresPaths(stack);
+  const { postgresPassword } = stackSecrets(stack);
+  for (const dir of [paths.home, paths.socket]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    ownByPostgres(dir);
+  }
+  if (!existsSync(join(paths.data, "PG_VERSION"))) {
+    rmSync(paths.data, { recursive: true, force: true });
+    const pwfile = join(paths.home, "pwfile");
+    writeFileSync(pwfile, `${postgresPassword}\n`, { mode: 0o600 });
+    ownByPostgres(pwfile);
+    const init = run("initdb", [
+      "-D", paths.data, "-U", STACK_PG_ADMIN, `--pwfile=${pwfile}`, "--auth=scram-sha-256",
+      "--encoding=UTF8", "--locale=C.UTF-8",
+    ]);
+    rmSync(pwfile, { force: true });
+    if (!init.ok) throw new Error(`initdb failed:\n${init.output}`);
+  }
+  // A test stack: durability traded for speed (bulk seeds of millions of rows).
+  const options = [
+    `-c listen_addresses=127.0.0.1`, `-c port=${STACK_PORTS.postgres}`, `-c unix_socket_directories=${paths.socket}`,
+    "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200",
+    "-c shared_buffers=256MB", "-c timezone=UTC", "-c log_timezone=UTC",
+  ].join(" ");
+  const started = run("pg_ctl", ["start", "-D", paths.data, "-l", paths.log, "-w", "-t", "60", "-o", options]);
+  if (!started.ok) throw new Error(`PostgreSQL did not start:\n${started.output}\nlog ${paths.log}:\n${logTail(paths.log)}`);
+  await ensureDatabase(STACK_PG_DATABASE, postgresPassword);
+}
+
+async function ensureDatabase(name: string, password: string) {
+  const sql = postgres({ host: "127.0.0.1", port: STACK_PORTS.postgres, user: STACK_PG_ADMIN, password, database: "postgres", onnotice: () => {} });
+  try {
+    const [row] = await sql`SELECT 1 AS found FROM pg_database WHERE datname = ${name}`;
+    if (!row) await sql`CREATE DATABASE ${sql(name)}`;
+  } finally {
+    await sql.end();
+  }
+}
+
+export async function stopPostgres(stack: string): Promise<boolean> {
+  const paths = postgresPaths(stack);
+  if (!existsSync(join(paths.data, "postmaster.pid"))) return false;
+  const stopped = run("pg_ctl", ["stop", "-D", paths.data, "-m", "fast", "-w", "-t", "60"]);
+  if (!stopped.ok) throw new Error(`PostgreSQL did not stop:\n${stopped.output}`);
+  return true;
+}

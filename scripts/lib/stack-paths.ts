@@ -1,0 +1,45 @@
+// Where the local stack keeps its state and where slow builds are cached: outside the repository.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+
+/** Runtime state (data directories, logs, pid files). Disposable: recreated when missing. Under the
+ *  temp directory rather than $HOME because PostgreSQL runs as the `postgres` user when we are root,
+ *  and that user cannot enter /root. */
+export function stackDir(): string {
+  const dir = process.env.STACK_DIR || join(tmpdir(), `ytrader-monitoring-stack-${process.getuid?.() ?? 0}`);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** Build cache (Grafana and the Infinity plugin), kept across runs and clones. */
+export function cacheDir(): string {
+  const base = process.env.YTRADER_MONITORING_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "ytrader-monitoring");
+  mkdirSync(base, { recursive: true });
+  return base;
+}
+
+const SECRET_NAMES = ["postgresPassword", "monitorRolePassword", "rabbitmqPassword", "grafanaAdminPassword", "serviceApiKey"] as const;
+export type StackSecrets = Record<(typeof SECRET_NAMES)[number], string>;
+
+/** Random passwords of the local stack, made once and kept in the stack directory (mode 600). */
+export function stackSecrets(dir = stackDir()): StackSecrets {
+  const path = join(dir, "secrets.json");
+  const known = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Partial<StackSecrets>) : {};
+  const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, known[name] ?? randomBytes(18).toString("base64url")])) as StackSecrets;
+  if (SECRET_NAMES.some((name) => !known[name])) writeFileSync(path, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+/** Fixed loopback ports of the local stack, away from the defaults so that a machine already running
+ *  PostgreSQL, RabbitMQ or Grafana keeps them. */
+export const STACK_PORTS = {
+  postgres: Number(process.env.STACK_POSTGRES_PORT || 55432),
+  amqp: Number(process.env.STACK_AMQP_PORT || 55672),
+  rabbitmqManagement: Number(process.env.STACK_RABBITMQ_MANAGEMENT_PORT || 55673),
+  epmd: Number(process.env.STACK_EPMD_PORT || 55674),
+  rabbitmqDistribution: Number(process.env.STACK_RABBITMQ_DIST_PORT || 55675),
+  grafana: Number(process.env.STACK_GRAFANA_PORT || 55700),
+};

@@ -1,0 +1,153 @@
+// The live stack that tests, the demo and a first try of the toolkit run against: PostgreSQL, RabbitMQ
+// (with management) and Grafana as local processes. Whatever the environment already points at
+// (POSTGRES_HOST, RABBITMQ_HOST, GRAFANA_URL) is used as it is and never started or stopped here.
+import { STACK_PORTS, stackDir, stackSecrets } from "./stack-paths.ts";
+import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresRunning, startPostgres, stopPostgres } from "./local-postgres.ts";
+import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqReady, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
+import {
+  STACK_GRAFANA_ADMIN,
+  grafanaReady,
+  grafanaUnavailableReason,
+  grafanaUrl,
+  startGrafana,
+  stopGrafana,
+} from "./local-grafana.ts";
+
+export type ComponentName = "postgres" | "rabbitmq" | "grafana";
+export type ComponentState = "running" | "started" | "stopped" | "external" | "unavailable";
+
+export interface ComponentStatus {
+  name: ComponentName;
+  state: ComponentState;
+  detail: string;
+}
+
+/** The variable that, when already set, means "use that one, start nothing". */
+const EXTERNAL_MARKER: Record<ComponentName, string> = {
+  postgres: "POSTGRES_HOST",
+  rabbitmq: "RABBITMQ_HOST",
+  grafana: "GRAFANA_URL",
+};
+
+const isExternal = (name: ComponentName, env = process.env) => Boolean(env[EXTERNAL_MARKER[name]]);
+
+interface Component {
+  name: ComponentName;
+  running: (stack: string) => Promise<boolean>;
+  start: (stack: string) => Promise<void>;
+  stop: (stack: string) => Promise<boolean>;
+  where: () => string;
+  /** Why it cannot run here, if it cannot. */
+  unavailable?: () => string | null;
+}
+
+const COMPONENTS: Component[] = [
+  { name: "postgres", running: () => postgresRunning(), start: startPostgres, stop: stopPostgres, where: () => `127.0.0.1:${STACK_PORTS.postgres}` },
+  { name: "rabbitmq", running: rabbitmqReady, start: startRabbitmq, stop: stopRabbitmq, where: managementUrl },
+  {
+    name: "grafana",
+    running: () => grafanaReady(),
+    start: startGrafana,
+    stop: stopGrafana,
+    where: grafanaUrl,
+    unavailable: grafanaUnavailableReason,
+  },
+];
+
+/** Starts what is neither running nor external. A component that cannot run on this machine (Grafana
+ *  without a build) is reported as unavailable, not fatal: the tests that need it say so. */
+export async function stackUp(log: (line: string) => void = () => {}): Promise<ComponentStatus[]> {
+  const stack = stackDir();
+  const statuses: ComponentStatus[] = [];
+  for (const component of COMPONENTS) {
+    if (isExternal(component.name)) {
+      statuses.push({ name: component.name, state: "external", detail: `${EXTERNAL_MARKER[component.name]}=${process.env[EXTERNAL_MARKER[component.name]]}` });
+      continue;
+    }
+    if (await component.running(stack)) {
+      statuses.push({ name: component.name, state: "running", detail: component.where() });
+      continue;
+    }
+    const reason = component.unavailable?.();
+    if (reason) {
+      statuses.push({ name: component.name, state: "unavailable", detail: reason });
+      log(`${component.name}: unavailable: ${reason}`);
+      continue;
+    }
+    log(`${component.name}: starting`);
+    const started = Date.now();
+    await component.start(stack);
+    statuses.push({ name: component.name, state: "started", detail: `${component.where()} in ${((Date.now() - started) / 1000).toFixed(1)}s` });
+  }
+  return statuses;
+}
+
+/** Stops every component whose state lives in the stack directory; external ones are left alone. */
+export async function stackDown(): Promise<ComponentStatus[]> {
+  const stack = stackDir();
+  const statuses: ComponentStatus[] = [];
+  for (const component of [...COMPONENTS].reverse()) {
+    const stopped = await component.stop(stack);
+    statuses.push({ name: component.name, state: "stopped", detail: stopped ? "stopped" : "was not running" });
+  }
+  return statuses.reverse();
+}
+
+export async function stackStatus(): Promise<ComponentStatus[]> {
+  const stack = stackDir();
+  return Promise.all(
+    COMPONENTS.map(async (component): Promise<ComponentStatus> => {
+      if (isExternal(component.name)) {
+        return { name: component.name, state: "external", detail: `${EXTERNAL_MARKER[component.name]}=${process.env[EXTERNAL_MARKER[component.name]]}` };
+      }
+      if (await component.running(stack)) return { name: component.name, state: "running", detail: component.where() };
+      const reason = component.unavailable?.();
+      return reason ? { name: component.name, state: "unavailable", detail: reason } : { name: component.name, state: "stopped", detail: "" };
+    }),
+  );
+}
+
+/** Settings of the running local stack, in the toolkit's own variable names. Components that are
+ *  external or unavailable contribute nothing, so that what the environment says stays in force. */
+export function stackEnv(statuses: ComponentStatus[]): Record<string, string> {
+  const secrets = stackSecrets();
+  const local = (name: ComponentName) => statuses.some((s) => s.name === name && (s.state === "running" || s.state === "started"));
+  const env: Record<string, string> = {};
+  if (local("postgres")) {
+    Object.assign(env, {
+      POSTGRES_HOST: "127.0.0.1",
+      POSTGRES_PORT: String(STACK_PORTS.postgres),
+      POSTGRES_DB: STACK_PG_DATABASE,
+      POSTGRES_USER: STACK_PG_ADMIN,
+      POSTGRES_PASSWORD: secrets.postgresPassword,
+      GRAFANA_POSTGRES_USER: "grafana_monitor",
+      GRAFANA_POSTGRES_PASSWORD: secrets.monitorRolePassword,
+    });
+  }
+  if (local("rabbitmq")) {
+    Object.assign(env, {
+      RABBITMQ_HOST: "127.0.0.1",
+      RABBITMQ_PORT: String(STACK_PORTS.amqp),
+      RABBITMQ_USER: STACK_RABBITMQ_ADMIN,
+      RABBITMQ_PASSWORD: secrets.rabbitmqPassword,
+      RABBITMQ_MANAGEMENT_PORT: String(STACK_PORTS.rabbitmqManagement),
+      RABBITMQ_MANAGEMENT_URL: managementUrl(),
+    });
+  }
+  if (local("grafana")) {
+    Object.assign(env, {
+      GRAFANA_URL: grafanaUrl(),
+      GRAFANA_PORT: String(STACK_PORTS.grafana),
+      GRAFANA_ADMIN_USER: STACK_GRAFANA_ADMIN,
+      GRAFANA_ADMIN_PASSWORD: secrets.grafanaAdminPassword,
+    });
+  }
+  return env;
+}
+
+/** `export NAME='value'` lines for `eval "$(bun run --silent stack env)"`. */
+export function shellExports(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([name, value]) => `export ${name}='${value.replaceAll("'", `'\\''`)}'`)
+    .join("\n");
+}
