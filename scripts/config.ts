@@ -1,7 +1,7 @@
 import { defineCommand, runMain } from "citty";
-import { EXIT_CODES_HELP } from "./lib/errors.ts";
+import { BadInputError, EXIT_CODES_HELP } from "./lib/errors.ts";
 import { envFileArg, exitWith, jsonArg } from "./lib/cli.ts";
-import { SETTINGS, envExample, loadConfig } from "./lib/config.ts";
+import { SETTINGS, type SettingName, envExample, loadConfig } from "./lib/config.ts";
 
 export const configCommand = defineCommand({
   meta: {
@@ -11,12 +11,20 @@ export const configCommand = defineCommand({
   args: {
     ...envFileArg,
     ...jsonArg,
+    require: {
+      type: "string",
+      valueHint: "NAME,NAME",
+      description: "Also fail unless these settings are set (say POSTGRES_PASSWORD,GRAFANA_POSTGRES_PASSWORD)",
+    },
     example: { type: "boolean", description: "Print env.example instead: every setting, its default and what it is for" },
   },
   run: ({ args }) =>
     exitWith(async () => {
       if (args.example) return void process.stdout.write(envExample());
-      const config = loadConfig({ envFile: args["env-file"] });
+      const required = (args.require ?? "").split(",").filter(Boolean);
+      const unknown = required.filter((name) => !(name in SETTINGS));
+      if (unknown.length) throw new BadInputError(`--require names unknown settings: ${unknown.join(", ")}`);
+      const config = loadConfig({ envFile: args["env-file"], required: required as SettingName[] });
       const masked = JSON.stringify(config, (key, value) =>
         /password|apiKey|token/i.test(key) && typeof value === "string" ? "********" : value,
       );

@@ -107,14 +107,10 @@ const RULES: Record<Kind, () => z.ZodType<string | number>> = {
   secret: () => z.string().min(1, { error: "expected a non-empty value" }),
 };
 
-const schema = z.object(
-  Object.fromEntries(
-    Object.entries(SETTINGS).map(([name, setting]: [string, Setting]) => {
-      const rule = RULES[setting.kind]();
-      return [name, setting.default === undefined ? rule.optional() : rule.default(setting.default as never)];
-    }),
-  ) as { [K in SettingName]: z.ZodType },
-);
+// Defaults are filled in before parsing (readSources), so they pass through the same rules.
+const shape: Record<string, z.ZodType> = {};
+for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) shape[name] = RULES[setting.kind]().optional();
+const schema = z.object(shape);
 
 export interface Config {
   /** Where the settings came from: the .env path, or null when only the environment was read. */
@@ -177,10 +173,9 @@ function readSources(options: LoadOptions): { values: Record<string, string | un
     throw new BadInputError(`The env file ${options.envFile} does not exist.`);
   }
   const values: Record<string, string | undefined> = {};
-  for (const name of Object.keys(SETTINGS)) {
+  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
     // An empty value counts as unset, as in docker compose files where `NAME=` is common.
-    const value = env[name] || fileValues[name];
-    values[name] = value === "" ? undefined : value;
+    values[name] = env[name] || fileValues[name] || setting.default;
   }
   return { values, envFile: existsSync(path) ? path : null };
 }
