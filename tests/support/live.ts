@@ -50,3 +50,34 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { stdout, stderr, code };
 }
+
+/** A database of its own for one test file, dropped by the returned cleanup. */
+export async function freshDatabase(prefix: string) {
+  const name = `t_${prefix.replace(/\W/g, "_")}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = await adminSql("postgres");
+  await admin`CREATE DATABASE ${admin(name)}`;
+  const sql = await adminSql(name);
+  return {
+    name,
+    sql,
+    async drop() {
+      await sql.end();
+      await admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`;
+      await admin.end();
+    },
+  };
+}
+
+/** A RabbitMQ vhost of its own for one test file (the stack's admin may use it), deleted by cleanup. */
+export async function freshVhost(prefix: string) {
+  const name = `t_${prefix.replace(/\W/g, "_")}_${Math.random().toString(36).slice(2, 8)}`;
+  const vhost = encodeURIComponent(name);
+  const created = await rabbitApi(`/api/vhosts/${vhost}`, { method: "PUT" });
+  if (!created.ok) throw new Error(`could not create vhost ${name}: ${created.status}`);
+  const user = settings().rabbitmq.user;
+  await rabbitApi(`/api/permissions/${vhost}/${encodeURIComponent(user)}`, {
+    method: "PUT",
+    body: JSON.stringify({ configure: ".*", write: ".*", read: ".*" }),
+  });
+  return { name, delete: () => rabbitApi(`/api/vhosts/${vhost}`, { method: "DELETE" }) };
+}
