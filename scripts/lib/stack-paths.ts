@@ -42,4 +42,10 @@ export const STACK_PORTS = {
   epmd: Number(process.env.STACK_EPMD_PORT || 55674),
   rabbitmqDistribution: Number(process.env.STACK_RABBITMQ_DIST_PORT || 55675),
   grafana: Number(process.env.STACK_GRAFANA_PORT || 55700),
+  /** The demo's services listen on the trading system's real ports. */
+  "ws-gateway": Number(process.env.STACK_WS_GATEWAY_PORT || 4400),
+  "model-service": Number(process.env.STACK_MODEL_SERVICE_PORT || 4500),
+  "order-manager": Number(process.env.STACK_ORDERMANAGER_PORT || 4600),
+  "position-manager": Number(process.env.STACK_POSITION_MANAGER_PORT || 4800),
+  demoControl: Number(process.env.STACK_DEMO_CONTROL_PORT || 4999),
 };

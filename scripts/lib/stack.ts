@@ -2,6 +2,8 @@
 // (with management) and Grafana as local processes. Whatever the environment already points at
 // (POSTGRES_HOST, RABBITMQ_HOST, GRAFANA_URL) is used as it is and never started or stopped here.
 import { STACK_PORTS, stackDir, stackSecrets } from "./stack-paths.ts";
+import { SERVICE_NAMES } from "./config.ts";
+import { demoRunning, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresRunning, startPostgres, stopPostgres } from "./local-postgres.ts";
 import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqReady, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
 import {
@@ -13,7 +15,7 @@ import {
   stopGrafana,
 } from "./local-grafana.ts";
 
-export type ComponentName = "postgres" | "rabbitmq" | "grafana";
+export type ComponentName = "postgres" | "rabbitmq" | "demo" | "grafana";
 export type ComponentState = "running" | "started" | "stopped" | "external" | "unavailable";
 
 export interface ComponentStatus {
@@ -26,6 +28,7 @@ export interface ComponentStatus {
 const EXTERNAL_MARKER: Record<ComponentName, string> = {
   postgres: "POSTGRES_HOST",
   rabbitmq: "RABBITMQ_HOST",
+  demo: "WS_GATEWAY_HOST",
   grafana: "GRAFANA_URL",
 };
 
@@ -44,6 +47,16 @@ interface Component {
 const COMPONENTS: Component[] = [
   { name: "postgres", running: () => postgresRunning(), start: startPostgres, stop: stopPostgres, where: () => `127.0.0.1:${STACK_PORTS.postgres}` },
   { name: "rabbitmq", running: rabbitmqReady, start: startRabbitmq, stop: stopRabbitmq, where: managementUrl },
+  {
+    name: "demo",
+    running: () => demoRunning(),
+    start: async (stack) => startDemoDaemon(stack, { ...stackEnv(await stackStatus()), ...demoServiceEnv() }),
+    stop: stopDemoDaemon,
+    // Fake trading activity goes only into the stack's own database and broker, never a real system's.
+    unavailable: () =>
+      isExternal("postgres") || isExternal("rabbitmq") ? "the demo runs only against the stack's own PostgreSQL and RabbitMQ" : null,
+    where: () => `services on ${SERVICE_NAMES.map((name) => STACK_PORTS[name]).join(", ")}`,
+  },
   {
     name: "grafana",
     running: () => grafanaReady(),
@@ -134,6 +147,7 @@ export function stackEnv(statuses: ComponentStatus[]): Record<string, string> {
       RABBITMQ_MANAGEMENT_URL: managementUrl(),
     });
   }
+  if (local("demo")) Object.assign(env, demoServiceEnv());
   if (local("grafana")) {
     Object.assign(env, {
       GRAFANA_URL: grafanaUrl(),
@@ -143,6 +157,25 @@ export function stackEnv(statuses: ComponentStatus[]): Record<string, string> {
     });
   }
   return env;
+}
+
+/** Where the demo's services are, in the trading system's own variable names. */
+function demoServiceEnv(): Record<string, string> {
+  const key = stackSecrets().serviceApiKey;
+  return {
+    WS_GATEWAY_HOST: "127.0.0.1",
+    WS_GATEWAY_PORT: String(STACK_PORTS["ws-gateway"]),
+    WS_GATEWAY_API_KEY: `ws-${key}`,
+    MODEL_SERVICE_HOST: "127.0.0.1",
+    MODEL_SERVICE_PORT: String(STACK_PORTS["model-service"]),
+    MODEL_SERVICE_API_KEY: `ms-${key}`,
+    ORDERMANAGER_HOST: "127.0.0.1",
+    ORDERMANAGER_PORT: String(STACK_PORTS["order-manager"]),
+    ORDERMANAGER_API_KEY: `om-${key}`,
+    POSITION_MANAGER_HOST: "127.0.0.1",
+    POSITION_MANAGER_PORT: String(STACK_PORTS["position-manager"]),
+    POSITION_MANAGER_API_KEY: `pm-${key}`,
+  };
 }
 
 /** `export NAME='value'` lines for `eval "$(bun run --silent stack env)"`. */

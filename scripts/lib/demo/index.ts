@@ -1,0 +1,101 @@
+// The demo trading system in one call: schema, RabbitMQ topology and traffic, the four HTTP services on
+// their real ports, the live activity, and the control route that switches faults on and off.
+import postgres from "postgres";
+import type { Config, ServiceName } from "../config.ts";
+import { applyDemoSchema } from "./schema.ts";
+import { type Activity, startActivity } from "./activity.ts";
+import { type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
+import { type DemoServices, startServices } from "./services.ts";
+import { startControl } from "./control.ts";
+import { type DemoState, newDemoState } from "./state.ts";
+
+export const DEFAULT_CONTROL_PORT = 4999;
+
+export interface DemoOptions {
+  config: Config;
+  /** Ports of the four services; by default the ones in the settings (the real ports). */
+  ports?: Record<ServiceName, number>;
+  controlPort?: number;
+  pace?: number;
+  richWebsocketState?: boolean;
+  /** A RabbitMQ vhost other than "/" (tests use one of their own). */
+  vhost?: string;
+  log?: (line: string) => void;
+}
+
+export interface Demo {
+  state: DemoState;
+  sql: postgres.Sql;
+  activity: Activity;
+  traffic: RabbitTraffic;
+  services: DemoServices;
+  controlUrl: string;
+  stop(): Promise<void>;
+}
+
+export function portsFromConfig(config: Config): Record<ServiceName, number> {
+  return Object.fromEntries(
+    Object.entries(config.services).map(([name, service]) => [name, Number(new URL(service.url).port)]),
+  ) as Record<ServiceName, number>;
+}
+
+export function demoSql(config: Config): postgres.Sql {
+  const pg = config.postgres;
+  // Every time column is TIMESTAMP without time zone holding UTC: the session speaks UTC.
+  return postgres({
+    host: pg.host,
+    port: pg.port,
+    database: pg.database,
+    user: pg.adminUser,
+    password: pg.adminPassword,
+    connection: { TimeZone: "UTC" },
+    onnotice: () => {},
+    max: 5,
+  });
+}
+
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const { config } = options;
+  const log = options.log ?? (() => {});
+  const state = newDemoState({ richWebsocketState: options.richWebsocketState });
+  const sql = demoSql(config);
+  await applyDemoSchema(sql);
+  log(`schema ready in ${config.postgres.database}`);
+
+  const traffic = await startRabbitTraffic({ amqpUrl: amqpUrl(config.rabbitmq, options.vhost), pace: options.pace });
+  log("RabbitMQ topology declared, traffic running");
+
+  const apiKeys = Object.fromEntries(
+    Object.entries(config.services).map(([name, service]) => [name, service.apiKey ?? ""]),
+  ) as Record<ServiceName, string>;
+  const services = await startServices({ sql, state, ports: options.ports ?? portsFromConfig(config), apiKeys });
+  for (const [name, url] of Object.entries(services.urls)) log(`${name} on ${url}`);
+
+  // RabbitMQ lag knobs are faults too: "backlog:<queue>" and "slow-consumer:<queue>".
+  const extra: Record<string, (on: boolean) => Promise<void>> = {};
+  for (const queue of ["model-service.trading_signals", "order-manager.order_events", "position-manager.position_updated", "ws-gateway.ticker", "ws-gateway.order"]) {
+    extra[`backlog:${queue}`] = (on) => (on ? traffic.backlog(queue, 1500) : traffic.resumeConsumer(queue));
+    extra[`slow-consumer:${queue}`] = (on) => (on ? traffic.slowConsumer(queue, 0.05) : traffic.resumeConsumer(queue));
+  }
+  const control = startControl({ port: options.controlPort ?? DEFAULT_CONTROL_PORT, state, services, extra });
+  log(`control route on ${control.url}`);
+
+  const activity = await startActivity({ sql, state, publisher: traffic, pace: options.pace });
+  log(`activity running at pace ${options.pace ?? 1}`);
+
+  return {
+    state,
+    sql,
+    activity,
+    traffic,
+    services,
+    controlUrl: control.url,
+    async stop() {
+      await activity.stop();
+      control.stop();
+      await services.stop();
+      await traffic.stop();
+      await sql.end();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// The generator's long run: activity alone in a scratch database, every failed statement kept. Used by
+// `bun run demo soak` (the 10-minute check at 10x pace) and, shorter, by the tests.
+import postgres from "postgres";
+import type { Config } from "../config.ts";
+import { demoSql } from "./index.ts";
+import { applyDemoSchema } from "./schema.ts";
+import { type ActivityStats, startActivity } from "./activity.ts";
+import { newDemoState } from "./state.ts";
+
+export interface SoakResult {
+  database: string;
+  seconds: number;
+  stats: ActivityStats;
+  /** Rows per table at the end. */
+  rows: Record<string, number>;
+}
+
+const TABLES = ["trading_signals", "orders", "signal_order_relationships", "positions", "position_snapshots", "model_versions", "model_quality_metrics", "subscriptions", "execution_events"];
+
+export async function runSoak(
+  config: Config,
+  options: { minutes: number; pace: number; log?: (line: string) => void; keepDatabase?: boolean },
+): Promise<SoakResult> {
+  const log = options.log ?? (() => {});
+  const database = `demo_soak_${Date.now()}`;
+  const admin = demoSql({ ...config, postgres: { ...config.postgres, database: "postgres" } });
+  await admin`CREATE DATABASE ${admin(database)}`;
+  const sql: postgres.Sql = demoSql({ ...config, postgres: { ...config.postgres, database } });
+  try {
+    await applyDemoSchema(sql);
+    const state = newDemoState();
+    const started = Date.now();
+    const activity = await startActivity({ sql, state, pace: options.pace });
+    const end = started + options.minutes * 60_000;
+    while (Date.now() < end) {
+      await Bun.sleep(Math.min(60_000, end - Date.now()));
+      const s = activity.stats;
+      log(`${((Date.now() - started) / 1000).toFixed(0)}s: ${s.signals} signals, ${s.orders} orders, ${s.fills} fills, ${s.trainings} trainings, ${s.errors.length} errors`);
+    }
+    await activity.stop();
+    const rows: Record<string, number> = {};
+    for (const table of TABLES) {
+      const [row] = await sql`SELECT count(*)::int AS n FROM ${sql(table)}`;
+      rows[table] = row!.n as number;
+    }
+    return { database, seconds: (Date.now() - started) / 1000, stats: activity.stats, rows };
+  } finally {
+    await sql.end();
+    if (!options.keepDatabase) await admin`DROP DATABASE IF EXISTS ${admin(database)} WITH (FORCE)`;
+    await admin.end();
+  }
+}
