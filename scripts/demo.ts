@@ -1,7 +1,7 @@
 import { defineCommand, runMain } from "citty";
 import { BadInputError, EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
 import { envFileArg, exitWith, jsonArg, stepLine } from "./lib/cli.ts";
-import { type Config, loadConfig } from "./lib/config.ts";
+import { type Config, SERVICE_NAMES, type ServiceName, loadConfig } from "./lib/config.ts";
 import { stackEnv, stackUp } from "./lib/stack.ts";
 import { DEFAULT_CONTROL_PORT, demoSql, startDemo } from "./lib/demo/index.ts";
 import { applyDemoSchema } from "./lib/demo/schema.ts";
@@ -106,7 +106,11 @@ const fault = defineCommand({
   },
   run: ({ args }) =>
     exitWith(async () => {
-      const answer = await sendFault(controlUrl(args["control-url"]), { fault: args.name, service: args.service, on: !args.off });
+      const service = args.service as ServiceName | undefined;
+      if (service !== undefined && !SERVICE_NAMES.includes(service)) {
+        throw new BadInputError(`--service must be one of ${SERVICE_NAMES.join(", ")}, got ${JSON.stringify(args.service)}`);
+      }
+      const answer = await sendFault(controlUrl(args["control-url"]), { fault: args.name, service, on: !args.off });
       console.log(JSON.stringify(answer));
     }),
 });
@@ -116,9 +120,7 @@ const clear = defineCommand({
   args: { ...controlUrlArg },
   run: ({ args }) =>
     exitWith(async () => {
-      const response = await fetch(`${controlUrl(args["control-url"])}/faults/clear`, { method: "POST" });
-      console.log(await response.text());
-      return response.ok ? EXIT.ok : EXIT.checkFailed;
+      console.log(JSON.stringify(await sendFault(controlUrl(args["control-url"]), { clear: true })));
     }),
 });
 
