@@ -2,5 +2,5 @@
 // toolkit's settings at it unless the environment already points somewhere else.
 import { stackEnv, stackUp } from "../scripts/lib/stack.ts";
 
-const statuses = await stackUp((line) => console.error(`[stack] ${line}`), ["postgres", "rabbitmq", "grafana"]);
+const statuses = await stackUp((line) => console.error(`[stack] ${line}`));
 for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;

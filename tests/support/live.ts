@@ -81,3 +81,20 @@ export async function freshVhost(prefix: string) {
   });
   return { name, delete: () => rabbitApi(`/api/vhosts/${vhost}`, { method: "DELETE" }) };
 }
+
+/** Polls until check() returns a value that is not undefined, for numbers the management API only
+ *  refreshes every few seconds. Fails with the last value seen. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await Bun.sleep(500);
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000}s${last ? ` (last: ${last})` : ""}`);
+}

@@ -1,0 +1,71 @@
+// The demo as an operator runs it: started by the stack on the trading system's real ports, reached
+// through the settings `bun run stack env` prints, faults switched with `bun run demo fault`.
+import { afterAll, describe, expect, test } from "bun:test";
+import { SERVICE_NAMES } from "../scripts/lib/config.ts";
+import { adminSql, eventually, rabbitApi, runCli, settings } from "./support/live.ts";
+
+const health = async (service: (typeof SERVICE_NAMES)[number]) => {
+  const response = await fetch(`${settings().services[service].url}/health`, { signal: AbortSignal.timeout(5000) });
+  return (await response.json()) as Record<string, unknown>;
+};
+
+afterAll(async () => {
+  await runCli(["scripts/demo.ts", "clear"]);
+});
+
+describe("the stack's demo trading system", () => {
+  test("all four services answer on the ports the settings name, healthy", async () => {
+    for (const service of SERVICE_NAMES) {
+      const body = await health(service);
+      expect(body.service).toBe(service);
+      expect(body.status).toBe("healthy");
+    }
+  });
+
+  test("it writes live activity into the stack's database", async () => {
+    const sql = await adminSql();
+    try {
+      const count = async () => ((await sql`SELECT count(*)::int AS n FROM trading_signals`)[0]!.n as number);
+      const before = await count();
+      await Bun.sleep(3000);
+      expect(await count()).toBeGreaterThan(before);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  test("its queues exist on the broker with consumers where the real system has them", async () => {
+    // Consumer counts refresh with the management API's statistics (every 5 s).
+    const byName = await eventually("a consumer on model-service.trading_signals", async () => {
+      const queues = (await (await rabbitApi("/api/queues/%2F")).json()) as { name: string; consumers: number }[];
+      const counts = Object.fromEntries(queues.map((q) => [q.name, q.consumers]));
+      return (counts["model-service.trading_signals"] ?? 0) > 0 ? counts : undefined;
+    });
+    expect(byName["order-manager.order_events"]).toBeGreaterThan(0);
+    expect(byName["position-manager.portfolio_updated"]).toBe(0);
+    expect(byName["ws-gateway.balance"]).toBe(0);
+  });
+
+  test("`demo fault` takes a service down and makes another unhealthy; `demo clear` restores both", async () => {
+    const down = await runCli(["scripts/demo.ts", "fault", "down", "--service", "order-manager"]);
+    expect(down.code).toBe(0);
+    const unhealthy = await runCli(["scripts/demo.ts", "fault", "unhealthy", "--service", "model-service"]);
+    expect(unhealthy.code).toBe(0);
+    await expect(fetch(`${settings().services["order-manager"].url}/health`)).rejects.toThrow();
+    expect((await health("model-service")).status).toBe("unhealthy");
+
+    const cleared = await runCli(["scripts/demo.ts", "clear"]);
+    expect(cleared.code).toBe(0);
+    expect((await health("order-manager")).status).toBe("healthy");
+    expect((await health("model-service")).status).toBe("healthy");
+  });
+
+  test("a bad fault request is bad input: exit 2, nothing changed", async () => {
+    const bad = await runCli(["scripts/demo.ts", "fault", "down", "--service", "billing"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--service must be one of");
+    const unknown = await runCli(["scripts/demo.ts", "fault", "meltdown"]);
+    expect(unknown.code).toBe(2);
+    for (const service of SERVICE_NAMES) expect((await health(service)).status).toBe("healthy");
+  });
+});
