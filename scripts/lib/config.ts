@@ -6,7 +6,7 @@ import { parseEnv } from "node:util";
 import { z } from "zod";
 import { BadInputError } from "./errors.ts";
 
-type Kind = "host" | "port" | "url" | "identifier" | "text" | "secret";
+type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "count" | "duration" | "text" | "secret";
 
 interface Setting {
   kind: Kind;
@@ -43,6 +43,30 @@ export const SETTINGS = {
     description: "Read-only role that Grafana's PostgreSQL datasource logs in as",
   },
   GRAFANA_POSTGRES_PASSWORD: secret("PostgreSQL", "Password of the read-only role"),
+  GRAFANA_POSTGRES_EXTRA_TABLES: {
+    kind: "identifiers",
+    group: "PostgreSQL",
+    default: "",
+    description: "Tables the role may read beyond the monitored ones, comma-separated",
+  },
+  GRAFANA_POSTGRES_CONNECTION_LIMIT: {
+    kind: "count",
+    group: "PostgreSQL",
+    default: "5",
+    description: "Most connections the read-only role may hold at once",
+  },
+  GRAFANA_POSTGRES_STATEMENT_TIMEOUT: {
+    kind: "duration",
+    group: "PostgreSQL",
+    default: "5s",
+    description: "statement_timeout of the read-only role: a query running longer is cancelled",
+  },
+  GRAFANA_POSTGRES_IDLE_TIMEOUT: {
+    kind: "duration",
+    group: "PostgreSQL",
+    default: "30s",
+    description: "idle_in_transaction_session_timeout of the read-only role",
+  },
 
   RABBITMQ_HOST: host("RabbitMQ", "rabbitmq", "RabbitMQ host"),
   RABBITMQ_PORT: port("RabbitMQ", 5672, "RabbitMQ AMQP port"),
@@ -103,6 +127,17 @@ const RULES: Record<Kind, () => z.ZodType<string | number>> = {
     z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
       error: "expected a lower-case PostgreSQL identifier (letters, digits, _; at most 63)",
     }),
+  identifiers: () =>
+    z.string().regex(/^$|^[a-z_][a-z0-9_]{0,62}(,[a-z_][a-z0-9_]{0,62})*$/, {
+      error: "expected comma-separated lower-case table names",
+    }),
+  count: () =>
+    z.coerce
+      .number({ error: "expected a whole number from 1 to 1000" })
+      .int({ error: "expected a whole number from 1 to 1000" })
+      .min(1, { error: "expected a whole number from 1 to 1000" })
+      .max(1000, { error: "expected a whole number from 1 to 1000" }),
+  duration: () => z.string().regex(/^[1-9][0-9]*(ms|s|min)$/, { error: "expected a duration such as 500ms, 5s or 2min" }),
   text: () => z.string().min(1, { error: "expected a non-empty value" }),
   secret: () => z.string().min(1, { error: "expected a non-empty value" }),
 };
@@ -116,7 +151,14 @@ export interface Config {
   /** Where the settings came from: the .env path, or null when only the environment was read. */
   envFile: string | null;
   postgres: { host: string; port: number; database: string; adminUser: string; adminPassword?: string };
-  monitorRole: { user: string; password?: string };
+  monitorRole: {
+    user: string;
+    password?: string;
+    extraTables: string[];
+    connectionLimit: number;
+    statementTimeout: string;
+    idleInTransactionTimeout: string;
+  };
   rabbitmq: {
     host: string;
     port: number;
@@ -195,7 +237,14 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
       adminUser: s("POSTGRES_USER"),
       adminPassword: opt("POSTGRES_PASSWORD"),
     },
-    monitorRole: { user: s("GRAFANA_POSTGRES_USER"), password: opt("GRAFANA_POSTGRES_PASSWORD") },
+    monitorRole: {
+      user: s("GRAFANA_POSTGRES_USER"),
+      password: opt("GRAFANA_POSTGRES_PASSWORD"),
+      extraTables: (opt("GRAFANA_POSTGRES_EXTRA_TABLES") ?? "").split(",").filter(Boolean),
+      connectionLimit: n("GRAFANA_POSTGRES_CONNECTION_LIMIT"),
+      statementTimeout: s("GRAFANA_POSTGRES_STATEMENT_TIMEOUT"),
+      idleInTransactionTimeout: s("GRAFANA_POSTGRES_IDLE_TIMEOUT"),
+    },
     rabbitmq: {
       host: s("RABBITMQ_HOST"),
       port: n("RABBITMQ_PORT"),

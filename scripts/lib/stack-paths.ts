@@ -21,7 +21,7 @@ export function cacheDir(): string {
   return base;
 }
 
-const SECRET_NAMES = ["postgresPassword", "monitorRolePassword", "rabbitmqPassword", "grafanaAdminPassword", "serviceApiKey"] as const;
+const SECRET_NAMES = ["postgresPassword", "monitorRolePassword", "rabbitmqPassword", "rabbitmqMonitorPassword", "grafanaAdminPassword", "serviceApiKey"] as const;
 export type StackSecrets = Record<(typeof SECRET_NAMES)[number], string>;
 
 /** Random passwords of the local stack, made once and kept in the stack directory (mode 600). */

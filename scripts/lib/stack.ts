@@ -148,6 +148,8 @@ export function stackEnv(statuses: ComponentStatus[]): Record<string, string> {
       RABBITMQ_PASSWORD: secrets.rabbitmqPassword,
       RABBITMQ_MANAGEMENT_PORT: String(STACK_PORTS.rabbitmqManagement),
       RABBITMQ_MANAGEMENT_URL: managementUrl(),
+      RABBITMQ_MONITOR_USER: "grafana_monitor",
+      RABBITMQ_MONITOR_PASSWORD: secrets.rabbitmqMonitorPassword,
     });
   }
   if (local("demo")) Object.assign(env, demoServiceEnv());

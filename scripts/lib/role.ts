@@ -1,0 +1,321 @@
+// The read-only PostgreSQL role Grafana logs in as. The real system already has one (a migration made
+// `grafana_monitor` with SELECT on every table, no limits), so this converges rather than creates:
+// what least privilege needs is always added; what goes beyond it is reported, and revoked only when
+// the operator asks (strict), so that nobody's grant disappears unannounced.
+import postgres from "postgres";
+import type { Config } from "./config.ts";
+
+/** The tables the dashboards read: one list, extended by GRAFANA_POSTGRES_EXTRA_TABLES. */
+export const MONITORED_TABLES = [
+  "trading_signals",
+  "orders",
+  "execution_events",
+  "model_versions",
+  "model_quality_metrics",
+  "subscriptions",
+  "positions",
+  "position_snapshots",
+  "signal_order_relationships",
+] as const;
+
+export const MONITORED_SCHEMA = "public";
+
+export interface RoleSpec {
+  role: string;
+  password: string;
+  database: string;
+  tables: string[];
+  connectionLimit: number;
+  /** Role-level settings: a runaway panel query is cancelled, a session cannot write by default. */
+  settings: Record<string, string>;
+}
+
+export function roleSpec(config: Config): RoleSpec {
+  const role = config.monitorRole;
+  if (!role.password) throw new Error("GRAFANA_POSTGRES_PASSWORD is required"); // loadConfig's `required` catches it first
+  return {
+    role: role.user,
+    password: role.password,
+    database: config.postgres.database,
+    tables: [...new Set([...MONITORED_TABLES, ...role.extraTables])],
+    connectionLimit: role.connectionLimit,
+    settings: {
+      statement_timeout: role.statementTimeout,
+      idle_in_transaction_session_timeout: role.idleInTransactionTimeout,
+      default_transaction_read_only: "on",
+    },
+  };
+}
+
+/** One statement of the plan; `shown` is what is printed (never a password). */
+export interface Step {
+  shown: string;
+  run: (sql: postgres.Sql) => Promise<unknown>;
+}
+
+export interface Extra {
+  /** What the role may do beyond the list, said for an operator. */
+  privilege: string;
+  revoke: Step;
+}
+
+export interface RolePlan {
+  exists: boolean;
+  changes: Step[];
+  extras: Extra[];
+  /** Monitored tables that this database does not have (granted once they exist, on a later run). */
+  missingTables: string[];
+}
+
+const ATTRIBUTES = {
+  rolsuper: "SUPERUSER",
+  rolcreatedb: "CREATEDB",
+  rolcreaterole: "CREATEROLE",
+  rolreplication: "REPLICATION",
+  rolbypassrls: "BYPASSRLS",
+} as const;
+
+/** Reads what the role has and works out what to change; changes nothing. */
+export async function planRole(sql: postgres.Sql, spec: RoleSpec, canLogin: (spec: RoleSpec) => Promise<boolean>): Promise<RolePlan> {
+  const { role } = spec;
+  const plan: RolePlan = { exists: false, changes: [], extras: [], missingTables: [] };
+  const [current] = await sql`
+    SELECT oid, rolcanlogin, rolconnlimit, rolconfig, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls
+    FROM pg_roles WHERE rolname = ${role}`;
+  plan.exists = Boolean(current);
+
+  if (!current) {
+    plan.changes.push({
+      shown: `CREATE ROLE ${role} LOGIN PASSWORD '********' CONNECTION LIMIT ${spec.connectionLimit}`,
+      run: (tx) => runFormatted(tx, "CREATE ROLE %I LOGIN PASSWORD %L CONNECTION LIMIT %s", [role, spec.password, String(spec.connectionLimit)]),
+    });
+  } else {
+    if (!current.rolcanlogin) plan.changes.push(alterRole(role, "LOGIN"));
+    if (current.rolconnlimit !== spec.connectionLimit) plan.changes.push(alterRole(role, `CONNECTION LIMIT ${spec.connectionLimit}`));
+    if (!(await canLogin(spec))) {
+      plan.changes.push({ shown: `ALTER ROLE ${role} PASSWORD '********'`, run: (tx) => runFormatted(tx, "ALTER ROLE %I PASSWORD %L", [role, spec.password]) });
+    }
+    for (const [column, keyword] of Object.entries(ATTRIBUTES)) {
+      if (current[column]) plan.extras.push({ privilege: `role attribute ${keyword}`, revoke: alterRole(role, `NO${keyword}`) });
+    }
+  }
+
+  const config = new Map<string, string>(((current?.rolconfig as string[] | null) ?? []).map((entry) => entry.split(/=(.*)/s).slice(0, 2) as [string, string]));
+  for (const [name, value] of Object.entries(spec.settings)) {
+    if (config.get(name) !== value) {
+      plan.changes.push({ shown: `ALTER ROLE ${role} SET ${name} = '${value}'`, run: (tx) => runFormatted(tx, `ALTER ROLE %I SET ${name} = %L`, [role, value]) });
+    }
+  }
+
+  const privileges = current ? await currentPrivileges(sql, role) : emptyPrivileges();
+  if (!privileges.connect) {
+    plan.changes.push({ shown: `GRANT CONNECT ON DATABASE ${spec.database} TO ${role}`, run: (tx) => tx`GRANT CONNECT ON DATABASE ${tx(spec.database)} TO ${tx(role)}` });
+  }
+  if (!privileges.schemaUsage) {
+    plan.changes.push({ shown: `GRANT USAGE ON SCHEMA ${MONITORED_SCHEMA} TO ${role}`, run: (tx) => tx`GRANT USAGE ON SCHEMA ${tx(MONITORED_SCHEMA)} TO ${tx(role)}` });
+  }
+  const present = new Set(
+    (await sql`SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = ${MONITORED_SCHEMA} AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relname IN ${sql(spec.tables)}`).map((r) => r.relname as string),
+  );
+  plan.missingTables = spec.tables.filter((table) => !present.has(table));
+  for (const table of spec.tables.filter((t) => present.has(t))) {
+    if (!privileges.tables.get(table)?.has("SELECT")) {
+      plan.changes.push({ shown: `GRANT SELECT ON ${MONITORED_SCHEMA}.${table} TO ${role}`, run: (tx) => tx`GRANT SELECT ON TABLE ${tx(MONITORED_SCHEMA)}.${tx(table)} TO ${tx(role)}` });
+    }
+  }
+
+  plan.extras.push(...extraPrivileges(spec, privileges));
+  return plan;
+}
+
+interface Privileges {
+  connect: boolean;
+  schemaUsage: boolean;
+  /** Privileges granted to the role itself, per relation "schema.name" or plain name in public. */
+  tables: Map<string, Set<string>>;
+  relationKinds: Map<string, string>;
+  columns: { relation: string; column: string; privilege: string }[];
+  schemas: { schema: string; privilege: string }[];
+  database: string[];
+  memberOf: string[];
+  defaults: { owner: string; schema: string | null; objects: string; privileges: string[] }[];
+  owns: string[];
+}
+
+const emptyPrivileges = (): Privileges => ({
+  connect: false,
+  schemaUsage: false,
+  tables: new Map(),
+  relationKinds: new Map(),
+  columns: [],
+  schemas: [],
+  database: [],
+  memberOf: [],
+  defaults: [],
+  owns: [],
+});
+
+/** Everything granted to the role itself (not through PUBLIC) in this database and cluster. */
+async function currentPrivileges(sql: postgres.Sql, role: string): Promise<Privileges> {
+  const p = emptyPrivileges();
+  const [access] = await sql`
+    SELECT has_database_privilege(${role}, current_database(), 'CONNECT') AS connect,
+           has_schema_privilege(${role}, ${MONITORED_SCHEMA}, 'USAGE') AS usage`;
+  p.connect = access!.connect;
+  p.schemaUsage = access!.usage;
+  const relations = await sql`
+    SELECT CASE WHEN n.nspname = ${MONITORED_SCHEMA} THEN c.relname ELSE n.nspname || '.' || c.relname END AS relation,
+           c.relkind, a.privilege_type
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, LATERAL aclexplode(c.relacl) a
+    WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${role})
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')`;
+  for (const row of relations) {
+    if (!p.tables.has(row.relation)) p.tables.set(row.relation, new Set());
+    p.tables.get(row.relation)!.add(row.privilege_type);
+    p.relationKinds.set(row.relation, row.relkind);
+  }
+  p.columns = (await sql`
+    SELECT n.nspname || '.' || c.relname AS relation, att.attname AS column, a.privilege_type AS privilege
+    FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace,
+         LATERAL aclexplode(att.attacl) a
+    WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${role})`) as unknown as Privileges["columns"];
+  p.schemas = (await sql`
+    SELECT n.nspname AS schema, a.privilege_type AS privilege
+    FROM pg_namespace n, LATERAL aclexplode(n.nspacl) a
+    WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${role})
+      AND NOT (n.nspname = ${MONITORED_SCHEMA} AND a.privilege_type = 'USAGE')`) as unknown as Privileges["schemas"];
+  p.database = (await sql`
+    SELECT a.privilege_type FROM pg_database d, LATERAL aclexplode(d.datacl) a
+    WHERE d.datname = current_database() AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${role})
+      AND a.privilege_type <> 'CONNECT'`).map((r) => r.privilege_type as string);
+  p.memberOf = (await sql`
+    SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+    WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = ${role})`).map((r) => r.rolname as string);
+  p.defaults = (await sql`
+    SELECT pg_get_userbyid(d.defaclrole) AS owner, n.nspname AS schema, d.defaclobjtype AS objects,
+           array_agg(a.privilege_type ORDER BY a.privilege_type) AS privileges
+    FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace, LATERAL aclexplode(d.defaclacl) a
+    WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${role})
+    GROUP BY 1, 2, 3`) as unknown as Privileges["defaults"];
+  p.owns = (await sql`
+    SELECT n.nspname || '.' || c.relname AS relation FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relowner = (SELECT oid FROM pg_roles WHERE rolname = ${role})`).map((r) => r.relation as string);
+  return p;
+}
+
+const OBJECT_KINDS: Record<string, string> = { r: "TABLES", S: "SEQUENCES", f: "FUNCTIONS", T: "TYPES", n: "SCHEMAS" };
+
+function extraPrivileges(spec: RoleSpec, p: Privileges): Extra[] {
+  const { role } = spec;
+  const extras: Extra[] = [];
+  const allowed = new Set(spec.tables);
+  for (const [relation, privileges] of p.tables) {
+    const [schema, name] = relation.includes(".") ? relation.split(".", 2) as [string, string] : [MONITORED_SCHEMA, relation];
+    const beyond = allowed.has(relation) ? [...privileges].filter((x) => x !== "SELECT") : [...privileges];
+    if (!beyond.length) continue;
+    const object = p.relationKinds.get(relation) === "S" ? "SEQUENCE" : "TABLE";
+    extras.push({
+      privilege: `${beyond.join(", ")} on ${object.toLowerCase()} ${schema}.${name}`,
+      revoke: {
+        shown: `REVOKE ${beyond.join(", ")} ON ${object} ${schema}.${name} FROM ${role}`,
+        run: (tx) => tx.unsafe(`REVOKE ${beyond.join(", ")} ON ${object} ${quoteIdent(schema)}.${quoteIdent(name)} FROM ${quoteIdent(role)}`),
+      },
+    });
+  }
+  for (const column of p.columns) {
+    const [schema, name] = column.relation.split(".", 2) as [string, string];
+    extras.push({
+      privilege: `${column.privilege} on column ${column.relation}.${column.column}`,
+      revoke: {
+        shown: `REVOKE ${column.privilege} (${column.column}) ON ${column.relation} FROM ${role}`,
+        run: (tx) => tx.unsafe(`REVOKE ${column.privilege} (${quoteIdent(column.column)}) ON ${quoteIdent(schema)}.${quoteIdent(name)} FROM ${quoteIdent(role)}`),
+      },
+    });
+  }
+  for (const grant of p.schemas) {
+    extras.push({
+      privilege: `${grant.privilege} on schema ${grant.schema}`,
+      revoke: { shown: `REVOKE ${grant.privilege} ON SCHEMA ${grant.schema} FROM ${role}`, run: (tx) => tx.unsafe(`REVOKE ${grant.privilege} ON SCHEMA ${quoteIdent(grant.schema)} FROM ${quoteIdent(role)}`) },
+    });
+  }
+  for (const privilege of p.database) {
+    extras.push({
+      privilege: `${privilege} on database ${spec.database}`,
+      revoke: { shown: `REVOKE ${privilege} ON DATABASE ${spec.database} FROM ${role}`, run: (tx) => tx.unsafe(`REVOKE ${privilege} ON DATABASE ${quoteIdent(spec.database)} FROM ${quoteIdent(role)}`) },
+    });
+  }
+  for (const group of p.memberOf) {
+    extras.push({ privilege: `member of role ${group}`, revoke: { shown: `REVOKE ${group} FROM ${role}`, run: (tx) => tx`REVOKE ${tx(group)} FROM ${tx(role)}` } });
+  }
+  for (const d of p.defaults) {
+    const objects = OBJECT_KINDS[d.objects] ?? "TABLES";
+    const where = d.schema ? ` IN SCHEMA ${quoteIdent(d.schema)}` : "";
+    extras.push({
+      privilege: `default ${d.privileges.join(", ")} on future ${objects.toLowerCase()} of ${d.owner}${d.schema ? ` in ${d.schema}` : ""}`,
+      revoke: {
+        shown: `ALTER DEFAULT PRIVILEGES FOR ROLE ${d.owner}${d.schema ? ` IN SCHEMA ${d.schema}` : ""} REVOKE ALL ON ${objects} FROM ${role}`,
+        run: (tx) => tx.unsafe(`ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(d.owner)}${where} REVOKE ALL ON ${objects} FROM ${quoteIdent(role)}`),
+      },
+    });
+  }
+  for (const relation of p.owns) {
+    // Ownership cannot be revoked, only handed over; say so instead of guessing a new owner.
+    extras.push({ privilege: `owns ${relation} (hand it to another owner by hand)`, revoke: { shown: `-- ${relation} stays: ALTER ... OWNER TO by hand`, run: async () => {} } });
+  }
+  return extras;
+}
+
+const alterRole = (role: string, clause: string): Step => ({
+  shown: `ALTER ROLE ${role} ${clause}`,
+  run: (tx) => runFormatted(tx, `ALTER ROLE %I ${clause}`, [role]),
+});
+
+/** Statements that take no parameters (CREATE/ALTER ROLE ... PASSWORD) are quoted by PostgreSQL itself. */
+async function runFormatted(sql: postgres.Sql, template: string, values: string[]) {
+  const [built] = await sql`SELECT format(${template}, VARIADIC ${sql.array(values)}::text[]) AS statement`;
+  return sql.unsafe(built!.statement as string);
+}
+
+/** PostgreSQL's identifier quoting, for statements that cannot take parameters. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export interface RoleResult {
+  plan: RolePlan;
+  applied: string[];
+  revoked: string[];
+}
+
+/** Plans and, unless dryRun, applies in one transaction: all of it or nothing. */
+export async function convergeRole(
+  sql: postgres.Sql,
+  spec: RoleSpec,
+  options: { strict?: boolean; dryRun?: boolean; canLogin: (spec: RoleSpec) => Promise<boolean> },
+): Promise<RoleResult> {
+  const plan = await planRole(sql, spec, options.canLogin);
+  const toRevoke = options.strict ? plan.extras.map((e) => e.revoke) : [];
+  if (options.dryRun || (!plan.changes.length && !toRevoke.length)) return { plan, applied: [], revoked: [] };
+  await sql.begin(async (tx) => {
+    for (const step of [...plan.changes, ...toRevoke]) await step.run(tx as unknown as postgres.Sql);
+  });
+  return { plan, applied: plan.changes.map((c) => c.shown), revoked: toRevoke.map((r) => r.shown) };
+}
+
+/** True when the role logs in with the spec's password (so the password needs no change). */
+export function loginChecker(host: string, port: number) {
+  return async (spec: RoleSpec) => {
+    const probe = postgres({ host, port, database: spec.database, user: spec.role, password: spec.password, max: 1, connect_timeout: 5, onnotice: () => {} });
+    try {
+      await probe`SELECT 1`;
+      return true;
+    } catch (error) {
+      // 28P01 wrong password, 28000 no login; anything else (too many connections) is not a password problem.
+      const code = (error as { code?: string }).code;
+      return !(code === "28P01" || code === "28000");
+    } finally {
+      await probe.end({ timeout: 1 });
+    }
+  };
+}
