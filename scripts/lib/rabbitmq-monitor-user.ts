@@ -1,5 +1,5 @@
 // A RabbitMQ user for Grafana that can read the management API (tag `monitoring`) and nothing else:
-// no configure/write/read permission on any vhost, so it can neither publish nor consume.
+// empty configure/write/read patterns on every vhost, so it can neither publish nor consume.
 import { BadInputError, UnreachableError } from "./errors.ts";
 
 export interface ManagementAccess {
@@ -22,9 +22,16 @@ async function call(access: ManagementAccess, path: string, init: RequestInit = 
   }
 }
 
+interface Permission {
+  vhost: string;
+  configure: string;
+  write: string;
+  read: string;
+}
+
 export interface MonitorUserResult {
   changes: string[];
-  /** Vhost permissions the user has beyond none; removed only when strict. */
+  /** Vhost permissions beyond empty patterns; emptied only when strict. */
   extras: string[];
   revoked: string[];
 }
@@ -49,14 +56,23 @@ export async function convergeMonitorUser(
       if (!put.ok) throw new Error(`could not create RabbitMQ user ${user}: HTTP ${put.status} ${await put.text()}`);
     }
   }
-  if (current) {
-    const permissions = (await (await call(admin, `${path}/permissions`)).json()) as { vhost: string; configure: string; write: string; read: string }[];
-    for (const p of permissions) {
-      result.extras.push(`permissions on vhost ${p.vhost}: configure '${p.configure}', write '${p.write}', read '${p.read}'`);
-      if (options.strict && !options.dryRun) {
-        await call(admin, `/api/permissions/${encodeURIComponent(p.vhost)}/${encodeURIComponent(user)}`, { method: "DELETE" });
-        result.revoked.push(`permissions on vhost ${p.vhost}`);
-      }
+  // The tag alone shows no queue of a vhost the user has no entry on: an entry with empty patterns
+  // gives the vhost's numbers to the management API and no configure/write/read on anything in it.
+  const vhosts = ((await (await call(admin, "/api/vhosts")).json()) as { name: string }[]).map((v) => v.name);
+  const permissions = current ? ((await (await call(admin, `${path}/permissions`)).json()) as Permission[]) : [];
+  for (const vhost of vhosts) {
+    const entry = permissions.find((p) => p.vhost === vhost);
+    const beyond = entry && (entry.configure || entry.write || entry.read);
+    if (beyond) result.extras.push(`permissions on vhost ${vhost}: configure '${entry.configure}', write '${entry.write}', read '${entry.read}'`);
+    if (entry && !(beyond && options.strict)) continue;
+    if (entry) result.revoked.push(`permissions on vhost ${vhost}`);
+    else result.changes.push(`read-only access to vhost ${vhost} (no configure, write or read)`);
+    if (!options.dryRun) {
+      const put = await call(admin, `/api/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(user)}`, {
+        method: "PUT",
+        body: JSON.stringify({ configure: "", write: "", read: "" }),
+      });
+      if (!put.ok) throw new Error(`could not set ${user}'s permissions on vhost ${vhost}: HTTP ${put.status}`);
     }
   }
   return result;

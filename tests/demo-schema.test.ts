@@ -1,0 +1,441 @@
+// The demo schema against the facts of the real trading system (shared/docs/source-system.md). The
+// expectations below are written by hand from that document, never derived from sql/demo/schema.sql.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
+import { applyDemoSchema, createLegacyMonitorRole } from "../scripts/lib/demo/schema.ts";
+import { freshDatabase, settings } from "./support/live.ts";
+
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+
+beforeAll(async () => {
+  db = await freshDatabase("demo_schema");
+  await applyDemoSchema(db.sql);
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Columns, as "name type [NOT NULL] [DEFAULT x]": varchar(n), numeric(p,s), timestamp (without time
+// zone), timestamptz would be a mismatch. Defaults are shown without PostgreSQL's casts.
+
+/** Tables the facts describe completely: the columns must be exactly these, in this order. */
+const COMPLETE_TABLES: Record<string, string[]> = {
+  trading_signals: [
+    "id uuid NOT NULL DEFAULT gen_random_uuid()",
+    "signal_id uuid NOT NULL",
+    "strategy_id varchar(100) NOT NULL",
+    "asset varchar(50) NOT NULL",
+    "side varchar(10) NOT NULL",
+    "price numeric(20,8) NOT NULL",
+    "confidence numeric(5,4)",
+    "timestamp timestamp NOT NULL",
+    "model_version varchar(50)",
+    "is_warmup boolean NOT NULL DEFAULT false",
+    "market_data_snapshot jsonb",
+    "metadata jsonb",
+    "trace_id varchar(100)",
+    "created_at timestamp NOT NULL DEFAULT now()",
+  ],
+  orders: [
+    "id uuid NOT NULL DEFAULT gen_random_uuid()",
+    "order_id varchar(100) NOT NULL",
+    "signal_id uuid NOT NULL",
+    "asset varchar(20) NOT NULL",
+    "side varchar(10) NOT NULL",
+    "order_type varchar(20) NOT NULL",
+    "quantity numeric(20,8) NOT NULL",
+    "price numeric(20,8)",
+    "status varchar(50) NOT NULL DEFAULT 'pending'",
+    "filled_quantity numeric(20,8) NOT NULL DEFAULT 0",
+    "average_price numeric(20,8)",
+    "fees numeric(20,8)",
+    "created_at timestamp NOT NULL DEFAULT now()",
+    "updated_at timestamp NOT NULL DEFAULT now()",
+    "executed_at timestamp",
+    "trace_id varchar(100)",
+    "is_dry_run boolean NOT NULL DEFAULT false",
+    "rejection_reason text",
+  ],
+  execution_events: [
+    "id uuid NOT NULL DEFAULT gen_random_uuid()",
+    "signal_id uuid NOT NULL",
+    "strategy_id varchar(100) NOT NULL",
+    "asset varchar(50) NOT NULL",
+    "side varchar(10) NOT NULL",
+    "execution_price numeric(20,8) NOT NULL",
+    "execution_quantity numeric(20,8) NOT NULL",
+    "execution_fees numeric(20,8) NOT NULL",
+    "executed_at timestamp NOT NULL",
+    "signal_price numeric(20,8) NOT NULL",
+    "signal_timestamp timestamp NOT NULL",
+    "performance jsonb NOT NULL",
+    "created_at timestamp NOT NULL DEFAULT now()",
+    "used_for_training boolean NOT NULL DEFAULT false",
+    "training_id uuid",
+  ],
+  model_versions: [
+    "id uuid NOT NULL DEFAULT gen_random_uuid()",
+    "version varchar(50) NOT NULL",
+    "file_path varchar(500) NOT NULL",
+    "model_type varchar(50) NOT NULL",
+    "strategy_id varchar(100)",
+    "trained_at timestamp NOT NULL DEFAULT now()",
+    "training_duration_seconds integer",
+    "training_dataset_size integer",
+    "training_config jsonb",
+    "is_active boolean NOT NULL DEFAULT false",
+    "is_warmup_mode boolean NOT NULL DEFAULT false",
+    "created_at timestamp NOT NULL DEFAULT now()",
+    "updated_at timestamp NOT NULL DEFAULT now()",
+  ],
+  model_quality_metrics: [
+    "id uuid NOT NULL DEFAULT gen_random_uuid()",
+    "model_version_id uuid NOT NULL",
+    "metric_name varchar(100) NOT NULL",
+    "metric_value numeric(20,8) NOT NULL",
+    "metric_type varchar(50) NOT NULL",
+    "evaluated_at timestamp NOT NULL DEFAULT now()",
+    "evaluation_dataset_size integer",
+    "metadata jsonb",
+  ],
+  subscriptions: [
+    "id uuid NOT NULL DEFAULT gen_random_uuid()",
+    "channel_type varchar(50) NOT NULL",
+    "symbol varchar(20)",
+    "topic varchar(200) NOT NULL",
+    "requesting_service varchar(100) NOT NULL",
+    "is_active boolean NOT NULL DEFAULT true",
+    "created_at timestamp NOT NULL DEFAULT now()",
+    "updated_at timestamp NOT NULL DEFAULT now()",
+    "last_event_at timestamp",
+  ],
+};
+
+/** Tables the facts describe in part: only what they say is checked. "*" = type not given; "NULL" =
+ *  must be nullable; no nullability word = not given. */
+const PARTIAL_TABLES: Record<string, string[]> = {
+  positions: [
+    "id uuid NOT NULL DEFAULT gen_random_uuid()",
+    "asset varchar(20)",
+    "size numeric(20,8)",
+    "average_entry_price *",
+    "unrealized_pnl *",
+    "realized_pnl *",
+    "mode *",
+    "long_size *",
+    "short_size *",
+    "long_avg_price *",
+    "short_avg_price *",
+    "last_updated timestamp NOT NULL",
+    "last_snapshot_at timestamp",
+    "current_price *",
+    "version integer",
+    "created_at timestamp NULL",
+    "closed_at timestamp NULL",
+  ],
+  position_snapshots: [
+    "position_id uuid",
+    "asset *",
+    "size *",
+    "average_entry_price *",
+    "unrealized_pnl *",
+    "realized_pnl *",
+    "mode *",
+    "long_size *",
+    "short_size *",
+    "snapshot_timestamp timestamp NOT NULL DEFAULT now()",
+  ],
+  signal_order_relationships: ["signal_id uuid", "order_id uuid", "relationship_type *", "created_at timestamp"],
+  account_balances: ["id uuid NOT NULL DEFAULT gen_random_uuid()", "coin *", "wallet_balance *", "available_balance *"],
+};
+
+interface ColumnRow {
+  table_name: string;
+  column_name: string;
+  data_type: string;
+  character_maximum_length: number | null;
+  numeric_precision: number | null;
+  numeric_scale: number | null;
+  is_nullable: "YES" | "NO";
+  column_default: string | null;
+}
+
+/** PostgreSQL's rendering without its casts: 'pending'::character varying -> 'pending'. */
+const withoutCasts = (text: string) => text.replace(/::(character varying|timestamp without time zone|[a-z_]+)(\[\])?/g, "");
+
+function typeName(column: ColumnRow): string {
+  switch (column.data_type) {
+    case "character varying":
+      return `varchar(${column.character_maximum_length})`;
+    case "numeric":
+      return `numeric(${column.numeric_precision},${column.numeric_scale})`;
+    case "timestamp without time zone":
+      return "timestamp";
+    case "timestamp with time zone":
+      return "timestamptz";
+    default:
+      return column.data_type;
+  }
+}
+
+function columnLine(column: ColumnRow): string {
+  const notNull = column.is_nullable === "NO" ? " NOT NULL" : "";
+  const fallback = column.column_default === null ? "" : ` DEFAULT ${withoutCasts(column.column_default)}`;
+  return `${column.column_name} ${typeName(column)}${notNull}${fallback}`;
+}
+
+async function columnsOf(table: string): Promise<ColumnRow[]> {
+  return db.sql<ColumnRow[]>`
+    SELECT table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default
+    FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${table} ORDER BY ordinal_position`;
+}
+
+/** Compares only what a partial expectation states. */
+function partialMismatch(expected: string, actual: ColumnRow | undefined): string | null {
+  const match = /^(\S+) (\S+)( NOT NULL| NULL)?(?: DEFAULT (.+))?$/.exec(expected);
+  if (!match) throw new Error(`bad expectation: ${expected}`);
+  const [, name, type, nullability, fallback] = match;
+  if (!actual) return `${name}: missing`;
+  if (type !== "*" && typeName(actual) !== type) return `${name}: type ${typeName(actual)}, expected ${type}`;
+  if (nullability === " NOT NULL" && actual.is_nullable !== "NO") return `${name}: nullable, expected NOT NULL`;
+  if (nullability === " NULL" && actual.is_nullable !== "YES") return `${name}: NOT NULL, expected nullable`;
+  if (fallback && withoutCasts(actual.column_default ?? "") !== fallback) return `${name}: default ${actual.column_default}, expected ${fallback}`;
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Constraints, as pg_get_constraintdef without casts and parentheses:
+// CHECK (((side)::text = ANY ((ARRAY['buy'::character varying, ...])::text[]))) -> CHECK side = ANY ARRAY['buy', ...]
+
+const constraintText = (definition: string) => withoutCasts(definition).replace(/[()]/g, " ").replace(/\s+/g, " ").trim();
+
+const COMPLETE_CONSTRAINTS: Record<string, string[]> = {
+  trading_signals: [
+    "PRIMARY KEY id",
+    "UNIQUE signal_id",
+    "CHECK side = ANY ARRAY['buy', 'sell']",
+    "CHECK price > 0",
+    "CHECK confidence >= 0 AND confidence <= 1",
+  ],
+  // No foreign key on signal_id.
+  orders: [
+    "PRIMARY KEY id",
+    "UNIQUE order_id",
+    "CHECK side = ANY ARRAY['Buy', 'SELL']",
+    "CHECK order_type = ANY ARRAY['Market', 'Limit']",
+    "CHECK quantity > 0",
+    "CHECK status = ANY ARRAY['pending', 'partially_filled', 'filled', 'cancelled', 'rejected', 'dry_run']",
+    "CHECK filled_quantity >= 0 AND filled_quantity <= quantity",
+    "CHECK order_type <> 'Limit' OR price IS NOT NULL AND price > 0",
+  ],
+  execution_events: [
+    "PRIMARY KEY id",
+    "CHECK side = ANY ARRAY['buy', 'sell']",
+    "CHECK execution_price > 0",
+    "CHECK execution_quantity > 0",
+    "CHECK execution_fees >= 0",
+    "FOREIGN KEY training_id REFERENCES model_versions id",
+  ],
+  model_versions: [
+    "PRIMARY KEY id",
+    "UNIQUE version",
+    "CHECK model_type = ANY ARRAY['xgboost', 'random_forest', 'logistic_regression', 'sgd_classifier']",
+  ],
+  model_quality_metrics: [
+    "PRIMARY KEY id",
+    "FOREIGN KEY model_version_id REFERENCES model_versions id ON DELETE CASCADE",
+    "CHECK metric_type = ANY ARRAY['classification', 'regression', 'trading_performance']",
+  ],
+  subscriptions: [
+    "PRIMARY KEY id",
+    "CHECK channel_type = ANY ARRAY['trades', 'ticker', 'orderbook', 'order', 'balance', 'position', 'kline', 'liquidation', 'funding']",
+  ],
+};
+
+const PARTIAL_CONSTRAINTS: Record<string, string[]> = {
+  positions: ["PRIMARY KEY id", "CHECK mode = ANY ARRAY['one-way', 'hedge']"],
+  position_snapshots: ["FOREIGN KEY position_id REFERENCES positions id"],
+  // The internal orders.id, not orders.order_id.
+  signal_order_relationships: ["FOREIGN KEY order_id REFERENCES orders id"],
+};
+
+async function constraintsOf(table: string): Promise<string[]> {
+  const rows = await db.sql<{ definition: string }[]>`
+    SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint
+    WHERE conrelid = ${table}::regclass AND contype IN ('p', 'u', 'c', 'f')`;
+  return rows.map((row) => constraintText(row.definition)).sort();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Indexes, as "[UNIQUE ](columns)" from pg_indexes.indexdef, quotes removed.
+
+const INDEXES: Record<string, string[]> = {
+  trading_signals: [
+    "UNIQUE (id)",
+    "UNIQUE (signal_id)",
+    "(timestamp DESC)",
+    "(strategy_id)",
+    "(asset)",
+    "(strategy_id, timestamp DESC)",
+    "(asset, timestamp DESC)",
+  ],
+  // None on executed_at or updated_at: dashboards must live without them.
+  orders: ["UNIQUE (id)", "UNIQUE (order_id)", "(signal_id)", "(asset)", "(status)", "(created_at)"],
+  execution_events: ["UNIQUE (id)", "(executed_at DESC)", "(signal_id)", "(strategy_id)", "(strategy_id, executed_at DESC)"],
+};
+
+async function indexesOf(table: string): Promise<string[]> {
+  const rows = await db.sql<{ indexdef: string }[]>`SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ${table}`;
+  return rows
+    .map(({ indexdef }) => {
+      const match = /^CREATE (UNIQUE )?INDEX \S+ ON \S+ USING btree (\(.*\))$/.exec(indexdef);
+      if (!match) return indexdef;
+      return `${match[1] ?? ""}${match[2]!.replaceAll('"', "")}`;
+    })
+    .sort();
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+describe("demo schema: columns", () => {
+  for (const [table, expected] of Object.entries(COMPLETE_TABLES)) {
+    test(`${table} has exactly the real columns`, async () => {
+      expect((await columnsOf(table)).map(columnLine)).toEqual(expected);
+    });
+  }
+
+  for (const [table, expected] of Object.entries(PARTIAL_TABLES)) {
+    test(`${table} has the columns the facts name`, async () => {
+      const columns = await columnsOf(table);
+      const byName = new Map(columns.map((c) => [c.column_name, c]));
+      const mismatches = expected.map((line) => partialMismatch(line, byName.get(line.split(" ")[0]!))).filter(Boolean);
+      expect(mismatches).toEqual([]);
+    });
+  }
+
+  test("every time column is TIMESTAMP without time zone", async () => {
+    const rows = await db.sql<{ column: string; data_type: string }[]>`
+      SELECT table_name || '.' || column_name AS column, data_type FROM information_schema.columns
+      WHERE table_schema = 'public' AND (data_type LIKE 'time%' OR data_type = 'date')`;
+    expect(rows.length).toBeGreaterThan(20);
+    expect(rows.filter((r) => r.data_type !== "timestamp without time zone")).toEqual([]);
+  });
+
+  test("DECIMAL is DECIMAL(20,8) everywhere but trading_signals.confidence (5,4)", async () => {
+    const rows = await db.sql<{ column: string; precision: number; scale: number }[]>`
+      SELECT table_name || '.' || column_name AS column, numeric_precision AS precision, numeric_scale AS scale
+      FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'numeric'
+        AND table_name IN ('trading_signals', 'orders', 'execution_events', 'model_quality_metrics', 'positions', 'position_snapshots')`;
+    const odd = rows.filter((r) => !(r.precision === 20 && r.scale === 8)).map((r) => `${r.column} (${r.precision},${r.scale})`);
+    expect(odd).toEqual(["trading_signals.confidence (5,4)"]);
+  });
+});
+
+describe("demo schema: constraints and indexes", () => {
+  for (const [table, expected] of Object.entries(COMPLETE_CONSTRAINTS)) {
+    test(`${table} has exactly the real keys and CHECKs`, async () => {
+      expect(await constraintsOf(table)).toEqual([...expected].sort());
+    });
+  }
+
+  for (const [table, expected] of Object.entries(PARTIAL_CONSTRAINTS)) {
+    test(`${table} has the keys the facts name`, async () => {
+      const actual = await constraintsOf(table);
+      for (const definition of expected) expect(actual).toContain(definition);
+    });
+  }
+
+  for (const [table, expected] of Object.entries(INDEXES)) {
+    test(`${table} has exactly the real indexes`, async () => {
+      expect(await indexesOf(table)).toEqual([...expected].sort());
+    });
+  }
+});
+
+describe("demo schema: behaviour", () => {
+  test("applying it a second time changes nothing", async () => {
+    const before = await db.sql`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`;
+    await applyDemoSchema(db.sql);
+    const after = await db.sql`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`;
+    expect(after[0]!.n).toBe(before[0]!.n);
+  });
+
+  const insertOrder = (side: string, extra: { orderType?: string; price?: number | null; filled?: number } = {}) => db.sql`
+    INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, price, filled_quantity)
+    VALUES (${crypto.randomUUID()}, gen_random_uuid(), 'BTCUSDT', ${side}, ${extra.orderType ?? "Market"}, 0.01,
+      ${extra.price ?? null}, ${extra.filled ?? 0})`;
+
+  test("orders.side takes exactly 'Buy' and 'SELL'", async () => {
+    await insertOrder("Buy");
+    await insertOrder("SELL");
+    for (const side of ["buy", "Sell", "sell", "BUY"]) {
+      await expect(insertOrder(side)).rejects.toMatchObject({ code: "23514" });
+    }
+  });
+
+  test("a Limit order needs a price > 0, and filled_quantity stays within 0..quantity", async () => {
+    await insertOrder("Buy", { orderType: "Limit", price: 97_000 });
+    await expect(insertOrder("Buy", { orderType: "Limit", price: null })).rejects.toMatchObject({ code: "23514" });
+    await expect(insertOrder("Buy", { orderType: "Limit", price: 0 })).rejects.toMatchObject({ code: "23514" });
+    await expect(insertOrder("Buy", { filled: 0.02 })).rejects.toMatchObject({ code: "23514" });
+    await expect(insertOrder("Buy", { filled: -0.01 })).rejects.toMatchObject({ code: "23514" });
+  });
+
+  test("trading_signals.side is lower case", async () => {
+    const insert = (side: string) => db.sql`
+      INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, "timestamp")
+      VALUES (gen_random_uuid(), 'momentum_v1', 'BTCUSDT', ${side}, 97000, now())`;
+    await insert("buy");
+    await expect(insert("Buy")).rejects.toMatchObject({ code: "23514" });
+  });
+});
+
+describe("legacy monitoring role", () => {
+  // Roles are cluster-wide: a name of this run's own, which also needs quoting, and a password with quotes.
+  const role = `legacy-monitor-${Math.random().toString(36).slice(2, 8)}`;
+  const password = `it's "secret"; --${Math.random().toString(36).slice(2, 8)}`;
+
+  const loginAs = (user: string, secret: string) => {
+    const { postgres: pg } = settings();
+    return postgres({ host: pg.host, port: pg.port, database: db.name, user, password: secret, max: 1, onnotice: () => {} });
+  };
+
+  afterAll(async () => {
+    // Its grants live in the test database: drop them there, then the role.
+    await db.sql`DROP OWNED BY ${db.sql(role)}`.catch(() => {});
+    await db.sql`DROP ROLE IF EXISTS ${db.sql(role)}`;
+  });
+
+  test("it logs in and reads every table, account balances included, without limits", async () => {
+    await createLegacyMonitorRole(db.sql, { role, password });
+    const [attributes] = await db.sql`
+      SELECT rolcanlogin, rolconnlimit, rolconfig,
+        (SELECT count(*)::int FROM pg_db_role_setting s WHERE s.setrole = r.oid) AS settings
+      FROM pg_roles r WHERE rolname = ${role}`;
+    expect(attributes).toEqual({ rolcanlogin: true, rolconnlimit: -1, rolconfig: null, settings: 0 });
+
+    const monitor = loginAs(role, password);
+    try {
+      const [{ statement_timeout }] = (await monitor`SHOW statement_timeout`) as unknown as [{ statement_timeout: string }];
+      expect(statement_timeout).toBe("0");
+      const tables = await db.sql<{ tablename: string }[]>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`;
+      expect(tables.map((t) => t.tablename)).toContain("account_balances");
+      for (const { tablename } of tables) await monitor`SELECT count(*) FROM ${monitor(tablename)}`;
+    } finally {
+      await monitor.end();
+    }
+  });
+
+  test("an existing role is left as it is (password included) and granted again", async () => {
+    await db.sql`CREATE TABLE IF NOT EXISTS instrument_info (symbol VARCHAR(20) PRIMARY KEY)`;
+    await createLegacyMonitorRole(db.sql, { role, password: "a different password" });
+    const monitor = loginAs(role, password);
+    try {
+      await monitor`SELECT count(*) FROM instrument_info`;
+    } finally {
+      await monitor.end();
+    }
+  });
+});

@@ -1,0 +1,163 @@
+// The bulk seed at a million signals and a million orders: counts, consistency with every fact of the
+// real system, and its speed (printed, so that 10 million can be extrapolated).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { BadInputError } from "../scripts/lib/errors.ts";
+import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
+import { type SeedReport, copyRows, seedDemo } from "../scripts/lib/demo/seed.ts";
+import { freshDatabase } from "./support/live.ts";
+
+const SIGNALS = 1_000_000;
+const DAY_MS = 86_400_000;
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+let report: SeedReport;
+let seededAt: number;
+const progress = new Map<string, number>();
+
+beforeAll(async () => {
+  db = await freshDatabase("demo_seed");
+  await applyDemoSchema(db.sql);
+  seededAt = Date.now();
+  report = await seedDemo(db.sql, { signals: SIGNALS, orders: SIGNALS, onProgress: (table, rows) => progress.set(table, rows) });
+  for (const row of report.tables) {
+    console.log(`${row.table.padEnd(26)} ${String(row.rows).padStart(9)} rows ${row.seconds.toFixed(2).padStart(7)} s ${Math.round(row.rowsPerSecond).toString().padStart(8)} rows/s`);
+  }
+  console.log(`seed total ${report.seconds.toFixed(1)} s`);
+}, 600_000);
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+/** A TIMESTAMP (without time zone, holding UTC) as epoch milliseconds, whatever this process's time zone. */
+const epochMs = (expression: string) => db.sql.unsafe(`(extract(epoch FROM ${expression}) * 1000)::float8`);
+const one = async <T>(query: Promise<T[]>): Promise<T> => (await query)[0]!;
+
+describe("seedDemo at 1M signals and 1M orders", () => {
+  test("loads the requested rows and reports every table", async () => {
+    const counts = await one(db.sql<{ signals: number; orders: number }[]>`
+      SELECT (SELECT count(*)::int FROM trading_signals) AS signals, (SELECT count(*)::int FROM orders) AS orders`);
+    expect(counts).toEqual({ signals: SIGNALS, orders: SIGNALS });
+    const rows = Object.fromEntries(report.tables.map((t) => [t.table, t.rows]));
+    expect(rows.trading_signals).toBe(SIGNALS);
+    expect(rows.orders).toBe(SIGNALS);
+    for (const table of ["model_versions", "model_quality_metrics", "positions", "position_snapshots", "subscriptions", "execution_events"]) {
+      expect(rows[table]).toBeGreaterThan(0);
+    }
+    expect(progress.get("orders")).toBe(SIGNALS);
+  });
+
+  test("every order belongs to a seeded signal, at most one per signal, with its asset and side", async () => {
+    const check = await one(db.sql<{ orphans: number; inconsistent: number; signals: number }[]>`
+      SELECT count(*) FILTER (WHERE s.id IS NULL)::int AS orphans,
+        count(*) FILTER (WHERE o.asset <> s.asset OR o.side <> CASE s.side WHEN 'buy' THEN 'Buy' ELSE 'SELL' END)::int AS inconsistent,
+        count(DISTINCT o.signal_id)::int AS signals
+      FROM orders o LEFT JOIN trading_signals s ON s.signal_id = o.signal_id`);
+    expect(check).toEqual({ orphans: 0, inconsistent: 0, signals: SIGNALS });
+  });
+
+  test("every status occurs, mostly filled, pending only in the last 5 minutes", async () => {
+    const rows = await db.sql<{ status: string; n: number; oldest: number }[]>`
+      SELECT status, count(*)::int AS n, ${epochMs("min(created_at)")} AS oldest FROM orders GROUP BY status`;
+    const byStatus = Object.fromEntries(rows.map((r) => [r.status, r]));
+    expect(Object.keys(byStatus).sort()).toEqual(["cancelled", "dry_run", "filled", "partially_filled", "pending", "rejected"]);
+    expect(byStatus.filled!.n).toBeGreaterThan(SIGNALS / 2);
+    expect(byStatus.pending!.oldest).toBeGreaterThanOrEqual(seededAt - 5 * 60_000);
+  });
+
+  test("rejected, filled, cancelled and dry-run orders look as order-manager leaves them", async () => {
+    const wrong = await one(db.sql<Record<string, number>[]>`
+      SELECT
+        count(*) FILTER (WHERE status = 'rejected' AND (rejection_reason IS NULL OR order_id <> 'REJECTED-' || signal_id))::int AS rejected,
+        count(*) FILTER (WHERE status = 'filled' AND (executed_at IS NULL OR average_price IS NULL OR fees IS NULL
+          OR filled_quantity <> quantity))::int AS filled,
+        count(*) FILTER (WHERE status = 'partially_filled' AND NOT (filled_quantity > 0 AND filled_quantity < quantity))::int AS partial,
+        count(*) FILTER (WHERE status = 'cancelled' AND updated_at < created_at + interval '5 minutes')::int AS cancelled,
+        count(*) FILTER (WHERE is_dry_run <> (status = 'dry_run'))::int AS dry_run,
+        count(*) FILTER (WHERE status IN ('pending', 'cancelled', 'rejected', 'dry_run') AND executed_at IS NOT NULL)::int AS executed,
+        count(*) FILTER (WHERE order_type = 'Market' AND price IS NOT NULL)::int AS market_price
+      FROM orders`);
+    expect(wrong).toEqual({ rejected: 0, filled: 0, partial: 0, cancelled: 0, dry_run: 0, executed: 0, market_price: 0 });
+  });
+
+  test("signals span the last 30 days over several strategies and assets, warm-up a minority", async () => {
+    const shape = await one(db.sql<{ first: number; last: number; strategies: number; assets: number; warmup: number; warmup_mismatch: number }[]>`
+      SELECT ${epochMs('min("timestamp")')} AS first, ${epochMs('max("timestamp")')} AS last, count(DISTINCT strategy_id)::int AS strategies,
+        count(DISTINCT asset)::int AS assets, count(*) FILTER (WHERE is_warmup)::int AS warmup,
+        count(*) FILTER (WHERE is_warmup <> (model_version IS NULL))::int AS warmup_mismatch
+      FROM trading_signals`);
+    expect(shape.first).toBeGreaterThanOrEqual(seededAt - 30 * DAY_MS - 60_000);
+    expect(shape.first).toBeLessThan(seededAt - 29.9 * DAY_MS);
+    expect(shape.last).toBeLessThanOrEqual(seededAt + 60_000);
+    expect(shape.last).toBeGreaterThan(seededAt - 60_000);
+    expect(shape.strategies).toBeGreaterThanOrEqual(3);
+    expect(shape.assets).toBeGreaterThanOrEqual(3);
+    expect(shape.warmup).toBeGreaterThan(0);
+    expect(shape.warmup).toBeLessThan(SIGNALS / 4);
+    expect(shape.warmup_mismatch).toBe(0);
+  });
+
+  test("signals name existing model versions that were trained before them; one active model per strategy", async () => {
+    const check = await one(db.sql<{ unknown: number; too_early: number; multiple_active: number; without_metrics: number }[]>`
+      SELECT
+        (SELECT count(*)::int FROM trading_signals s LEFT JOIN model_versions m ON m.version = s.model_version
+          WHERE s.model_version IS NOT NULL AND m.id IS NULL) AS unknown,
+        (SELECT count(*)::int FROM trading_signals s JOIN model_versions m ON m.version = s.model_version
+          WHERE m.trained_at > s."timestamp" OR m.strategy_id <> s.strategy_id) AS too_early,
+        (SELECT count(*)::int FROM (SELECT strategy_id FROM model_versions WHERE is_active GROUP BY 1 HAVING count(*) > 1) x) AS multiple_active,
+        (SELECT count(*)::int FROM model_versions m WHERE NOT EXISTS (SELECT 1 FROM model_quality_metrics q WHERE q.model_version_id = m.id)) AS without_metrics`);
+    expect(check).toEqual({ unknown: 0, too_early: 0, multiple_active: 0, without_metrics: 0 });
+  });
+
+  test("positions have a 5-minute snapshot history; old execution_events have realized_pnl JSON null", async () => {
+    const check = await one(db.sql<{ positions: number; snapshots_each: number; numeric_pnl: number; closed: number }[]>`
+      SELECT (SELECT count(*)::int FROM positions) AS positions,
+        (SELECT min(n)::int FROM (SELECT count(*) AS n FROM position_snapshots GROUP BY position_id) x) AS snapshots_each,
+        (SELECT count(*)::int FROM execution_events WHERE jsonb_typeof(performance->'realized_pnl') <> 'null') AS numeric_pnl,
+        (SELECT count(*)::int FROM positions WHERE closed_at IS NOT NULL AND size = 0) AS closed`);
+    expect(check.positions).toBeGreaterThanOrEqual(4);
+    expect(check.snapshots_each).toBeGreaterThanOrEqual(30 * 288);
+    expect(check.numeric_pnl).toBe(0);
+    expect(check.closed).toBeGreaterThanOrEqual(1);
+  });
+
+  test("the keys and indexes dropped for the load are all back", async () => {
+    const rows = await db.sql<{ tablename: string; n: number }[]>`
+      SELECT tablename, count(*)::int AS n FROM pg_indexes WHERE tablename IN ('trading_signals', 'orders') GROUP BY 1 ORDER BY 1`;
+    expect(rows.map((r) => `${r.tablename} ${r.n}`)).toEqual(["orders 6", "trading_signals 7"]);
+    const [fk] = await db.sql`SELECT 1 FROM pg_constraint WHERE conrelid = 'signal_order_relationships'::regclass AND contype = 'f'`;
+    expect(fk).toBeDefined();
+  });
+
+  test("a second seed into the same database is refused", async () => {
+    await expect(seedDemo(db.sql, { signals: 10 })).rejects.toBeInstanceOf(BadInputError);
+  });
+
+  test("a COPY the server rejects after its last row fails instead of hanging", async () => {
+    // v1 exists already: the duplicate key surfaces only when PostgreSQL flushes the rows at COPY's end.
+    const row = (version: string) => [version, `/models/x/${version}.pkl`, "xgboost"];
+    await expect(copyRows(db.sql, "model_versions", ["version", "file_path", "model_type"], [row("v1")])).rejects.toThrow(/COPY into model_versions failed on the server/);
+  }, 30_000);
+
+  test("a row breaking a CHECK fails the COPY", async () => {
+    const columns = ["order_id", "signal_id", "asset", "side", "order_type", "quantity"];
+    const rows = [[crypto.randomUUID(), crypto.randomUUID(), "BTCUSDT", "buy", "Market", 0.01]];
+    await expect(copyRows(db.sql, "orders", columns, rows)).rejects.toThrow();
+  }, 30_000);
+});
+
+describe("seedDemo options", () => {
+  test("fewer orders than signals go to distinct signals; orders above signals are refused", async () => {
+    const small = await freshDatabase("demo_seed_small");
+    try {
+      await applyDemoSchema(small.sql);
+      await expect(seedDemo(small.sql, { signals: 10, orders: 11 })).rejects.toBeInstanceOf(BadInputError);
+      await seedDemo(small.sql, { signals: 10_000, orders: 4_000, days: 2 });
+      const counts = await one(small.sql<{ signals: number; orders: number; distinct: number }[]>`
+        SELECT (SELECT count(*)::int FROM trading_signals) AS signals, count(*)::int AS orders,
+          count(DISTINCT signal_id)::int AS distinct FROM orders`);
+      expect(counts).toEqual({ signals: 10_000, orders: 4_000, distinct: 4_000 });
+    } finally {
+      await small.drop();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,74 @@
+// The RabbitMQ user Grafana reads the management API with: tagged monitoring, no vhost permissions.
+import { afterAll, describe, expect, test } from "bun:test";
+import { convergeMonitorUser } from "../scripts/lib/rabbitmq-monitor-user.ts";
+import { rabbitApi, settings } from "./support/live.ts";
+
+const user = `t_monitor_${Math.random().toString(36).slice(2, 8)}`;
+const password = "monitor-pass-1";
+const queue = `${user}-queue`;
+const admin = () => ({ url: settings().rabbitmq.managementUrl, user: settings().rabbitmq.user, password: settings().rabbitmq.password ?? "" });
+const asMonitor = (path: string, init: RequestInit = {}, pass = password) => rabbitApi(path, init, { user, password: pass });
+
+afterAll(async () => {
+  await rabbitApi(`/api/users/${user}`, { method: "DELETE" });
+  await rabbitApi(`/api/queues/%2F/${encodeURIComponent(queue)}`, { method: "DELETE" });
+});
+
+describe("RabbitMQ monitoring user", () => {
+  test("is created tagged monitoring; a second run changes nothing", async () => {
+    const first = await convergeMonitorUser(admin(), user, password);
+    expect(first.changes).toContain(`create user ${user} tagged monitoring`);
+    expect(first.changes).toContain("read-only access to vhost / (no configure, write or read)");
+    const second = await convergeMonitorUser(admin(), user, password);
+    expect(second).toEqual({ changes: [], extras: [], revoked: [] });
+    const details = (await (await rabbitApi(`/api/users/${user}`)).json()) as { tags: string[] | string };
+    expect([details.tags].flat().join(",")).toBe("monitoring");
+  });
+
+  test("reads every queue's numbers without any vhost permission", async () => {
+    await rabbitApi(`/api/queues/%2F/${encodeURIComponent(queue)}`, { method: "PUT", body: JSON.stringify({ durable: false }) });
+    const response = await asMonitor("/api/queues");
+    expect(response.status).toBe(200);
+    const names = ((await response.json()) as { name: string }[]).map((q) => q.name);
+    expect(names).toContain(queue);
+    expect((await asMonitor("/api/overview")).status).toBe(200);
+  });
+
+  test("can neither publish, read messages, declare nor delete", async () => {
+    const publish = await asMonitor("/api/exchanges/%2F/amq.default/publish", {
+      method: "POST",
+      body: JSON.stringify({ properties: {}, routing_key: queue, payload: "x", payload_encoding: "string" }),
+    });
+    const get = await asMonitor(`/api/queues/%2F/${encodeURIComponent(queue)}/get`, {
+      method: "POST",
+      body: JSON.stringify({ count: 1, ackmode: "ack_requeue_true", encoding: "auto" }),
+    });
+    const declare = await asMonitor(`/api/queues/%2F/${encodeURIComponent(`${queue}-2`)}`, { method: "PUT", body: JSON.stringify({ durable: false }) });
+    const remove = await asMonitor(`/api/queues/%2F/${encodeURIComponent(queue)}`, { method: "DELETE" });
+    // Publishing answers 400 wrapping the broker's 403 ACCESS_REFUSED; the others answer 401.
+    for (const response of [publish, get, declare, remove]) {
+      expect(response.ok).toBe(false);
+      expect(await response.text()).toMatch(/ACCESS_REFUSED|Access refused/);
+    }
+  });
+
+  test("a changed password is set again; vhost permissions are reported, and removed with strict", async () => {
+    await rabbitApi(`/api/users/${user}`, { method: "PUT", body: JSON.stringify({ password: "drifted", tags: "monitoring" }) });
+    await rabbitApi(`/api/permissions/%2F/${user}`, { method: "PUT", body: JSON.stringify({ configure: "", write: ".*", read: ".*" }) });
+    const report = await convergeMonitorUser(admin(), user, password);
+    expect(report.changes).toEqual([`update user ${user} (tags monitoring, password)`]);
+    expect(report.extras).toContain("permissions on vhost /: configure '', write '.*', read '.*'");
+    expect(report.revoked).toEqual([]);
+    expect((await asMonitor("/api/whoami")).status).toBe(200);
+    const strict = await convergeMonitorUser(admin(), user, password, { strict: true });
+    expect(strict.revoked).toEqual(["permissions on vhost /"]);
+    const permissions = (await (await rabbitApi(`/api/users/${user}/permissions`)).json()) as { vhost: string }[];
+    expect(permissions.find((p) => p.vhost === "/")).toMatchObject({ configure: "", write: "", read: "" });
+    // Emptied, not deleted: the user still sees the vhost's queues.
+    expect((await (await asMonitor("/api/queues/%2F")).json()) as unknown[]).not.toEqual([]);
+  });
+
+  test("a wrong admin password is reported as such", async () => {
+    await expect(convergeMonitorUser({ ...admin(), password: "wrong" }, user, password)).rejects.toThrow("RabbitMQ refused");
+  });
+});
