@@ -14,7 +14,7 @@ import { runSoak } from "./lib/demo/soak.ts";
 async function demoConfig(envFile: string | undefined): Promise<Config> {
   if (!envFile && !process.env.POSTGRES_HOST) {
     console.error("Using the local stack (bun run stack up); pass --env-file to use other services.");
-    const statuses = await stackUp((line) => console.error(line));
+    const statuses = await stackUp((line) => console.error(line), ["postgres", "rabbitmq"]);
     for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
   }
   return loadConfig({ envFile: envFile ?? "/dev/null", required: ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"] });
@@ -68,13 +68,22 @@ const seed = defineCommand({
     signals: { type: "string", valueHint: "n", required: true, description: "Trading signals to load" },
     orders: { type: "string", valueHint: "n", description: "Orders to load, one per signal at most (default: as many as signals)" },
     days: { type: "string", valueHint: "n", description: "Spread the rows over the last n days (default 30)" },
+    database: {
+      type: "string",
+      valueHint: "name",
+      description: "Load into this database, created when missing (default POSTGRES_DB; it must hold no history yet)",
+    },
   },
   run: ({ args }) =>
     exitWith(async () => {
       const signals = positive("signals", args.signals);
       const orders = positive("orders", args.orders, signals);
       if (orders > signals) throw new BadInputError(`--orders (${orders}) cannot exceed --signals (${signals}): at most one order per signal`);
-      const config = await demoConfig(args["env-file"]);
+      const settings = await demoConfig(args["env-file"]);
+      const database = args.database ?? settings.postgres.database;
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new BadInputError(`--database must be a lower-case identifier, got ${JSON.stringify(database)}`);
+      const config = { ...settings, postgres: { ...settings.postgres, database } };
+      await createDatabaseIfMissing(settings, database);
       const sql = demoSql(config);
       try {
         await applyDemoSchema(sql);
@@ -86,6 +95,16 @@ const seed = defineCommand({
       }
     }),
 });
+
+async function createDatabaseIfMissing(config: Config, database: string) {
+  const admin = demoSql({ ...config, postgres: { ...config.postgres, database: "postgres" } });
+  try {
+    const [found] = await admin`SELECT 1 FROM pg_database WHERE datname = ${database}`;
+    if (!found) await admin`CREATE DATABASE ${admin(database)}`;
+  } finally {
+    await admin.end();
+  }
+}
 
 const controlUrlArg = {
   "control-url": { type: "string", description: `The running demo's control route (default http://127.0.0.1:${DEFAULT_CONTROL_PORT})` },

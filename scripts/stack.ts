@@ -6,7 +6,7 @@ import { buildGrafana } from "./lib/grafana-build.ts";
 
 const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
   if (json) console.log(JSON.stringify({ components: statuses }));
-  else for (const s of statuses) console.log(stepLine(s.name, s.state, s.detail.split("\n").join("\n" + " ".repeat(25))));
+  else for (const s of statuses) console.log(stepLine(s.name, s.state, s.detail.split("\n").join("\n" + " ".repeat(38))));
 };
 
 const up = defineCommand({

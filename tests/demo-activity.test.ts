@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { type Activity, STRATEGIES, startActivity } from "../scripts/lib/demo/activity.ts";
+import { type Activity, startActivity } from "../scripts/lib/demo/activity.ts";
+import { TRAINED_STRATEGIES } from "../scripts/lib/demo/market.ts";
 import { newDemoState } from "../scripts/lib/demo/state.ts";
 import { freshDatabase } from "./support/live.ts";
 
 // At pace 20 the 5-minute pending timeout is 15 s and position snapshots come every 15 s: 45 s of
 // activity shows every status path once.
 const PACE = 20;
+const TRAINED_STRATEGY = TRAINED_STRATEGIES[0]!.id;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let activity: Activity;
 const published: { queue: string; message: unknown }[] = [];
@@ -17,7 +19,7 @@ beforeAll(async () => {
   await applyDemoSchema(db.sql);
   activity = await startActivity({ sql: db.sql, state: newDemoState(), pace: PACE, publisher: { publish: (queue, message) => published.push({ queue, message }) } });
   await Bun.sleep(8_000);
-  await activity.trainNow(STRATEGIES[0]);
+  await activity.trainNow(TRAINED_STRATEGY);
   await Bun.sleep(37_000);
   await activity.stop();
 }, 120_000);
@@ -35,7 +37,7 @@ describe("demo activity at 20x pace", () => {
   test("warm-up signals before a strategy's first model, model signals after", async () => {
     const rows = await db.sql`
       SELECT is_warmup, model_version IS NULL AS no_model, count(*)::int AS n
-      FROM trading_signals WHERE strategy_id = ${STRATEGIES[0]} GROUP BY 1, 2`;
+      FROM trading_signals WHERE strategy_id = ${TRAINED_STRATEGY} GROUP BY 1, 2`;
     const byKind = Object.fromEntries(rows.map((r) => [`${r.is_warmup}/${r.no_model}`, r.n]));
     expect(byKind["true/true"]).toBeGreaterThan(0);
     expect(byKind["false/false"]).toBeGreaterThan(0);
@@ -65,7 +67,7 @@ describe("demo activity at 20x pace", () => {
   });
 
   test("a training makes one active model for the strategy with a dozen quality metrics", async () => {
-    const models = await db.sql`SELECT id, version, is_active FROM model_versions WHERE strategy_id = ${STRATEGIES[0]}`;
+    const models = await db.sql`SELECT id, version, is_active FROM model_versions WHERE strategy_id = ${TRAINED_STRATEGY}`;
     expect(models.filter((m) => m.is_active)).toHaveLength(1);
     const [metrics] = await db.sql`SELECT count(*)::int AS n FROM model_quality_metrics WHERE model_version_id = ${models[0]!.id}`;
     expect(metrics!.n).toBeGreaterThanOrEqual(10);

@@ -15,7 +15,7 @@ export const jsonArg = {
 
 /** One line per step: name, verdict, reason. */
 export function stepLine(name: string, verdict: string, detail = ""): string {
-  return `${name.padEnd(12)} ${verdict.padEnd(11)} ${detail}`.trimEnd();
+  return `${name.padEnd(24)} ${verdict.padEnd(12)} ${detail}`.trimEnd();
 }
 
 /** Runs a command's work and exits with the documented code: an error's class decides it. */

@@ -108,17 +108,15 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
+const wholeNumber = (min: number, max: number, error: string) =>
+  z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+
 const RULES: Record<Kind, () => z.ZodType<string | number>> = {
   host: () =>
     z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9-]+)*$|^\[[0-9A-Fa-f:.]+\]$/, {
       error: "expected a host name or IP address",
     }),
-  port: () =>
-    z.coerce
-      .number({ error: "expected a port number (1-65535)" })
-      .int({ error: "expected a port number (1-65535)" })
-      .min(1, { error: "expected a port number (1-65535)" })
-      .max(65535, { error: "expected a port number (1-65535)" }),
+  port: () => wholeNumber(1, 65535, "expected a port number (1-65535)"),
   url: () =>
     z
       .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
@@ -131,12 +129,7 @@ const RULES: Record<Kind, () => z.ZodType<string | number>> = {
     z.string().regex(/^$|^[a-z_][a-z0-9_]{0,62}(,[a-z_][a-z0-9_]{0,62})*$/, {
       error: "expected comma-separated lower-case table names",
     }),
-  count: () =>
-    z.coerce
-      .number({ error: "expected a whole number from 1 to 1000" })
-      .int({ error: "expected a whole number from 1 to 1000" })
-      .min(1, { error: "expected a whole number from 1 to 1000" })
-      .max(1000, { error: "expected a whole number from 1 to 1000" }),
+  count: () => wholeNumber(1, 1000, "expected a whole number from 1 to 1000"),
   duration: () => z.string().regex(/^[1-9][0-9]*(ms|s|min)$/, { error: "expected a duration such as 500ms, 5s or 2min" }),
   text: () => z.string().min(1, { error: "expected a non-empty value" }),
   secret: () => z.string().min(1, { error: "expected a non-empty value" }),

@@ -2,10 +2,8 @@
 // one signal a second), through the same tables and with the same quirks (see source-system.md).
 import type postgres from "postgres";
 import type { DemoState, TrainingRun } from "./state.ts";
+import { ASSET_NAMES, type Asset, MARKETS, STRATEGIES, TRAINED_STRATEGIES, between, drawStrategy, pick } from "./market.ts";
 
-export const STRATEGIES = ["momentum_v1", "mean_reversion", "breakout_scalper"] as const;
-export const ASSETS = { BTCUSDT: 97_000, ETHUSDT: 3_400, SOLUSDT: 190, XRPUSDT: 2.3 } as const;
-type Asset = keyof typeof ASSETS;
 
 /** Where order and position events go (RabbitMQ in the demo); optional so the generator runs alone. */
 export interface EventPublisher {
@@ -40,8 +38,6 @@ const TICK_MS = 250;
 /** Real timings, divided by the pace. */
 const SECONDS = { orderDecision: 3, pendingTimeout: 300, snapshotEvery: 300, trainingEvery: 3600, trainingTakes: 40, subscriptionChurn: 120 };
 
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
-const between = (low: number, high: number) => low + Math.random() * (high - low);
 const round = (value: number, digits = 8) => Number(value.toFixed(digits));
 
 interface OpenOrder {
@@ -58,7 +54,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
   const { sql, state, publisher } = options;
   const pace = options.pace ?? 1;
   const stats: ActivityStats = { signals: 0, orders: 0, fills: 0, trainings: 0, errors: [] };
-  const prices: Record<Asset, number> = { ...ASSETS };
+  const prices = Object.fromEntries(ASSET_NAMES.map((asset) => [asset, MARKETS[asset].base])) as Record<Asset, number>;
   const open: OpenOrder[] = [];
   const due = { signals: 0, lastSnapshot: Date.now(), lastTraining: Date.now(), lastChurn: Date.now(), lastSweep: 0 };
   let stopped = false;
@@ -77,7 +73,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
   const tick = async () => {
     if (state.faults.databaseDown) return;
     const now = Date.now();
-    for (const asset of Object.keys(prices) as Asset[]) prices[asset] = round(prices[asset] * (1 + between(-0.0008, 0.0008)), 6);
+    for (const asset of ASSET_NAMES) prices[asset] = round(prices[asset] * (1 + between(-0.0008, 0.0008)), 6);
     due.signals += (pace * TICK_MS) / 1000;
     while (due.signals >= 1) {
       due.signals -= 1;
@@ -102,7 +98,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
     }
     if (!state.training.isTraining && now - due.lastTraining > (SECONDS.trainingEvery * 1000) / pace) {
       due.lastTraining = now;
-      void train(pick(STRATEGIES));
+      void train(pick(TRAINED_STRATEGIES).id);
     }
   };
 
@@ -113,8 +109,8 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
   }, TICK_MS);
 
   async function emitSignal() {
-    const strategy = pick(STRATEGIES);
-    const asset = pick(Object.keys(prices) as Asset[]);
+    const { id: strategy, assets } = drawStrategy();
+    const asset = pick(assets);
     const side = Math.random() < 0.5 ? "buy" : "sell";
     const price = prices[asset];
     // Warm-up in practice: no active model for the strategy; the signal then has no model_version.
@@ -135,7 +131,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
 
   async function placeOrder(signalId: string, asset: Asset, side: "buy" | "sell", price: number) {
     const started = performance.now();
-    const quantity = round((between(50, 500) / ASSETS[asset]) * 1, 6);
+    const quantity = round(between(50, 500) / MARKETS[asset].base, MARKETS[asset].quantityDigits);
     const roll = Math.random();
     if (roll < 0.07) {
       // Rejected locally before reaching the exchange: the real order-manager stores REJECTED-<signal_id>.
@@ -240,7 +236,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
   }
 
   async function churnSubscriptions() {
-    const asset = pick(Object.keys(prices) as Asset[]);
+    const asset = pick(ASSET_NAMES);
     const channel = pick(["kline", "trades", "orderbook", "funding"] as const);
     await sql`
       INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service)
@@ -273,7 +269,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
 
   return {
     stats,
-    trainNow: (strategy) => train(strategy ?? pick(STRATEGIES)),
+    trainNow: (strategy) => train(strategy ?? pick(TRAINED_STRATEGIES).id),
     async stop() {
       stopped = true;
       clearInterval(timer);
@@ -287,7 +283,7 @@ export async function recordTrainedModel(sql: postgres.Sql, strategy: string, da
   return sql.begin(async (tx) => {
     const [{ next }] = (await tx`SELECT count(*) + 1 AS next FROM model_versions`) as unknown as [{ next: string }];
     const version = `v${next}`;
-    const modelType = pick(["xgboost", "random_forest", "logistic_regression", "sgd_classifier"] as const);
+    const modelType = STRATEGIES.find((s) => s.id === strategy)?.modelType ?? "sgd_classifier";
     await tx`UPDATE model_versions SET is_active = false, updated_at = timezone('utc', now()) WHERE strategy_id = ${strategy} AND is_active`;
     const [model] = await tx<{ id: string }[]>`
       INSERT INTO model_versions (version, file_path, model_type, strategy_id, trained_at, training_duration_seconds,
@@ -329,7 +325,7 @@ async function ensureStartingState(sql: postgres.Sql) {
       ["order", "*", "order", "order-manager"],
       ["position", null, "position", "position-manager"],
       ["balance", null, "wallet", "order-manager"],
-      ...Object.keys(ASSETS).flatMap((asset): [string, string | null, string, string][] => [
+      ...ASSET_NAMES.flatMap((asset): [string, string | null, string, string][] => [
         ["ticker", asset, `tickers.${asset}`, "model-service"],
         ["trades", asset, `publicTrade.${asset}`, "model-service"],
       ]),
@@ -342,13 +338,13 @@ async function ensureStartingState(sql: postgres.Sql) {
   const [{ events }] = (await sql`SELECT count(*)::int AS events FROM execution_events`) as unknown as [{ events: number }];
   if (events === 0) {
     for (let i = 0; i < 40; i++) {
-      const asset = pick(Object.keys(ASSETS) as Asset[]);
-      const price = ASSETS[asset] * between(0.8, 1.1);
+      const asset = pick(ASSET_NAMES);
+      const price = MARKETS[asset].base * between(0.8, 1.1);
       const pnl = i % 5 === 0 ? round(between(-20, 40), 4) : null;
       await sql`
         INSERT INTO execution_events (signal_id, strategy_id, asset, side, execution_price, execution_quantity, execution_fees,
           executed_at, signal_price, signal_timestamp, performance)
-        VALUES (gen_random_uuid(), ${pick(STRATEGIES)}, ${asset}, ${pick(["buy", "sell"])}, ${round(price)}, ${round(between(50, 500) / price, 6)},
+        VALUES (gen_random_uuid(), ${pick(STRATEGIES).id}, ${asset}, ${pick(["buy", "sell"])}, ${round(price)}, ${round(between(50, 500) / price, 6)},
           ${round(between(0.01, 0.3))}, timezone('utc', now()) - make_interval(days => ${40 + i}),
           ${round(price * 0.999)}, timezone('utc', now()) - make_interval(days => ${40 + i}),
           ${sql.json({ slippage: round(price * 0.001, 6), slippage_percent: 0.1, realized_pnl: pnl, return_percent: null })})`;

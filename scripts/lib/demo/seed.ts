@@ -5,6 +5,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type postgres from "postgres";
 import { BadInputError } from "../errors.ts";
+import { type Asset, MARKETS, type ModelType, STRATEGIES, type Strategy, between, drawStrategy, pick, roundTo } from "./market.ts";
 
 export interface SeedOptions {
   signals: number;
@@ -38,47 +39,6 @@ const PENDING_TIMEOUT = 5 * MINUTE;
 const BATCH = 5_000;
 const NULL = "\\N";
 
-// ---------------------------------------------------------------------------------------------------
-// The market: the demo's assets and strategies (the live activity uses the same names and prices).
-
-interface Market {
-  base: number;
-  priceDigits: number;
-  quantityDigits: number;
-  /** Shifts the asset's price waves so that assets do not move in lockstep. */
-  phase: number;
-}
-
-const MARKETS = {
-  BTCUSDT: { base: 97_000, priceDigits: 2, quantityDigits: 6, phase: 0 },
-  ETHUSDT: { base: 3_400, priceDigits: 2, quantityDigits: 4, phase: 1.3 },
-  SOLUSDT: { base: 190, priceDigits: 3, quantityDigits: 2, phase: 2.1 },
-  XRPUSDT: { base: 2.3, priceDigits: 4, quantityDigits: 1, phase: 3.7 },
-} as const satisfies Record<string, Market>;
-type Asset = keyof typeof MARKETS;
-
-type ModelType = "xgboost" | "random_forest" | "logistic_regression" | "sgd_classifier";
-
-interface Strategy {
-  id: string;
-  /** Share of all signals. */
-  share: number;
-  assets: readonly Asset[];
-  /** null: never trained, so every signal of it is a warm-up signal. */
-  modelType: ModelType | null;
-}
-
-const STRATEGIES: readonly Strategy[] = [
-  { id: "momentum_v1", share: 0.35, assets: ["BTCUSDT", "ETHUSDT", "SOLUSDT"], modelType: "xgboost" },
-  { id: "mean_reversion", share: 0.3, assets: ["BTCUSDT", "ETHUSDT", "XRPUSDT"], modelType: "random_forest" },
-  { id: "breakout_scalper", share: 0.25, assets: ["SOLUSDT", "XRPUSDT", "ETHUSDT"], modelType: "logistic_regression" },
-  { id: "funding_carry", share: 0.1, assets: ["BTCUSDT", "ETHUSDT"], modelType: null },
-];
-
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
-const between = (low: number, high: number) => low + Math.random() * (high - low);
-const roundTo = (value: number, digits: number) => Number(value.toFixed(digits));
-
 /** A smooth, deterministic price path per asset: two slow waves around its base price. */
 function marketPrice(asset: Asset, at: number): number {
   const { base, phase } = MARKETS[asset];
@@ -86,13 +46,6 @@ function marketPrice(asset: Asset, at: number): number {
   return base * (1 + 0.06 * Math.sin(days / 4.7 + phase) + 0.02 * Math.sin(days * 3.1 + 2 * phase));
 }
 
-function pickStrategy(roll: number): Strategy {
-  for (const strategy of STRATEGIES) {
-    if (roll < strategy.share) return strategy;
-    roll -= strategy.share;
-  }
-  return STRATEGIES[0]!;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Time as the real tables hold it: TIMESTAMP without time zone, in UTC, formatted without Date objects
@@ -414,7 +367,7 @@ const WARMUP_METADATA = `{"source": "warmup_heuristic", "reason": "no active mod
 /** Signal i of the history and its COPY line; signals come out in time order. */
 function signalAt(plan: HistoryPlan, i: number): [Signal, string] {
   const at = Math.floor(plan.start + (i + Math.random()) * plan.step);
-  const strategy = pickStrategy(Math.random());
+  const strategy = drawStrategy();
   const asset = pick(strategy.assets);
   const market = MARKETS[asset];
   const price = marketPrice(asset, at) * (1 + between(-0.001, 0.001));

@@ -1,0 +1,52 @@
+// The demo's market: its assets and strategies, one definition for the live activity and the bulk seed.
+
+interface Market {
+  base: number;
+  priceDigits: number;
+  quantityDigits: number;
+  /** Shifts the asset's price waves so that assets do not move in lockstep. */
+  phase: number;
+}
+
+export const MARKETS = {
+  BTCUSDT: { base: 97_000, priceDigits: 2, quantityDigits: 6, phase: 0 },
+  ETHUSDT: { base: 3_400, priceDigits: 2, quantityDigits: 4, phase: 1.3 },
+  SOLUSDT: { base: 190, priceDigits: 3, quantityDigits: 2, phase: 2.1 },
+  XRPUSDT: { base: 2.3, priceDigits: 4, quantityDigits: 1, phase: 3.7 },
+} as const satisfies Record<string, Market>;
+export type Asset = keyof typeof MARKETS;
+
+export type ModelType = "xgboost" | "random_forest" | "logistic_regression" | "sgd_classifier";
+
+export interface Strategy {
+  id: string;
+  /** Share of all signals. */
+  share: number;
+  assets: readonly Asset[];
+  /** null: never trained, so every signal of it is a warm-up signal. */
+  modelType: ModelType | null;
+}
+
+export const STRATEGIES: readonly Strategy[] = [
+  { id: "momentum_v1", share: 0.35, assets: ["BTCUSDT", "ETHUSDT", "SOLUSDT"], modelType: "xgboost" },
+  { id: "mean_reversion", share: 0.3, assets: ["BTCUSDT", "ETHUSDT", "XRPUSDT"], modelType: "random_forest" },
+  { id: "breakout_scalper", share: 0.25, assets: ["SOLUSDT", "XRPUSDT", "ETHUSDT"], modelType: "logistic_regression" },
+  { id: "funding_carry", share: 0.1, assets: ["BTCUSDT", "ETHUSDT"], modelType: null },
+];
+
+export const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+export const between = (low: number, high: number) => low + Math.random() * (high - low);
+export const roundTo = (value: number, digits: number) => Number(value.toFixed(digits));
+
+export const ASSET_NAMES = Object.keys(MARKETS) as Asset[];
+/** Strategies that model-service trains; the others stay in warm-up (no active model) for ever. */
+export const TRAINED_STRATEGIES = STRATEGIES.filter((s) => s.modelType !== null);
+
+/** A strategy drawn by its share of all signals. */
+export function drawStrategy(roll = Math.random()): Strategy {
+  for (const strategy of STRATEGIES) {
+    if (roll < strategy.share) return strategy;
+    roll -= strategy.share;
+  }
+  return STRATEGIES[0]!;
+}
