@@ -32,7 +32,18 @@ const EXTERNAL_MARKER: Record<ComponentName, string> = {
   grafana: "GRAFANA_URL",
 };
 
-const isExternal = (name: ComponentName, env = process.env) => Boolean(env[EXTERNAL_MARKER[name]]);
+/** Set, and not to the stack's own address (which `eval "$(bun run stack env)"` puts there). */
+function isExternal(name: ComponentName, env = process.env): boolean {
+  const value = env[EXTERNAL_MARKER[name]];
+  if (!value) return false;
+  const own: Record<ComponentName, boolean> = {
+    postgres: value === "127.0.0.1" && env.POSTGRES_PORT === String(STACK_PORTS.postgres),
+    rabbitmq: value === "127.0.0.1" && env.RABBITMQ_PORT === String(STACK_PORTS.amqp),
+    demo: value === "127.0.0.1" && env.WS_GATEWAY_PORT === String(STACK_PORTS["ws-gateway"]),
+    grafana: value === grafanaUrl(),
+  };
+  return !own[name];
+}
 
 interface Component {
   name: ComponentName;
