@@ -65,6 +65,7 @@ interface Download {
 function download(module: string, commit: string, cwd: string, log: (line: string) => void): Required<Omit<Download, "Error">> {
   log(`downloading ${module}@${commit}`);
   const result = spawnSync("go", ["mod", "download", "-json", `${module}@${commit}`], { cwd, encoding: "utf8" });
+  if (result.error) throw new BuildUnavailableError(`go: ${result.error.message} (Go 1.25 or later is needed to build Grafana)`);
   const info = JSON.parse(result.stdout || "{}") as Download;
   if (info.Error || !info.Dir || !info.GoMod) {
     throw new BuildUnavailableError(`The Go module proxy cannot deliver ${module}@${commit}:\n${info.Error ?? result.stderr}`);

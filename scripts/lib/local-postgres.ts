@@ -19,12 +19,16 @@ function binDir(): string {
 
 const isRoot = () => process.getuid?.() === 0;
 
+/** runuser is in sbin, which a root shell's PATH does not always include. */
+const runuser = () => Bun.which("runuser", { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` }) ?? "runuser";
+
 /** initdb and the server refuse to run as root: run them as the `postgres` user then. */
 function run(tool: string, args: string[]): { ok: boolean; output: string } {
   const command = join(binDir(), tool);
-  const [cmd, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+  const [cmd, argv] = isRoot() ? [runuser(), ["-u", "postgres", "--", command, ...args]] : [command, args];
   const result = spawnSync(cmd, argv, { encoding: "utf8" });
-  return { ok: result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.trim() };
+  const output = `${result.error ? `${cmd}: ${result.error.message}\n` : ""}${result.stdout ?? ""}${result.stderr ?? ""}`;
+  return { ok: result.status === 0, output: output.trim() };
 }
 
 function ownByPostgres(path: string) {
