@@ -38,6 +38,10 @@ const run = defineCommand({
     ...envFileArg,
     ...pace,
     "rich-websocket": { type: "boolean", description: "ws-gateway /health also carries the newer websocket_state object" },
+    "legacy-monitor-role": {
+      type: "boolean",
+      description: "Also create GRAFANA_POSTGRES_USER as the real system's migration does (SELECT on every table, no limits)",
+    },
     "control-port": { type: "string", valueHint: "port", description: `Loopback port of the fault control route (default ${DEFAULT_CONTROL_PORT})` },
   },
   run: ({ args }) =>
@@ -47,6 +51,7 @@ const run = defineCommand({
         config,
         pace: parsePace(args.pace),
         richWebsocketState: args["rich-websocket"],
+        legacyMonitorRole: args["legacy-monitor-role"],
         controlPort: positive("control-port", args["control-port"], DEFAULT_CONTROL_PORT),
         log: (line) => console.log(line),
       });

@@ -11,6 +11,7 @@ const PACE = 20;
 const TRAINED_STRATEGY = TRAINED_STRATEGIES[0]!.id;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let activity: Activity;
+let retiredAt: string;
 const published: { queue: string; message: unknown }[] = [];
 
 beforeAll(async () => {
@@ -20,7 +21,10 @@ beforeAll(async () => {
   activity = await startActivity({ sql: db.sql, state: newDemoState(), pace: PACE, publisher: { publish: (queue, message) => published.push({ queue, message }) } });
   await Bun.sleep(8_000);
   await activity.trainNow(TRAINED_STRATEGY);
-  await Bun.sleep(37_000);
+  await Bun.sleep(20_000);
+  await activity.retireNow(TRAINED_STRATEGY);
+  [{ now: retiredAt }] = (await db.sql`SELECT timezone('utc', now())::text AS now`) as unknown as [{ now: string }];
+  await Bun.sleep(17_000);
   await activity.stop();
 }, 120_000);
 
@@ -34,7 +38,7 @@ describe("demo activity at 20x pace", () => {
     expect(activity.stats.signals).toBeGreaterThan(500);
   });
 
-  test("warm-up signals before a strategy's first model, model signals after", async () => {
+  test("warm-up stretches when a strategy has no active model, model stretches when it has one", async () => {
     const rows = await db.sql`
       SELECT is_warmup, model_version IS NULL AS no_model, count(*)::int AS n
       FROM trading_signals WHERE strategy_id = ${TRAINED_STRATEGY} GROUP BY 1, 2`;
@@ -43,6 +47,12 @@ describe("demo activity at 20x pace", () => {
     expect(byKind["false/false"]).toBeGreaterThan(0);
     expect(byKind["true/false"]).toBeUndefined();
     expect(byKind["false/true"]).toBeUndefined();
+    // After the model was dropped, a new warm-up stretch.
+    const [after] = await db.sql`
+      SELECT count(*) FILTER (WHERE is_warmup)::int AS warmup, count(*) FILTER (WHERE NOT is_warmup)::int AS modelled
+      FROM trading_signals WHERE strategy_id = ${TRAINED_STRATEGY} AND timestamp > ${retiredAt}::timestamp + interval '1 second'`;
+    expect(after!.warmup).toBeGreaterThan(0);
+    expect(after!.modelled).toBe(0);
   });
 
   test("orders follow the real status paths, one per signal at most", async () => {
@@ -66,9 +76,10 @@ describe("demo activity at 20x pace", () => {
     expect(links!.n).toBeGreaterThan(0);
   });
 
-  test("a training makes one active model for the strategy with a dozen quality metrics", async () => {
-    const models = await db.sql`SELECT id, version, is_active FROM model_versions WHERE strategy_id = ${TRAINED_STRATEGY}`;
-    expect(models.filter((m) => m.is_active)).toHaveLength(1);
+  test("a training makes a model with a dozen quality metrics; dropping it deactivates it", async () => {
+    const models = await db.sql`SELECT id, version, is_active, updated_at > created_at AS retired FROM model_versions WHERE strategy_id = ${TRAINED_STRATEGY}`;
+    expect(models).toHaveLength(1);
+    expect(models[0]).toMatchObject({ is_active: false, retired: true });
     const [metrics] = await db.sql`SELECT count(*)::int AS n FROM model_quality_metrics WHERE model_version_id = ${models[0]!.id}`;
     expect(metrics!.n).toBeGreaterThanOrEqual(10);
     expect(published.some((p) => p.queue === "features.dataset.ready")).toBe(true);

@@ -60,6 +60,15 @@ describe("the stack's demo trading system", () => {
     expect((await health("model-service")).status).toBe("healthy");
   });
 
+  test("`demo fault backlog:<queue>` backs the queue up past 1000 messages; --off drains it", async () => {
+    const queue = "ws-gateway.ticker";
+    const messages = async () => ((await (await rabbitApi(`/api/queues/%2F/${queue}`)).json()) as { messages?: number }).messages ?? 0;
+    expect((await runCli(["scripts/demo.ts", "fault", `backlog:${queue}`])).code).toBe(0);
+    await eventually("the backlog over 1000", async () => ((await messages()) > 1000 ? true : undefined));
+    expect((await runCli(["scripts/demo.ts", "fault", `backlog:${queue}`, "--off"])).code).toBe(0);
+    await eventually("the backlog drained", async () => ((await messages()) < 100 ? true : undefined), 30_000);
+  }, 60_000);
+
   test("a bad fault request is bad input: exit 2, nothing changed", async () => {
     const bad = await runCli(["scripts/demo.ts", "fault", "down", "--service", "billing"]);
     expect(bad.code).toBe(2);

@@ -31,12 +31,23 @@ export interface Activity {
   stats: ActivityStats;
   /** Runs one model training now (what the hourly schedule does). */
   trainNow(strategy?: string): Promise<void>;
+  /** Drops a strategy's active model now: its signals are warm-up signals until the next training. */
+  retireNow(strategy: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 const TICK_MS = 250;
 /** Real timings, divided by the pace. */
-const SECONDS = { orderDecision: 3, pendingTimeout: 300, snapshotEvery: 300, trainingEvery: 3600, trainingTakes: 40, subscriptionChurn: 120 };
+const SECONDS = {
+  orderDecision: 3,
+  pendingTimeout: 300,
+  snapshotEvery: 300,
+  trainingEvery: 3600,
+  trainingTakes: 40,
+  subscriptionChurn: 120,
+  /** Now and then a model is dropped (a failed quality gate, say): a warm-up stretch follows. */
+  modelRetireEvery: 5400,
+};
 
 const round = (value: number, digits = 8) => Number(value.toFixed(digits));
 
@@ -56,7 +67,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
   const stats: ActivityStats = { signals: 0, orders: 0, fills: 0, trainings: 0, errors: [] };
   const prices = Object.fromEntries(ASSET_NAMES.map((asset) => [asset, MARKETS[asset].base])) as Record<Asset, number>;
   const open: OpenOrder[] = [];
-  const due = { signals: 0, lastSnapshot: Date.now(), lastTraining: Date.now(), lastChurn: Date.now(), lastSweep: 0 };
+  const due = { signals: 0, lastSnapshot: Date.now(), lastTraining: Date.now(), lastChurn: Date.now(), lastRetire: Date.now(), lastSweep: 0 };
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
 
@@ -95,6 +106,10 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
     if (now - due.lastChurn > (SECONDS.subscriptionChurn * 1000) / pace) {
       due.lastChurn = now;
       await guard(() => churnSubscriptions());
+    }
+    if (now - due.lastRetire > (SECONDS.modelRetireEvery * 1000) / pace) {
+      due.lastRetire = now;
+      await guard(() => retire(pick(TRAINED_STRATEGIES).id));
     }
     if (!state.training.isTraining && now - due.lastTraining > (SECONDS.trainingEvery * 1000) / pace) {
       due.lastTraining = now;
@@ -248,6 +263,10 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
         AND (SELECT count(*) FROM subscriptions WHERE is_active) > 8`;
   }
 
+  async function retire(strategy: string) {
+    await sql`UPDATE model_versions SET is_active = false, updated_at = timezone('utc', now()) WHERE strategy_id = ${strategy} AND is_active`;
+  }
+
   /** model-service's training: only its status route knows "training now"; the database gets the result. */
   async function train(strategy: string) {
     const run: TrainingRun = { strategy_id: strategy, model_version: null, started_at: new Date().toISOString(), dataset_size: Math.floor(between(5000, 50000)) };
@@ -270,6 +289,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
   return {
     stats,
     trainNow: (strategy) => train(strategy ?? pick(TRAINED_STRATEGIES).id),
+    retireNow: (strategy) => retire(strategy),
     async stop() {
       stopped = true;
       clearInterval(timer);

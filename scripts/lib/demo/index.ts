@@ -2,7 +2,8 @@
 // their real ports, the live activity, and the control route that switches faults on and off.
 import postgres from "postgres";
 import type { Config, ServiceName } from "../config.ts";
-import { applyDemoSchema } from "./schema.ts";
+import { BadInputError } from "../errors.ts";
+import { applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
 import { type Activity, startActivity } from "./activity.ts";
 import { type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
 import { type DemoServices, startServices } from "./services.ts";
@@ -18,6 +19,9 @@ export interface DemoOptions {
   controlPort?: number;
   pace?: number;
   richWebsocketState?: boolean;
+  /** Also create GRAFANA_POSTGRES_USER as the trading system's own migration leaves it: SELECT on every
+   *  table, no limits (for trying the role step's convergence). */
+  legacyMonitorRole?: boolean;
   /** A RabbitMQ vhost other than "/" (tests use one of their own). */
   vhost?: string;
   log?: (line: string) => void;
@@ -61,6 +65,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const sql = demoSql(config);
   await applyDemoSchema(sql);
   log(`schema ready in ${config.postgres.database}`);
+  if (options.legacyMonitorRole) {
+    if (!config.monitorRole.password) throw new BadInputError("--legacy-monitor-role needs GRAFANA_POSTGRES_PASSWORD");
+    await createLegacyMonitorRole(sql, { role: config.monitorRole.user, password: config.monitorRole.password });
+    log(`role ${config.monitorRole.user} as the trading system's migration leaves it (SELECT on every table)`);
+  }
 
   const traffic = await startRabbitTraffic({ amqpUrl: amqpUrl(config.rabbitmq, options.vhost), pace: options.pace });
   log("RabbitMQ topology declared, traffic running");
