@@ -5,7 +5,7 @@ import type { Config, ServiceName } from "../config.ts";
 import { BadInputError } from "../errors.ts";
 import { applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
 import { type Activity, startActivity } from "./activity.ts";
-import { type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
+import { QUEUES, type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
 import { type DemoServices, startServices } from "./services.ts";
 import { startControl } from "./control.ts";
 import { type DemoState, newDemoState } from "./state.ts";
@@ -82,7 +82,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
   // RabbitMQ lag knobs are faults too: "backlog:<queue>" and "slow-consumer:<queue>".
   const extra: Record<string, (on: boolean) => Promise<void>> = {};
-  for (const queue of ["model-service.trading_signals", "order-manager.order_events", "position-manager.position_updated", "ws-gateway.ticker", "ws-gateway.order"]) {
+  // Every queue that has a consumer in reality can be made to lag.
+  for (const { name: queue } of QUEUES.filter((q) => q.consumer !== null)) {
     extra[`backlog:${queue}`] = (on) => (on ? traffic.backlog(queue, 1500) : traffic.resumeConsumer(queue));
     extra[`slow-consumer:${queue}`] = (on) => (on ? traffic.slowConsumer(queue, 0.05) : traffic.resumeConsumer(queue));
   }
