@@ -87,18 +87,10 @@ export async function stackUp(
   const stack = stackDir();
   const statuses: ComponentStatus[] = [];
   for (const component of COMPONENTS.filter((c) => only.includes(c.name))) {
-    if (isExternal(component.name)) {
-      statuses.push({ name: component.name, state: "external", detail: `${EXTERNAL_MARKER[component.name]}=${process.env[EXTERNAL_MARKER[component.name]]}` });
-      continue;
-    }
-    if (await component.running(stack)) {
-      statuses.push({ name: component.name, state: "running", detail: component.where() });
-      continue;
-    }
-    const reason = component.unavailable?.();
-    if (reason) {
-      statuses.push({ name: component.name, state: "unavailable", detail: reason });
-      log(`${component.name}: unavailable: ${reason}`);
+    const status = await settledStatus(component, stack);
+    if (status) {
+      if (status.state === "unavailable") log(`${component.name}: unavailable: ${status.detail}`);
+      statuses.push(status);
       continue;
     }
     log(`${component.name}: starting`);
@@ -107,6 +99,15 @@ export async function stackUp(
     statuses.push({ name: component.name, state: "started", detail: `${component.where()} in ${((Date.now() - started) / 1000).toFixed(1)}s` });
   }
   return statuses;
+}
+
+/** External, running or unavailable: a component `up` leaves as it is. Null when it could be started. */
+async function settledStatus(component: Component, stack: string): Promise<ComponentStatus | null> {
+  const marker = EXTERNAL_MARKER[component.name];
+  if (isExternal(component.name)) return { name: component.name, state: "external", detail: `${marker}=${process.env[marker]}` };
+  if (await component.running(stack)) return { name: component.name, state: "running", detail: component.where() };
+  const reason = component.unavailable?.();
+  return reason ? { name: component.name, state: "unavailable", detail: reason } : null;
 }
 
 /** Stops every component whose state lives in the stack directory; external ones are left alone. */
@@ -123,14 +124,7 @@ export async function stackDown(): Promise<ComponentStatus[]> {
 export async function stackStatus(): Promise<ComponentStatus[]> {
   const stack = stackDir();
   return Promise.all(
-    COMPONENTS.map(async (component): Promise<ComponentStatus> => {
-      if (isExternal(component.name)) {
-        return { name: component.name, state: "external", detail: `${EXTERNAL_MARKER[component.name]}=${process.env[EXTERNAL_MARKER[component.name]]}` };
-      }
-      if (await component.running(stack)) return { name: component.name, state: "running", detail: component.where() };
-      const reason = component.unavailable?.();
-      return reason ? { name: component.name, state: "unavailable", detail: reason } : { name: component.name, state: "stopped", detail: "" };
-    }),
+    COMPONENTS.map(async (component) => (await settledStatus(component, stack)) ?? { name: component.name, state: "stopped", detail: "" }),
   );
 }
 
