@@ -2,7 +2,19 @@
 // one signal a second), through the same tables and with the same quirks (see source-system.md).
 import type postgres from "postgres";
 import type { DemoState, TrainingRun } from "./state.ts";
-import { ASSET_NAMES, type Asset, MARKETS, STRATEGIES, TRAINED_STRATEGIES, between, drawStrategy, pick } from "./market.ts";
+import {
+  ASSET_NAMES,
+  type Asset,
+  FEE_RATE,
+  MARKETS,
+  QUALITY_METRICS,
+  REJECTION_REASONS,
+  STRATEGIES,
+  TRAINED_STRATEGIES,
+  between,
+  drawStrategy,
+  pick,
+} from "./market.ts";
 
 
 /** Where order and position events go (RabbitMQ in the demo); optional so the generator runs alone. */
@@ -153,7 +165,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
       await sql`
         INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, price, status, rejection_reason, trace_id)
         VALUES (${`REJECTED-${signalId}`}, ${signalId}, ${asset}, ${side === "buy" ? "Buy" : "SELL"}, 'Market', ${quantity}, NULL,
-          'rejected', ${pick(["Insufficient balance", "Risk limit exceeded: max position size", "Order size below minimum"])}, NULL)`;
+          'rejected', ${pick(REJECTION_REASONS)}, NULL)`;
       state.orderManager.errorCounts.rejected = (state.orderManager.errorCounts.rejected ?? 0) + 1;
     } else {
       const dryRun = roll < 0.12;
@@ -181,7 +193,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
     const partial = roll > 0.82;
     const filled = round(partial ? order.quantity * between(0.2, 0.8) : order.quantity, 6);
     const executionPrice = round(order.price * (1 + (order.side === "buy" ? 1 : -1) * between(0, 0.0015)), 8);
-    const fees = round(filled * executionPrice * 0.00055, 8);
+    const fees = round(filled * executionPrice * FEE_RATE.Market, 8);
     await sql`
       UPDATE orders SET status = ${partial ? "partially_filled" : "filled"}, filled_quantity = ${filled},
         average_price = ${executionPrice}, fees = ${fees}, executed_at = timezone('utc', now()), updated_at = timezone('utc', now())
@@ -311,26 +323,11 @@ export async function recordTrainedModel(sql: postgres.Sql, strategy: string, da
       VALUES (${version}, ${`/models/${strategy}/${version}.pkl`}, ${modelType}, ${strategy}, timezone('utc', now()),
         ${Math.floor(between(20, 400))}, ${datasetSize}, ${tx.json({ learning_rate: 0.1, max_depth: 6 })}, true)
       RETURNING id`;
-    const winRate = between(0.45, 0.65);
-    const metrics: [string, number, string][] = [
-      ["accuracy", between(0.5, 0.7), "classification"],
-      ["precision", between(0.5, 0.75), "classification"],
-      ["recall", between(0.45, 0.7), "classification"],
-      ["f1_score", between(0.45, 0.7), "classification"],
-      ["roc_auc", between(0.55, 0.8), "classification"],
-      ["win_rate", winRate, "trading_performance"],
-      ["total_pnl", between(-500, 2500), "trading_performance"],
-      ["avg_pnl", between(-2, 8), "trading_performance"],
-      ["sharpe_ratio", between(-0.5, 2.5), "trading_performance"],
-      ["profit_factor", between(0.8, 2.2), "trading_performance"],
-      ["max_drawdown", between(0.02, 0.25), "trading_performance"],
-      ["mse", between(0.1, 0.3), "regression"],
-    ];
-    for (const [name, value, type] of metrics) {
+    for (const [name, type, low, high] of QUALITY_METRICS) {
       await tx`
         INSERT INTO model_quality_metrics (model_version_id, metric_name, metric_value, metric_type, evaluated_at,
           evaluation_dataset_size, metadata)
-        VALUES (${model!.id}, ${name}, ${round(value)}, ${type}, timezone('utc', now()), ${Math.floor(datasetSize * 0.2)},
+        VALUES (${model!.id}, ${name}, ${round(between(low, high))}, ${type}, timezone('utc', now()), ${Math.floor(datasetSize * 0.2)},
           ${tx.json({ dataset_split: "test" })})`;
     }
     return version;

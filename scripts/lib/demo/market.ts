@@ -1,4 +1,5 @@
-// The demo's market: its assets and strategies, one definition for the live activity and the bulk seed.
+// The demo's market and the constants of its services: assets, strategies, fees, rejection reasons and
+// quality metrics. One definition for the live activity, the bulk seed and the RabbitMQ traffic.
 
 interface Market {
   base: number;
@@ -50,3 +51,33 @@ export function drawStrategy(roll = Math.random()): Strategy {
   }
   return STRATEGIES[0]!;
 }
+
+/** Bybit's taker (Market) and maker (Limit) fee rates. */
+export const FEE_RATE = { Market: 0.00055, Limit: 0.0002 } as const;
+
+/** Why order-manager rejects an order before it reaches the exchange. */
+export const REJECTION_REASONS = [
+  "Insufficient balance",
+  "Risk limit exceeded: max position size",
+  "Order size below minimum",
+  "Exchange error 110007: available balance not enough",
+] as const;
+
+export type MetricType = "classification" | "regression" | "trading_performance";
+
+/** About a dozen metrics per training, on the test split, as model-service records them: name, type and
+ *  a plausible range. */
+export const QUALITY_METRICS: readonly [name: string, type: MetricType, low: number, high: number][] = [
+  ["accuracy", "classification", 0.5, 0.7],
+  ["precision", "classification", 0.5, 0.75],
+  ["recall", "classification", 0.45, 0.7],
+  ["f1_score", "classification", 0.45, 0.7],
+  ["roc_auc", "classification", 0.55, 0.8],
+  ["mse", "regression", 0.1, 0.3],
+  ["win_rate", "trading_performance", 0.45, 0.65],
+  ["total_pnl", "trading_performance", -500, 2500],
+  ["avg_pnl", "trading_performance", -2, 8],
+  ["sharpe_ratio", "trading_performance", -0.5, 2.5],
+  ["profit_factor", "trading_performance", 0.8, 2.2],
+  ["max_drawdown", "trading_performance", 0.02, 0.25],
+];

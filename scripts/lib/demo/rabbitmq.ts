@@ -1,6 +1,7 @@
 // The demo's RabbitMQ: the trading system's real queue topology, traffic at realistic rates, and knobs
 // that make a queue lag on demand (by either half of the spec's lag rule) while publishing goes on.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
+import { ASSET_NAMES, MARKETS, pick } from "./market.ts";
 
 export interface QueueDefinition {
   name: string;
@@ -337,13 +338,10 @@ function ack(channel: Channel, message: ConsumeMessage): void {
 
 const randomSuffix = () => Math.random().toString(36).slice(2, 8);
 
-const SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"] as const;
-const BASE_PRICE: Record<(typeof SYMBOLS)[number], number> = { BTCUSDT: 64_000, ETHUSDT: 3_100, SOLUSDT: 145, XRPUSDT: 0.52 };
-
 /** A plausible body for the queue; the dashboards read only counts and rates, so bodies stay small. */
 function sampleMessage(queue: string): Record<string, unknown> {
-  const symbol = SYMBOLS[Math.floor(Math.random() * SYMBOLS.length)]!;
-  const price = +(BASE_PRICE[symbol] * (1 + (Math.random() - 0.5) * 0.002)).toPrecision(6);
+  const symbol = pick(ASSET_NAMES);
+  const price = +(MARKETS[symbol].base * (1 + (Math.random() - 0.5) * 0.002)).toPrecision(6);
   const ts = Date.now();
   const side = Math.random() < 0.5 ? "Buy" : "Sell";
   if (queue.startsWith("ws-gateway.")) {

@@ -5,7 +5,20 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type postgres from "postgres";
 import { BadInputError } from "../errors.ts";
-import { type Asset, MARKETS, type ModelType, STRATEGIES, type Strategy, between, drawStrategy, pick, roundTo } from "./market.ts";
+import {
+  type Asset,
+  FEE_RATE,
+  MARKETS,
+  type ModelType,
+  QUALITY_METRICS,
+  REJECTION_REASONS,
+  STRATEGIES,
+  type Strategy,
+  between,
+  drawStrategy,
+  pick,
+  roundTo,
+} from "./market.ts";
 
 export interface SeedOptions {
   signals: number;
@@ -277,22 +290,8 @@ const MODEL_COLUMNS = [
 
 /** About a dozen metrics per training, on the test split, as model-service records them. */
 function metricRows(models: ModelVersion[]) {
-  const metrics: [string, "classification" | "regression" | "trading_performance", number, number][] = [
-    ["accuracy", "classification", 0.5, 0.7],
-    ["precision", "classification", 0.5, 0.75],
-    ["recall", "classification", 0.45, 0.7],
-    ["f1_score", "classification", 0.45, 0.7],
-    ["roc_auc", "classification", 0.55, 0.8],
-    ["mse", "regression", 0.1, 0.3],
-    ["win_rate", "trading_performance", 0.45, 0.65],
-    ["total_pnl", "trading_performance", -500, 2500],
-    ["avg_pnl", "trading_performance", -2, 8],
-    ["sharpe_ratio", "trading_performance", -0.5, 2.5],
-    ["profit_factor", "trading_performance", 0.8, 2.2],
-    ["max_drawdown", "trading_performance", 0.02, 0.25],
-  ];
   return models.flatMap((m) =>
-    metrics.map(([name, type, low, high]) => [
+    QUALITY_METRICS.map(([name, type, low, high]) => [
       m.id, name, roundTo(between(low, high), 8), type, utcText(m.trainedAt + m.durationSeconds * 1000),
       Math.round(m.datasetSize * 0.2), { dataset_split: "test" },
     ]),
@@ -322,14 +321,6 @@ const SETTLED_MIX: [OrderStatus, number][] = [
 ];
 /** Orders of the last 5 minutes: many still pending, none cancelled by the timeout yet. */
 const RECENT_MIX: [OrderStatus, number][] = [["pending", 0.5], ["filled", 0.4], ["rejected", 0.05], ["dry_run", 0.05]];
-const REJECTION_REASONS = [
-  "Insufficient balance",
-  "Risk limit exceeded: max position size",
-  "Order size below minimum",
-  "Exchange error 110007: available balance not enough",
-];
-/** Bybit's taker (Market) and maker (Limit) fee rates. */
-const FEE_RATE = { Market: 0.00055, Limit: 0.0002 } as const;
 
 function drawStatus(mix: [OrderStatus, number][]): OrderStatus {
   let roll = Math.random();
