@@ -168,6 +168,14 @@ export interface Config {
 export const SERVICE_NAMES = ["ws-gateway", "model-service", "order-manager", "position-manager"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/** Each service's settings, under the trading system's own (not quite regular) variable names. */
+export const SERVICE_VARIABLES: Record<ServiceName, { host: SettingName; port: SettingName; apiKey: SettingName }> = {
+  "ws-gateway": { host: "WS_GATEWAY_HOST", port: "WS_GATEWAY_PORT", apiKey: "WS_GATEWAY_API_KEY" },
+  "model-service": { host: "MODEL_SERVICE_HOST", port: "MODEL_SERVICE_PORT", apiKey: "MODEL_SERVICE_API_KEY" },
+  "order-manager": { host: "ORDERMANAGER_HOST", port: "ORDERMANAGER_PORT", apiKey: "ORDERMANAGER_API_KEY" },
+  "position-manager": { host: "POSITION_MANAGER_HOST", port: "POSITION_MANAGER_PORT", apiKey: "POSITION_MANAGER_API_KEY" },
+};
+
 export interface LoadOptions {
   /** A .env file to read; when absent, ./.env is read if it exists. */
   envFile?: string;
@@ -247,15 +255,12 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
       monitorUser: s("RABBITMQ_MONITOR_USER"),
       monitorPassword: opt("RABBITMQ_MONITOR_PASSWORD"),
     },
-    services: {
-      "ws-gateway": { url: serviceUrl("WS_GATEWAY_HOST", "WS_GATEWAY_PORT"), apiKey: opt("WS_GATEWAY_API_KEY") },
-      "model-service": { url: serviceUrl("MODEL_SERVICE_HOST", "MODEL_SERVICE_PORT"), apiKey: opt("MODEL_SERVICE_API_KEY") },
-      "order-manager": { url: serviceUrl("ORDERMANAGER_HOST", "ORDERMANAGER_PORT"), apiKey: opt("ORDERMANAGER_API_KEY") },
-      "position-manager": {
-        url: serviceUrl("POSITION_MANAGER_HOST", "POSITION_MANAGER_PORT"),
-        apiKey: opt("POSITION_MANAGER_API_KEY"),
-      },
-    },
+    services: Object.fromEntries(
+      SERVICE_NAMES.map((name) => {
+        const names = SERVICE_VARIABLES[name];
+        return [name, { url: serviceUrl(names.host, names.port), apiKey: opt(names.apiKey) }];
+      }),
+    ) as Config["services"],
     grafana: {
       url: opt("GRAFANA_URL") ?? `http://localhost:${n("GRAFANA_PORT")}`,
       adminUser: s("GRAFANA_ADMIN_USER"),

@@ -2,7 +2,7 @@
 // (with management) and Grafana as local processes. Whatever the environment already points at
 // (POSTGRES_HOST, RABBITMQ_HOST, GRAFANA_URL) is used as it is and never started or stopped here.
 import { STACK_PORTS, stackDir, stackSecrets } from "./stack-paths.ts";
-import { SERVICE_NAMES } from "./config.ts";
+import { SERVICE_NAMES, SERVICE_VARIABLES } from "./config.ts";
 import { demoRunning, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresRunning, startPostgres, stopPostgres } from "./local-postgres.ts";
 import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqReady, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
@@ -169,23 +169,15 @@ export function stackEnv(statuses: ComponentStatus[]): Record<string, string> {
   return env;
 }
 
-/** Where the demo's services are, in the trading system's own variable names. */
+/** Where the demo's services are, in the trading system's own variable names; a key of its own each. */
 function demoServiceEnv(): Record<string, string> {
   const key = stackSecrets().serviceApiKey;
-  return {
-    WS_GATEWAY_HOST: "127.0.0.1",
-    WS_GATEWAY_PORT: String(STACK_PORTS["ws-gateway"]),
-    WS_GATEWAY_API_KEY: `ws-${key}`,
-    MODEL_SERVICE_HOST: "127.0.0.1",
-    MODEL_SERVICE_PORT: String(STACK_PORTS["model-service"]),
-    MODEL_SERVICE_API_KEY: `ms-${key}`,
-    ORDERMANAGER_HOST: "127.0.0.1",
-    ORDERMANAGER_PORT: String(STACK_PORTS["order-manager"]),
-    ORDERMANAGER_API_KEY: `om-${key}`,
-    POSITION_MANAGER_HOST: "127.0.0.1",
-    POSITION_MANAGER_PORT: String(STACK_PORTS["position-manager"]),
-    POSITION_MANAGER_API_KEY: `pm-${key}`,
-  };
+  return Object.fromEntries(
+    SERVICE_NAMES.flatMap((name) => {
+      const names = SERVICE_VARIABLES[name];
+      return [[names.host, "127.0.0.1"], [names.port, String(STACK_PORTS[name])], [names.apiKey, `${name}-${key}`]];
+    }),
+  );
 }
 
 /** `export NAME='value'` lines for `eval "$(bun run --silent stack env)"`. */
