@@ -1,0 +1,441 @@
+// The main dashboard, uid trading-system-monitoring (the real system's existing uid): health on top, then
+// the exchange link, signals, orders, model, RabbitMQ queues and the event history. One function a panel,
+// named after what the operator sees; each description says what the panel shows and what red means.
+import { DashboardBuilder, DashboardLinkBuilder, TimeOptionBuilder, TimePickerBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
+import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
+import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
+import { BigValueColorMode, BigValueGraphMode, BigValueTextMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
+import type { DashboardDefinition } from "../types.ts";
+import { HEALTHY_SCORE, HEALTH_SOURCES, type HealthSource, UNHEALTHY_SCORE } from "../health.ts";
+import { infinityQuery } from "../queries/infinity.ts";
+import { postgresQuery } from "../queries/postgres.ts";
+import {
+  BOOLEAN_BAD_WHEN_TRUE,
+  BOOLEAN_GOOD_WHEN_TRUE,
+  BOOLEAN_WARN_WHEN_TRUE,
+  COLORS,
+  MIXED_DATASOURCE,
+  NEUTRAL_THRESHOLDS,
+  ORDER_STATUS_MAPPINGS,
+  SERVICE_STATUS_MAPPINGS,
+  TIMEZONE,
+  WEBSOCKET_STATUS_MAPPINGS,
+  colorCells,
+  mappingsOf,
+  noValueOf,
+  rangeMapping,
+  textMappings,
+  unitOf,
+} from "../look.ts";
+import { Layout } from "./layout.ts";
+import { MAIN_UID, SIGNAL_TRACE_UID, traceLink } from "./uids.ts";
+import { assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
+
+/** Queues that have no consumer in the real system by design: marked as such, never flagged as lagging. */
+export const QUEUES_WITHOUT_CONSUMER_BY_DESIGN = [
+  "ws-gateway.balance",
+  "ws-gateway.liquidation",
+  "position-manager.portfolio_updated",
+  "position-manager.position_snapshot_created",
+];
+
+// The spec's lag rule: more than 1000 messages, or published to while consumed at under 10% of that rate.
+const LAG_MESSAGES = 1000;
+const LAG_CONSUME_SHARE = 0.1;
+
+/** Stat on one string field, coloured by mappings; "unknown" when its query gives nothing. */
+const statusStat = (title: string, field: string) =>
+  new StatPanel()
+    .title(title)
+    .reduceOptions(new ReduceDataOptionsBuilder().values(false).calcs(["lastNotNull"]).fields(`/^${field}$/`))
+    .colorMode(BigValueColorMode.Background)
+    .graphMode(BigValueGraphMode.None)
+    .textMode(BigValueTextMode.Value)
+    .thresholds(NEUTRAL_THRESHOLDS)
+    .noValue("unknown");
+
+// --- Health (US5) -------------------------------------------------------------------------------------
+
+function overallHealth() {
+  const parts = HEALTH_SOURCES.length;
+  const panel = statusStat("Overall health", "score")
+    .description(
+      `Healthy only when all ${parts} parts (${HEALTH_SOURCES.map((s) => s.service).join(", ")}) answer healthy. ` +
+        `Red "unhealthy": some part answered that it is not healthy (position-manager's "degraded" counts). ` +
+        `Orange "unknown": some part could not be reached or answered garbage; its own panel says which. ` +
+        `Computed from each part's score (healthy ${HEALTHY_SCORE}, not healthy ${UNHEALTHY_SCORE}) merged and summed.`,
+    )
+    .datasource(MIXED_DATASOURCE)
+    .reduceOptions(new ReduceDataOptionsBuilder().values(false).calcs(["sum"]).fields("/^score$/"))
+    .mappings([
+      rangeMapping(parts * HEALTHY_SCORE, parts * HEALTHY_SCORE, "healthy", COLORS.ok, 0),
+      rangeMapping(0, parts * HEALTHY_SCORE - 1, "unknown", COLORS.unknown, 1),
+      rangeMapping(UNHEALTHY_SCORE, null, "unhealthy", COLORS.bad, 2),
+    ])
+    .withTransformation({ id: "merge", options: {} });
+  for (const source of HEALTH_SOURCES) panel.withTarget(source.query());
+  return panel;
+}
+
+function serviceStatus(source: HealthSource) {
+  return statusStat(source.service, "status")
+    .description(
+      `${source.service} as it reports itself. Green only for "healthy"; red for "unhealthy" or "degraded"; ` +
+        `"unknown" (with an error on the panel) when it cannot be reached or answers something that is not its health JSON.`,
+    )
+    .mappings(SERVICE_STATUS_MAPPINGS)
+    .withTarget(source.query());
+}
+
+function serviceComponents() {
+  const panel = new TablePanel()
+    .title("Service components and errors")
+    .description(
+      "One row per part that answered: its status, database and queue connections, the WebSocket status (ws-gateway), " +
+        "model storage (model-service), the errors model-service's checks report and position-manager's validation errors. " +
+        "A part that cannot be reached has no row here (its status panel above says unknown). Red: disconnected, unhealthy, or any error.",
+    )
+    .datasource(MIXED_DATASOURCE)
+    .withTransformation({ id: "merge", options: {} })
+    .withTransformation({
+      id: "organize",
+      options: {
+        excludeByName: { score: true },
+        indexByName: { service: 0, status: 1, database: 2, queue: 3, websocket: 4, storage: 5, errors: 6, validation_errors: 7, discrepancies: 8, detail: 9 },
+      },
+    })
+    .overrideByName("status", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)])
+    .overrideByName("database", [colorCells, mappingsOf(textMappings({ connected: { color: COLORS.ok }, disconnected: { color: COLORS.bad } }))])
+    .overrideByName("queue", [colorCells, mappingsOf(textMappings({ connected: { color: COLORS.ok }, disconnected: { color: COLORS.bad } }))])
+    .overrideByName("websocket", [colorCells, mappingsOf(WEBSOCKET_STATUS_MAPPINGS)])
+    .overrideByName("storage", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)])
+    .noValue("no service answered");
+  for (const source of HEALTH_SOURCES) panel.withTarget(source.query());
+  return panel;
+}
+
+function rejectedOrders() {
+  return new TablePanel()
+    .title("Rejected orders in the range")
+    .description("Orders that order-manager rejected in the time range, by reason, most frequent first. Any row here is an error worth reading.")
+    .withTarget(postgresQuery("rejected-orders"))
+    .overrideByName("orders", [colorCells, mappingsOf([rangeMapping(1, null, "", COLORS.bad, 0)])])
+    .noValue("no rejected orders in this range");
+}
+
+// --- Exchange WebSocket (US6) -------------------------------------------------------------------------
+
+const websocketQuery = () =>
+  infinityQuery("ws-gateway", "/health")
+    .rootSelector(
+      // The newer gateway's websocket_state object when present; the flat fields otherwise, and
+      // "not exposed by ws-gateway" for what only the object carries.
+      `$map([$], function($h) { ( $w := $h.websocket_state; $rich := $type($w) = "object"; ` +
+        `{"status": $rich ? $w.status : $h.websocket_status, "connected": $h.websocket_connected, ` +
+        `"environment": $rich ? $w.environment : "not exposed by ws-gateway", ` +
+        `"connected_at": $rich ? $w.connected_at : null, "last_heartbeat": $rich ? $w.last_heartbeat : null, ` +
+        `"connected_seconds": $rich and $type($w.connected_at) = "string" ? $round(($millis() - $toMillis($w.connected_at)) / 1000) : null, ` +
+        `"reconnection_count": $rich ? $w.reconnection_count : null, ` +
+        `"last_error": $rich ? ($type($w.last_error) = "string" ? $w.last_error : "none") : "not exposed by ws-gateway", ` +
+        `"active_subscriptions": $h.active_subscriptions, "source": $rich ? "websocket_state" : "flat fields (older ws-gateway)"} ) })`,
+    )
+    .column("status", "string")
+    .column("connected", "boolean")
+    .column("environment", "string")
+    .column("connected_at", "timestamp")
+    .column("last_heartbeat", "timestamp")
+    .column("connected_seconds", "number")
+    .column("reconnection_count", "number")
+    .column("last_error", "string")
+    .column("active_subscriptions", "number")
+    .column("source", "string");
+
+function websocketStatus() {
+  return statusStat("Bybit WebSocket", "status")
+    .description(
+      "The private (authenticated) Bybit WebSocket link as ws-gateway reports it. Green connected, yellow connecting or " +
+        "reconnecting, red disconnected; unknown when ws-gateway cannot be reached.",
+    )
+    .mappings(WEBSOCKET_STATUS_MAPPINGS)
+    .withTarget(websocketQuery());
+}
+
+function websocketDetails() {
+  const notExposed = noValueOf("not exposed by ws-gateway");
+  return new TablePanel()
+    .title("WebSocket link details")
+    .description(
+      "Environment, connection time and duration, last heartbeat, reconnection count, last error and active subscriptions. " +
+        "Today's ws-gateway exposes only the status and the subscription count: the rest reads \"not exposed by ws-gateway\" " +
+        "until a newer gateway adds its websocket_state object. Red: disconnected, or reconnections.",
+    )
+    .withTarget(websocketQuery())
+    .withTransformation({
+      id: "organize",
+      options: {
+        indexByName: {
+          status: 0, connected: 1, environment: 2, connected_at: 3, connected_seconds: 4, last_heartbeat: 5,
+          reconnection_count: 6, last_error: 7, active_subscriptions: 8, source: 9,
+        },
+      },
+    })
+    .overrideByName("status", [colorCells, mappingsOf(WEBSOCKET_STATUS_MAPPINGS)])
+    .overrideByName("connected", [colorCells, mappingsOf(BOOLEAN_GOOD_WHEN_TRUE)])
+    .overrideByName("connected_at", [notExposed])
+    .overrideByName("last_heartbeat", [notExposed])
+    .overrideByName("connected_seconds", [notExposed, unitOf("s")])
+    .overrideByName("reconnection_count", [notExposed, colorCells, mappingsOf([rangeMapping(1, null, "", COLORS.warn, 0)])]);
+}
+
+function activeSubscriptions() {
+  return new TablePanel()
+    .title("Active subscriptions")
+    .description("Active exchange subscriptions by channel and requesting service, from the database, with the last market event seen. Narrowed by the service variable.")
+    .withTarget(postgresQuery("subscriptions-active"))
+    .noValue("no active subscriptions");
+}
+
+// --- Trading signals (US1) and orders (US2) -------------------------------------------------------------
+
+function tradingSignals() {
+  return new TablePanel()
+    .title("Trading signals: last 100")
+    .description(
+      "The last 100 signals of the range, newest first, narrowed by strategy and asset. Warm-up signals (no model yet) are " +
+        "marked yellow. Click a signal id to trace it through orders and fills.",
+    )
+    .withTarget(postgresQuery("signals"))
+    .overrideByName("signal_id", [
+      { id: "links", value: [traceLink] },
+    ])
+    .overrideByName("side", [colorCells, mappingsOf(textMappings({ buy: { color: COLORS.ok }, sell: { color: COLORS.bad } }))])
+    .overrideByName("warm_up", [colorCells, mappingsOf(BOOLEAN_WARN_WHEN_TRUE)])
+    .noValue("no signals in this range");
+}
+
+function recentOrders() {
+  return new TablePanel()
+    .title("Orders: last 100")
+    .description(
+      "The last 100 orders of the range, newest first, and how each closed: filled green, partially filled yellow, pending blue, " +
+        "cancelled orange, rejected red (with its reason), dry run purple. Execution price, fees and executed-at come from the " +
+        "order; realized PnL only where execution_events holds a numeric value.",
+    )
+    .withTarget(postgresQuery("orders"))
+    .overrideByName("status", [colorCells, mappingsOf(ORDER_STATUS_MAPPINGS)])
+    .overrideByName("signal_id", [
+      { id: "links", value: [traceLink] },
+    ])
+    .noValue("no orders in this range");
+}
+
+function ordersPerHour() {
+  return new TimeseriesPanel()
+    .title("Orders per hour")
+    .description("Orders created, filled and rejected in each hour of the range. A rising rejected line, or filled falling away from created, is the thing to look at.")
+    .withTarget(postgresQuery("orders-per-hour").timeSeries())
+    .noValue("no orders in this range");
+}
+
+function positions() {
+  return new TablePanel()
+    .title("Positions and PnL")
+    .description("Positions as position-manager holds them now: size, prices, unrealized and realized PnL (realized is cumulative over the row's life). Red: a loss.")
+    .withTarget(postgresQuery("positions"))
+    .overrideByName("unrealized_pnl", [colorCells, mappingsOf([rangeMapping(null, -0.00000001, "", COLORS.bad, 0)])])
+    .overrideByName("realized_pnl", [colorCells, mappingsOf([rangeMapping(null, -0.00000001, "", COLORS.bad, 0)])])
+    .noValue("no positions");
+}
+
+// --- Model (US3) ---------------------------------------------------------------------------------------
+
+function modelState() {
+  return new TablePanel()
+    .title("Model state per strategy")
+    .description(
+      "Per strategy: the active model version, its type, when it was trained and how old it is, and whether the strategy is in " +
+        "warm-up (no active model, or warm-up signals in the range: yellow). Training now is in the panel beside.",
+    )
+    .withTarget(postgresQuery("model-state"))
+    .overrideByName("warm_up", [colorCells, mappingsOf(BOOLEAN_WARN_WHEN_TRUE)])
+    .overrideByName("active_version", [colorCells, mappingsOf(textMappings({ none: { color: COLORS.warn } }))])
+    .noValue("no strategies yet");
+}
+
+function trainingStatus() {
+  return new TablePanel()
+    .title("Training now")
+    .description(
+      "model-service's training status (its API, with its API key): whether a model is training now, the current and last run, " +
+        "the next scheduled training and the queue. Unknown when model-service cannot be reached or refuses the key.",
+    )
+    .withTarget(
+      infinityQuery("model-service", "/api/v1/training/status")
+        .rootSelector(
+          `$map([$], function($t) { {"training_now": $t.is_training, "current_strategy": $t.current_training.strategy_id, ` +
+            `"current_started_at": $t.current_training.started_at, "last_strategy": $t.last_training.strategy_id, ` +
+            `"last_model_version": $t.last_training.model_version, "last_completed_at": $t.last_training.completed_at, ` +
+            `"next_scheduled_at": $t.next_scheduled_training, "queue_size": $t.queue_size} })`,
+        )
+        .column("training_now", "boolean")
+        .column("current_strategy", "string")
+        .column("current_started_at", "timestamp")
+        .column("last_strategy", "string")
+        .column("last_model_version", "string")
+        .column("last_completed_at", "timestamp")
+        .column("next_scheduled_at", "timestamp")
+        .column("queue_size", "number"),
+    )
+    .withTransformation({
+      id: "organize",
+      options: {
+        indexByName: {
+          training_now: 0, current_strategy: 1, current_started_at: 2, last_strategy: 3, last_model_version: 4,
+          last_completed_at: 5, next_scheduled_at: 6, queue_size: 7,
+        },
+      },
+    })
+    .overrideByName("training_now", [colorCells, mappingsOf(BOOLEAN_WARN_WHEN_TRUE)])
+    .noValue("unknown");
+}
+
+function modelQuality() {
+  return new TablePanel()
+    .title("Model quality per strategy")
+    .description(
+      "Per strategy: the active model's latest win rate, accuracy and total PnL as model-service evaluated them, and the orders " +
+        "of the range: total, filled and fill rate. Realized PnL counts only numeric execution_events values. Red: win rate or " +
+        "fill rate under 50%.",
+    )
+    .withTarget(postgresQuery("model-quality"))
+    .overrideByName("win_rate", [unitOf("percentunit"), colorCells, mappingsOf([rangeMapping(null, 0.4999, "", COLORS.bad, 0)])])
+    .overrideByName("fill_rate", [unitOf("percentunit"), colorCells, mappingsOf([rangeMapping(null, 0.4999, "", COLORS.bad, 0)])])
+    .overrideByName("accuracy", [unitOf("percentunit")])
+    .noValue("no strategies yet");
+}
+
+function qualityTrend() {
+  return new TimeseriesPanel()
+    .title("Model quality per training")
+    .description("Win rate, accuracy, F1 and Sharpe ratio of each evaluation in the range, one line per strategy and metric: a falling line is a model losing quality.")
+    .withTarget(postgresQuery("quality-trend").timeSeries())
+    .noValue("no evaluations in this range");
+}
+
+// --- RabbitMQ (US4) ------------------------------------------------------------------------------------
+
+function queueLag() {
+  const byDesign = JSON.stringify(QUEUES_WITHOUT_CONSUMER_BY_DESIGN);
+  return new TablePanel()
+    .title("RabbitMQ queues")
+    .description(
+      `Every queue of every vhost, amq.* included: messages, ready, unacknowledged, consumers and rates. Lagging (red) by the ` +
+        `spec's rule: more than ${LAG_MESSAGES} messages, or published to while consumed at under ${LAG_CONSUME_SHARE * 100}% of ` +
+        `that rate. Queues with no consumer by design (${QUEUES_WITHOUT_CONSUMER_BY_DESIGN.join(", ")}) are marked as such and ` +
+        `never flagged; any other queue without a consumer is red.`,
+    )
+    .withTarget(
+      infinityQuery("rabbitmq", "/api/queues")
+        .rootSelector(
+          `$map($, function($q) { ( $pub := $q.message_stats.publish_details.rate; $del := $q.message_stats.deliver_get_details.rate; ` +
+            `$publishing := $exists($pub) and $pub > 0; $consumed := $exists($del) ? $del : 0; ` +
+            `$byDesign := $q.name in ${byDesign}; ` +
+            `{"vhost": $q.vhost, "queue": $q.name, "messages": $q.messages, "ready": $q.messages_ready, ` +
+            `"unacked": $q.messages_unacknowledged, "consumers": $q.consumers, "publish_rate": $pub, "deliver_rate": $del, ` +
+            `"consumer": $q.consumers > 0 ? "consumed" : ($byDesign ? "no consumer (by design)" : "NO CONSUMER"), ` +
+            `"lagging": $byDesign = false and ($q.messages > ${LAG_MESSAGES} or ($publishing and $consumed < $pub * ${LAG_CONSUME_SHARE}))} ) })`,
+        )
+        .column("vhost", "string")
+        .column("queue", "string")
+        .column("messages", "number")
+        .column("ready", "number")
+        .column("unacked", "number")
+        .column("consumers", "number")
+        .column("publish_rate", "number")
+        .column("deliver_rate", "number")
+        .column("consumer", "string")
+        .column("lagging", "boolean"),
+    )
+    .withTransformation({
+      id: "organize",
+      options: {
+        indexByName: { vhost: 0, queue: 1, lagging: 2, messages: 3, ready: 4, unacked: 5, consumers: 6, consumer: 7, publish_rate: 8, deliver_rate: 9 },
+      },
+    })
+    .overrideByName("lagging", [colorCells, mappingsOf(BOOLEAN_BAD_WHEN_TRUE)])
+    .overrideByName("consumer", [
+      colorCells,
+      mappingsOf(textMappings({ consumed: { color: COLORS.ok }, "no consumer (by design)": { color: COLORS.neutral }, "NO CONSUMER": { color: COLORS.bad } })),
+    ])
+    .overrideByName("publish_rate", [unitOf("reqps")])
+    .overrideByName("deliver_rate", [unitOf("reqps")])
+    .noValue("no queues");
+}
+
+// --- Event history (US7) -------------------------------------------------------------------------------
+
+function eventHistory() {
+  return new TablePanel()
+    .title("Event history: last 200")
+    .description(
+      "The last 200 key events of the range, newest first: signals received, orders created, filled, cancelled and rejected, models " +
+        "trained and activated, subscriptions created and cancelled, with the ids to trace each. Narrowed by event type and service. " +
+        "WebSocket connection changes are not recorded by ws-gateway, so they cannot appear. Red: rejected orders.",
+    )
+    .withTarget(postgresQuery("event-history"))
+    .overrideByName(
+      "event_type",
+      [colorCells, mappingsOf(textMappings({ order_rejected: { color: COLORS.bad }, order_cancelled: { color: COLORS.unknown }, order_filled: { color: COLORS.ok } }))],
+    )
+    .overrideByName("signal_id", [
+      { id: "links", value: [traceLink] },
+    ])
+    .noValue("no events in this range");
+}
+
+export function mainDashboard(): DashboardDefinition {
+  const board = new DashboardBuilder("Trading system monitoring")
+    .uid(MAIN_UID)
+    .tags(["ytrader", "trading"])
+    .description("Health, exchange link, signals, orders, model, queues and events of the ytrader trading system.")
+    .timezone(TIMEZONE)
+    .refresh("1m")
+    .time({ from: "now-24h", to: "now" })
+    .timepicker(
+      new TimePickerBuilder()
+        .refreshIntervals(["30s", "1m", "5m", "15m"])
+        .quickRanges([
+          new TimeOptionBuilder().display("Last 1 hour").from("now-1h").to("now"),
+          new TimeOptionBuilder().display("Last 24 hours").from("now-24h").to("now"),
+          new TimeOptionBuilder().display("Last 7 days").from("now-7d").to("now"),
+        ]),
+    )
+    .withVariable(strategyVariable())
+    .withVariable(assetVariable())
+    .withVariable(eventTypeVariable())
+    .withVariable(serviceVariable())
+    .link(new DashboardLinkBuilder("Signal trace").url(`/d/${SIGNAL_TRACE_UID}/signal-trace`).keepTime(true));
+
+  const [wsGateway, modelService, orderManager, positionManager, postgresql, rabbitmq] = HEALTH_SOURCES.map(serviceStatus);
+  new Layout(board)
+    .row("Health")
+    .panels(5, [overallHealth(), 6], [wsGateway!, 3], [modelService!, 3], [orderManager!, 3], [positionManager!, 3], [postgresql!, 3], [rabbitmq!, 3])
+    .panels(7, [serviceComponents(), 16], [rejectedOrders(), 8])
+    .row("Exchange WebSocket")
+    .panels(6, [websocketStatus(), 4], [websocketDetails(), 12], [activeSubscriptions(), 8])
+    .row("Trading signals")
+    .panels(10, [tradingSignals(), 24])
+    .row("Orders")
+    .panels(10, [recentOrders(), 24])
+    .panels(7, [ordersPerHour(), 12], [positions(), 12])
+    .row("Model")
+    .panels(7, [modelState(), 12], [trainingStatus(), 12])
+    .panels(7, [modelQuality(), 12], [qualityTrend(), 12])
+    .row("RabbitMQ queues")
+    .panels(12, [queueLag(), 24])
+    .row("Event history")
+    .panels(14, [eventHistory(), 24]);
+
+  return { uid: MAIN_UID, title: "Trading system monitoring", file: MAIN_UID, json: board.build() as unknown as Record<string, unknown> };
+}

@@ -1,0 +1,44 @@
+// The main dashboard's variables. Every multi-value variable has the custom all value '__all__' (quotes
+// included, inserted raw): queries test `'__all__' IN ($var) OR col IN ($var)`, which PostgreSQL folds
+// away when the plan is made, instead of an IN list of every value. All is the default everywhere.
+import { CustomVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from "@grafana/grafana-foundation-sdk/dashboard";
+import { SERVICE_NAMES } from "../../scripts/lib/config.ts";
+import { DATASOURCE_UIDS, POSTGRES_TYPE } from "../datasources.ts";
+import { panelSql } from "../queries/postgres.ts";
+
+export const ALL_VALUE = "'__all__'";
+const ALL = { text: "All", value: "$__all" };
+
+/** The event types of the event history, in the words of the spec's event model. */
+export const EVENT_TYPES = [
+  "signal_received",
+  "order_created",
+  "order_filled",
+  "order_cancelled",
+  "order_rejected",
+  "model_trained",
+  "model_activated",
+  "subscription_created",
+  "subscription_cancelled",
+] as const;
+
+const fromDatabase = (name: string, label: string, sqlFile: string) =>
+  new QueryVariableBuilder(name)
+    .label(label)
+    .datasource({ type: POSTGRES_TYPE, uid: DATASOURCE_UIDS.postgres })
+    .query(panelSql(sqlFile))
+    .definition(panelSql(sqlFile))
+    .refresh(VariableRefresh.OnDashboardLoad)
+    .sort(VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue(ALL_VALUE)
+    .current(ALL);
+
+const fixedList = (name: string, label: string, values: readonly string[]) =>
+  new CustomVariableBuilder(name).label(label).values(values.join(",")).multi(true).includeAll(true).allValue(ALL_VALUE).current(ALL);
+
+export const strategyVariable = () => fromDatabase("strategy", "Strategy", "var-strategy");
+export const assetVariable = () => fromDatabase("asset", "Asset", "var-asset");
+export const eventTypeVariable = () => fixedList("event_type", "Event type", EVENT_TYPES);
+export const serviceVariable = () => fixedList("service", "Service", SERVICE_NAMES);

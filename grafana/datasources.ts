@@ -1,0 +1,147 @@
+// Every datasource the dashboards read, defined once. Two renderings come from the same definitions:
+// resolved from the toolkit's settings (push and check), and as `${NAME}` references for the committed
+// provisioning files, which Grafana fills in from its own environment (grafana-facts §7.2), so those
+// files are the same for every operator and hold neither hosts nor secrets.
+import type { Config, ServiceName, SettingName } from "../scripts/lib/config.ts";
+import { SERVICE_NAMES, SERVICE_VARIABLES, SETTINGS } from "../scripts/lib/config.ts";
+import type { DatasourceDefinition } from "./types.ts";
+
+export const POSTGRES_TYPE = "grafana-postgresql-datasource";
+export const INFINITY_TYPE = "yesoreyeram-infinity-datasource";
+
+/** The uids panels refer to; stable, so that a push updates rather than duplicates. */
+export const DATASOURCE_UIDS = {
+  postgres: "ytrader-postgres",
+  rabbitmq: "ytrader-rabbitmq",
+  "ws-gateway": "ytrader-ws-gateway",
+  "model-service": "ytrader-model-service",
+  "order-manager": "ytrader-order-manager",
+  "position-manager": "ytrader-position-manager",
+} as const satisfies Record<"postgres" | "rabbitmq" | ServiceName, string>;
+
+export type DatasourceKey = keyof typeof DATASOURCE_UIDS;
+
+/** Only model-service's training status needs an API key; the other endpoints the dashboards read are
+ *  open, and a key Grafana does not need is a key it should not hold. */
+const SERVICES_NEEDING_API_KEY: readonly ServiceName[] = ["model-service"];
+
+// A health probe that hangs must not hold a panel for Infinity's default 60 s.
+const SERVICE_TIMEOUT_SECONDS = 5;
+const RABBITMQ_TIMEOUT_SECONDS = 10;
+
+/** The values the definitions need, either real or as references to Grafana's environment. */
+interface Values {
+  postgresUrl: string;
+  database: string;
+  monitorUser: string;
+  rabbitmqUrl: string;
+  rabbitmqUser: string;
+  serviceUrls: Record<ServiceName, string>;
+}
+
+function definitions(v: Values, maxOpenConns: number): DatasourceDefinition[] {
+  const postgres: DatasourceDefinition = {
+    uid: DATASOURCE_UIDS.postgres,
+    name: "ytrader PostgreSQL",
+    type: POSTGRES_TYPE,
+    access: "proxy",
+    url: v.postgresUrl,
+    user: v.monitorUser,
+    isDefault: true,
+    jsonData: {
+      database: v.database,
+      sslmode: "disable",
+      postgresVersion: 1500,
+      timescaledb: false,
+      // Grafana's pool stays inside the read-only role's connection limit (one spare for psql).
+      maxOpenConns,
+      maxIdleConns: 2,
+      connMaxLifetime: 14400,
+      timeInterval: "1m",
+    },
+    secureJsonData: { password: "GRAFANA_POSTGRES_PASSWORD" },
+  };
+  const rabbitmq: DatasourceDefinition = {
+    uid: DATASOURCE_UIDS.rabbitmq,
+    name: "ytrader RabbitMQ",
+    type: INFINITY_TYPE,
+    access: "proxy",
+    url: v.rabbitmqUrl,
+    // Without basicAuth: true Infinity sends no Authorization header at all (infinity-facts §1.1).
+    basicAuth: true,
+    basicAuthUser: v.rabbitmqUser,
+    jsonData: {
+      auth_method: "basicAuth",
+      allowedHosts: [v.rabbitmqUrl],
+      timeoutInSeconds: RABBITMQ_TIMEOUT_SECONDS,
+      customHealthCheckEnabled: true,
+      customHealthCheckUrl: "/api/overview",
+    },
+    secureJsonData: { basicAuthPassword: "RABBITMQ_MONITOR_PASSWORD" },
+  };
+  const services = SERVICE_NAMES.map((name): DatasourceDefinition => {
+    const withKey = SERVICES_NEEDING_API_KEY.includes(name);
+    return {
+      uid: DATASOURCE_UIDS[name],
+      name: `ytrader ${name}`,
+      type: INFINITY_TYPE,
+      access: "proxy",
+      url: v.serviceUrls[name],
+      jsonData: {
+        auth_method: "none",
+        allowedHosts: [v.serviceUrls[name]],
+        timeoutInSeconds: SERVICE_TIMEOUT_SECONDS,
+        customHealthCheckEnabled: true,
+        customHealthCheckUrl: "/health",
+        ...(withKey ? { httpHeaderName1: "X-API-Key" } : {}),
+      },
+      secureJsonData: withKey ? { httpHeaderValue1: SERVICE_VARIABLES[name].apiKey } : {},
+    };
+  });
+  return [postgres, rabbitmq, ...services];
+}
+
+/** The datasources with the settings' real values (hosts, users); secrets stay names to resolve. */
+export function datasourceDefinitions(config: Config): DatasourceDefinition[] {
+  return definitions(
+    {
+      postgresUrl: `${config.postgres.host}:${config.postgres.port}`,
+      database: config.postgres.database,
+      monitorUser: config.monitorRole.user,
+      rabbitmqUrl: config.rabbitmq.managementUrl,
+      rabbitmqUser: config.rabbitmq.monitorUser,
+      serviceUrls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, config.services[name].url])) as Record<ServiceName, string>,
+    },
+    config.monitorRole.connectionLimit - 1,
+  );
+}
+
+const ref = (name: SettingName) => `\${${name}}`;
+
+/** The same datasources for provisioning files: every host, port and user a `${NAME}` reference that
+ *  Grafana expands from its environment (docker-compose.yml passes them). */
+export function provisionedDatasources(): DatasourceDefinition[] {
+  return definitions(
+    {
+      postgresUrl: `${ref("POSTGRES_HOST")}:${ref("POSTGRES_PORT")}`,
+      database: ref("POSTGRES_DB"),
+      monitorUser: ref("GRAFANA_POSTGRES_USER"),
+      rabbitmqUrl: ref("RABBITMQ_MANAGEMENT_URL"),
+      rabbitmqUser: ref("RABBITMQ_MONITOR_USER"),
+      serviceUrls: Object.fromEntries(
+        SERVICE_NAMES.map((name) => [name, `http://${ref(SERVICE_VARIABLES[name].host)}:${ref(SERVICE_VARIABLES[name].port)}`]),
+      ) as Record<ServiceName, string>,
+    },
+    // jsonData is typed JSON: a number, not a reference. The role's default limit, one spare for psql.
+    Number(SETTINGS.GRAFANA_POSTGRES_CONNECTION_LIMIT.default) - 1,
+  );
+}
+
+/** Every variable the provisioning files reference, secrets included: what Grafana's environment
+ *  must hold (docker-compose.yml passes exactly these). */
+export function provisioningVariables(): SettingName[] {
+  const datasources = provisionedDatasources();
+  const references = [...JSON.stringify(datasources).matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1] as SettingName);
+  const secrets = datasources.flatMap((ds) => Object.values(ds.secureJsonData) as SettingName[]);
+  return [...new Set([...references, ...secrets])];
+}

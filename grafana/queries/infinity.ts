@@ -1,0 +1,71 @@
+// A small typed query builder for the Infinity datasource (JSON over HTTP, backend parser), in the
+// foundation SDK's custom-query pattern. Only what the check engine evaluates exactly as Infinity's
+// backend does can be built here (infinity-facts §2-4): parser "backend" always explicit, a GET of a path
+// under the datasource's base URL, a root selector and typed columns.
+import type * as cog from "@grafana/grafana-foundation-sdk/cog";
+import { type DatasourceKey, DATASOURCE_UIDS, INFINITY_TYPE } from "../datasources.ts";
+
+export type InfinityColumnType = "string" | "number" | "boolean" | "timestamp" | "timestamp_epoch" | "timestamp_epoch_s";
+
+export interface InfinityColumn {
+  selector: string;
+  text: string;
+  type: InfinityColumnType;
+}
+
+export interface InfinityQuery extends cog.Dataquery {
+  refId: string;
+  datasource: { type: typeof INFINITY_TYPE; uid: string };
+  type: "json";
+  source: "url";
+  format: "table";
+  parser: "backend";
+  url: string;
+  url_options: { method: "GET"; data: ""; params: { key: string; value: string }[]; headers: { key: string; value: string }[] };
+  root_selector: string;
+  columns: InfinityColumn[];
+}
+
+export class InfinityQueryBuilder implements cog.Builder<cog.Dataquery> {
+  private readonly query: InfinityQuery;
+
+  /** A GET of `path` (joined to the datasource's base URL by plain concatenation, as Infinity does). */
+  constructor(source: Exclude<DatasourceKey, "postgres">, path: string) {
+    this.query = {
+      refId: "A",
+      datasource: { type: INFINITY_TYPE, uid: DATASOURCE_UIDS[source] },
+      type: "json",
+      source: "url",
+      format: "table",
+      parser: "backend",
+      url: path,
+      url_options: { method: "GET", data: "", params: [], headers: [] },
+      root_selector: "",
+      columns: [],
+      _implementsDataqueryVariant() {},
+    };
+  }
+
+  refId(refId: string): this {
+    this.query.refId = refId;
+    return this;
+  }
+
+  /** A JSONata expression (or plain path) selecting the rows. */
+  rootSelector(selector: string): this {
+    this.query.root_selector = selector;
+    return this;
+  }
+
+  /** A column named `text` from the row's `selector` (a plain path), coerced to `type`. */
+  column(text: string, type: InfinityColumnType, selector = text): this {
+    this.query.columns.push({ selector, text, type });
+    return this;
+  }
+
+  build(): InfinityQuery {
+    return this.query;
+  }
+}
+
+export const infinityQuery = (source: Exclude<DatasourceKey, "postgres">, path: string) => new InfinityQueryBuilder(source, path);

@@ -1,0 +1,30 @@
+import { defineCommand, runMain } from "citty";
+import { EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
+import { exitWith, jsonArg, stepLine } from "./lib/cli.ts";
+import { writeProvisionFiles } from "./lib/provision.ts";
+
+export const provisionCommand = defineCommand({
+  meta: {
+    name: "provision",
+    description:
+      "Write grafana/dashboards/*.json and grafana/provisioning/{datasources,dashboards}/*.yml from the definitions in grafana/*.ts. " +
+      `Hosts, users and secrets are \${NAME} references Grafana fills in from its environment. ${EXIT_CODES_HELP}`,
+  },
+  args: {
+    ...jsonArg,
+    check: { type: "boolean", description: "Write nothing; exit 1 when a file differs from the definitions" },
+    out: { type: "string", valueHint: "dir", description: "Directory to write into instead of the repository's grafana/" },
+  },
+  run: ({ args }) =>
+    exitWith(async () => {
+      const result = writeProvisionFiles({ dir: args.out, dryRun: args.check });
+      if (args.json) console.log(JSON.stringify({ ok: !(args.check && result.written.length), ...result }));
+      else {
+        for (const path of result.written) console.log(stepLine(path, args.check ? "DIFFERS" : "written"));
+        console.log(`${result.written.length} file(s) ${args.check ? "differ" : "written"}, ${result.unchanged.length} unchanged`);
+      }
+      return args.check && result.written.length ? EXIT.checkFailed : EXIT.ok;
+    }),
+});
+
+if (import.meta.main) runMain(provisionCommand);

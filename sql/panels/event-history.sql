@@ -1,0 +1,104 @@
+-- Event history (US7): the last 200 key events in the range, newest first. The system keeps no event log,
+-- so events are read from the tables that record them. Each source is limited to 200 rows on an indexed
+-- column inside the range before the union, so no table is ever read whole; a source that $event_type or
+-- $service leaves out folds away when the plan is made ('__all__' is a variable set to All).
+WITH signal_events AS (
+  SELECT s."timestamp" AS "time",
+         'signal_received'::text AS event_type,
+         'model-service'::text AS service,
+         s.asset::text AS asset,
+         s.strategy_id || ': ' || s.side || ' at ' || s.price::text ||
+           coalesce(', confidence ' || s.confidence::text, '') || CASE WHEN s.is_warmup THEN ', warm-up' ELSE '' END AS detail,
+         s.signal_id::text AS signal_id,
+         NULL::text AS order_id,
+         s.model_version::text AS model_version,
+         NULL::text AS subscription_id
+  FROM trading_signals s
+  WHERE $__timeFilter(s."timestamp")
+    AND ('__all__' IN ($event_type) OR 'signal_received' IN ($event_type))
+    AND ('__all__' IN ($service) OR 'model-service' IN ($service))
+  ORDER BY s."timestamp" DESC
+  LIMIT 200
+), range_orders AS (
+  -- Orders close within 5 minutes of creation (pending ones are cancelled then), so every order event of
+  -- the range belongs to an order created in it or up to 5 minutes before. Only the kinds selected count.
+  SELECT o.*
+  FROM orders o
+  WHERE o.created_at BETWEEN $__timeFrom()::timestamp - interval '5 minutes' AND $__timeTo()
+    AND ('__all__' IN ($service) OR 'order-manager' IN ($service))
+    AND ('__all__' IN ($event_type) OR 'order_created' IN ($event_type)
+         OR (o.status IN ('filled', 'partially_filled') AND 'order_filled' IN ($event_type))
+         OR (o.status = 'cancelled' AND 'order_cancelled' IN ($event_type))
+         OR (o.status = 'rejected' AND 'order_rejected' IN ($event_type)))
+  ORDER BY o.created_at DESC
+  LIMIT 200
+), order_events AS (
+  SELECT o.created_at AS "time", 'order_created'::text AS event_type, o.status AS status_now, o.*
+  FROM range_orders o
+  UNION ALL
+  SELECT o.executed_at, 'order_filled', o.status, o.*
+  FROM range_orders o
+  WHERE o.status IN ('filled', 'partially_filled') AND o.executed_at IS NOT NULL
+  UNION ALL
+  SELECT o.updated_at, 'order_' || o.status, o.status, o.*
+  FROM range_orders o
+  WHERE o.status IN ('cancelled', 'rejected')
+), model_events AS (
+  (SELECT m.trained_at AS "time", 'model_trained'::text AS event_type, m.*
+   FROM model_versions m
+   WHERE $__timeFilter(m.trained_at)
+   ORDER BY m.trained_at DESC
+   LIMIT 200)
+  UNION ALL
+  -- Activation sets is_active and updated_at; only the active model still shows when it was activated.
+  SELECT m.updated_at, 'model_activated', m.*
+  FROM model_versions m
+  WHERE m.is_active AND $__timeFilter(m.updated_at)
+), subscription_events AS (
+  (SELECT sub.created_at AS "time", 'subscription_created'::text AS event_type, sub.*
+   FROM subscriptions sub
+   WHERE $__timeFilter(sub.created_at)
+   ORDER BY sub.created_at DESC
+   LIMIT 200)
+  UNION ALL
+  -- An inactive row's updated_at is its cancellation time (an active row's is bumped by market data).
+  (SELECT sub.updated_at, 'subscription_cancelled', sub.*
+   FROM subscriptions sub
+   WHERE NOT sub.is_active AND $__timeFilter(sub.updated_at)
+   ORDER BY sub.updated_at DESC
+   LIMIT 200)
+), events AS (
+  SELECT * FROM signal_events
+  UNION ALL
+  SELECT o."time", o.event_type, 'order-manager', o.asset::text,
+         lower(o.side) || ' ' || o.quantity::text || ' ' || o.order_type ||
+           CASE o.event_type
+             WHEN 'order_filled' THEN ', ' || o.filled_quantity::text || ' filled at ' || coalesce(o.average_price::text, '?')
+             WHEN 'order_rejected' THEN ': ' || coalesce(nullif(o.rejection_reason, ''), 'no reason recorded')
+             WHEN 'order_created' THEN ', now ' || o.status_now
+             ELSE ''
+           END,
+         o.signal_id::text, o.order_id::text, NULL, NULL
+  FROM order_events o
+  WHERE '__all__' IN ($event_type) OR o.event_type IN ($event_type)
+  UNION ALL
+  SELECT m."time", m.event_type, 'model-service', NULL,
+         coalesce(m.strategy_id, 'no strategy') || ': ' || m.model_type ||
+           coalesce(', ' || m.training_dataset_size::text || ' samples', '') ||
+           coalesce(', ' || m.training_duration_seconds::text || ' s', ''),
+         NULL, NULL, m.version::text, NULL
+  FROM model_events m
+  WHERE ('__all__' IN ($event_type) OR m.event_type IN ($event_type))
+    AND ('__all__' IN ($service) OR 'model-service' IN ($service))
+  UNION ALL
+  SELECT sub."time", sub.event_type, 'ws-gateway', sub.symbol::text,
+         sub.channel_type || coalesce(' ' || sub.symbol, '') || ' for ' || sub.requesting_service,
+         NULL, NULL, NULL, sub.id::text
+  FROM subscription_events sub
+  WHERE ('__all__' IN ($event_type) OR sub.event_type IN ($event_type))
+    AND ('__all__' IN ($service) OR 'ws-gateway' IN ($service))
+)
+SELECT * FROM events
+WHERE $__timeFilter("time")
+ORDER BY "time" DESC
+LIMIT 200

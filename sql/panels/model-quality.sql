@@ -1,0 +1,46 @@
+-- Model quality (US3): per strategy, the latest metrics of its active model (win rate, accuracy, total
+-- PnL as model-service evaluated them) and the orders of the range: total, filled, fill rate. Realized
+-- PnL from execution_events counts only where performance.realized_pnl is numeric (FR-005); it has always
+-- been null in the real system, so that column is empty unless something writes it again.
+WITH active AS (
+  SELECT m.id, m.strategy_id, m.version
+  FROM model_versions m
+  WHERE m.is_active AND m.strategy_id IS NOT NULL
+), latest AS (
+  SELECT DISTINCT ON (q.model_version_id, q.metric_name) q.model_version_id, q.metric_name, q.metric_value
+  FROM model_quality_metrics q
+  JOIN active a ON a.id = q.model_version_id
+  ORDER BY q.model_version_id, q.metric_name, q.evaluated_at DESC
+), range_orders AS (
+  SELECT s.strategy_id,
+         count(*)::int AS total_orders,
+         (count(*) FILTER (WHERE o.status IN ('filled', 'partially_filled')))::int AS filled_orders
+  FROM orders o
+  JOIN trading_signals s ON s.signal_id = o.signal_id
+  WHERE $__timeFilter(o.created_at)
+  GROUP BY s.strategy_id
+), range_pnl AS (
+  SELECT e.strategy_id, sum((e.performance ->> 'realized_pnl')::numeric) AS realized_pnl
+  FROM execution_events e
+  WHERE $__timeFilter(e.executed_at) AND jsonb_typeof(e.performance -> 'realized_pnl') = 'number'
+  GROUP BY e.strategy_id
+), strategies AS (
+  SELECT strategy_id FROM active UNION SELECT strategy_id FROM range_orders
+)
+SELECT st.strategy_id,
+       coalesce(a.version, 'none') AS active_version,
+       max(l.metric_value) FILTER (WHERE l.metric_name = 'win_rate') AS win_rate,
+       max(l.metric_value) FILTER (WHERE l.metric_name = 'accuracy') AS accuracy,
+       max(l.metric_value) FILTER (WHERE l.metric_name = 'total_pnl') AS model_total_pnl,
+       coalesce(max(r.total_orders), 0) AS total_orders,
+       coalesce(max(r.filled_orders), 0) AS filled_orders,
+       round(max(r.filled_orders)::numeric / nullif(max(r.total_orders), 0), 4) AS fill_rate,
+       max(p.realized_pnl) AS realized_pnl
+FROM strategies st
+LEFT JOIN active a ON a.strategy_id = st.strategy_id
+LEFT JOIN latest l ON l.model_version_id = a.id
+LEFT JOIN range_orders r ON r.strategy_id = st.strategy_id
+LEFT JOIN range_pnl p ON p.strategy_id = st.strategy_id
+WHERE '__all__' IN ($strategy) OR st.strategy_id IN ($strategy)
+GROUP BY st.strategy_id, a.version
+ORDER BY st.strategy_id

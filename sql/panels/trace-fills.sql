@@ -1,0 +1,20 @@
+-- Signal trace: what was executed for the signal, with fees: the fills recorded on its orders, and any
+-- execution_events rows (an older record that nothing writes any more).
+SELECT 'order ' || o.order_id AS source,
+       o.executed_at,
+       o.filled_quantity AS quantity,
+       o.average_price AS price,
+       o.fees,
+       NULL::numeric AS realized_pnl
+FROM orders o
+WHERE o.signal_id = nullif('$signal_id', '')::uuid AND o.filled_quantity > 0
+UNION ALL
+SELECT 'execution_event',
+       e.executed_at,
+       e.execution_quantity,
+       e.execution_price,
+       e.execution_fees,
+       CASE WHEN jsonb_typeof(e.performance -> 'realized_pnl') = 'number' THEN (e.performance ->> 'realized_pnl')::numeric END
+FROM execution_events e
+WHERE e.signal_id = nullif('$signal_id', '')::uuid
+ORDER BY 2
