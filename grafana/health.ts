@@ -52,10 +52,10 @@ export const HEALTH_SOURCES: HealthSource[] = [
           `$map([$], function($h) { ( $c := $h.checks; $s := $c.model_storage; ` +
             `$errors := $filter([$c.database.error, $c.message_queue.error, $s.error, ` +
             `$s.disk_space_critical = true ? "model storage: disk space critical" : ($s.disk_space_warning = true ? "model storage: disk space low" : "")], ` +
-            `function($e) { $type($e) = "string" and $length($e) > 0 }); ` +
+            `function($e) { $e ? true : false }); ` +
             `{"service": "model-service", "status": $h.status, "score": ${score('$h.status = "healthy"')}, ` +
             `"database": ${connected("$h.database_connected")}, "queue": ${connected("$h.queue_connected")}, ` +
-            `"storage": $s.healthy = true ? "healthy" : "unhealthy", "errors": $join($errors, "; ")} ) })`,
+            `"storage": $s.healthy = true ? "healthy" : "unhealthy", "errors": $count($errors) > 0 ? $join($errors, "; ") : ""} ) })`,
         ),
       )
         .column("storage", "string")

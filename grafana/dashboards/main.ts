@@ -131,13 +131,13 @@ const websocketQuery = () =>
     .rootSelector(
       // The newer gateway's websocket_state object when present; the flat fields otherwise, and
       // "not exposed by ws-gateway" for what only the object carries.
-      `$map([$], function($h) { ( $w := $h.websocket_state; $rich := $type($w) = "object"; ` +
+      `$map([$], function($h) { ( $w := $h.websocket_state; $rich := $exists($w.status); ` +
         `{"status": $rich ? $w.status : $h.websocket_status, "connected": $h.websocket_connected, ` +
         `"environment": $rich ? $w.environment : "not exposed by ws-gateway", ` +
         `"connected_at": $rich ? $w.connected_at : null, "last_heartbeat": $rich ? $w.last_heartbeat : null, ` +
-        `"connected_seconds": $rich and $type($w.connected_at) = "string" ? $round(($millis() - $toMillis($w.connected_at)) / 1000) : null, ` +
+        `"connected_seconds": $rich and $w.connected_at ? $round(($millis() - $toMillis($w.connected_at)) / 1000) : null, ` +
         `"reconnection_count": $rich ? $w.reconnection_count : null, ` +
-        `"last_error": $rich ? ($type($w.last_error) = "string" ? $w.last_error : "none") : "not exposed by ws-gateway", ` +
+        `"last_error": $rich ? ($w.last_error ? $w.last_error : "none") : "not exposed by ws-gateway", ` +
         `"active_subscriptions": $h.active_subscriptions, "source": $rich ? "websocket_state" : "flat fields (older ws-gateway)"} ) })`,
     )
     .column("status", "string")

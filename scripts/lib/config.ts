@@ -143,6 +143,9 @@ const schema = z.object(shape);
 export interface Config {
   /** Where the settings came from: the .env path, or null when only the environment was read. */
   envFile: string | null;
+  /** Every setting by its variable name, as read (defaults filled in); for what is named by setting,
+   *  such as a datasource's secrets. */
+  values: Readonly<Partial<Record<SettingName, string>>>;
   postgres: { host: string; port: number; database: string; adminUser: string; adminPassword?: string };
   monitorRole: {
     user: string;
@@ -231,6 +234,7 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
   const adminPassword = opt("GRAFANA_ADMIN_PASSWORD") ?? "admin";
   return {
     envFile,
+    values: Object.fromEntries(Object.entries(v).filter(([, value]) => value !== undefined).map(([name, value]) => [name, String(value)])),
     postgres: {
       host: s("POSTGRES_HOST"),
       port: n("POSTGRES_PORT"),

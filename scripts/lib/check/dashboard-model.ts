@@ -1,0 +1,107 @@
+// A dashboard's JSON read the way Grafana's browser reads it on load: the panels (rows flattened), each
+// with its queries and what happens to their answers in the browser, and the template variables.
+import type { DashboardDefinition } from "../../../grafana/types.ts";
+
+export interface DatasourceRef {
+  type?: string;
+  uid?: string;
+}
+
+export interface Target {
+  refId: string;
+  datasource?: DatasourceRef;
+  [key: string]: unknown;
+}
+
+export interface Transformation {
+  id: string;
+  options: Record<string, unknown>;
+  disabled?: boolean;
+}
+
+export interface PanelModel {
+  dashboard: string;
+  dashboardUid: string;
+  id: number;
+  title: string;
+  type: string;
+  description?: string;
+  datasource?: DatasourceRef;
+  targets: Target[];
+  transformations: Transformation[];
+  gridPos?: { x: number; y: number; w: number; h: number };
+  /** Stat panels: how the field is reduced to the value shown. */
+  reduce?: { calcs: string[]; fields: string };
+  mappings: unknown[];
+  noValue?: string;
+}
+
+export interface VariableModel {
+  name: string;
+  type: string;
+  query?: unknown;
+  datasource?: DatasourceRef;
+  multi: boolean;
+  includeAll: boolean;
+  allValue?: string | null;
+  current?: { text?: unknown; value?: unknown };
+}
+
+type Json = Record<string, unknown>;
+
+export function dashboardPanels(definition: DashboardDefinition): PanelModel[] {
+  const panels: PanelModel[] = [];
+  const visit = (list: unknown) => {
+    for (const raw of (list as Json[] | undefined) ?? []) {
+      if (raw.type === "row") {
+        visit(raw.panels);
+        continue;
+      }
+      const options = (raw.options ?? {}) as Json;
+      const defaults = ((raw.fieldConfig as Json | undefined)?.defaults ?? {}) as Json;
+      const reduceOptions = options.reduceOptions as { calcs?: string[]; fields?: string } | undefined;
+      panels.push({
+        dashboard: definition.title,
+        dashboardUid: definition.uid,
+        id: raw.id as number,
+        title: String(raw.title ?? ""),
+        type: String(raw.type),
+        description: raw.description as string | undefined,
+        datasource: raw.datasource as DatasourceRef | undefined,
+        targets: ((raw.targets as Target[] | undefined) ?? []).map((t) => ({ ...t })),
+        transformations: ((raw.transformations as Transformation[] | undefined) ?? []).filter((t) => !t.disabled),
+        gridPos: raw.gridPos as PanelModel["gridPos"],
+        reduce: raw.type === "stat" && reduceOptions ? { calcs: reduceOptions.calcs ?? [], fields: reduceOptions.fields ?? "" } : undefined,
+        mappings: (defaults.mappings as unknown[] | undefined) ?? [],
+        noValue: defaults.noValue as string | undefined,
+      });
+    }
+  };
+  visit(definition.json.panels);
+  return panels;
+}
+
+export function dashboardVariables(definition: DashboardDefinition): VariableModel[] {
+  const list = ((definition.json.templating as Json | undefined)?.list as Json[] | undefined) ?? [];
+  return list.map((v) => ({
+    name: String(v.name),
+    type: String(v.type),
+    query: v.query,
+    datasource: v.datasource as DatasourceRef | undefined,
+    multi: Boolean(v.multi),
+    includeAll: Boolean(v.includeAll),
+    allValue: (v.allValue as string | undefined) ?? null,
+    current: v.current as VariableModel["current"],
+  }));
+}
+
+/** The dashboard's default time range, as saved. */
+export function dashboardTime(definition: DashboardDefinition): { from: string; to: string } {
+  const time = definition.json.time as { from?: string; to?: string } | undefined;
+  return { from: time?.from ?? "now-6h", to: time?.to ?? "now" };
+}
+
+/** A target's datasource, falling back to the panel's (Mixed panels name one per target). */
+export function targetDatasource(panel: PanelModel, target: Target): DatasourceRef | undefined {
+  return target.datasource?.uid ? target.datasource : panel.datasource;
+}
