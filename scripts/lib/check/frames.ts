@@ -160,11 +160,37 @@ function timeSeriesFrame(frame: Frame, timeIndex: number, columns: ReadonlyArray
     if (i === metricIndex || field.type === "string") return field;
     return toFloatField(field);
   });
-  if (fields.some((f, i) => i !== timeIndex && f.type === "string")) {
-    // Grafana pivots such long frames to wide (data.LongToWide); the engine does not imitate it
-    throw new FrameError("the check engine does not convert long time series (text columns) to wide; use format table");
-  }
+  if (fields.some((f, i) => i !== timeIndex && f.type === "string")) return longToWide({ ...frame, fields }, timeIndex);
   return { ...frame, fields };
+}
+
+/** Grafana's data.LongToWide for SQL time series: one row per distinct time (ascending, as Grafana
+ *  requires), one field per numeric column and set of text values, its labels in the name. */
+function longToWide(frame: Frame, timeIndex: number): Frame {
+  const time = frame.fields[timeIndex]!;
+  const labels = frame.fields.filter((f, i) => i !== timeIndex && f.type === "string");
+  const numbers = frame.fields.filter((f, i) => i !== timeIndex && f.type !== "string");
+  const times: number[] = [];
+  const wide = new Map<string, Field>();
+  time.values.forEach((value, row) => {
+    const t = value as number;
+    const last = times.at(-1);
+    if (last !== undefined && t < last) throw new FrameError("long series must be sorted ascending by time to be converted");
+    if (t !== last) times.push(t);
+    const labelText = labels.map((l) => `${l.name}="${String(l.values[row] ?? "")}"`).join(", ");
+    for (const field of numbers) {
+      const name = `${field.name} {${labelText}}`;
+      let target = wide.get(name);
+      if (!target) {
+        target = { name, type: "number", frameType: "float64", values: [] };
+        wide.set(name, target);
+      }
+      while (target.values.length < times.length - 1) target.values.push(null);
+      target.values[times.length - 1] = field.values[row];
+    }
+  });
+  for (const field of wide.values()) while (field.values.length < times.length) field.values.push(null);
+  return { ...frame, fields: [{ ...time, values: times }, ...wide.values()] };
 }
 
 // convertSQLTimeColumnToEpochMS: numbers are epoch (e+09 seconds, e+18 nanoseconds, else ms)

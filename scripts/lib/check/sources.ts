@@ -90,7 +90,8 @@ export class Sources {
     onCancel(() => void query.cancel());
     try {
       const rows = await query;
-      return frameFromPostgres(rows, rows.columns, { format: target.format === "time_series" ? "time_series" : "table" });
+      // Grafana's default format, when a query names none, is time_series.
+      return frameFromPostgres(rows, rows.columns, { format: target.format === "table" ? "table" : "time_series" });
     } catch (error) {
       throw new Error(`db query error: ${(error as Error).message}`);
     }

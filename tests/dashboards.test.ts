@@ -1,0 +1,145 @@
+// The generated dashboards and provisioning files, read as Grafana will read them: committed copies equal
+// to what the definitions render, every reference resolvable, the grid sound, every query inside what the
+// check engine evaluates exactly, and no secret anywhere.
+import { describe, expect, test } from "bun:test";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { dashboardDefinitions, datasourceDefinitions, provisionedDatasources } from "../grafana/index.ts";
+import { provisioningVariables } from "../grafana/datasources.ts";
+import { SETTINGS, type SettingName } from "../scripts/lib/config.ts";
+import { dashboardPanels, dashboardVariables, targetDatasource } from "../scripts/lib/check/dashboard-model.ts";
+import { type InfinityTarget, lintInfinityTarget } from "../scripts/lib/check/infinity.ts";
+import { SUPPORTED_CALCS, SUPPORTED_TRANSFORMATIONS } from "../scripts/lib/check/transformations.ts";
+import { GRAFANA_DIR, provisionFiles } from "../scripts/lib/provision.ts";
+import { MIXED_DATASOURCE } from "../grafana/look.ts";
+import { settings } from "./support/live.ts";
+
+const dashboards = dashboardDefinitions();
+const datasourceUids = new Set(provisionedDatasources().map((ds) => ds.uid));
+
+describe("generated files", () => {
+  test("the committed files are exactly what `bun run provision` renders (run it after changing grafana/*.ts)", () => {
+    for (const file of provisionFiles()) {
+      expect(readFileSync(join(GRAFANA_DIR, file.path), "utf8")).toBe(file.content);
+    }
+  });
+
+  test("provisioned datasources hold every host, user and secret as a ${NAME} reference Grafana expands", () => {
+    const yaml = parse(readFileSync(join(GRAFANA_DIR, "provisioning/datasources/ytrader.yml"), "utf8")) as {
+      datasources: { url: string; secureJsonData: Record<string, string>; editable: boolean }[];
+    };
+    expect(yaml.datasources.length).toBe(6);
+    for (const ds of yaml.datasources) {
+      expect(ds.url).toMatch(/\$\{[A-Z_]+\}/);
+      for (const value of Object.values(ds.secureJsonData)) expect(value).toMatch(/^\$\{[A-Z_]+\}$/);
+      expect(ds.editable).toBe(false);
+    }
+    for (const name of provisioningVariables()) expect(SETTINGS[name]).toBeDefined();
+  });
+
+  test("no secret value of the live settings appears in any generated file", () => {
+    const config = settings();
+    const secrets = (Object.keys(SETTINGS) as SettingName[])
+      .filter((name) => SETTINGS[name].kind === "secret")
+      .map((name) => config.values[name])
+      .filter((value): value is string => Boolean(value && value.length >= 6));
+    expect(secrets.length).toBeGreaterThan(3);
+    const files = [
+      ...readdirSync(join(GRAFANA_DIR, "dashboards")).filter((f) => f.endsWith(".json")).map((f) => join("dashboards", f)),
+      ...["datasources", "dashboards"].flatMap((dir) => readdirSync(join(GRAFANA_DIR, "provisioning", dir)).map((f) => join("provisioning", dir, f))),
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const file of files) {
+      const text = readFileSync(join(GRAFANA_DIR, file), "utf8");
+      for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+    }
+    // The resolved definitions (push, check) name secrets too, never hold them.
+    expect(JSON.stringify(datasourceDefinitions(config)).includes(secrets[0]!)).toBe(false);
+  });
+});
+
+describe.each(dashboards.map((d) => [d.title, d] as const))("dashboard %s", (_title, dashboard) => {
+  const panels = dashboardPanels(dashboard);
+  const variables = new Set(dashboardVariables(dashboard).map((v) => v.name));
+
+  test("has panels, each with a unique id and a description", () => {
+    expect(panels.length).toBeGreaterThan(2);
+    const ids = [...panels.map((p) => p.id), ...((dashboard.json.panels as { type: string; id: number }[]).filter((p) => p.type === "row").map((p) => p.id))];
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const panel of panels) expect((panel.description ?? "").length).toBeGreaterThan(30);
+  });
+
+  test("grid positions stay inside 24 columns and never overlap", () => {
+    const all = (dashboard.json.panels as { gridPos: { x: number; y: number; w: number; h: number }; title: string }[]).map((p) => ({ ...p.gridPos, title: p.title }));
+    for (const a of all) {
+      expect(a.x).toBeGreaterThanOrEqual(0);
+      expect(a.x + a.w).toBeLessThanOrEqual(24);
+    }
+    for (const [i, a] of all.entries()) {
+      for (const b of all.slice(i + 1)) {
+        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        if (overlap) throw new Error(`"${a.title}" overlaps "${b.title}"`);
+      }
+    }
+  });
+
+  test("every query names a defined datasource, and Mixed panels name one per query", () => {
+    for (const panel of panels) {
+      for (const target of panel.targets) {
+        const uid = targetDatasource(panel, target)?.uid;
+        expect(uid && datasourceUids.has(uid) ? uid : `${panel.title}/${target.refId}: ${uid}`).toBe(uid!);
+      }
+      if (panel.targets.length > 1) expect(panel.datasource).toEqual(MIXED_DATASOURCE);
+      expect(new Set(panel.targets.map((t) => t.refId)).size).toBe(panel.targets.length);
+    }
+  });
+
+  test("every $variable a query uses is defined, and no JSONata variable shadows a dashboard variable", () => {
+    for (const panel of panels) {
+      for (const target of panel.targets) {
+        const sql = typeof target.rawSql === "string" ? target.rawSql : "";
+        for (const [, name] of sql.matchAll(/\$\{?(\w+)/g)) {
+          if (name!.startsWith("__")) continue;
+          expect(variables.has(name!) ? name : `${panel.title}: $${name} is not a variable`).toBe(name!);
+        }
+        const selector = typeof target.root_selector === "string" ? target.root_selector : "";
+        for (const [, name] of selector.matchAll(/\$(\w+)/g)) {
+          // Grafana's browser would replace a JSONata $name that is also a dashboard variable.
+          expect(variables.has(name!) ? `${panel.title}: JSONata $${name} is a dashboard variable` : "ok").toBe("ok");
+        }
+      }
+    }
+  });
+
+  test("every Infinity query stays inside the subset the check engine evaluates exactly as Infinity does", () => {
+    let infinityTargets = 0;
+    for (const panel of panels) {
+      for (const target of panel.targets) {
+        if (target.datasource?.type !== "yesoreyeram-infinity-datasource") continue;
+        infinityTargets++;
+        expect({ panel: panel.title, problems: lintInfinityTarget(target as unknown as InfinityTarget) }).toEqual({ panel: panel.title, problems: [] });
+      }
+    }
+    if (dashboard.uid === "trading-system-monitoring") expect(infinityTargets).toBeGreaterThan(8);
+  });
+
+  test("transformations and stat calculations are only those the check engine applies too", () => {
+    for (const panel of panels) {
+      for (const t of panel.transformations) expect(SUPPORTED_TRANSFORMATIONS as readonly string[]).toContain(t.id);
+      for (const calc of panel.reduce?.calcs ?? []) expect(SUPPORTED_CALCS as readonly string[]).toContain(calc);
+    }
+  });
+});
+
+test("the main dashboard: the real uid, refresh 1m, UTC, 1h/24h/7d presets, the four variables multi-select with All", () => {
+  const main = dashboards.find((d) => d.uid === "trading-system-monitoring")!;
+  expect(main).toBeDefined();
+  expect(main.json.refresh).toBe("1m");
+  expect(main.json.timezone).toBe("utc");
+  const quick = (main.json.timepicker as { quick_ranges: { from: string }[] }).quick_ranges.map((r) => r.from);
+  expect(quick).toEqual(["now-1h", "now-24h", "now-7d"]);
+  const vars = dashboardVariables(main);
+  expect(vars.map((v) => v.name)).toEqual(["strategy", "asset", "event_type", "service"]);
+  for (const v of vars) expect([v.multi, v.includeAll, v.current?.value]).toEqual([true, true, "$__all"]);
+});
