@@ -112,7 +112,8 @@ async function upgradeAfter(tx: postgres.TransactionSql, pending: PendingUpgrade
     // A recreated signal_order_relationships has its own note.
     const rebuilt = pending.relationships ? "signal_order_relationships." : null;
     const added = [...(await indexNames(tx))].filter((name) => !before.has(name) && !(rebuilt && name.startsWith(rebuilt)));
-    if (added.length) notes.push(`${added.length} index(es) of the real schema added: ${added.sort().join(", ")}`);
+    const tables = [...new Set(added.map((name) => name.split(".")[0]))].sort();
+    if (added.length) notes.push(`${added.length} index(es) of the real schema added on ${tables.join(", ")}`);
   }
   return notes;
 }
