@@ -91,7 +91,8 @@ const seed = defineCommand({
       await createDatabaseIfMissing(settings, database);
       const sql = demoSql(config);
       try {
-        await applyDemoSchema(sql);
+        // stderr: --json keeps stdout for the report.
+        for (const upgraded of await applyDemoSchema(sql)) console.error(`schema upgraded: ${upgraded}`);
         const report = await seedDemo(sql, { signals, orders, days: positive("days", args.days, 30) });
         if (args.json) return console.log(JSON.stringify(report));
         for (const row of report.tables) console.log(stepLine(row.table, `${row.rows} rows`, `${row.seconds.toFixed(1)}s, ${Math.round(row.rowsPerSecond)} rows/s`));

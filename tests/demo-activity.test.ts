@@ -71,9 +71,16 @@ describe("demo activity at 20x pace", () => {
     expect(dupes!.n).toBe(0);
     const [orphans] = await db.sql`SELECT count(*)::int AS n FROM orders o WHERE NOT EXISTS (SELECT 1 FROM trading_signals s WHERE s.signal_id = o.signal_id)`;
     expect(orphans!.n).toBe(0);
+    // order-manager links every order it creates, rejected ones included: one_to_one, execution_sequence 1.
     const [links] = await db.sql`
-      SELECT count(*)::int AS n FROM signal_order_relationships r JOIN orders o ON o.id = r.order_id AND o.signal_id = r.signal_id`;
-    expect(links!.n).toBeGreaterThan(0);
+      SELECT count(*)::int AS orders, count(*) FILTER (WHERE o.status = 'rejected')::int AS rejected,
+        count(*) FILTER (WHERE (SELECT count(*) FROM signal_order_relationships r WHERE r.order_id = o.id AND r.signal_id = o.signal_id
+          AND r.relationship_type = 'one_to_one' AND r.execution_sequence = 1) = 1)::int AS linked_once,
+        (SELECT count(*)::int FROM signal_order_relationships) AS relationships
+      FROM orders o`;
+    expect(links!.rejected).toBeGreaterThan(0);
+    expect(links!.linked_once).toBe(links!.orders);
+    expect(links!.relationships).toBe(links!.orders);
   });
 
   test("a training makes a model with a dozen quality metrics; dropping it deactivates it", async () => {

@@ -1,9 +1,11 @@
 // The demo schema against the facts of the real trading system (shared/docs/source-system.md). The
 // expectations below are written by hand from that document, never derived from sql/demo/schema.sql.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import postgres from "postgres";
 import { applyDemoSchema, createLegacyMonitorRole } from "../scripts/lib/demo/schema.ts";
-import { freshDatabase, settings } from "./support/live.ts";
+import { adminSql, freshDatabase, settings } from "./support/live.ts";
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 
@@ -111,6 +113,16 @@ const COMPLETE_TABLES: Record<string, string[]> = {
     "updated_at timestamp NOT NULL DEFAULT now()",
     "last_event_at timestamp",
   ],
+  signal_order_relationships: [
+    "id uuid NOT NULL DEFAULT gen_random_uuid()",
+    "signal_id uuid NOT NULL",
+    "order_id uuid NOT NULL",
+    "relationship_type varchar(20) NOT NULL",
+    "execution_sequence integer",
+    "allocation_amount numeric(20,8)",
+    "allocation_quantity numeric(20,8)",
+    "created_at timestamp NOT NULL DEFAULT now()",
+  ],
 };
 
 /** Tables the facts describe in part: only what they say is checked. "*" = type not given; "NULL" =
@@ -147,7 +159,6 @@ const PARTIAL_TABLES: Record<string, string[]> = {
     "short_size *",
     "snapshot_timestamp timestamp NOT NULL DEFAULT now()",
   ],
-  signal_order_relationships: ["signal_id uuid", "order_id uuid", "relationship_type *", "created_at timestamp"],
   account_balances: ["id uuid NOT NULL DEFAULT gen_random_uuid()", "coin *", "wallet_balance *", "available_balance *"],
 };
 
@@ -186,8 +197,8 @@ function columnLine(column: ColumnRow): string {
   return `${column.column_name} ${typeName(column)}${notNull}${fallback}`;
 }
 
-async function columnsOf(table: string): Promise<ColumnRow[]> {
-  return db.sql<ColumnRow[]>`
+async function columnsOf(table: string, sql = db.sql): Promise<ColumnRow[]> {
+  return sql<ColumnRow[]>`
     SELECT table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default
     FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${table} ORDER BY ordinal_position`;
 }
@@ -252,24 +263,33 @@ const COMPLETE_CONSTRAINTS: Record<string, string[]> = {
     "PRIMARY KEY id",
     "CHECK channel_type = ANY ARRAY['trades', 'ticker', 'orderbook', 'order', 'balance', 'position', 'kline', 'liquidation', 'funding']",
   ],
+  // No foreign key on signal_id; order_id points at the internal orders.id, not orders.order_id.
+  signal_order_relationships: [
+    "PRIMARY KEY id",
+    "UNIQUE signal_id, order_id",
+    "FOREIGN KEY order_id REFERENCES orders id ON DELETE CASCADE",
+    "CHECK relationship_type = ANY ARRAY['one_to_one', 'one_to_many', 'many_to_one']",
+    "CHECK execution_sequence >= 1",
+    "CHECK allocation_amount > 0",
+    "CHECK allocation_quantity > 0",
+  ],
 };
 
 const PARTIAL_CONSTRAINTS: Record<string, string[]> = {
   positions: ["PRIMARY KEY id", "CHECK mode = ANY ARRAY['one-way', 'hedge']"],
   position_snapshots: ["FOREIGN KEY position_id REFERENCES positions id"],
-  // The internal orders.id, not orders.order_id.
-  signal_order_relationships: ["FOREIGN KEY order_id REFERENCES orders id"],
 };
 
-async function constraintsOf(table: string): Promise<string[]> {
-  const rows = await db.sql<{ definition: string }[]>`
+async function constraintsOf(table: string, sql = db.sql): Promise<string[]> {
+  const rows = await sql<{ definition: string }[]>`
     SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint
     WHERE conrelid = ${table}::regclass AND contype IN ('p', 'u', 'c', 'f')`;
   return rows.map((row) => constraintText(row.definition)).sort();
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Indexes, as "[UNIQUE ](columns)" from pg_indexes.indexdef, quotes removed.
+// Indexes, as "[UNIQUE ](columns)[ WHERE predicate]" from pg_indexes.indexdef, quotes removed. Keys
+// (PRIMARY KEY, UNIQUE) show as their UNIQUE indexes; "all id UUID" of the facts is a primary key.
 
 const INDEXES: Record<string, string[]> = {
   trading_signals: [
@@ -284,17 +304,61 @@ const INDEXES: Record<string, string[]> = {
   // None on executed_at or updated_at: dashboards must live without them.
   orders: ["UNIQUE (id)", "UNIQUE (order_id)", "(signal_id)", "(asset)", "(status)", "(created_at)"],
   execution_events: ["UNIQUE (id)", "(executed_at DESC)", "(signal_id)", "(strategy_id)", "(strategy_id, executed_at DESC)"],
+  // (version) beside the UNIQUE key, and the partial index beside its UNIQUE twin: both, as in reality.
+  model_versions: [
+    "UNIQUE (id)",
+    "UNIQUE (version)",
+    "(version)",
+    "(strategy_id)",
+    "(trained_at DESC)",
+    "(strategy_id, is_active) WHERE is_active",
+    "UNIQUE (strategy_id, is_active) WHERE is_active",
+  ],
+  model_quality_metrics: ["UNIQUE (id)", "(model_version_id)", "(metric_name)", "(evaluated_at DESC)"],
+  subscriptions: ["UNIQUE (id)", "(topic)", "(is_active)", "(requesting_service)"],
+  positions: ["UNIQUE (id)", "(asset)", "(mode)", "(last_updated)", "(current_price)", "(version)", "UNIQUE (asset, mode)"],
+  position_snapshots: ["UNIQUE (id)", "(position_id)", "(asset)", "(snapshot_timestamp)"],
+  signal_order_relationships: ["UNIQUE (id)", "UNIQUE (signal_id, order_id)", "(signal_id)", "(order_id)", "(relationship_type)"],
 };
 
-async function indexesOf(table: string): Promise<string[]> {
-  const rows = await db.sql<{ indexdef: string }[]>`SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ${table}`;
+async function indexesOf(table: string, sql = db.sql): Promise<string[]> {
+  const rows = await sql<{ indexdef: string }[]>`SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ${table}`;
   return rows
     .map(({ indexdef }) => {
-      const match = /^CREATE (UNIQUE )?INDEX \S+ ON \S+ USING btree (\(.*\))$/.exec(indexdef);
+      const match = /^CREATE (UNIQUE )?INDEX \S+ ON \S+ USING btree (\([^)]*\)( WHERE .*)?)$/.exec(indexdef);
       if (!match) return indexdef;
-      return `${match[1] ?? ""}${match[2]!.replaceAll('"', "")}`;
+      return `${match[1] ?? ""}${match[2]!.replaceAll('"', "").replace(/WHERE \((.*)\)$/, "WHERE $1")}`;
     })
     .sort();
+}
+
+/** Every table's columns, keys, CHECKs and indexes that differ from the expectations above. */
+async function schemaMismatches(sql: typeof db.sql): Promise<string[]> {
+  const found: string[] = [];
+  const differ = (what: string, actual: string[], expected: string[]) => {
+    for (const line of actual) if (!expected.includes(line)) found.push(`${what}: unexpected ${line}`);
+    for (const line of expected) if (!actual.includes(line)) found.push(`${what}: missing ${line}`);
+  };
+  for (const [table, expected] of Object.entries(COMPLETE_TABLES)) {
+    const actual = (await columnsOf(table, sql)).map(columnLine);
+    differ(`${table} columns`, actual, expected);
+    const sameSet = actual.length === expected.length && actual.every((line) => expected.includes(line));
+    if (sameSet && actual.join("|") !== expected.join("|")) found.push(`${table} columns: out of order ${actual.join(", ")}`);
+  }
+  for (const [table, expected] of Object.entries(PARTIAL_TABLES)) {
+    const byName = new Map((await columnsOf(table, sql)).map((c) => [c.column_name, c]));
+    for (const line of expected) {
+      const mismatch = partialMismatch(line, byName.get(line.split(" ")[0]!));
+      if (mismatch) found.push(`${table} column ${mismatch}`);
+    }
+  }
+  for (const [table, expected] of Object.entries(COMPLETE_CONSTRAINTS)) differ(`${table} constraints`, await constraintsOf(table, sql), expected);
+  for (const [table, expected] of Object.entries(PARTIAL_CONSTRAINTS)) {
+    const actual = await constraintsOf(table, sql);
+    for (const line of expected) if (!actual.includes(line)) found.push(`${table} constraints: missing ${line}`);
+  }
+  for (const [table, expected] of Object.entries(INDEXES)) differ(`${table} indexes`, await indexesOf(table, sql), expected);
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -327,13 +391,18 @@ describe("demo schema: columns", () => {
     const rows = await db.sql<{ column: string; precision: number; scale: number }[]>`
       SELECT table_name || '.' || column_name AS column, numeric_precision AS precision, numeric_scale AS scale
       FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'numeric'
-        AND table_name IN ('trading_signals', 'orders', 'execution_events', 'model_quality_metrics', 'positions', 'position_snapshots')`;
+        AND table_name IN ('trading_signals', 'orders', 'execution_events', 'model_quality_metrics', 'positions', 'position_snapshots',
+          'signal_order_relationships')`;
     const odd = rows.filter((r) => !(r.precision === 20 && r.scale === 8)).map((r) => `${r.column} (${r.precision},${r.scale})`);
     expect(odd).toEqual(["trading_signals.confidence (5,4)"]);
   });
 });
 
 describe("demo schema: constraints and indexes", () => {
+  test("the schema as a whole has nothing more or less than the facts", async () => {
+    expect(await schemaMismatches(db.sql)).toEqual([]);
+  });
+
   for (const [table, expected] of Object.entries(COMPLETE_CONSTRAINTS)) {
     test(`${table} has exactly the real keys and CHECKs`, async () => {
       expect(await constraintsOf(table)).toEqual([...expected].sort());
@@ -357,7 +426,7 @@ describe("demo schema: constraints and indexes", () => {
 describe("demo schema: behaviour", () => {
   test("applying it a second time changes nothing", async () => {
     const before = await db.sql`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`;
-    await applyDemoSchema(db.sql);
+    expect(await applyDemoSchema(db.sql)).toEqual([]);
     const after = await db.sql`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`;
     expect(after[0]!.n).toBe(before[0]!.n);
   });
@@ -389,6 +458,39 @@ describe("demo schema: behaviour", () => {
       VALUES (gen_random_uuid(), 'momentum_v1', 'BTCUSDT', ${side}, 97000, now())`;
     await insert("buy");
     await expect(insert("Buy")).rejects.toMatchObject({ code: "23514" });
+  });
+
+  test("at most one active model per strategy; inactive ones and other strategies are free", async () => {
+    const strategy = `s_${crypto.randomUUID().slice(0, 8)}`;
+    const insert = (active: boolean, strategyId = strategy) => db.sql`
+      INSERT INTO model_versions (version, file_path, model_type, strategy_id, is_active)
+      VALUES (${`v-${crypto.randomUUID()}`}, '/models/x.pkl', 'xgboost', ${strategyId}, ${active})`;
+    await insert(true);
+    await insert(false);
+    await insert(false);
+    await insert(true, `${strategy}_other`);
+    await expect(insert(true)).rejects.toMatchObject({ code: "23505" });
+  });
+
+  test("signal_order_relationships: the real CHECKs, one row per signal and order, gone with its order", async () => {
+    const [order] = await db.sql<{ id: string; signal_id: string }[]>`
+      INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity)
+      VALUES (${crypto.randomUUID()}, gen_random_uuid(), 'BTCUSDT', 'Buy', 'Market', 0.01) RETURNING id, signal_id`;
+    const link = (type: string, sequence: number | null = 1, amount: number | null = null) => db.sql`
+      INSERT INTO signal_order_relationships (signal_id, order_id, relationship_type, execution_sequence, allocation_amount)
+      VALUES (${order!.signal_id}, ${order!.id}, ${type}, ${sequence}, ${amount})`;
+    // The demo's earlier activity wrote 'primary': the real CHECK refuses it.
+    await expect(link("primary")).rejects.toMatchObject({ code: "23514" });
+    await expect(link("one_to_one", 0)).rejects.toMatchObject({ code: "23514" });
+    await expect(link("one_to_one", 1, 0)).rejects.toMatchObject({ code: "23514" });
+    // No default for relationship_type.
+    await expect(db.sql`INSERT INTO signal_order_relationships (signal_id, order_id) VALUES (${order!.signal_id}, ${order!.id})`)
+      .rejects.toMatchObject({ code: "23502" });
+    await link("one_to_one");
+    await expect(link("one_to_many", 2)).rejects.toMatchObject({ code: "23505" });
+    await db.sql`DELETE FROM orders WHERE id = ${order!.id}`;
+    const [left] = await db.sql`SELECT count(*)::int AS n FROM signal_order_relationships WHERE order_id = ${order!.id}`;
+    expect(left!.n).toBe(0);
   });
 });
 
@@ -437,5 +539,143 @@ describe("legacy monitoring role", () => {
     } finally {
       await monitor.end();
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// A demo database made by the schema before issue 13 (fixture: that file as it was), with rows as the
+// earlier seed and activity left them, brought up to date by applyDemoSchema.
+
+describe("upgrade of a demo database made by the earlier schema", () => {
+  let old: Awaited<ReturnType<typeof freshDatabase>>;
+  /** The schema applied to an empty database, untouched by other tests. */
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let notes: string[];
+  const reader = `old-reader-${Math.random().toString(36).slice(2, 8)}`;
+  const EARLIER_SCHEMA = readFileSync(join(import.meta.dir, "fixtures/demo-schema-before-issue-13.sql"), "utf8");
+
+  /** Columns in order, keys and CHECKs and indexes with their names: what two databases must share. */
+  async function catalog(sql: typeof db.sql): Promise<string[]> {
+    const rows = await sql<{ line: string }[]>`
+      SELECT line FROM (
+        SELECT table_name || ' column ' || lpad(row_number() OVER (PARTITION BY table_name ORDER BY ordinal_position)::text, 3, '0') || ' '
+          || column_name || ' ' || data_type || coalesce('(' || character_maximum_length || ')', '')
+          || coalesce('(' || numeric_precision || ',' || numeric_scale || ')', '') || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS line
+        FROM information_schema.columns WHERE table_schema = 'public'
+        UNION ALL
+        SELECT conrelid::regclass::text || ' constraint ' || conname || ' ' || pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+        UNION ALL
+        SELECT tablename || ' index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+      ) x ORDER BY line`;
+    return rows.map((row) => row.line);
+  }
+
+  beforeAll(async () => {
+    fresh = await freshDatabase("demo_schema_fresh");
+    await applyDemoSchema(fresh.sql);
+    old = await freshDatabase("demo_schema_upgrade");
+    await old.sql.begin(async (tx) => {
+      await tx`SET LOCAL client_min_messages = warning`;
+      await tx.unsafe(EARLIER_SCHEMA);
+    });
+    // Rows as the earlier demo left them: the activity linked created orders with 'primary' (and the
+    // guessed allocation_percentage), not rejected ones; the bulk seed linked none.
+    const orders = await old.sql<{ id: string; signal_id: string; status: string }[]>`
+      INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, status, rejection_reason, created_at)
+      VALUES ('ex-1', gen_random_uuid(), 'BTCUSDT', 'Buy', 'Market', 0.01, 'pending', NULL, '2025-01-01 10:00:00'),
+        ('REJECTED-x', gen_random_uuid(), 'ETHUSDT', 'SELL', 'Market', 0.5, 'rejected', 'insufficient balance', '2025-01-01 10:01:00'),
+        ('ex-seeded', gen_random_uuid(), 'SOLUSDT', 'Buy', 'Market', 2, 'filled', NULL, '2025-01-01 10:02:00')
+      RETURNING id, signal_id, status`;
+    const created = orders.find((o) => o.status === "pending")!;
+    await old.sql`
+      INSERT INTO signal_order_relationships (signal_id, order_id, relationship_type, allocation_percentage)
+      VALUES (${created.signal_id}, ${created.id}, 'primary', 100)`;
+    // Two active models for one strategy: the upgrade's UNIQUE index would not build over them.
+    await old.sql`
+      INSERT INTO model_versions (version, file_path, model_type, strategy_id, trained_at, is_active)
+      VALUES ('v1', '/models/momentum/v1.pkl', 'xgboost', 'momentum', '2025-01-01', true),
+        ('v2', '/models/momentum/v2.pkl', 'xgboost', 'momentum', '2025-01-08', true),
+        ('v3', '/models/mean_reversion/v3.pkl', 'random_forest', 'mean_reversion', '2025-01-02', true)`;
+    // Grants on the recreated table must survive: a role whose name needs quoting, and PUBLIC.
+    await old.sql`CREATE ROLE ${old.sql(reader)} NOLOGIN`;
+    await old.sql`GRANT SELECT ON signal_order_relationships TO ${old.sql(reader)}`;
+    await old.sql`GRANT SELECT ON signal_order_relationships TO PUBLIC`;
+  });
+
+  afterAll(async () => {
+    if (old) {
+      await old.sql`DROP OWNED BY ${old.sql(reader)}`.catch(() => {});
+      await old.drop();
+    }
+    await fresh?.drop();
+    const admin = await adminSql("postgres");
+    await admin`DROP ROLE IF EXISTS ${admin(reader)}`;
+    await admin.end();
+  });
+
+  test("the earlier schema falls short of the facts where issue 13 says", async () => {
+    const before = await schemaMismatches(old.sql);
+    expect(before).toContain("signal_order_relationships columns: unexpected allocation_percentage numeric(5,2)");
+    expect(before).toContain("signal_order_relationships columns: missing execution_sequence integer");
+    expect(before).toContain("signal_order_relationships constraints: missing UNIQUE signal_id, order_id");
+    expect(before).toContain("model_versions indexes: missing UNIQUE (strategy_id, is_active) WHERE is_active");
+    expect(before).toContain("position_snapshots indexes: missing (snapshot_timestamp)");
+  });
+
+  test("applyDemoSchema brings it to exactly the facts, and says what it changed", async () => {
+    notes = await applyDemoSchema(old.sql);
+    expect(await schemaMismatches(old.sql)).toEqual([]);
+    expect(notes).toHaveLength(3);
+    expect(notes[0]).toStartWith("model_versions: 1 older active model(s) deactivated");
+    expect(notes[1]).toMatch(/^signal_order_relationships: recreated .* 3 row\(s\) refilled, one per order$/);
+    expect(notes[2]).toBe(
+      "19 index(es) of the real schema added on model_quality_metrics, model_versions, position_snapshots, positions, subscriptions",
+    );
+  });
+
+  test("the upgraded catalog is the fresh one: column order, constraint and index names included", async () => {
+    expect(await catalog(old.sql)).toEqual(await catalog(fresh.sql));
+  });
+
+  test("every order has its one_to_one relationship, rejected and bulk-loaded ones included", async () => {
+    const rows = await old.sql`
+      SELECT o.order_id, r.relationship_type, r.execution_sequence, r.allocation_amount, r.allocation_quantity,
+        r.signal_id = o.signal_id AS same_signal, r.created_at = o.created_at AS same_time
+      FROM orders o LEFT JOIN signal_order_relationships r ON r.order_id = o.id ORDER BY o.order_id`;
+    const link = { relationship_type: "one_to_one", execution_sequence: 1, allocation_amount: null, allocation_quantity: null, same_signal: true, same_time: true };
+    expect([...rows]).toEqual([
+      { order_id: "REJECTED-x", ...link },
+      { order_id: "ex-1", ...link },
+      { order_id: "ex-seeded", ...link },
+    ]);
+  });
+
+  test("only the newest active model of a strategy stays active", async () => {
+    const rows = await old.sql`SELECT version, is_active FROM model_versions ORDER BY version`;
+    expect([...rows]).toEqual([
+      { version: "v1", is_active: false },
+      { version: "v2", is_active: true },
+      { version: "v3", is_active: true },
+    ]);
+  });
+
+  test("grants on the recreated table are kept", async () => {
+    const grants = await old.sql`
+      SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type
+      FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+      WHERE c.oid = 'signal_order_relationships'::regclass AND a.grantee <> c.relowner ORDER BY 1`;
+    expect([...grants]).toEqual([
+      { grantee: "PUBLIC", privilege_type: "SELECT" },
+      { grantee: reader, privilege_type: "SELECT" },
+    ]);
+  });
+
+  test("a second run changes nothing and reports nothing", async () => {
+    const before = await catalog(old.sql);
+    expect(await applyDemoSchema(old.sql)).toEqual([]);
+    expect(await catalog(old.sql)).toEqual(before);
+    const [count] = await old.sql`SELECT count(*)::int AS n FROM signal_order_relationships`;
+    expect(count!.n).toBe(3);
   });
 });

@@ -40,10 +40,29 @@ describe("seedDemo at 1M signals and 1M orders", () => {
     const rows = Object.fromEntries(report.tables.map((t) => [t.table, t.rows]));
     expect(rows.trading_signals).toBe(SIGNALS);
     expect(rows.orders).toBe(SIGNALS);
+    expect(rows.signal_order_relationships).toBe(SIGNALS);
     for (const table of ["model_versions", "model_quality_metrics", "positions", "position_snapshots", "subscriptions", "execution_events"]) {
       expect(rows[table]).toBeGreaterThan(0);
     }
     expect(progress.get("orders")).toBe(SIGNALS);
+    expect(progress.get("signal_order_relationships")).toBe(SIGNALS);
+  });
+
+  test("every order, rejected ones included, has the one relationship order-manager writes", async () => {
+    const check = await one(db.sql<Record<string, number>[]>`
+      SELECT count(*)::int AS orders,
+        count(*) FILTER (WHERE o.status = 'rejected')::int AS rejected,
+        count(r.id)::int AS linked,
+        count(r.id) FILTER (WHERE o.status = 'rejected')::int AS rejected_linked,
+        count(*) FILTER (WHERE r.id IS NOT NULL AND NOT (r.signal_id = o.signal_id AND r.relationship_type = 'one_to_one'
+          AND r.execution_sequence = 1 AND r.allocation_amount IS NULL AND r.allocation_quantity IS NULL
+          AND r.created_at = o.created_at))::int AS unlike_order_manager,
+        (SELECT count(*)::int FROM signal_order_relationships) AS relationships
+      FROM orders o LEFT JOIN signal_order_relationships r ON r.order_id = o.id`);
+    expect(check.rejected).toBeGreaterThan(0);
+    expect(check).toEqual({
+      orders: SIGNALS, rejected: check.rejected!, linked: SIGNALS, rejected_linked: check.rejected!, unlike_order_manager: 0, relationships: SIGNALS,
+    });
   });
 
   test("every order belongs to a seeded signal, at most one per signal, with its asset and side", async () => {
@@ -122,10 +141,13 @@ describe("seedDemo at 1M signals and 1M orders", () => {
 
   test("the keys and indexes dropped for the load are all back", async () => {
     const rows = await db.sql<{ tablename: string; n: number }[]>`
-      SELECT tablename, count(*)::int AS n FROM pg_indexes WHERE tablename IN ('trading_signals', 'orders') GROUP BY 1 ORDER BY 1`;
-    expect(rows.map((r) => `${r.tablename} ${r.n}`)).toEqual(["orders 6", "trading_signals 7"]);
-    const [fk] = await db.sql`SELECT 1 FROM pg_constraint WHERE conrelid = 'signal_order_relationships'::regclass AND contype = 'f'`;
-    expect(fk).toBeDefined();
+      SELECT tablename, count(*)::int AS n FROM pg_indexes
+      WHERE tablename IN ('trading_signals', 'orders', 'signal_order_relationships') GROUP BY 1 ORDER BY 1`;
+    expect(rows.map((r) => `${r.tablename} ${r.n}`)).toEqual(["orders 6", "signal_order_relationships 5", "trading_signals 7"]);
+    const constraints = await db.sql<{ definition: string }[]>`
+      SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint
+      WHERE conrelid = 'signal_order_relationships'::regclass AND contype IN ('f', 'u') ORDER BY 1`;
+    expect(constraints.map((c) => c.definition)).toEqual(["FOREIGN KEY (order_id) REFERENCES orders(id) ON DELETE CASCADE", "UNIQUE (signal_id, order_id)"]);
   });
 
   test("a second seed into the same database is refused", async () => {
@@ -152,10 +174,11 @@ describe("seedDemo options", () => {
       await applyDemoSchema(small.sql);
       await expect(seedDemo(small.sql, { signals: 10, orders: 11 })).rejects.toBeInstanceOf(BadInputError);
       await seedDemo(small.sql, { signals: 10_000, orders: 4_000, days: 2 });
-      const counts = await one(small.sql<{ signals: number; orders: number; distinct: number }[]>`
+      const counts = await one(small.sql<{ signals: number; orders: number; distinct: number; relationships: number }[]>`
         SELECT (SELECT count(*)::int FROM trading_signals) AS signals, count(*)::int AS orders,
-          count(DISTINCT signal_id)::int AS distinct FROM orders`);
-      expect(counts).toEqual({ signals: 10_000, orders: 4_000, distinct: 4_000 });
+          count(DISTINCT signal_id)::int AS distinct, (SELECT count(*)::int FROM signal_order_relationships) AS relationships
+        FROM orders`);
+      expect(counts).toEqual({ signals: 10_000, orders: 4_000, distinct: 4_000, relationships: 4_000 });
     } finally {
       await small.drop();
     }

@@ -1,7 +1,9 @@
 -- The demo trading system's database: the tables of shared/docs/source-system.md as the real
 -- migrations leave them, quirks included, so that dashboards and the role step meet what is really there.
 -- Idempotent (IF NOT EXISTS everywhere): applying it twice is harmless. DECIMAL is DECIMAL(20,8) and
--- every time column is TIMESTAMP without time zone holding UTC, as in the real system.
+-- every time column is TIMESTAMP without time zone holding UTC, as in the real system. Every index the
+-- facts list is here, and no other: dashboards are tested against the indexes they will really find.
+-- A database made by an earlier version of this file is brought up to date by scripts/lib/demo/schema.ts.
 
 -- model_versions comes first: execution_events and model_quality_metrics reference it.
 CREATE TABLE IF NOT EXISTS model_versions (
@@ -15,13 +17,20 @@ CREATE TABLE IF NOT EXISTS model_versions (
     training_duration_seconds INTEGER,
     training_dataset_size INTEGER,
     training_config JSONB,
-    -- "At most one active model per strategy" is model-service's rule, not a constraint.
+    -- At most one active model per strategy: the partial UNIQUE index below.
     is_active BOOLEAN NOT NULL DEFAULT false,
     -- Never set true in practice: warm-up means "no active model for the strategy".
     is_warmup_mode BOOLEAN NOT NULL DEFAULT false,
     created_at TIMESTAMP NOT NULL DEFAULT NOW(),
     updated_at TIMESTAMP NOT NULL DEFAULT NOW()
 );
+-- (version) duplicates the UNIQUE constraint's index, and the partial index its UNIQUE twin: the real
+-- migrations create both, so the demo does too.
+CREATE INDEX IF NOT EXISTS idx_model_versions_version ON model_versions (version);
+CREATE INDEX IF NOT EXISTS idx_model_versions_strategy_id ON model_versions (strategy_id);
+CREATE INDEX IF NOT EXISTS idx_model_versions_trained_at ON model_versions (trained_at DESC);
+CREATE INDEX IF NOT EXISTS idx_model_versions_active ON model_versions (strategy_id, is_active) WHERE is_active;
+CREATE UNIQUE INDEX IF NOT EXISTS idx_model_versions_one_active_per_strategy ON model_versions (strategy_id, is_active) WHERE is_active;
 
 CREATE TABLE IF NOT EXISTS model_quality_metrics (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -34,6 +43,9 @@ CREATE TABLE IF NOT EXISTS model_quality_metrics (
     evaluation_dataset_size INTEGER,
     metadata JSONB
 );
+CREATE INDEX IF NOT EXISTS idx_model_quality_metrics_model_version_id ON model_quality_metrics (model_version_id);
+CREATE INDEX IF NOT EXISTS idx_model_quality_metrics_metric_name ON model_quality_metrics (metric_name);
+CREATE INDEX IF NOT EXISTS idx_model_quality_metrics_evaluated_at ON model_quality_metrics (evaluated_at DESC);
 
 CREATE TABLE IF NOT EXISTS trading_signals (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -130,6 +142,9 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     updated_at TIMESTAMP NOT NULL DEFAULT NOW(),
     last_event_at TIMESTAMP
 );
+CREATE INDEX IF NOT EXISTS idx_subscriptions_topic ON subscriptions (topic);
+CREATE INDEX IF NOT EXISTS idx_subscriptions_is_active ON subscriptions (is_active);
+CREATE INDEX IF NOT EXISTS idx_subscriptions_requesting_service ON subscriptions (requesting_service);
 
 -- The facts name positions' columns but not their types: money and sizes as DECIMAL(20,8) like
 -- everywhere else, NOT NULL only where position-manager always has a value.
@@ -158,9 +173,13 @@ CREATE TABLE IF NOT EXISTS positions (
     -- One row per asset and mode.
     UNIQUE (asset, mode)
 );
+CREATE INDEX IF NOT EXISTS idx_positions_asset ON positions (asset);
+CREATE INDEX IF NOT EXISTS idx_positions_mode ON positions (mode);
+CREATE INDEX IF NOT EXISTS idx_positions_last_updated ON positions (last_updated);
+CREATE INDEX IF NOT EXISTS idx_positions_current_price ON positions (current_price);
+CREATE INDEX IF NOT EXISTS idx_positions_version ON positions (version);
 
--- Written every 5 minutes per position. The facts list no indexes here, so the demo adds none: the
--- dashboards are tested against the table as bare as it may really be.
+-- Written every 5 minutes per position.
 CREATE TABLE IF NOT EXISTS position_snapshots (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     position_id UUID NOT NULL REFERENCES positions (id),
@@ -174,21 +193,29 @@ CREATE TABLE IF NOT EXISTS position_snapshots (
     short_size DECIMAL(20, 8),
     snapshot_timestamp TIMESTAMP NOT NULL DEFAULT NOW()
 );
+CREATE INDEX IF NOT EXISTS idx_position_snapshots_position_id ON position_snapshots (position_id);
+CREATE INDEX IF NOT EXISTS idx_position_snapshots_asset ON position_snapshots (asset);
+CREATE INDEX IF NOT EXISTS idx_position_snapshots_snapshot_timestamp ON position_snapshots (snapshot_timestamp);
 
--- The facts give signal_id, order_id, relationship_type, created_at and "allocation columns, always
--- NULL": the allocation names below are plausible guesses; nothing in the toolkit may depend on them.
+-- order-manager writes one row ('one_to_one', execution_sequence 1, no allocation) for every order it
+-- creates, rejected ones included: this table grows as fast as orders.
 CREATE TABLE IF NOT EXISTS signal_order_relationships (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     -- No foreign key, like orders.signal_id.
     signal_id UUID NOT NULL,
     -- The internal orders.id, not the exchange's orders.order_id.
-    order_id UUID NOT NULL REFERENCES orders (id),
-    relationship_type VARCHAR(50) NOT NULL DEFAULT 'one_to_one',
-    allocation_amount DECIMAL(20, 8),
-    allocation_quantity DECIMAL(20, 8),
-    allocation_percentage DECIMAL(5, 2),
-    created_at TIMESTAMP NOT NULL DEFAULT NOW()
+    order_id UUID NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    relationship_type VARCHAR(20) NOT NULL CHECK (relationship_type IN ('one_to_one', 'one_to_many', 'many_to_one')),
+    execution_sequence INTEGER CHECK (execution_sequence >= 1),
+    -- Always NULL in practice.
+    allocation_amount DECIMAL(20, 8) CHECK (allocation_amount > 0),
+    allocation_quantity DECIMAL(20, 8) CHECK (allocation_quantity > 0),
+    created_at TIMESTAMP NOT NULL DEFAULT NOW(),
+    UNIQUE (signal_id, order_id)
 );
+CREATE INDEX IF NOT EXISTS idx_signal_order_relationships_signal_id ON signal_order_relationships (signal_id);
+CREATE INDEX IF NOT EXISTS idx_signal_order_relationships_order_id ON signal_order_relationships (order_id);
+CREATE INDEX IF NOT EXISTS idx_signal_order_relationships_relationship_type ON signal_order_relationships (relationship_type);
 
 -- Account money: tables Grafana must never read (the legacy role can; least privilege must not).
 CREATE TABLE IF NOT EXISTS account_balances (

@@ -162,10 +162,12 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
     const roll = Math.random();
     if (roll < 0.07) {
       // Rejected locally before reaching the exchange: the real order-manager stores REJECTED-<signal_id>.
-      await sql`
+      const [order] = await sql<{ id: string }[]>`
         INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, price, status, rejection_reason, trace_id)
         VALUES (${`REJECTED-${signalId}`}, ${signalId}, ${asset}, ${side === "buy" ? "Buy" : "SELL"}, 'Market', ${quantity}, NULL,
-          'rejected', ${pick(REJECTION_REASONS)}, NULL)`;
+          'rejected', ${pick(REJECTION_REASONS)}, NULL)
+        RETURNING id`;
+      await linkSignalToOrder(signalId, order!.id);
       state.orderManager.errorCounts.rejected = (state.orderManager.errorCounts.rejected ?? 0) + 1;
     } else {
       const dryRun = roll < 0.12;
@@ -175,7 +177,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
         VALUES (${dryRun ? `DRY-${signalId}` : crypto.randomUUID()}, ${signalId}, ${asset}, ${side === "buy" ? "Buy" : "SELL"},
           ${limit ? "Limit" : "Market"}, ${quantity}, ${limit ? price : null}, ${dryRun ? "dry_run" : "pending"}, ${dryRun}, NULL)
         RETURNING id`;
-      await sql`INSERT INTO signal_order_relationships (signal_id, order_id, relationship_type) VALUES (${signalId}, ${order!.id}, 'primary')`;
+      await linkSignalToOrder(signalId, order!.id);
       if (!dryRun) {
         open.push({ id: order!.id, signalId, asset, side, quantity, price, decideAt: Date.now() + (between(0.5, 1.5) * SECONDS.orderDecision * 1000) / pace });
       }
@@ -184,6 +186,13 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
     state.orderManager.latenciesMs.push(round(performance.now() - started, 2));
     if (state.orderManager.latenciesMs.length > 500) state.orderManager.latenciesMs.shift();
     publisher?.publish("order-manager.order_events", { signal_id: signalId, event: "created" });
+  }
+
+  /** order-manager's row for every order it creates, rejected ones included: one signal, one order. */
+  async function linkSignalToOrder(signalId: string, orderId: string) {
+    await sql`
+      INSERT INTO signal_order_relationships (signal_id, order_id, relationship_type, execution_sequence)
+      VALUES (${signalId}, ${orderId}, 'one_to_one', 1)`;
   }
 
   /** Most orders fill, some fill partly, the rest stay pending until the 5-minute cancel sweep. */

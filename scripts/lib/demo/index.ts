@@ -63,7 +63,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const log = options.log ?? (() => {});
   const state = newDemoState({ richWebsocketState: options.richWebsocketState });
   const sql = demoSql(config);
-  await applyDemoSchema(sql);
+  for (const upgraded of await applyDemoSchema(sql)) log(`schema upgraded: ${upgraded}`);
   log(`schema ready in ${config.postgres.database}`);
   if (options.legacyMonitorRole) {
     if (!config.monitorRole.password) throw new BadInputError("--legacy-monitor-role needs GRAFANA_POSTGRES_PASSWORD");

@@ -1,10 +1,11 @@
-// Bulk history for the demo trading system: weeks of signals and orders (millions of rows, loaded with
-// COPY) and the small tables that make them consistent: models and their metrics, positions and their
+// Bulk history for the demo trading system: weeks of signals, orders and their signal_order_relationships
+// (millions of rows, loaded with COPY) and the small tables that make them consistent: models and their metrics, positions and their
 // snapshots, subscriptions, account balances and a little old execution_events history.
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type postgres from "postgres";
 import { BadInputError } from "../errors.ts";
+import { dropDeferredIndexes, readDeferredIndexes, restoreDeferredIndexesInParallel } from "./deferred-indexes.ts";
 import {
   type Asset,
   FEE_RATE,
@@ -313,6 +314,8 @@ const ORDER_COLUMNS = [
   "id", "order_id", "signal_id", "asset", "side", "order_type", "quantity", "price", "status", "filled_quantity",
   "average_price", "fees", "created_at", "updated_at", "executed_at", "trace_id", "is_dry_run", "rejection_reason",
 ] as const;
+/** id from its default; the allocation columns are always NULL in practice. */
+const RELATIONSHIP_COLUMNS = ["signal_id", "order_id", "relationship_type", "execution_sequence", "created_at"] as const;
 
 type OrderStatus = "pending" | "partially_filled" | "filled" | "cancelled" | "rejected" | "dry_run";
 /** Orders older than the pending timeout: mostly filled, never pending. */
@@ -382,8 +385,9 @@ function signalAt(plan: HistoryPlan, i: number): [Signal, string] {
   return [signal, line];
 }
 
-/** The order order-manager placed for a signal, consistent with it (asset, side, price, trace). */
-function orderLine(signal: Signal, now: number): string {
+/** The order order-manager placed for a signal, consistent with it (asset, side, price, trace), and the
+ *  signal_order_relationships row it writes with every order it creates, rejected ones included. */
+function orderLines(signal: Signal, now: number): [order: string, relationship: string] {
   const market = MARKETS[signal.asset];
   const createdAt = signal.at + Math.floor(between(200, 3_000));
   const status = drawStatus(createdAt > now - PENDING_TIMEOUT ? RECENT_MIX : SETTLED_MIX);
@@ -414,111 +418,63 @@ function orderLine(signal: Signal, now: number): string {
   } else if (status === "dry_run") {
     orderId = `DRY-${signal.signalId}`; // as the demo's live order-manager names them
   }
-  return (
-    `${crypto.randomUUID()}\t${orderId}\t${signal.signalId}\t${signal.asset}\t${signal.side === "buy" ? "Buy" : "SELL"}\t` +
-    `${type}\t${quantity}\t${type === "Limit" ? signal.priceText : NULL}\t${status}\t${filled}\t${averagePrice}\t${fees}\t` +
-    `${utcText(createdAt)}\t${utcText(updatedAt)}\t${executedAt}\t${signal.traceId}\t${status === "dry_run" ? "t" : "f"}\t${reason}`
-  );
+  const id = crypto.randomUUID();
+  const created = utcText(createdAt);
+  return [
+    `${id}\t${orderId}\t${signal.signalId}\t${signal.asset}\t${signal.side === "buy" ? "Buy" : "SELL"}\t` +
+      `${type}\t${quantity}\t${type === "Limit" ? signal.priceText : NULL}\t${status}\t${filled}\t${averagePrice}\t${fees}\t` +
+      `${created}\t${utcText(updatedAt)}\t${executedAt}\t${signal.traceId}\t${status === "dry_run" ? "t" : "f"}\t${reason}`,
+    `${signal.signalId}\t${id}\tone_to_one\t1\t${created}`,
+  ];
 }
 
-/** Signals and orders stream into two COPYs at once: PostgreSQL fills both tables while the next
- *  chunk is generated. The n-th of `orders` orders goes to evenly spread signals. */
+/** Signals, orders and relationships stream into three COPYs at once: PostgreSQL fills the tables while
+ *  the next chunk is generated. The n-th of `orders` orders goes to evenly spread signals. */
 async function copyHistory(sql: postgres.Sql, plan: HistoryPlan, onProgress: SeedOptions["onProgress"]) {
-  const signals = await openCopy(sql, "trading_signals", SIGNAL_COLUMNS);
-  let orders: CopyIn | undefined;
+  const copies: CopyIn[] = [];
   try {
-    orders = await openCopy(sql, "orders", ORDER_COLUMNS);
+    const signals = await openCopy(sql, "trading_signals", SIGNAL_COLUMNS);
+    copies.push(signals);
+    const orders = await openCopy(sql, "orders", ORDER_COLUMNS);
+    copies.push(orders);
+    const relationships = await openCopy(sql, "signal_order_relationships", RELATIONSHIP_COLUMNS);
+    copies.push(relationships);
     for (let i = 0; i < plan.signals; ) {
       const batchEnd = Math.min(plan.signals, i + BATCH);
       for (; i < batchEnd; i++) {
         const [signal, line] = signalAt(plan, i);
         signals.push(line);
         if (Math.floor(((i + 1) * plan.orders) / plan.signals) > Math.floor((i * plan.orders) / plan.signals)) {
-          orders.push(orderLine(signal, plan.now));
+          const [order, relationship] = orderLines(signal, plan.now);
+          orders.push(order);
+          relationships.push(relationship);
         }
       }
-      await Promise.all([signals.flush(), orders.flush()]);
-      onProgress?.("trading_signals", signals.rows);
-      onProgress?.("orders", orders.rows);
+      await Promise.all(copies.map((copy) => copy.flush()));
+      for (const copy of copies) onProgress?.(copy.table, copy.rows);
     }
-    return await Promise.all([signals.finish(), orders.finish()]);
+    return await Promise.all(copies.map((copy) => copy.finish()));
   } finally {
-    signals.close();
-    orders?.close();
+    for (const copy of copies) copy.close();
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Keys and indexes of the big tables, dropped for the load and rebuilt after it: a sorted build is
-// several times cheaper than maintaining random-UUID B-trees row by row. They are read from the catalog,
-// so sql/demo/schema.sql stays their only definition and the rebuild restores exactly what was there.
+// The bulk tables' keys and indexes are dropped for the load and rebuilt after it (deferred-indexes.ts).
 
-const BULK_TABLES = ["trading_signals", "orders"] as const;
+const BULK_TABLES = ["trading_signals", "orders", "signal_order_relationships"] as const;
 
-interface DeferredIndex {
-  table: string;
-  /** Foreign keys of other tables that point at a bulk table's key: dropped first, restored last. */
-  foreignKey: boolean;
-  drop: string;
-  restore: string;
-}
-
-async function readDeferredIndexes(sql: postgres.Sql): Promise<DeferredIndex[]> {
-  const tables = [...BULK_TABLES];
-  return sql<DeferredIndex[]>`
-    SELECT c.confrelid::regclass::text AS table, true AS "foreignKey",
-      format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname) AS drop,
-      format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)) AS restore
-    FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = ANY (${tables}::text[]::regclass[])
-    UNION ALL
-    SELECT c.conrelid::regclass::text, false,
-      format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
-      format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
-    FROM pg_constraint c WHERE c.contype IN ('p', 'u') AND c.conrelid = ANY (${tables}::text[]::regclass[])
-    UNION ALL
-    SELECT i.indrelid::regclass::text, false, format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
-    FROM pg_index i
-    WHERE i.indrelid = ANY (${tables}::text[]::regclass[])
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))`;
-}
-
-async function dropDeferredIndexes(sql: postgres.Sql, deferred: DeferredIndex[]) {
-  const ordered = [...deferred.filter((d) => d.foreignKey), ...deferred.filter((d) => !d.foreignKey)];
-  await sql.begin(async (tx) => {
-    for (const index of ordered) await tx.unsafe(index.drop);
-  });
-}
-
-/** Rebuilds each table's keys and indexes on a connection of its own (the two tables in parallel), then
- *  the foreign keys. Returns the seconds each table took. */
-async function restoreDeferredIndexes(sql: postgres.Sql, deferred: DeferredIndex[]): Promise<Map<string, number>> {
-  const seconds = new Map<string, number>();
-  await Promise.all(
-    BULK_TABLES.map((table) =>
-      sql.begin(async (tx) => {
-        const started = performance.now();
-        // Sorts 10 million UUIDs mostly in memory; a transient 512 MB per table, for the rebuild only.
-        await tx`SET LOCAL maintenance_work_mem = '512MB'`;
-        for (const index of deferred) if (index.table === table && !index.foreignKey) await tx.unsafe(index.restore);
-        seconds.set(table, (performance.now() - started) / 1000);
-      }),
-    ),
-  );
-  for (const index of deferred) if (index.foreignKey) await sql.unsafe(index.restore);
-  return seconds;
-}
-
-/** Signals and orders without their keys and indexes, which are rebuilt afterwards (also when the load
- *  fails, so the schema is whole again). A table's seconds include its rebuild. */
+/** Signals, orders and their relationships without their keys and indexes, which are rebuilt afterwards
+ *  (also when the load fails, so the schema is whole again). A table's seconds include its rebuild. */
 async function loadHistory(sql: postgres.Sql, plan: HistoryPlan, onProgress: SeedOptions["onProgress"]): Promise<SeedTableReport[]> {
-  const deferred = await readDeferredIndexes(sql);
-  await dropDeferredIndexes(sql, deferred);
+  const deferred = await readDeferredIndexes(sql, BULK_TABLES);
+  await sql.begin((tx) => dropDeferredIndexes(tx, deferred));
   let loaded: SeedTableReport[] = [];
   let rebuild = new Map<string, number>();
   try {
     loaded = await copyHistory(sql, plan, onProgress);
   } finally {
-    rebuild = await restoreDeferredIndexes(sql, deferred);
+    rebuild = await restoreDeferredIndexesInParallel(sql, deferred);
   }
   return loaded.map((report) => {
     const seconds = report.seconds + (rebuild.get(report.table) ?? 0);
@@ -743,8 +699,8 @@ async function requireEmpty(sql: postgres.Sql) {
 /** Loads a consistent history of `days` days ending now, with COPY. The demo schema must be applied. */
 export async function seedDemo(sql: postgres.Sql, options: SeedOptions): Promise<SeedReport> {
   const { signals, orders, days } = checkOptions(options);
-  // Two COPY connections at once, plus one to watch them.
-  if (sql.options.max < 3) throw new BadInputError(`seedDemo needs a connection pool of at least 3 (max: ${sql.options.max})`);
+  // Three COPY connections at once, plus one to watch them.
+  if (sql.options.max < 4) throw new BadInputError(`seedDemo needs a connection pool of at least 4 (max: ${sql.options.max})`);
   await requireEmpty(sql);
   const started = performance.now();
   const now = Date.now();
@@ -764,7 +720,7 @@ export async function seedDemo(sql: postgres.Sql, options: SeedOptions): Promise
   for (const report of await loadHistory(sql, plan, options.onProgress)) record(report);
   // Fresh statistics: for the join below, and so that the first dashboard queries after a seed get the
   // plans they will get in production.
-  await sql`ANALYZE trading_signals, orders`;
+  await sql`ANALYZE trading_signals, orders, signal_order_relationships`;
   record(await insertOldExecutionEvents(sql, models[0]));
 
   const { positions, snapshots } = simulatePositions(start, end);
