@@ -304,3 +304,39 @@ describe("events the test makes, in a window of their own", () => {
     expect(column(panel(trace, "Position now"), "size")).toEqual([2]);
   });
 });
+
+test("a newer ws-gateway's websocket_state object fills the link details; a dropped link shows disconnected", async () => {
+  const { startServices } = await import("../scripts/lib/demo/services.ts");
+  const { newDemoState } = await import("../scripts/lib/demo/state.ts");
+  const sql = await adminSql();
+  const state = newDemoState({ richWebsocketState: true });
+  const ports = { "ws-gateway": 47400, "model-service": 47500, "order-manager": 47600, "position-manager": 47800 };
+  const services = await startServices({ sql, state, ports, apiKeys: { "ws-gateway": "k", "model-service": "k", "order-manager": "k", "position-manager": "k" } });
+  try {
+    const newer = { ...config, services: { ...config.services, "ws-gateway": { url: services.urls["ws-gateway"] } } };
+    const titles = ["Bybit WebSocket", "WebSocket link details"];
+    const first = (await check({ dashboard: MAIN, panels: titles }, newer)).panels;
+    const details = panel(first, "WebSocket link details");
+    expect(details.ok).toBe(true);
+    expect([column(details, "environment"), column(details, "source"), column(details, "last_error"), column(details, "reconnection_count")]).toEqual([
+      ["testnet"],
+      ["websocket_state"],
+      ["none"],
+      [0],
+    ]);
+    expect(column(details, "connected_seconds")[0]).toBeGreaterThanOrEqual(0);
+    expect(typeof column(details, "last_heartbeat")[0]).toBe("number");
+
+    state.websocket.status = "disconnected";
+    state.websocket.connectedAt = null;
+    state.websocket.reconnectionCount = 3;
+    state.websocket.lastError = "Connection reset by peer";
+    const dropped = (await check({ dashboard: MAIN, panels: titles }, newer)).panels;
+    expect(panel(dropped, "Bybit WebSocket").value).toBe("disconnected");
+    const after = panel(dropped, "WebSocket link details");
+    expect([column(after, "connected_seconds"), column(after, "reconnection_count"), column(after, "last_error")]).toEqual([[null], [3], ["Connection reset by peer"]]);
+  } finally {
+    await services.stop();
+    await sql.end();
+  }
+});
