@@ -4,7 +4,7 @@
 import type { Config } from "../config.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
 import { BadInputError } from "../errors.ts";
-import { type PanelModel, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource } from "./dashboard-model.ts";
+import { type PanelModel, type Target, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource } from "./dashboard-model.ts";
 import { type Frame, rowCount } from "./frames.ts";
 import { type QueryContext, Sources } from "./sources.ts";
 import { ALL_VALUE, type TemplateVariable } from "./template.ts";
@@ -26,6 +26,14 @@ export interface CheckOptions {
   deadlineMs?: number;
   /** Called as each panel finishes, for progress lines. */
   onPanel?: (result: PanelResult) => void;
+  /** Who runs each query: the sources themselves (check, the default) or Grafana's /api/ds/query (smoke). */
+  runner?: QueryRunner;
+}
+
+/** Runs one query whose dashboard variables are still in it, and answers its frame or throws. */
+export interface QueryRunner {
+  run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame>;
+  close(): Promise<void>;
 }
 
 export interface PanelResult {
@@ -51,14 +59,21 @@ export interface CheckResult {
 
 const DEFAULT_DEADLINE_MS = 20_000;
 
+interface Queries {
+  runner: QueryRunner;
+  datasources: Map<string, DatasourceDefinition>;
+}
+
 export async function runCheck(config: Config, options: CheckOptions): Promise<CheckResult> {
   const dashboards = selectDashboards(options);
-  const sources = new Sources(config, new Map(options.datasources.map((ds) => [ds.uid, ds])));
+  const datasources = new Map(options.datasources.map((ds) => [ds.uid, ds]));
+  const runner = options.runner ?? new Sources(config);
   const results: PanelResult[] = [];
   const report = (result: PanelResult) => {
     results.push(result);
     options.onPanel?.(result);
   };
+  const queries: Queries = { runner, datasources };
   try {
     for (const dashboard of dashboards) {
       const time = dashboardTime(dashboard);
@@ -69,12 +84,12 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
         intervalMs: Math.max(60_000, Math.round((range.to.getTime() - range.from.getTime()) / 1000)),
         deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
       };
-      const context = { ...base, variables: await resolveVariables(dashboard, sources, base, options.variables ?? {}, report) };
+      const context = { ...base, variables: await resolveVariables(dashboard, queries, base, options.variables ?? {}, report) };
       const panels = selectPanels(dashboard, options.panels);
-      await Promise.all(panels.map(async (panel) => report(await runPanel(panel, sources, context))));
+      await Promise.all(panels.map(async (panel) => report(await runPanel(panel, queries, context))));
     }
   } finally {
-    await sources.close();
+    await runner.close();
   }
   return { ok: results.every((r) => r.ok), panels: results };
 }
@@ -101,7 +116,7 @@ function selectPanels(dashboard: DashboardDefinition, wanted: string[] | undefin
 /** Each variable's options and current value, as the dashboard loads them; query variables run here. */
 async function resolveVariables(
   dashboard: DashboardDefinition,
-  sources: Sources,
+  sources: Queries,
   context: QueryContext,
   overrides: Record<string, string[]>,
   report: (result: PanelResult) => void,
@@ -152,7 +167,7 @@ function pseudoPanel(dashboard: DashboardDefinition, variable: VariableModel): P
   return { dashboard: dashboard.title, dashboardUid: dashboard.uid, id: 0, title: `$${variable.name}`, type: "variable", targets: [], transformations: [], mappings: [] };
 }
 
-async function runPanel(panel: PanelModel, sources: Sources, context: QueryContext): Promise<PanelResult> {
+async function runPanel(panel: PanelModel, sources: Queries, context: QueryContext): Promise<PanelResult> {
   const started = performance.now();
   const outcome = await runQueries(panel, sources, context);
   let frames = outcome.frames;
@@ -175,14 +190,14 @@ async function runPanel(panel: PanelModel, sources: Sources, context: QueryConte
 }
 
 /** Every target of the panel at once; a failing one leaves the others' frames (as Grafana shows them). */
-async function runQueries(panel: PanelModel, sources: Sources, context: QueryContext): Promise<{ frames: Frame[]; errors: string[] }> {
+async function runQueries(panel: PanelModel, sources: Queries, context: QueryContext): Promise<{ frames: Frame[]; errors: string[] }> {
   const outcomes = await Promise.all(
     panel.targets.map(async (target) => {
       const ref = targetDatasource(panel, target);
-      const datasource = sources.lookup(ref?.uid);
+      const datasource = ref?.uid ? sources.datasources.get(ref.uid) : undefined;
       if (!datasource) return { error: `${target.refId}: datasource "${ref?.uid ?? "(none)"}" is not one of the toolkit's datasources` };
       try {
-        return { frame: await sources.run(target, datasource, context) };
+        return { frame: await sources.runner.run(target, datasource, context) };
       } catch (error) {
         return { error: `${target.refId} (${datasource.name}, ${datasource.url}): ${(error as Error).message}` };
       }

@@ -42,10 +42,7 @@ export function monitorRoleSql(config: Config): postgres.Sql {
 export class Sources {
   private pool: postgres.Sql | null = null;
 
-  constructor(
-    private readonly config: Config,
-    private readonly datasources: Map<string, DatasourceDefinition>,
-  ) {}
+  constructor(private readonly config: Config) {}
 
   /** The query's frame, or an error with the text Grafana would show (prefixed with where it went). */
   async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
@@ -66,10 +63,6 @@ export class Sources {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  lookup(uid: string | undefined): DatasourceDefinition | undefined {
-    return uid ? this.datasources.get(uid) : undefined;
   }
 
   async close(): Promise<void> {
