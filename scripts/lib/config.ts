@@ -206,6 +206,12 @@ export function loadConfig(options: LoadOptions = {}): Config {
   return toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile);
 }
 
+/** Every setting's raw value (environment over the file, defaults filled in), unvalidated: for sending
+ *  the secrets that definitions name by setting (the push). Call loadConfig first to validate. */
+export function settingValues(options: LoadOptions = {}): Record<SettingName, string | undefined> {
+  return readSources(options).values as Record<SettingName, string | undefined>;
+}
+
 function readSources(options: LoadOptions): { values: Record<string, string | undefined>; envFile: string | null } {
   const env = options.env ?? process.env;
   const path = resolve(options.envFile ?? ".env");
