@@ -315,6 +315,7 @@ export class GrafanaClient {
       }
       throw new GrafanaUnreachableError(`${what}: Grafana at ${this.url} is unreachable (${(error as Error).message}): ${START_HINT}`);
     }
+    // The status decides how the body is read: an answer must be JSON; an error body is only quoted.
     const status = response.status;
     const text = await response.text().catch(() => "");
     const parsed = parseJson(text);
