@@ -64,9 +64,9 @@ export interface PushItem {
 export interface PushResult {
   /** False when a dashboard was refused (changed in Grafana, no --force). */
   ok: boolean;
-  dryRun: boolean;
   /** Items created or updated (planned ones in a dry run). */
   changes: number;
+  dryRun: boolean;
   items: PushItem[];
 }
 
@@ -96,8 +96,8 @@ export async function pushToGrafana(client: GrafanaClient, definitions: PushDefi
   const items = plan.map((p) => p.item);
   return {
     ok: items.every((i) => i.action !== "refused"),
-    dryRun: Boolean(options.dryRun),
     changes: items.filter((i) => i.action === "create" || i.action === "update").length,
+    dryRun: Boolean(options.dryRun),
     items,
   };
 }
