@@ -209,6 +209,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   return toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile);
 }
 
+
 function readSources(options: LoadOptions): { values: Record<string, string | undefined>; envFile: string | null } {
   const env = options.env ?? process.env;
   const path = resolve(options.envFile ?? ".env");
