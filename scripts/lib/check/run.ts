@@ -6,7 +6,7 @@ import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana
 import { BadInputError } from "../errors.ts";
 import { type PanelModel, type Target, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource } from "./dashboard-model.ts";
 import { type Frame, rowCount } from "./frames.ts";
-import { type QueryContext, Sources } from "./sources.ts";
+import { type QueryContext, Sources, settingSecrets } from "./sources.ts";
 import { ALL_VALUE, type TemplateVariable } from "./template.ts";
 import { parseTimeRange } from "./time-range.ts";
 import { applyTransformations, statValue } from "./transformations.ts";
@@ -67,7 +67,7 @@ interface Queries {
 export async function runCheck(config: Config, options: CheckOptions): Promise<CheckResult> {
   const dashboards = selectDashboards(options);
   const datasources = new Map(options.datasources.map((ds) => [ds.uid, ds]));
-  const runner = options.runner ?? new Sources(config);
+  const runner = options.runner ?? new Sources(settingSecrets(config));
   const results: PanelResult[] = [];
   const report = (result: PanelResult) => {
     results.push(result);
