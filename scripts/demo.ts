@@ -1,6 +1,6 @@
-import { defineCommand, runMain } from "citty";
-import { BadInputError, EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
-import { envFileArg, exitWith, jsonArg, stepLine } from "./lib/cli.ts";
+import { defineCommand } from "citty";
+import { BadInputError, EXIT } from "./lib/errors.ts";
+import { envFileArg, exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { type Config, SERVICE_NAMES, type ServiceName, loadConfig } from "./lib/config.ts";
 import { stackEnv, stackUp } from "./lib/stack.ts";
 import { DEFAULT_CONTROL_PORT, demoSql, startDemo } from "./lib/demo/index.ts";
@@ -165,11 +165,10 @@ const soak = defineCommand({
 });
 
 export const demoCommand = defineCommand({
-  meta: { name: "demo", description: `The demo trading system, for trying the toolkit without the real one. ${EXIT_CODES_HELP}` },
+  meta: { name: "demo", description: "The demo trading system, for trying the toolkit without the real one." },
+  // `bun run demo` alone (or with run's options only) runs the demo.
+  default: "run",
   subCommands: { run, seed, fault, clear, soak },
 });
 
-if (import.meta.main) {
-  // `bun run demo` alone runs the demo.
-  runMain(demoCommand, { rawArgs: process.argv.length > 2 ? process.argv.slice(2) : ["run"] });
-}
+if (import.meta.main) runCommand(demoCommand);
