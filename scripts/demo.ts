@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { BadInputError, EXIT } from "./lib/errors.ts";
 import { envFileArg, exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
-import { type Config, SERVICE_NAMES, type ServiceName, loadConfig } from "./lib/config.ts";
+import { type Config, SERVICE_NAMES, type ServiceName, isPostgresName, loadConfig } from "./lib/config.ts";
 import { stackEnv, stackUp } from "./lib/stack.ts";
 import { DEFAULT_CONTROL_PORT, demoSql, startDemo } from "./lib/demo/index.ts";
 import { applyDemoSchema } from "./lib/demo/schema.ts";
@@ -86,7 +86,7 @@ const seed = defineCommand({
       if (orders > signals) throw new BadInputError(`--orders (${orders}) cannot exceed --signals (${signals}): at most one order per signal`);
       const settings = await demoConfig(args["env-file"]);
       const database = args.database ?? settings.postgres.database;
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new BadInputError(`--database must be a lower-case identifier, got ${JSON.stringify(database)}`);
+      if (!isPostgresName(database)) throw new BadInputError(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(database)}`);
       const config = { ...settings, postgres: { ...settings.postgres, database } };
       await createDatabaseIfMissing(settings, database);
       const sql = demoSql(config);

@@ -29,7 +29,17 @@ export interface RoleStepResult {
   /** With check only: what differs from the converged state, extras included; converged when none. */
   differences?: number;
   converged?: boolean;
-  postgres: SideOutcome & { role: string; created: boolean; applied: string[]; extras: string[]; revoked: string[]; missingTables: string[] };
+  postgres: SideOutcome & {
+    role: string;
+    created: boolean;
+    applied: string[];
+    /** Every privilege beyond read-only on the monitored tables... */
+    extras: string[];
+    revoked: string[];
+    /** ...and those of them left in place: all without strict, those no revoke takes away with it. */
+    kept: string[];
+    missingTables: string[];
+  };
   rabbitmq?: SideOutcome & MonitorUserResult & { user: string };
 }
 
@@ -53,7 +63,7 @@ export async function runRoleStep(config: Config, options: RoleStepOptions): Pro
     ok: true,
     exitCode: EXIT.ok,
     changes: 0,
-    postgres: { status: "ok", exitCode: EXIT.ok, role: spec.role, created: false, applied: [], extras: [], revoked: [], missingTables: [] },
+    postgres: { status: "ok", exitCode: EXIT.ok, role: spec.role, created: false, applied: [], extras: [], revoked: [], kept: [], missingTables: [] },
   };
   const pgSide = result.postgres;
   try {
@@ -63,6 +73,7 @@ export async function runRoleStep(config: Config, options: RoleStepOptions): Pro
       applied: outcome.planned.applied,
       revoked: outcome.planned.revoked,
       extras: outcome.plan.extras.map((e) => e.privilege),
+      kept: outcome.plan.extras.filter((e) => !(strict && e.revoke)).map((e) => e.privilege),
       missingTables: outcome.plan.missingTables,
     });
   } catch (error) {
@@ -125,10 +136,10 @@ function report(result: RoleStepResult, options: RoleStepOptions) {
   for (const statement of pg.applied) console.log(`  ${ran}: ${statement}`);
   for (const statement of pg.revoked) console.log(`  ${revoked}: ${statement}`);
   for (const table of pg.missingTables) console.log(`  note: table ${table} does not exist here; it is granted once it does`);
-  const kept = pg.extras.length - pg.revoked.length;
-  if (kept > 0) {
-    console.log(`  ${pg.extras.length} privilege(s) beyond read-only on the monitored tables${pg.revoked.length ? `, ${kept} that no revoke takes away:` : " (revoke with --strict):"}`);
-    for (const extra of pg.extras) console.log(`    - ${extra}`);
+  if (pg.kept.length) {
+    const why = options.strict || options.check ? "no revoke takes them away" : "revoke with --strict";
+    console.log(`  ${pg.kept.length} privilege(s) beyond read-only on the monitored tables left in place (${why}):`);
+    for (const extra of pg.kept) console.log(`    - ${extra}`);
   }
   const mq = result.rabbitmq;
   if (mq) {
