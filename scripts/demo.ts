@@ -1,7 +1,7 @@
-import { defineCommand, runMain } from "citty";
-import { BadInputError, EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
-import { envFileArg, exitWith, jsonArg, stepLine } from "./lib/cli.ts";
-import { type Config, SERVICE_NAMES, type ServiceName, loadConfig } from "./lib/config.ts";
+import { defineCommand } from "citty";
+import { BadInputError, EXIT } from "./lib/errors.ts";
+import { envFileArg, exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
+import { type Config, SERVICE_NAMES, type ServiceName, isPostgresName, loadConfig } from "./lib/config.ts";
 import { stackEnv, stackUp } from "./lib/stack.ts";
 import { DEFAULT_CONTROL_PORT, demoSql, startDemo } from "./lib/demo/index.ts";
 import { applyDemoSchema } from "./lib/demo/schema.ts";
@@ -86,7 +86,7 @@ const seed = defineCommand({
       if (orders > signals) throw new BadInputError(`--orders (${orders}) cannot exceed --signals (${signals}): at most one order per signal`);
       const settings = await demoConfig(args["env-file"]);
       const database = args.database ?? settings.postgres.database;
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new BadInputError(`--database must be a lower-case identifier, got ${JSON.stringify(database)}`);
+      if (!isPostgresName(database)) throw new BadInputError(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(database)}`);
       const config = { ...settings, postgres: { ...settings.postgres, database } };
       await createDatabaseIfMissing(settings, database);
       const sql = demoSql(config);
@@ -166,11 +166,10 @@ const soak = defineCommand({
 });
 
 export const demoCommand = defineCommand({
-  meta: { name: "demo", description: `The demo trading system, for trying the toolkit without the real one. ${EXIT_CODES_HELP}` },
+  meta: { name: "demo", description: "The demo trading system, for trying the toolkit without the real one." },
+  // `bun run demo` alone (or with run's options only) runs the demo.
+  default: "run",
   subCommands: { run, seed, fault, clear, soak },
 });
 
-if (import.meta.main) {
-  // `bun run demo` alone runs the demo.
-  runMain(demoCommand, { rawArgs: process.argv.length > 2 ? process.argv.slice(2) : ["run"] });
-}
+if (import.meta.main) runCommand(demoCommand);

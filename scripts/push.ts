@@ -1,6 +1,6 @@
-import { defineCommand, runMain } from "citty";
-import { EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
-import { envFileArg, exitWith, jsonArg, stepLine } from "./lib/cli.ts";
+import { defineCommand } from "citty";
+import { EXIT } from "./lib/errors.ts";
+import { envFileArg, exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { type Config, loadConfig } from "./lib/config.ts";
 import { grafanaClientFor } from "./lib/grafana/client.ts";
 import { type PushOptions, type PushResult, pushToGrafana } from "./lib/grafana/push.ts";
@@ -41,7 +41,7 @@ function report(result: PushStepResult) {
 export const pushCommand = defineCommand({
   meta: {
     name: "push",
-    description: `Send the folder, datasources and dashboards to the Grafana at GRAFANA_URL over its HTTP API (GRAFANA_TOKEN, or GRAFANA_ADMIN_USER/GRAFANA_ADMIN_PASSWORD). Sends nothing that Grafana already has. A dashboard changed in Grafana since the last push is not overwritten without --force. ${EXIT_CODES_HELP}`,
+    description: `Send the folder, datasources and dashboards to the Grafana at GRAFANA_URL over its HTTP API (GRAFANA_TOKEN, or GRAFANA_ADMIN_USER/GRAFANA_ADMIN_PASSWORD). Sends nothing that Grafana already has. A dashboard changed in Grafana since the last push is not overwritten without --force.`,
   },
   args: {
     ...envFileArg,
@@ -69,4 +69,4 @@ export const pushCommand = defineCommand({
     }),
 });
 
-if (import.meta.main) runMain(pushCommand);
+if (import.meta.main) runCommand(pushCommand);

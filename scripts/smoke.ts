@@ -1,6 +1,6 @@
-import { defineCommand, runMain } from "citty";
-import { EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
-import { envFileArg, exitWith, jsonArg, stepLine } from "./lib/cli.ts";
+import { defineCommand } from "citty";
+import { EXIT } from "./lib/errors.ts";
+import { envFileArg, exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { type Config, loadConfig } from "./lib/config.ts";
 import { grafanaClientFor } from "./lib/grafana/client.ts";
 import { type SmokeResult, runSmoke } from "./lib/grafana/smoke.ts";
@@ -22,7 +22,7 @@ export const smokeCommand = defineCommand({
     name: "smoke",
     description:
       "Prove the dashboards through Grafana itself (GRAFANA_URL): its health, every datasource's health check, and every panel's " +
-      `queries through /api/ds/query with the dashboard's default range and variables put in as the browser does. ${EXIT_CODES_HELP}`,
+      `queries through /api/ds/query with the dashboard's default range and variables put in as the browser does.`,
   },
   args: { ...envFileArg, ...jsonArg },
   run: ({ args }) =>
@@ -40,4 +40,4 @@ export const smokeCommand = defineCommand({
     }),
 });
 
-if (import.meta.main) runMain(smokeCommand);
+if (import.meta.main) runCommand(smokeCommand);

@@ -1,6 +1,6 @@
-import { defineCommand, runMain } from "citty";
-import { EXIT, EXIT_CODES_HELP, UnreachableError } from "./lib/errors.ts";
-import { exitWith, jsonArg, stepLine } from "./lib/cli.ts";
+import { defineCommand } from "citty";
+import { EXIT, UnreachableError } from "./lib/errors.ts";
+import { exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { type ComponentStatus, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack.ts";
 
 const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
@@ -43,8 +43,8 @@ const env = defineCommand({
 });
 
 export const stackCommand = defineCommand({
-  meta: { name: "stack", description: `The live stack for tests and the demo (Grafana is not part of it: set GRAFANA_URL). ${EXIT_CODES_HELP}` },
+  meta: { name: "stack", description: "The live stack for tests and the demo (Grafana is not part of it: set GRAFANA_URL)." },
   subCommands: { up, down, status, env },
 });
 
-if (import.meta.main) runMain(stackCommand);
+if (import.meta.main) runCommand(stackCommand);

@@ -74,6 +74,10 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
     options.onPanel?.(result);
   };
   const queries: Queries = { runner, datasources };
+  const known = new Set(dashboards.flatMap((d) => dashboardVariables(d).map((v) => v.name)));
+  for (const name of Object.keys(options.variables ?? {})) {
+    if (!known.has(name)) throw new BadInputError(`No dashboard checked has a variable "${name}"; their variables are: ${[...known].join(", ") || "none"}.`);
+  }
   try {
     for (const dashboard of dashboards) {
       const time = dashboardTime(dashboard);
@@ -122,11 +126,6 @@ async function resolveVariables(
   report: (result: PanelResult) => void,
 ): Promise<TemplateVariable[]> {
   const models = dashboardVariables(dashboard);
-  for (const name of Object.keys(overrides)) {
-    if (!models.some((m) => m.name === name)) {
-      throw new BadInputError(`${dashboard.title} has no variable "${name}"; its variables are: ${models.map((m) => m.name).join(", ") || "none"}.`);
-    }
-  }
   const resolved: TemplateVariable[] = [];
   for (const model of models) {
     let options: string[] = [];
