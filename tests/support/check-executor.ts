@@ -26,6 +26,19 @@ function definitionOf(stored: StoredDatasource): DatasourceDefinition {
   };
 }
 
+// One pool per datasource (and version), as Grafana keeps one per datasource instance: the read-only
+// role's connection limit holds across queries. Idle connections close by themselves after 5 s.
+const sourcesByDatasource = new Map<string, Sources>();
+function sourcesOf(stored: StoredDatasource): Sources {
+  const key = `${stored.uid}@${stored.version}`;
+  let sources = sourcesByDatasource.get(key);
+  if (!sources) {
+    sources = new Sources(() => stored.secureJsonData);
+    sourcesByDatasource.set(key, sources);
+  }
+  return sources;
+}
+
 export const checkEngineExecutor: QueryExecutor = async (body, context) => {
   const request = body as { from?: string; to?: string; queries?: (Target & { intervalMs?: number })[] };
   const range = parseTimeRange(String(request.from ?? "now-6h"), String(request.to ?? "now"));
@@ -34,15 +47,13 @@ export const checkEngineExecutor: QueryExecutor = async (body, context) => {
   for (const query of request.queries ?? []) {
     const stored = context.datasource(String(query.datasource?.uid ?? ""));
     if (!stored) return { status: 404, body: { message: "Data source not found" } };
-    const sources = new Sources(() => stored.secureJsonData);
+    const sources = sourcesOf(stored);
     try {
       const frame = await sources.run(query, definitionOf(stored), { range, variables: [], intervalMs: query.intervalMs ?? 1000, deadlineMs: 30_000 });
       results[query.refId] = { status: 200, frames: [toDataFrameJson(frame, query.refId)] };
     } catch (error) {
       failed = true;
       results[query.refId] = { status: 500, error: (error as Error).message, errorSource: "downstream", frames: [] };
-    } finally {
-      await sources.close();
     }
   }
   return { status: failed ? 400 : 200, body: { results } };
