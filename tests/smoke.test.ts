@@ -8,7 +8,7 @@ import type { Config } from "../scripts/lib/config.ts";
 import { runPushStep } from "../scripts/push.ts";
 import { runSmokeStep } from "../scripts/smoke.ts";
 import { runRoleStep } from "../scripts/role.ts";
-import { checkEngineExecutor } from "./support/check-executor.ts";
+import { checkEngineExecutor, closeCheckEngineExecutor } from "./support/check-executor.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana } from "./support/grafana-target.ts";
 import { runCli, settings } from "./support/live.ts";
 
@@ -27,6 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await target?.close();
+  await closeCheckEngineExecutor();
   await runCli(["scripts/demo.ts", "clear"]);
 });
 

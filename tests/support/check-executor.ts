@@ -58,3 +58,9 @@ export const checkEngineExecutor: QueryExecutor = async (body, context) => {
   }
   return { status: failed ? 400 : 200, body: { results } };
 };
+
+/** Closes the pools the executor holds (the role's connection limit is shared with the code under test). */
+export async function closeCheckEngineExecutor(): Promise<void> {
+  await Promise.all([...sourcesByDatasource.values()].map((sources) => sources.close()));
+  sourcesByDatasource.clear();
+}
