@@ -3,6 +3,7 @@
 import postgres from "postgres";
 import type { Config, ServiceName } from "../config.ts";
 import { BadInputError } from "../errors.ts";
+import { STACK_PORTS } from "../stack-paths.ts";
 import { applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
 import { type Activity, startActivity } from "./activity.ts";
 import { QUEUES, type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
@@ -10,7 +11,9 @@ import { type DemoServices, startServices } from "./services.ts";
 import { startControl } from "./control.ts";
 import { type DemoState, newDemoState } from "./state.ts";
 
-export const DEFAULT_CONTROL_PORT = 4999;
+/** The stack's control port (STACK_DEMO_CONTROL_PORT, else 4999), so that `demo fault` and `demo clear`
+ *  reach the demo of the stack this shell points at, not another checkout's. */
+export const DEFAULT_CONTROL_PORT = STACK_PORTS.demoControl;
 
 export interface DemoOptions {
   config: Config;
