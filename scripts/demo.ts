@@ -43,12 +43,18 @@ const run = defineCommand({
       description: "Also create GRAFANA_POSTGRES_USER as the real system's migration does (SELECT on every table, no limits)",
     },
     "control-port": { type: "string", valueHint: "port", description: `Loopback port of the fault control route (default ${DEFAULT_CONTROL_PORT})` },
+    "listen-host": {
+      type: "string",
+      valueHint: "address",
+      description: "Address the four services listen on (default 127.0.0.1; 0.0.0.0 in a container, so that Grafana's container reaches them)",
+    },
   },
   run: ({ args }) =>
     exitWith(async () => {
       const config = await demoConfig(args["env-file"]);
       const demo = await startDemo({
         config,
+        listenHost: args["listen-host"],
         pace: parsePace(args.pace),
         richWebsocketState: args["rich-websocket"],
         legacyMonitorRole: args["legacy-monitor-role"],

@@ -121,6 +121,8 @@ describe("docker-compose.yml", () => {
     expect(demo.image).toMatch(/^oven\/bun:\d+\.\d+\.\d+$/);
     expect(demo.profiles).toEqual(["demo"]);
     expect(demo.command!.join(" ")).toContain("bun scripts/demo.ts run");
+    // Grafana's container reaches the services over the compose network, not on the demo's loopback.
+    expect(demo.command!.join(" ")).toContain("--listen-host 0.0.0.0");
     expect(demo.volumes).toContain(`${REPO}:/app:ro`);
     expect(demo.environment).toMatchObject({ POSTGRES_HOST: "postgres", RABBITMQ_HOST: "rabbitmq" });
   });

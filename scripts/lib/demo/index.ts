@@ -25,6 +25,8 @@ export interface DemoOptions {
   /** Also create GRAFANA_POSTGRES_USER as the trading system's own migration leaves it: SELECT on every
    *  table, no limits (for trying the role step's convergence). */
   legacyMonitorRole?: boolean;
+  /** Where the services listen (default loopback; a container needs 0.0.0.0). The control route stays on loopback. */
+  listenHost?: string;
   /** A RabbitMQ vhost other than "/" (tests use one of their own). */
   vhost?: string;
   log?: (line: string) => void;
@@ -80,7 +82,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const apiKeys = Object.fromEntries(
     Object.entries(config.services).map(([name, service]) => [name, service.apiKey ?? ""]),
   ) as Record<ServiceName, string>;
-  const services = await startServices({ sql, state, ports: options.ports ?? portsFromConfig(config), apiKeys });
+  const services = await startServices({ sql, state, ports: options.ports ?? portsFromConfig(config), apiKeys, host: options.listenHost });
   for (const [name, url] of Object.entries(services.urls)) log(`${name} on ${url}`);
 
   // RabbitMQ lag knobs are faults too: "backlog:<queue>" and "slow-consumer:<queue>".
