@@ -78,8 +78,14 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
   for (const name of Object.keys(options.variables ?? {})) {
     if (!known.has(name)) throw new BadInputError(`No dashboard checked has a variable "${name}"; their variables are: ${[...known].join(", ") || "none"}.`);
   }
+  const chosen = dashboards.map((dashboard) => ({ dashboard, panels: selectPanels(dashboard, options.panels) }));
+  if (!chosen.some((c) => c.panels.length)) {
+    const all = chosen.flatMap((c) => dashboardPanels(c.dashboard).map((p) => `"${p.title}"`));
+    throw new BadInputError(`No panel ${(options.panels ?? []).map((w) => `"${w}"`).join(", ")}; the panels are: ${all.join(", ")} (or their ids).`);
+  }
   try {
-    for (const dashboard of dashboards) {
+    for (const { dashboard, panels } of chosen) {
+      if (!panels.length) continue;
       const time = dashboardTime(dashboard);
       const range = parseTimeRange(options.from ?? time.from, options.to ?? time.to);
       const base: QueryContext = {
@@ -89,7 +95,6 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
         deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
       };
       const context = { ...base, variables: await resolveVariables(dashboard, queries, base, options.variables ?? {}, report) };
-      const panels = selectPanels(dashboard, options.panels);
       await Promise.all(panels.map(async (panel) => report(await runPanel(panel, queries, context))));
     }
   } finally {
@@ -107,14 +112,11 @@ function selectDashboards(options: CheckOptions): DashboardDefinition[] {
   return found;
 }
 
+/** The panels named by title or id (all when none is named); a dashboard without any is skipped. */
 function selectPanels(dashboard: DashboardDefinition, wanted: string[] | undefined): PanelModel[] {
   const panels = dashboardPanels(dashboard);
   if (!wanted?.length) return panels;
-  const chosen = panels.filter((p) => wanted.includes(p.title) || wanted.includes(String(p.id)));
-  if (!chosen.length) {
-    throw new BadInputError(`No panel ${wanted.map((w) => `"${w}"`).join(", ")} in ${dashboard.title}; its panels are: ${panels.map((p) => `${p.id} "${p.title}"`).join(", ")}.`);
-  }
-  return chosen;
+  return panels.filter((p) => wanted.includes(p.title) || wanted.includes(String(p.id)));
 }
 
 /** Each variable's options and current value, as the dashboard loads them; query variables run here. */
