@@ -4,7 +4,7 @@
 import postgres from "postgres";
 import type { Config, SettingName } from "../config.ts";
 import type { DatasourceDefinition } from "../../../grafana/types.ts";
-import { INFINITY_TYPE, POSTGRES_TYPE } from "../../../grafana/datasources.ts";
+import { POSTGRES_TYPE } from "../../../grafana/datasources.ts";
 import { type Frame, frameFromPostgres } from "./frames.ts";
 import { expandPostgresMacros } from "./postgres-macros.ts";
 import { type TemplateVariable, interpolateTemplate } from "./template.ts";
@@ -120,5 +120,3 @@ export class Sources {
     );
   }
 }
-
-export const isKnownDatasourceType = (type: string) => type === POSTGRES_TYPE || type === INFINITY_TYPE;
