@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type postgres from "postgres";
 import { SERVICE_NAMES, type ServiceName } from "../config.ts";
 import { BadInputError } from "../errors.ts";
-import type { DemoState, ServiceFault, TrainingRun } from "./state.ts";
+import { type DemoState, SERVICE_FAULTS, type ServiceFault, type TrainingRun } from "./state.ts";
 
 export interface DemoServices {
   urls: Record<ServiceName, string>;
@@ -29,8 +29,6 @@ export interface ServicesOptions {
   /** How long the "slow" fault makes a service take to answer. */
   slowMs?: number;
 }
-
-export const SERVICE_FAULTS = ["down", "unhealthy", "degraded", "slow", "error500", "garbage"] as const satisfies readonly ServiceFault[];
 
 /** Only position-manager has a "degraded" status; the others report healthy|unhealthy. */
 export function faultApplies(service: ServiceName, fault: ServiceFault): boolean {
