@@ -157,9 +157,10 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
 
   return {
     stats,
-    trainNow: async (strategy) => {
-      await training;
-      await train(strategy ?? pick(TRAINED_STRATEGIES).id);
+    trainNow: (strategy) => {
+      const chosen = strategy ?? pick(TRAINED_STRATEGIES).id;
+      // Started at once when nothing is training (status routes show it right away), else after it.
+      return training ? training.then(() => train(chosen)) : train(chosen);
     },
     retireNow: (strategy) => retireModel(market.sql, strategy),
     async stop() {
