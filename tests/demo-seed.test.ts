@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { BadInputError } from "../scripts/lib/errors.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { type SeedReport, copyRows, seedDemo } from "../scripts/lib/demo/seed.ts";
+import { copyRows } from "../scripts/lib/demo/copy.ts";
+import { type SeedReport, seedDemo } from "../scripts/lib/demo/seed.ts";
 import { freshDatabase } from "./support/live.ts";
 
 const SIGNALS = 1_000_000;
