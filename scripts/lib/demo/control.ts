@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { SERVICE_NAMES, type ServiceName } from "../config.ts";
 import { BadInputError, UnreachableError } from "../errors.ts";
-import { type DemoServices, cycleWebsocket } from "./services.ts";
+import type { DemoServices } from "./services.ts";
+import { cycleWebsocket } from "./websocket-link.ts";
 import { type DemoState, SERVICE_FAULTS, type ServiceFault } from "./state.ts";
 
 /** Faults of the whole system rather than of one service. */
