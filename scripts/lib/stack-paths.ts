@@ -21,7 +21,9 @@ export function stackDir(): string {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   chmodSync(dir, 0o755);
   // A directory made before the marker existed is adopted by its secrets file.
-  if (fresh || existsSync(join(dir, SECRETS_FILE))) writeFileSync(join(dir, MARKER), "state of `bun run stack`; `bun run stack down --purge` removes it\n");
+  if (!existsSync(join(dir, MARKER)) && (fresh || existsSync(join(dir, SECRETS_FILE)))) {
+    writeFileSync(join(dir, MARKER), "state of `bun run stack`; `bun run stack down --purge` removes it\n");
+  }
   return dir;
 }
 
