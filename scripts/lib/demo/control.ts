@@ -18,13 +18,10 @@ export interface FaultRequest {
 }
 
 /** What GET /faults answers: every fault and whether it is on. */
-export interface FaultsView {
+export type FaultsView = Record<SystemFault, boolean> & {
   services: Record<ServiceName, ServiceFault[]>;
-  database: boolean;
-  queue: boolean;
-  websocket: boolean;
   extra: Record<string, boolean>;
-}
+};
 
 export interface ControlOptions {
   port: number;
