@@ -48,15 +48,14 @@ const run = defineCommand({
     "control-port": { type: "string", valueHint: "port", description: "Loopback port of the fault control route (default the stack's, STACK_DEMO_CONTROL_PORT, 4999)" },
   },
   run: async ({ args }) => {
-    const config = await target(args);
-    const demo = await startDemo({
-      config,
+    // Bad numbers are refused before anything starts.
+    const options = {
       pace: parsePace(args.pace),
+      controlPort: positive("control-port", args["control-port"], stackPorts().demoControl),
       richWebsocketState: args["rich-websocket"],
       legacyMonitorRole: args["legacy-monitor-role"],
-      controlPort: positive("control-port", args["control-port"], stackPorts().demoControl),
-      log: (line) => console.log(line),
-    });
+    };
+    const demo = await startDemo({ ...options, config: await target(args), log: (line) => console.log(line) });
     console.log("demo running; Ctrl-C stops it");
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
