@@ -10,7 +10,8 @@ beginTestRun(statuses);
 for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
 
 // A hook in the preload runs once, after the last test file (Bun 1.4.5).
+// Stopping RabbitMQ alone takes several seconds: the hook gets two minutes, not Bun's 5 s default.
 afterAll(async () => {
   const stopped = await endTestRun();
   if (stopped.length) console.error(`[stack] stopped what this test run started: ${stopped.join(", ")}`);
-});
+}, 120_000);
