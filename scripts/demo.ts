@@ -1,9 +1,9 @@
 import { defineCommand, runMain } from "citty";
 import { BadInputError, EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
 import { envFileArg, exitWith, jsonArg, stepLine } from "./lib/cli.ts";
-import { type Config, SERVICE_NAMES, type ServiceName, loadConfig } from "./lib/config.ts";
-import { stackEnv, stackUp } from "./lib/stack.ts";
-import { DEFAULT_CONTROL_PORT, demoSql, startDemo } from "./lib/demo/index.ts";
+import { type Config, SERVICE_NAMES, type ServiceName } from "./lib/config.ts";
+import { localOrGivenConfig } from "./lib/stack.ts";
+import { DEFAULT_CONTROL_PORT, createDatabaseIfMissing, demoSql, startDemo } from "./lib/demo/index.ts";
 import { applyDemoSchema } from "./lib/demo/schema.ts";
 import { seedDemo } from "./lib/demo/seed.ts";
 import { sendFault } from "./lib/demo/control.ts";
@@ -11,13 +11,8 @@ import { runSoak } from "./lib/demo/soak.ts";
 
 /** The demo's settings. It writes fake trading activity, so it never picks up ./.env (which may be the
  *  real system's) by itself: an explicit --env-file, else the environment, else the local stack. */
-async function demoConfig(envFile: string | undefined): Promise<Config> {
-  if (!envFile && !process.env.POSTGRES_HOST) {
-    console.error("Using the local stack (bun run stack up); pass --env-file to use other services.");
-    const statuses = await stackUp((line) => console.error(line), ["postgres", "rabbitmq"]);
-    for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
-  }
-  return loadConfig({ envFile: envFile ?? "/dev/null", required: ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"] });
+function demoConfig(envFile: string | undefined): Promise<Config> {
+  return localOrGivenConfig(envFile, ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"], ["postgres", "rabbitmq"]);
 }
 
 const pace = { pace: { type: "string", valueHint: "n", description: "Speed: 1 = realistic, about one signal a second (default 1)" } } as const;
@@ -101,16 +96,6 @@ const seed = defineCommand({
       }
     }),
 });
-
-async function createDatabaseIfMissing(config: Config, database: string) {
-  const admin = demoSql({ ...config, postgres: { ...config.postgres, database: "postgres" } });
-  try {
-    const [found] = await admin`SELECT 1 FROM pg_database WHERE datname = ${database}`;
-    if (!found) await admin`CREATE DATABASE ${admin(database)}`;
-  } finally {
-    await admin.end();
-  }
-}
 
 const controlUrlArg = {
   "control-url": { type: "string", description: `The running demo's control route (default http://127.0.0.1:${DEFAULT_CONTROL_PORT})` },

@@ -2,7 +2,7 @@
 // (with management) and Grafana as local processes. Whatever the environment already points at
 // (POSTGRES_HOST, RABBITMQ_HOST, GRAFANA_URL) is used as it is and never started or stopped here.
 import { STACK_PORTS, stackDir, stackSecrets } from "./stack-paths.ts";
-import { SERVICE_NAMES, SERVICE_VARIABLES } from "./config.ts";
+import { type Config, SERVICE_NAMES, SERVICE_VARIABLES, type SettingName, loadConfig } from "./config.ts";
 import { demoRunning, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresRunning, startPostgres, stopPostgres } from "./local-postgres.ts";
 import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqReady, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
@@ -108,6 +108,18 @@ async function settledStatus(component: Component, stack: string): Promise<Compo
   if (await component.running(stack)) return { name: component.name, state: "running", detail: component.where() };
   const reason = component.unavailable?.();
   return reason ? { name: component.name, state: "unavailable", detail: reason } : null;
+}
+
+/** Settings of a command that writes data of its own (the demo, the benchmark's seed): it never picks up
+ *  ./.env by itself, which may be the real system's. An explicit --env-file, else the environment, else the
+ *  local stack (started when needed). */
+export async function localOrGivenConfig(envFile: string | undefined, required: SettingName[], components?: ComponentName[]): Promise<Config> {
+  if (!envFile && !process.env.POSTGRES_HOST) {
+    console.error("Using the local stack (bun run stack up); pass --env-file to use other services.");
+    const statuses = await stackUp((line) => console.error(line), components);
+    for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
+  }
+  return loadConfig({ envFile: envFile ?? "/dev/null", required });
 }
 
 /** Stops every component whose state lives in the stack directory; external ones are left alone. */

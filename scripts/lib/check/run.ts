@@ -26,6 +26,8 @@ export interface CheckOptions {
   deadlineMs?: number;
   /** Called as each panel finishes, for progress lines. */
   onPanel?: (result: PanelResult) => void;
+  /** Sources the caller keeps open across runs (their pool stays warm, as Grafana's does); not closed here. */
+  sources?: Sources;
 }
 
 export interface PanelResult {
@@ -53,7 +55,7 @@ const DEFAULT_DEADLINE_MS = 20_000;
 
 export async function runCheck(config: Config, options: CheckOptions): Promise<CheckResult> {
   const dashboards = selectDashboards(options);
-  const sources = new Sources(config, new Map(options.datasources.map((ds) => [ds.uid, ds])));
+  const sources = options.sources ?? new Sources(config, new Map(options.datasources.map((ds) => [ds.uid, ds])));
   const results: PanelResult[] = [];
   const report = (result: PanelResult) => {
     results.push(result);
@@ -61,22 +63,33 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
   };
   try {
     for (const dashboard of dashboards) {
-      const time = dashboardTime(dashboard);
-      const range = parseTimeRange(options.from ?? time.from, options.to ?? time.to);
-      const base: QueryContext = {
-        range,
-        variables: [],
-        intervalMs: Math.max(60_000, Math.round((range.to.getTime() - range.from.getTime()) / 1000)),
-        deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
-      };
-      const context = { ...base, variables: await resolveVariables(dashboard, sources, base, options.variables ?? {}, report) };
+      const context = await queryContext(dashboard, sources, options, report);
       const panels = selectPanels(dashboard, options.panels);
       await Promise.all(panels.map(async (panel) => report(await runPanel(panel, sources, context))));
     }
   } finally {
-    await sources.close();
+    if (!options.sources) await sources.close();
   }
   return { ok: results.every((r) => r.ok), panels: results };
+}
+
+/** The time range, interval and resolved variables a dashboard's panels run with, as the browser has
+ *  them after loading it (query variables run first, each reported). */
+export async function queryContext(
+  dashboard: DashboardDefinition,
+  sources: Sources,
+  options: Pick<CheckOptions, "from" | "to" | "variables" | "deadlineMs">,
+  report: (result: PanelResult) => void = () => {},
+): Promise<QueryContext> {
+  const time = dashboardTime(dashboard);
+  const range = parseTimeRange(options.from ?? time.from, options.to ?? time.to);
+  const base: QueryContext = {
+    range,
+    variables: [],
+    intervalMs: Math.max(60_000, Math.round((range.to.getTime() - range.from.getTime()) / 1000)),
+    deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+  };
+  return { ...base, variables: await resolveVariables(dashboard, sources, base, options.variables ?? {}, report) };
 }
 
 function selectDashboards(options: CheckOptions): DashboardDefinition[] {

@@ -58,6 +58,17 @@ export function demoSql(config: Config): postgres.Sql {
   });
 }
 
+/** Creates `database` on the configured server unless it exists (the admin connects to "postgres"). */
+export async function createDatabaseIfMissing(config: Config, database: string): Promise<void> {
+  const admin = demoSql({ ...config, postgres: { ...config.postgres, database: "postgres" } });
+  try {
+    const [found] = await admin`SELECT 1 FROM pg_database WHERE datname = ${database}`;
+    if (!found) await admin`CREATE DATABASE ${admin(database)}`;
+  } finally {
+    await admin.end();
+  }
+}
+
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { config } = options;
   const log = options.log ?? (() => {});
