@@ -64,14 +64,12 @@ export const NEUTRAL_THRESHOLDS = new ThresholdsConfigBuilder().mode(ThresholdsM
 
 /** Colour a table column's cells by its mappings. */
 export const colorCells: dashboard.DynamicConfigValue = { id: "custom.cellOptions", value: { type: "color-background", mode: "basic" } };
-export const colorText: dashboard.DynamicConfigValue = { id: "custom.cellOptions", value: { type: "color-text" } };
 export const mappingsOf = (mappings: dashboard.ValueMapping[]): dashboard.DynamicConfigValue => ({ id: "mappings", value: mappings });
 export const noValueOf = (text: string): dashboard.DynamicConfigValue => ({ id: "noValue", value: text });
 export const unitOf = (unit: string): dashboard.DynamicConfigValue => ({ id: "unit", value: unit });
 
 /** Dashboards show UTC: every time column of the trading system holds UTC without a zone. */
 export const TIMEZONE = "utc";
-export const TIME_FORMAT_UNIT = "dateTimeAsIso";
 
 /** The Mixed pseudo-datasource, for panels whose queries go to several datasources. */
 export const MIXED_DATASOURCE = { type: "datasource", uid: "-- Mixed --" } as const;

@@ -1,6 +1,6 @@
-import { defineCommand, runMain } from "citty";
+import { defineCommand } from "citty";
 import { BadInputError, EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
-import { envFileArg, exitWith, jsonArg } from "./lib/cli.ts";
+import { envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
 import { localOrGivenConfig } from "./lib/stack.ts";
 import { type IndexMode, runBench } from "./lib/bench/run.ts";
 import { formatReport } from "./lib/bench/report.ts";
@@ -15,10 +15,10 @@ export const benchCommand = defineCommand({
   meta: {
     name: "bench",
     description:
-      "Time every SQL panel of the dashboards as the read-only role at 10 million rows (and 1 million, to see growth), with and " +
-      "without the indexes of sql/indexes.sql, beside the naive versions in sql/bench/, plus the whole main dashboard and the " +
-      "database CPU of 10 viewers. Seeds bench_<size> databases with the demo bulk seed when missing (the local stack unless " +
-      `--env-file). Prints figures; targets missed are reported, not failed. ${EXIT_CODES_HELP} (1: a panel query failed)`,
+    "Time every SQL panel of the dashboards as the read-only role at 10 million rows (and 1 million, to see growth), with and " +
+    "without the indexes of sql/indexes.sql, beside the naive versions in sql/bench/, plus the whole main dashboard and the " +
+    "database CPU of 10 viewers. Seeds bench_<size> databases with the demo bulk seed when missing (the local stack unless " +
+    `--env-file). Prints figures; targets missed are reported, not failed. ${EXIT_CODES_HELP} (1: a panel query failed)`,
   },
   args: {
     ...envFileArg,
@@ -32,27 +32,26 @@ export const benchCommand = defineCommand({
     "without-indexes": { type: "boolean", description: "Only without them, as the real schema is (default: without, then with)" },
     viewers: { type: "string", valueHint: "n", description: "Viewers refreshing the main dashboard every minute (default 10)" },
   },
-  run: ({ args }) =>
-    exitWith(async () => {
-      const rows = count("rows", args.rows, 10_000_000, 1_000);
-      const baselineRows = count("baseline-rows", args["baseline-rows"], 1_000_000, 0);
-      if (baselineRows >= rows) throw new BadInputError(`--baseline-rows (${baselineRows}) must be smaller than --rows (${rows}), or 0`);
-      const modes: IndexMode[] =
-        args["with-indexes"] && !args["without-indexes"] ? ["with"] : args["without-indexes"] && !args["with-indexes"] ? ["without"] : ["without", "with"];
-      const config = await localOrGivenConfig(args["env-file"], ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD"]);
-      const report = await runBench(config, {
-        rows,
-        baselineRows: baselineRows || null,
-        database: args.database,
-        baselineDatabase: args["baseline-database"],
-        runs: count("runs", args.runs, 20, 1),
-        modes,
-        viewers: count("viewers", args.viewers, 10, 1),
-        log: (line) => console.error(line),
-      });
-      console.log(args.json ? JSON.stringify(report) : formatReport(report));
-      return report.ok ? EXIT.ok : EXIT.checkFailed;
-    }),
+  run: async ({ args }) => {
+    const rows = count("rows", args.rows, 10_000_000, 1_000);
+    const baselineRows = count("baseline-rows", args["baseline-rows"], 1_000_000, 0);
+    if (baselineRows >= rows) throw new BadInputError(`--baseline-rows (${baselineRows}) must be smaller than --rows (${rows}), or 0`);
+    const modes: IndexMode[] =
+      args["with-indexes"] && !args["without-indexes"] ? ["with"] : args["without-indexes"] && !args["with-indexes"] ? ["without"] : ["without", "with"];
+    const config = await localOrGivenConfig(args["env-file"], ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD"]);
+    const report = await runBench(config, {
+      rows,
+      baselineRows: baselineRows || null,
+      database: args.database,
+      baselineDatabase: args["baseline-database"],
+      runs: count("runs", args.runs, 20, 1),
+      modes,
+      viewers: count("viewers", args.viewers, 10, 1),
+      log: (line) => console.error(line),
+    });
+    console.log(args.json ? JSON.stringify(report) : formatReport(report));
+    return report.ok ? EXIT.ok : EXIT.checkFailed;
+  },
 });
 
-if (import.meta.main) runMain(benchCommand);
+if (import.meta.main) runCommand(benchCommand);

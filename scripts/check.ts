@@ -1,13 +1,12 @@
-import { defineCommand, runMain } from "citty";
-import { BadInputError, EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
-import { envFileArg, exitWith, jsonArg } from "./lib/cli.ts";
+import { defineCommand } from "citty";
+import { BadInputError, EXIT } from "./lib/errors.ts";
+import { envFileArg, exitWith, jsonArg, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
 import { type PanelResult, runCheck } from "./lib/check/run.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 
 /** `--var strategy=a,b` (repeatable) -> { strategy: ["a", "b"] }; `--var strategy=$__all` for All. */
-export function parseVariableArgs(raw: string | string[] | undefined): Record<string, string[]> {
-  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+export function parseVariableArgs(list: string[]): Record<string, string[]> {
   const variables: Record<string, string[]> = {};
   for (const item of list) {
     const match = /^([A-Za-z_]\w*)=(.*)$/.exec(item);
@@ -30,29 +29,29 @@ export const checkCommand = defineCommand({
     description:
       "Run every panel's query of every dashboard against its real source, as Grafana's server would (PostgreSQL as the read-only " +
       "role, the services and RabbitMQ over HTTP as Infinity does), with each dashboard's default time range and variables. " +
-      `Works with Grafana down or absent. ${EXIT_CODES_HELP}`,
+      "Works with Grafana down or absent.",
   },
   args: {
     ...envFileArg,
     ...jsonArg,
     dashboard: { type: "string", valueHint: "uid|title", description: "Only this dashboard" },
-    panel: { type: "string", valueHint: "title|id", description: "Only this panel (repeatable)" },
+    panel: repeatable({ type: "string", valueHint: "title|id", description: "Only this panel (repeatable)" }),
     from: { type: "string", valueHint: "time", description: "Start of the range instead of the dashboard's (now-1h, an ISO time, epoch ms)" },
     to: { type: "string", valueHint: "time", description: "End of the range (default: the dashboard's, usually now)" },
-    var: { type: "string", valueHint: "name=value", description: "A variable's value instead of its default (repeatable; v1,v2 for several; $__all for All)" },
+    var: repeatable({ type: "string", valueHint: "name=value", description: "A variable's value instead of its default (repeatable; v1,v2 for several; $__all for All)" }),
   },
-  run: ({ args }) =>
+  run: ({ args, rawArgs }) =>
     exitWith(async () => {
       const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
-      const panels = args.panel === undefined ? undefined : ([] as string[]).concat(args.panel as string | string[]);
+      const panels = repeatedValues(rawArgs, "panel");
       const result = await runCheck(config, {
         dashboards: dashboardDefinitions(),
         datasources: datasourceDefinitions(config),
         dashboard: args.dashboard,
-        panels,
+        panels: panels.length ? panels : undefined,
         from: args.from,
         to: args.to,
-        variables: parseVariableArgs(args.var as string | string[] | undefined),
+        variables: parseVariableArgs(repeatedValues(rawArgs, "var")),
         onPanel: args.json ? undefined : (r) => console.log(panelLine(r)),
       });
       const failed = result.panels.filter((r) => !r.ok);
@@ -66,4 +65,4 @@ export const checkCommand = defineCommand({
     }),
 });
 
-if (import.meta.main) runMain(checkCommand);
+if (import.meta.main) runCommand(checkCommand);

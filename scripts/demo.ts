@@ -1,7 +1,7 @@
-import { defineCommand, runMain } from "citty";
-import { BadInputError, EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
-import { envFileArg, exitWith, jsonArg, stepLine } from "./lib/cli.ts";
-import { type Config, SERVICE_NAMES, type ServiceName } from "./lib/config.ts";
+import { defineCommand } from "citty";
+import { BadInputError, EXIT } from "./lib/errors.ts";
+import { envFileArg, exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
+import { type Config, SERVICE_NAMES, type ServiceName, isPostgresName } from "./lib/config.ts";
 import { localOrGivenConfig } from "./lib/stack.ts";
 import { DEFAULT_CONTROL_PORT, createDatabaseIfMissing, demoSql, startDemo } from "./lib/demo/index.ts";
 import { applyDemoSchema } from "./lib/demo/schema.ts";
@@ -38,12 +38,18 @@ const run = defineCommand({
       description: "Also create GRAFANA_POSTGRES_USER as the real system's migration does (SELECT on every table, no limits)",
     },
     "control-port": { type: "string", valueHint: "port", description: `Loopback port of the fault control route (default ${DEFAULT_CONTROL_PORT})` },
+    "listen-host": {
+      type: "string",
+      valueHint: "address",
+      description: "Address the four services listen on (default 127.0.0.1; 0.0.0.0 in a container, so that Grafana's container reaches them)",
+    },
   },
   run: ({ args }) =>
     exitWith(async () => {
       const config = await demoConfig(args["env-file"]);
       const demo = await startDemo({
         config,
+        listenHost: args["listen-host"],
         pace: parsePace(args.pace),
         richWebsocketState: args["rich-websocket"],
         legacyMonitorRole: args["legacy-monitor-role"],
@@ -81,7 +87,7 @@ const seed = defineCommand({
       if (orders > signals) throw new BadInputError(`--orders (${orders}) cannot exceed --signals (${signals}): at most one order per signal`);
       const settings = await demoConfig(args["env-file"]);
       const database = args.database ?? settings.postgres.database;
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new BadInputError(`--database must be a lower-case identifier, got ${JSON.stringify(database)}`);
+      if (!isPostgresName(database)) throw new BadInputError(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(database)}`);
       const config = { ...settings, postgres: { ...settings.postgres, database } };
       await createDatabaseIfMissing(settings, database);
       const sql = demoSql(config);
@@ -151,11 +157,10 @@ const soak = defineCommand({
 });
 
 export const demoCommand = defineCommand({
-  meta: { name: "demo", description: `The demo trading system, for trying the toolkit without the real one. ${EXIT_CODES_HELP}` },
+  meta: { name: "demo", description: "The demo trading system, for trying the toolkit without the real one." },
+  // `bun run demo` alone (or with run's options only) runs the demo.
+  default: "run",
   subCommands: { run, seed, fault, clear, soak },
 });
 
-if (import.meta.main) {
-  // `bun run demo` alone runs the demo.
-  runMain(demoCommand, { rawArgs: process.argv.length > 2 ? process.argv.slice(2) : ["run"] });
-}
+if (import.meta.main) runCommand(demoCommand);

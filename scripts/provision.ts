@@ -1,6 +1,6 @@
-import { defineCommand, runMain } from "citty";
-import { EXIT, EXIT_CODES_HELP } from "./lib/errors.ts";
-import { exitWith, jsonArg, stepLine } from "./lib/cli.ts";
+import { defineCommand } from "citty";
+import { EXIT } from "./lib/errors.ts";
+import { exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { writeProvisionFiles } from "./lib/provision.ts";
 
 export const provisionCommand = defineCommand({
@@ -8,7 +8,7 @@ export const provisionCommand = defineCommand({
     name: "provision",
     description:
       "Write grafana/dashboards/*.json and grafana/provisioning/{datasources,dashboards}/*.yml from the definitions in grafana/*.ts. " +
-      `Hosts, users and secrets are \${NAME} references Grafana fills in from its environment. ${EXIT_CODES_HELP}`,
+      `Hosts, users and secrets are \${NAME} references Grafana fills in from its environment.`,
   },
   args: {
     ...jsonArg,
@@ -27,4 +27,4 @@ export const provisionCommand = defineCommand({
     }),
 });
 
-if (import.meta.main) runMain(provisionCommand);
+if (import.meta.main) runCommand(provisionCommand);

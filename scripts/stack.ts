@@ -1,8 +1,7 @@
-import { defineCommand, runMain } from "citty";
-import { EXIT, EXIT_CODES_HELP, UnreachableError } from "./lib/errors.ts";
-import { exitWith, jsonArg, stepLine } from "./lib/cli.ts";
+import { defineCommand } from "citty";
+import { EXIT, UnreachableError } from "./lib/errors.ts";
+import { exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { type ComponentStatus, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack.ts";
-import { buildGrafana } from "./lib/grafana-build.ts";
 
 const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
   if (json) console.log(JSON.stringify({ components: statuses }));
@@ -10,7 +9,7 @@ const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
 };
 
 const up = defineCommand({
-  meta: { name: "up", description: "Start PostgreSQL, RabbitMQ and Grafana unless running or set in the environment" },
+  meta: { name: "up", description: "Start PostgreSQL, RabbitMQ and the demo services unless running or set in the environment" },
   args: { ...jsonArg },
   run: ({ args }) =>
     exitWith(async () => {
@@ -43,18 +42,9 @@ const env = defineCommand({
   run: () => exitWith(async () => console.log(shellExports(stackEnv(await stackStatus())))),
 });
 
-const build = defineCommand({
-  meta: { name: "build", description: "Build Grafana and the Infinity plugin from their Go modules into the cache (once per machine)" },
-  run: () =>
-    exitWith(async () => {
-      const result = buildGrafana((line) => console.error(line));
-      console.log(stepLine("grafana", "built", result.binary));
-    }),
-});
-
 export const stackCommand = defineCommand({
-  meta: { name: "stack", description: `The live stack for tests and the demo. ${EXIT_CODES_HELP}` },
-  subCommands: { up, down, status, env, build },
+  meta: { name: "stack", description: "The live stack for tests and the demo (Grafana is not part of it: set GRAFANA_URL)." },
+  subCommands: { up, down, status, env },
 });
 
-if (import.meta.main) runMain(stackCommand);
+if (import.meta.main) runCommand(stackCommand);

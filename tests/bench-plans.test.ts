@@ -3,14 +3,15 @@
 // rewritten for speed answer what the straightforward SQL answers. Plans only: times are for `bun run
 // bench`, never asserted here.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type postgres from "postgres";
+import postgres from "postgres";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import type { Config } from "../scripts/lib/config.ts";
-import { Sources, monitorRoleSql } from "../scripts/lib/check/sources.ts";
+import { Sources } from "../scripts/lib/check/sources.ts";
 import type { Frame } from "../scripts/lib/check/frames.ts";
 import { type BenchContexts, benchContexts } from "../scripts/lib/bench/contexts.ts";
 import { SIGNALS_PER_DAY, newestSignal, withDatabase } from "../scripts/lib/bench/database.ts";
 import { createIndexes, presentIndexes, recommendedIndexes } from "../scripts/lib/bench/indexes.ts";
+import { WarmSources } from "../scripts/lib/bench/measure.ts";
 import { type SqlQuery, dashboardSqlQueries, naiveQueries } from "../scripts/lib/bench/queries.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { seedDemo, utcText } from "../scripts/lib/demo/seed.ts";
@@ -24,7 +25,7 @@ const BIG_TABLES = ["trading_signals", "orders"];
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let config: Config;
 let role: postgres.Sql;
-let sources: Sources;
+let sources: WarmSources;
 let bench: BenchContexts;
 let queries: SqlQuery[];
 
@@ -38,8 +39,9 @@ beforeAll(async () => {
   const dashboards = dashboardDefinitions();
   const datasources = datasourceDefinitions(config);
   queries = dashboardSqlQueries(dashboards, datasources);
-  role = monitorRoleSql(config);
-  sources = new Sources(config, new Map(datasources.map((ds) => [ds.uid, ds])));
+  const { postgres: pg, monitorRole } = config;
+  role = postgres({ host: pg.host, port: pg.port, database: db.name, user: monitorRole.user, password: monitorRole.password, max: 1, onnotice: () => {} });
+  sources = new WarmSources(config, datasources);
   bench = await benchContexts(db.sql, sources, dashboards, queries, await newestSignal(db.sql));
 }, 900_000);
 
@@ -120,7 +122,7 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
     const { from, to } = bench.ranges.get(queries.find((q) => q.name === "model-quality")!.dashboard.uid)!;
     const run = async (name: string) => {
       const query = queries.find((q) => q.name === name)!;
-      return sources.run(query.target, query.datasource, bench.contexts.get(query.dashboard.uid)!.base);
+      return sources.runner.run(query.target, query.datasource, bench.contexts.get(query.dashboard.uid)!.base);
     };
 
     const quality = rowsOf(await run("model-quality"), ["strategy_id", "total_orders", "filled_orders"]);
@@ -149,7 +151,7 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
       FROM strategies st ORDER BY 1`;
     expect(state).toEqual([...warm]);
     expect(state.find((r) => r.strategy_id === "momentum_v1")?.warm_up).toBe(true);
-  });
+  }, 60_000);
 
   test("nor with the recommended indexes, which the plans then use", async () => {
     await db.sql`DELETE FROM orders WHERE order_id IN ('late-1', 'orphan-1')`;
@@ -161,5 +163,5 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
     const used = new Set<string>();
     for (const query of queries) for (const { nodes } of await planNodes(query)) for (const n of nodes) if (n["Index Name"]) used.add(n["Index Name"]);
     for (const index of recommendedIndexes()) expect([...used]).toContain(index.name);
-  });
+  }, 120_000);
 });

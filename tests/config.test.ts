@@ -36,7 +36,7 @@ describe("config", () => {
   });
 
   test("every problem is reported at once, by variable name, secrets never echoed", () => {
-    const path = envFile("bad.env", "POSTGRES_PORT=70000\nGRAFANA_URL=ftp://grafana\nGRAFANA_POSTGRES_USER=Bad-Name\nGRAFANA_TOKEN=\n");
+    const path = envFile("bad.env", `POSTGRES_PORT=70000\nGRAFANA_URL=ftp://grafana\nGRAFANA_POSTGRES_USER=${"n".repeat(64)}\nGRAFANA_TOKEN=\n`);
     let error: unknown;
     try {
       loadConfig({ envFile: path, env: { RABBITMQ_PASSWORD: "topsecret-value" }, required: ["POSTGRES_PASSWORD"] });
@@ -48,9 +48,25 @@ describe("config", () => {
     expect(problems).toHaveLength(4);
     expect(problems.join("\n")).toContain("POSTGRES_PORT: expected a port number");
     expect(problems.join("\n")).toContain("GRAFANA_URL: expected an http:// or https:// URL");
-    expect(problems.join("\n")).toContain("GRAFANA_POSTGRES_USER: expected a lower-case PostgreSQL identifier");
+    expect(problems.join("\n")).toContain("GRAFANA_POSTGRES_USER: expected a PostgreSQL name: not empty, at most 63 bytes");
     expect(problems.join("\n")).toContain("POSTGRES_PASSWORD: required here but not set");
     expect((error as Error).message).not.toContain("topsecret-value");
+  });
+
+  test("database, user and table names are any name PostgreSQL accepts quoted: case, spaces and quotes kept", () => {
+    const config = loadConfig({
+      envFile: "/dev/null",
+      env: { POSTGRES_DB: "XXXX", POSTGRES_USER: "Trader Admin", GRAFANA_POSTGRES_USER: 'Grafana "RO"', GRAFANA_POSTGRES_EXTRA_TABLES: "Fills, daily-PnL" },
+    });
+    expect(config.postgres).toMatchObject({ database: "XXXX", adminUser: "Trader Admin" });
+    expect(config.monitorRole.user).toBe('Grafana "RO"');
+    expect(config.monitorRole.extraTables).toEqual(["Fills", "daily-PnL"]);
+    // 63 bytes is PostgreSQL's limit (a longer name is cut short), counted in bytes, not characters.
+    expect(loadConfig({ envFile: "/dev/null", env: { POSTGRES_DB: "é".repeat(31) + "x" } }).postgres.database).toHaveLength(32);
+    expect(() => loadConfig({ envFile: "/dev/null", env: { POSTGRES_DB: "é".repeat(32) } })).toThrow("POSTGRES_DB: expected a PostgreSQL name");
+    expect(() => loadConfig({ envFile: "/dev/null", env: { GRAFANA_POSTGRES_EXTRA_TABLES: `orders,${"t".repeat(64)}` } })).toThrow(
+      "GRAFANA_POSTGRES_EXTRA_TABLES: expected comma-separated table names",
+    );
   });
 
   test("the command exits 2 naming a bad port, a bad URL and a missing required value", async () => {

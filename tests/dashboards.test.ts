@@ -38,7 +38,7 @@ describe("generated files", () => {
     for (const name of provisioningVariables()) expect(SETTINGS[name]).toBeDefined();
   });
 
-  test("no secret value of the live settings appears in any generated file", () => {
+  test("no secret value of the live settings appears in any generated or committed file", () => {
     const config = settings();
     const secrets = (Object.keys(SETTINGS) as SettingName[])
       .filter((name) => SETTINGS[name].kind === "secret")
@@ -53,6 +53,15 @@ describe("generated files", () => {
     for (const file of files) {
       const text = readFileSync(join(GRAFANA_DIR, file), "utf8");
       for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+    }
+    // Nor in any committed file of the repository.
+    const tracked = Bun.spawnSync(["git", "ls-files", "-z"], { cwd: join(GRAFANA_DIR, "..") });
+    expect(tracked.exitCode).toBe(0);
+    const committed = tracked.stdout.toString().split("\0").filter(Boolean);
+    expect(committed.length).toBeGreaterThan(50);
+    for (const file of committed) {
+      const text = readFileSync(join(GRAFANA_DIR, "..", file), "utf8");
+      for (const secret of secrets) expect(text.includes(secret) ? `${file} holds a secret` : "clean").toBe("clean");
     }
     // The resolved definitions (push, check) name secrets too, never hold them.
     expect(JSON.stringify(datasourceDefinitions(config)).includes(secrets[0]!)).toBe(false);

@@ -1,5 +1,6 @@
 // The RabbitMQ user Grafana reads the management API with: tagged monitoring, no vhost permissions.
 import { afterAll, describe, expect, test } from "bun:test";
+import { BadInputError, UnreachableError } from "../scripts/lib/errors.ts";
 import { convergeMonitorUser } from "../scripts/lib/rabbitmq-monitor-user.ts";
 import { rabbitApi, settings } from "./support/live.ts";
 
@@ -69,6 +70,49 @@ describe("RabbitMQ monitoring user", () => {
   });
 
   test("a wrong admin password is reported as such", async () => {
-    await expect(convergeMonitorUser({ ...admin(), password: "wrong" }, user, password)).rejects.toThrow("RabbitMQ refused");
+    const error = await convergeMonitorUser({ ...admin(), password: "wrong" }, user, password).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BadInputError);
+    expect((error as Error).message).toContain("check RABBITMQ_USER/RABBITMQ_PASSWORD");
+  });
+
+  test("an admin user without the administrator tag is told so", async () => {
+    // Valid credentials of a user tagged monitoring only: the API answers 401 "Not administrator user".
+    const viewer = `${user}-viewer`;
+    await rabbitApi(`/api/users/${viewer}`, { method: "PUT", body: JSON.stringify({ password, tags: "monitoring" }) });
+    try {
+      const error = await convergeMonitorUser({ ...admin(), user: viewer, password }, `${user}-other`, password).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(BadInputError);
+      expect((error as Error).message).toContain(`${viewer} is not tagged administrator`);
+    } finally {
+      await rabbitApi(`/api/users/${viewer}`, { method: "DELETE" });
+    }
+  });
+
+  test("every answer's status is checked before its body: a proxy's 403 page is a refusal, not a JSON error", async () => {
+    // A proxy in front of the management API that forbids one route, answering with an HTML page.
+    const upstream = settings().rabbitmq.managementUrl;
+    const proxy = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: (request) => {
+        const url = new URL(request.url);
+        if (url.pathname === "/api/vhosts") return new Response("<html><body>403 Forbidden</body></html>", { status: 403, headers: { "content-type": "text/html" } });
+        return fetch(`${upstream}${url.pathname}${url.search}`, { method: request.method, headers: request.headers, body: request.body });
+      },
+    });
+    try {
+      const error = await convergeMonitorUser({ ...admin(), url: `http://127.0.0.1:${proxy.port}` }, `${user}-proxied`, password, { dryRun: true }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(BadInputError);
+      expect((error as Error).message).toContain("listing RabbitMQ vhosts: HTTP 403");
+    } finally {
+      proxy.stop(true);
+    }
+  });
+
+  test("a management API that does not answer is unreachable", async () => {
+    const error = await convergeMonitorUser({ ...admin(), url: "http://127.0.0.1:1" }, user, password).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnreachableError);
   });
 });

@@ -7,12 +7,23 @@ import postgres from "postgres";
 import { applyDemoSchema, createLegacyMonitorRole } from "../scripts/lib/demo/schema.ts";
 import { MONITORED_TABLES, convergeRole, loginChecker, planRole, roleSpec } from "../scripts/lib/role.ts";
 import { roleMigration } from "../scripts/lib/role-migration.ts";
+import { scramVerifier } from "../scripts/lib/scram.ts";
 import { MIGRATION_FILE } from "../scripts/role.ts";
-import { freshDatabase, runCli, settings } from "./support/live.ts";
+import { freshDatabase, rabbitApi, runCli, settings } from "./support/live.ts";
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 const suffix = Math.random().toString(36).slice(2, 8);
-const roles = { fresh: `t_ro_${suffix}`, legacy: `t_legacy_${suffix}`, migrated: `t_mig_${suffix}` };
+const roles = {
+  fresh: `t_ro_${suffix}`,
+  legacy: `t_legacy_${suffix}`,
+  migrated: `t_mig_${suffix}`,
+  refused: `t_refused_${suffix}`,
+  strict: `t_strict_${suffix}`,
+  owner: `t_owner_${suffix}`,
+  scram: `t_scram_${suffix}`,
+  split: `t_split_${suffix}`,
+  mixed: `Grafana Monitor "${suffix}"`,
+};
 const password = `pw'${suffix}"\\x`; // quotes and a backslash: quoting must be PostgreSQL's own
 
 const specFor = (role: string) => roleSpec({ ...settings(), postgres: { ...settings().postgres, database: db.name }, monitorRole: { ...settings().monitorRole, user: role, password } });
@@ -190,20 +201,40 @@ describe("the psql migration and the command", () => {
     expect(readFileSync(MIGRATION_FILE, "utf8")).toBe(roleMigration());
   });
 
-  test("applied with psql, it gives the same role as the role step: nothing left to change", async () => {
+  const migrate = (role: string, passwordVerifier: string) => {
     const pg = settings().postgres;
-    const psql = spawnSync(
+    return spawnSync(
       "psql",
       ["-h", pg.host, "-p", String(pg.port), "-U", pg.adminUser, "-d", db.name, "-q",
-        "-v", `role=${roles.migrated}`, "-v", `password=${password}`, "-v", `database=${db.name}`,
+        "-v", `role=${role}`, "-v", `password_verifier=${passwordVerifier}`, "-v", `database=${db.name}`,
         "-v", "connection_limit=5", "-v", "statement_timeout=5s", "-v", "idle_timeout=30s", "-f", MIGRATION_FILE],
       { encoding: "utf8", env: { ...process.env, PGPASSWORD: pg.adminPassword } },
     );
+  };
+
+  test("applied with psql and a client-side verifier, it gives the same role as the role step: nothing left to change", async () => {
+    const psql = migrate(roles.migrated, scramVerifier(password));
     expect(psql.stderr).toBe("");
     expect(psql.status).toBe(0);
     const plan = await planRole(db.sql, specFor(roles.migrated), checker());
     expect(plan.changes.map((c) => c.shown)).toEqual([]);
     expect(plan.extras).toEqual([]);
+    const [stored] = await db.sql`SELECT rolpassword FROM pg_authid WHERE rolname = ${roles.migrated}`;
+    expect(stored!.rolpassword).toStartWith("SCRAM-SHA-256$4096:");
+  });
+
+  test("the migration refuses a clear-text password and creates nothing", async () => {
+    const psql = migrate(roles.refused, password);
+    expect(psql.status).toBe(3);
+    expect(psql.stderr).toContain("password_verifier must be set to a SCRAM-SHA-256 verifier");
+    expect(await db.sql`SELECT 1 FROM pg_roles WHERE rolname = ${roles.refused}`).toHaveLength(0);
+  });
+
+  test("`role --password-verifier` prints a verifier of GRAFANA_POSTGRES_PASSWORD that PostgreSQL accepts", async () => {
+    const printed = await runCli(["scripts/role.ts", "--password-verifier"], cliEnv(roles.fresh));
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).not.toContain(password);
+    expect(printed.stdout.trim()).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}$/);
   });
 
   test("a second CLI run reports 0 changes; --dry-run on a changed role changes nothing", async () => {
@@ -228,5 +259,209 @@ describe("the psql migration and the command", () => {
     const missing = await runCli(["scripts/role.ts"], { ...cliEnv(roles.fresh), GRAFANA_POSTGRES_PASSWORD: "" });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("GRAFANA_POSTGRES_PASSWORD: required here but not set");
+  });
+});
+
+describe("no password in any statement", () => {
+  /** An admin connection that records every statement and parameter it sends to the server. */
+  function recording() {
+    const sent: string[] = [];
+    const pg = settings().postgres;
+    const sql = postgres({
+      host: pg.host, port: pg.port, database: db.name, user: pg.adminUser, password: pg.adminPassword, max: 1, onnotice: () => {},
+      debug: (_connection, query, parameters) => void sent.push(query, ...parameters.map(String)),
+    });
+    return { sql, sent };
+  }
+  // The password as sent in clear, quoted by PostgreSQL's rules (its quote doubled) or not.
+  const clear = (sent: string[]) => sent.filter((text) => new RegExp(`pw'+${suffix}`).test(text));
+
+  test("CREATE ROLE and ALTER ROLE carry a SCRAM-SHA-256 verifier; the role logs in with the password", async () => {
+    const { sql, sent } = recording();
+    try {
+      const created = await convergeRole(sql, specFor(roles.scram), { canLogin: checker() });
+      expect(created.applied[0]).toStartWith(`CREATE ROLE ${roles.scram}`);
+      expect(sent.some((text) => /^CREATE ROLE .* PASSWORD 'SCRAM-SHA-256\$4096:/.test(text))).toBe(true);
+      expect(clear(sent)).toEqual([]);
+      const [stored] = await db.sql`SELECT rolpassword FROM pg_authid WHERE rolname = ${roles.scram}`;
+      expect(stored!.rolpassword).toStartWith("SCRAM-SHA-256$4096:");
+      expect(await attempt(connectAs(roles.scram), "SELECT 1")).toBe("ok");
+
+      // Another password set behind its back: the step sets it again, as a verifier too.
+      await db.sql.unsafe(`ALTER ROLE ${roles.scram} PASSWORD '${scramVerifier("something else")}'`);
+      sent.length = 0;
+      const reset = await convergeRole(sql, specFor(roles.scram), { canLogin: checker() });
+      expect(reset.applied).toEqual([`ALTER ROLE ${roles.scram} PASSWORD '********'`]);
+      expect(sent.some((text) => /^ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$4096:/.test(text))).toBe(true);
+      expect(clear(sent)).toEqual([]);
+      const probe = connectAs(roles.scram);
+      try {
+        expect(await attempt(probe, "SELECT 1")).toBe("ok");
+      } finally {
+        await probe.end();
+      }
+      // The password works, so a third run changes nothing although every verifier has a new salt.
+      expect((await convergeRole(sql, specFor(roles.scram), { canLogin: checker() })).applied).toEqual([]);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  test("the demo's legacy role is created with a verifier as well", async () => {
+    const { sql, sent } = recording();
+    const role = `t_legacy_scram_${suffix}`;
+    try {
+      await createLegacyMonitorRole(sql, { role, password });
+      expect(clear(sent)).toEqual([]);
+      const [stored] = await db.sql`SELECT rolpassword FROM pg_authid WHERE rolname = ${role}`;
+      expect(stored!.rolpassword).toStartWith("SCRAM-SHA-256$4096:");
+      const probe = connectAs(role);
+      try {
+        expect(await attempt(probe, "SELECT count(*) FROM orders")).toBe("ok");
+      } finally {
+        await probe.end();
+      }
+    } finally {
+      await sql.end();
+      await db.sql`DROP OWNED BY ${db.sql(role)}`;
+      await db.sql`DROP ROLE ${db.sql(role)}`;
+    }
+  });
+});
+
+describe("`role --rabbitmq` reports each side", () => {
+  const monitorUser = `t_split_mq_${suffix}`;
+  afterAll(async () => {
+    await rabbitApi(`/api/users/${monitorUser}`, { method: "DELETE" });
+  });
+
+  test("with the management API unreachable, the PostgreSQL changes it committed are reported; exit 3", async () => {
+    const env = { ...cliEnv(roles.split), RABBITMQ_MONITOR_USER: monitorUser, RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:1" };
+    const json = await runCli(["scripts/role.ts", "--rabbitmq", "--json"], env);
+    expect(json.code).toBe(3);
+    const result = JSON.parse(json.stdout);
+    expect(result.postgres).toMatchObject({ status: "ok", exitCode: 0, created: true });
+    expect(result.postgres.applied[0]).toStartWith(`CREATE ROLE ${roles.split}`);
+    expect(result.rabbitmq).toMatchObject({ status: "failed", exitCode: 3, changes: [] });
+    expect(result.rabbitmq.error).toContain("RabbitMQ management API at http://127.0.0.1:1 is unreachable");
+    expect(await db.sql`SELECT 1 FROM pg_roles WHERE rolname = ${roles.split}`).toHaveLength(1);
+
+    await db.sql`ALTER ROLE ${db.sql(roles.split)} CONNECTION LIMIT 40`;
+    const human = await runCli(["scripts/role.ts", "--rabbitmq"], env);
+    expect(human.code).toBe(3);
+    expect(human.stdout).toMatch(/^role\s+changed\s/m);
+    expect(human.stdout).toContain(`ran: ALTER ROLE ${roles.split} CONNECTION LIMIT 5`);
+    expect(human.stdout).toMatch(/^rabbitmq\s+FAILED\s/m);
+    expect(human.stdout).toContain("RabbitMQ FAILED (exit 3); 1 change(s) made on the other side");
+    expect(human.stderr).toContain("is unreachable");
+  });
+
+  test("with PostgreSQL unreachable, the RabbitMQ user is still converged and reported; exit 3", async () => {
+    const env = { ...cliEnv(roles.split), RABBITMQ_MONITOR_USER: monitorUser, POSTGRES_PORT: "1" };
+    const json = await runCli(["scripts/role.ts", "--rabbitmq", "--json"], env);
+    expect(json.code).toBe(3);
+    const result = JSON.parse(json.stdout);
+    expect(result.postgres).toMatchObject({ status: "failed", exitCode: 3, applied: [] });
+    expect(result.rabbitmq).toMatchObject({ status: "ok", exitCode: 0 });
+    expect(result.rabbitmq.changes).toContain(`create user ${monitorUser} tagged monitoring`);
+    expect((await rabbitApi(`/api/users/${monitorUser}`)).status).toBe(200);
+  });
+});
+
+describe("`role` output agrees with itself", () => {
+  beforeAll(async () => {
+    await createLegacyMonitorRole(db.sql, { role: roles.strict, password });
+  });
+
+  test("--dry-run --strict lists the planned revokes and changes nothing; --check exits 1", async () => {
+    const dry = await runCli(["scripts/role.ts", "--dry-run", "--strict"], cliEnv(roles.strict));
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^role\s+to change\s/m);
+    expect(dry.stdout).toContain(`would revoke: REVOKE SELECT ON TABLE public.account_balances FROM ${roles.strict}`);
+    const check = await runCli(["scripts/role.ts", "--check", "--json"], cliEnv(roles.strict));
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout)).toMatchObject({ converged: false, postgres: { status: "ok" } });
+    const sql = connectAs(roles.strict);
+    try {
+      expect(await attempt(sql, "SELECT * FROM account_balances")).toBe("ok");
+    } finally {
+      await sql.end();
+    }
+  });
+
+  test("--strict says changed and counts exactly the statements it lists; then nothing is left and --check exits 0", async () => {
+    const strict = await runCli(["scripts/role.ts", "--strict"], cliEnv(roles.strict));
+    expect(strict.code).toBe(0);
+    expect(strict.stdout).toMatch(/^role\s+changed\s/m);
+    expect(strict.stdout).not.toContain("unchanged");
+    const statements = strict.stdout.split("\n").filter((line) => /^ {2}(ran|revoked): /.test(line)).length;
+    expect(statements).toBeGreaterThan(1);
+    expect(strict.stdout).toContain(`\n${statements} change(s)`);
+    const again = await runCli(["scripts/role.ts", "--strict"], cliEnv(roles.strict));
+    expect(again.stdout).toMatch(/^role\s+unchanged\s/m);
+    expect(again.stdout).toContain("0 changes: already converged");
+    const check = await runCli(["scripts/role.ts", "--check"], cliEnv(roles.strict));
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain("converged: nothing differs");
+  });
+
+  test("a relation the role owns is reported under --strict, never counted as a change; --check exits 1", async () => {
+    const table = `owned_by_${suffix}`;
+    await convergeRole(db.sql, specFor(roles.owner), { canLogin: checker() });
+    await db.sql`CREATE TABLE ${db.sql(table)} (a int)`;
+    await db.sql`ALTER TABLE ${db.sql(table)} OWNER TO ${db.sql(roles.owner)}`;
+    for (let run = 0; run < 2; run++) {
+      const strict = await runCli(["scripts/role.ts", "--strict", "--json"], cliEnv(roles.owner));
+      expect(strict.code).toBe(0);
+      const result = JSON.parse(strict.stdout);
+      expect(result.changes).toBe(0);
+      expect(result.postgres.revoked).toEqual([]);
+      expect(result.postgres.kept).toEqual([expect.stringContaining(`owns public.${table} `)]);
+    }
+    const check = await runCli(["scripts/role.ts", "--check"], cliEnv(roles.owner));
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(`owns public.${table}`);
+    expect(check.stdout).toContain("not converged: 1 difference(s)");
+  });
+});
+
+describe("names that PostgreSQL accepts only quoted", () => {
+  const database = `T Mixed "Db" ${suffix}`;
+  const table = "Mixed Case Table";
+  let mixed: postgres.Sql;
+
+  beforeAll(async () => {
+    const admin = postgres({ ...settingsConnection(), database: "postgres", max: 1 });
+    await admin`CREATE DATABASE ${admin(database)}`;
+    await admin.end();
+    mixed = postgres({ ...settingsConnection(), database, max: 1 });
+    await applyDemoSchema(mixed);
+    await mixed`CREATE TABLE ${mixed(table)} (a int)`;
+  });
+
+  afterAll(async () => {
+    await mixed.end();
+    const admin = postgres({ ...settingsConnection(), database: "postgres", max: 1 });
+    await admin`DROP DATABASE IF EXISTS ${admin(database)} WITH (FORCE)`;
+    await admin.end();
+  });
+
+  test("a mixed-case role in a mixed-case database, with a mixed-case extra table, converges and reads what it should", async () => {
+    const env = { ...process.env, POSTGRES_DB: database, GRAFANA_POSTGRES_USER: roles.mixed, GRAFANA_POSTGRES_PASSWORD: password, GRAFANA_POSTGRES_EXTRA_TABLES: `orders, ${table}` };
+    const first = await runCli(["scripts/role.ts", "--json"], env);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).postgres).toMatchObject({ created: true, role: roles.mixed });
+    const pg = settings().postgres;
+    const sql = postgres({ host: pg.host, port: pg.port, database, user: roles.mixed, password, max: 1, onnotice: () => {} });
+    try {
+      expect(await attempt(sql, `SELECT count(*) FROM "${table}"`)).toBe("ok");
+      expect(await attempt(sql, "SELECT count(*) FROM trading_signals")).toBe("ok");
+      expect(await attempt(sql, "SELECT * FROM account_balances")).toBe("42501");
+    } finally {
+      await sql.end();
+    }
+    const again = await runCli(["scripts/role.ts", "--check"], env);
+    expect(again.code).toBe(0);
   });
 });

@@ -33,7 +33,7 @@ describe("live stack", () => {
   });
 
   test("`stack env` prints exports a shell can eval", async () => {
-    const result = await runCli(["scripts/stack.ts", "env"], { ...process.env, POSTGRES_HOST: "", RABBITMQ_HOST: "", GRAFANA_URL: "" });
+    const result = await runCli(["scripts/stack.ts", "env"], { ...process.env, POSTGRES_HOST: "", RABBITMQ_HOST: "" });
     expect(result.code).toBe(0);
     const shell = spawnSync("bash", ["-c", `${result.stdout}\necho "$POSTGRES_PORT $RABBITMQ_MANAGEMENT_URL"`], { encoding: "utf8" });
     expect(shell.stdout.trim()).toMatch(/^\d+ http:\/\/127\.0\.0\.1:\d+$/);
@@ -49,10 +49,8 @@ describe("live stack", () => {
       STACK_RABBITMQ_MANAGEMENT_PORT: "56673",
       STACK_EPMD_PORT: "56674",
       STACK_RABBITMQ_DIST_PORT: "56675",
-      STACK_GRAFANA_PORT: "56700",
       POSTGRES_HOST: "",
       RABBITMQ_HOST: "",
-      GRAFANA_URL: "",
     };
     const processesOf = () =>
       spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" })

@@ -1,5 +1,8 @@
-// What every command shares: common arguments, step lines for people, and exit codes from errors.
-import { EXIT, exitCodeFor } from "./errors.ts";
+// What every command shares: common arguments, step lines for people, and runCommand, the one entry
+// point that checks the command line against the command's own `args` before anything runs and turns
+// every outcome into the documented exit code.
+import { type ArgDef, type ArgsDef, type CommandDef, runCommand as runCitty, renderUsage } from "citty";
+import { BadInputError, EXIT, EXIT_CODES_HELP, describeFailure, exitCodeFor } from "./errors.ts";
 
 export const envFileArg = {
   "env-file": {
@@ -18,12 +21,246 @@ export function stepLine(name: string, verdict: string, detail = ""): string {
   return `${name.padEnd(24)} ${verdict.padEnd(12)} ${detail}`.trimEnd();
 }
 
-/** Runs a command's work and exits with the documented code: an error's class decides it. */
+// Any command: each one's argument shapes are its own.
+type AnyCommand = CommandDef<any>;
+
+/**
+ * Runs a command as the process's entry point, in place of citty's runMain:
+ * `if (import.meta.main) runCommand(fooCommand);`
+ * The command line is checked first (unknown options, values given to switches, unknown or missing
+ * subcommands, missing required arguments: exit 2, nothing run); `-h`/`--help` prints the usage. Then
+ * `run` may return an exit code (nothing means 0) or throw: errors.ts decides the code.
+ */
+export async function runCommand(command: AnyCommand, rawArgs: string[] = process.argv.slice(2)): Promise<never> {
+  let code: number;
+  try {
+    const call = await resolveCall(command, rawArgs);
+    if (call.help) {
+      console.log(await usage(call.command, call.parent));
+      code = EXIT.ok;
+    } else {
+      const { result } = await runCitty(call.command, { rawArgs: call.rawArgs });
+      code = typeof result === "number" ? result : EXIT.ok;
+    }
+  } catch (error) {
+    console.error(describeFailure(error));
+    code = exitCodeFor(error);
+  }
+  process.exit(code);
+}
+
+/**
+ * For run bodies written before runCommand: runs the work and exits with its code. runCommand does the
+ * same for a `run` that returns its code or throws, so new commands need not wrap anything.
+ */
 export async function exitWith(work: () => Promise<number | void>): Promise<never> {
   try {
     process.exit((await work()) ?? EXIT.ok);
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(describeFailure(error));
     process.exit(exitCodeFor(error));
   }
+}
+
+export interface ResolvedCall {
+  /** The command whose `run` is called (a subcommand when one was named). */
+  command: AnyCommand;
+  parent?: AnyCommand;
+  /** The arguments that belong to it. */
+  rawArgs: string[];
+  help: boolean;
+}
+
+const HELP = new Set(["-h", "--help"]);
+
+/**
+ * Checks a command line against the command tree and says which command runs with which arguments.
+ * Throws BadInputError naming the closest valid option or command. Help wins over everything else:
+ * it never acts.
+ */
+export async function resolveCall(root: AnyCommand, rawArgs: string[]): Promise<ResolvedCall> {
+  const untilDashes = rawArgs.indexOf("--") === -1 ? rawArgs : rawArgs.slice(0, rawArgs.indexOf("--"));
+  const help = untilDashes.some((token) => HELP.has(token));
+  let command = root;
+  let parent: AnyCommand | undefined;
+  let args = rawArgs;
+  let path = await commandName(root);
+  for (;;) {
+    const subCommands = (await resolve(command.subCommands)) as Record<string, AnyCommand> | undefined;
+    if (!subCommands || !Object.keys(subCommands).length) break;
+    const names = Object.keys(subCommands);
+    const first = args[0];
+    const fallback = (await resolve(command.default)) as string | undefined;
+    if (first === undefined || (first.startsWith("-") && !HELP.has(first))) {
+      // `demo --pace 10` is `demo run --pace 10` when run is the default.
+      if (fallback && subCommands[fallback]) {
+        parent = command;
+        command = await resolve(subCommands[fallback]);
+        path = `${path} ${fallback}`;
+        continue;
+      }
+      if (help) break;
+      throw new BadInputError(`${path}: which command? One of: ${names.join(", ")}.${helpHint(path)}`);
+    }
+    if (HELP.has(first)) break;
+    if (!subCommands[first]) {
+      if (help) break;
+      throw new BadInputError(`${path}: unknown command ${JSON.stringify(first)}${suggest(first, names, "")}. Commands: ${names.join(", ")}.${helpHint(path)}`);
+    }
+    parent = command;
+    command = await resolve(subCommands[first]);
+    path = `${path} ${first}`;
+    args = args.slice(1);
+  }
+  if (!help) await checkArgs(path, ((await resolve(command.args)) ?? {}) as ArgsDef, args);
+  return { command, parent, rawArgs: args, help };
+}
+
+/** Options that may be given more than once (each occurrence adds a value: --var a=1 --var b=2). */
+const REPEATABLE = new WeakSet<object>();
+
+/** Marks a string option as repeatable; read its values with `repeatedValues` (citty keeps only the last). */
+export function repeatable<T extends { type: "string" }>(def: T): T {
+  REPEATABLE.add(def);
+  return def;
+}
+
+/** Every value of a repeatable option, in order: `--name v` and `--name=v` alike. */
+export function repeatedValues(rawArgs: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const token = rawArgs[i]!;
+    if (token === "--") break;
+    if (token === `--${name}` && i + 1 < rawArgs.length) values.push(rawArgs[++i]!);
+    else if (token.startsWith(`--${name}=`)) values.push(token.slice(name.length + 3));
+  }
+  return values;
+}
+
+/** Every token must be an option of this command, with a value exactly when the option takes one. */
+async function checkArgs(path: string, defs: ArgsDef, rawArgs: string[]): Promise<void> {
+  const options = new Map<string, { name: string; def: ArgDef }>();
+  for (const [name, def] of Object.entries(defs)) {
+    if (def.type === "positional") continue;
+    options.set(name, { name, def });
+    for (const alias of ["alias" in def ? (def.alias ?? []) : []].flat()) options.set(alias, { name, def });
+  }
+  const optionNames = [...options.keys()].map((name) => (name.length === 1 ? `-${name}` : `--${name}`));
+  const positionals = Object.entries(defs).filter(([, def]) => def.type === "positional");
+  const seen = new Set<string>();
+  const operands: string[] = [];
+  const unknown = (token: string) =>
+    new BadInputError(
+      `${path}: unknown option ${token}${suggest(token, optionNames, "")}. ${optionNames.length ? `Options: ${optionNames.join(", ")}.` : "It takes no options."}${helpHint(path)}`,
+    );
+  for (let i = 0; i < rawArgs.length; i++) {
+    const token = rawArgs[i]!;
+    if (token === "--") {
+      operands.push(...rawArgs.slice(i + 1));
+      break;
+    }
+    if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) {
+      operands.push(token);
+      continue;
+    }
+    const long = token.startsWith("--");
+    const [written, value] = long ? splitValue(token.slice(2)) : [token.slice(1), undefined];
+    let option = options.get(written);
+    let negated = false;
+    if (!option && long && written.startsWith("no-") && options.get(written.slice(3))?.def.type === "boolean") {
+      option = options.get(written.slice(3));
+      negated = true;
+    }
+    if (!option || (!long && written.length !== 1)) throw unknown(token.split("=")[0]!);
+    const shown = `--${negated ? "no-" : ""}${option.name}`;
+    if (seen.has(option.name) && !REPEATABLE.has(option.def)) throw new BadInputError(`${path}: ${shown} is given more than once.${helpHint(path)}`);
+    seen.add(option.name);
+    if (option.def.type === "boolean") {
+      if (value !== undefined) {
+        throw new BadInputError(
+          `${path}: ${shown} is a switch and takes no value (got ${JSON.stringify(token)}): write --${option.name} to turn it on, leave it out to leave it off.${helpHint(path)}`,
+        );
+      }
+      continue;
+    }
+    // A string or enum option: its value is after "=" or the next token, never another option.
+    let optionValue = value;
+    if (optionValue === undefined) {
+      const next = rawArgs[i + 1];
+      if (next !== undefined && (!next.startsWith("-") || next === "-" || /^-\d/.test(next))) {
+        optionValue = next;
+        i++;
+      }
+    }
+    if (optionValue === undefined || optionValue === "") {
+      throw new BadInputError(`${path}: ${shown} needs a value${option.def.valueHint ? ` (${option.def.valueHint})` : ""}.${helpHint(path)}`);
+    }
+    const choices = option.def.type === "enum" ? (option.def.options ?? []) : [];
+    if (choices.length && !choices.includes(optionValue)) {
+      throw new BadInputError(`${path}: ${shown} must be one of ${choices.join(", ")}, got ${JSON.stringify(optionValue)}${suggest(optionValue, choices, "")}.${helpHint(path)}`);
+    }
+  }
+  if (operands.length > positionals.length) {
+    const extra = operands[positionals.length]!;
+    const hint = suggest(`--${extra}`, optionNames, "");
+    throw new BadInputError(`${path}: unexpected argument ${JSON.stringify(extra)}${hint}.${helpHint(path)}`);
+  }
+  const missing: string[] = [];
+  positionals.forEach(([name, def], index) => {
+    if (operands[index] === undefined && def.required !== false && def.default === undefined) missing.push(`${name.toUpperCase()} (${def.description ?? "an argument"})`);
+  });
+  for (const [name, def] of Object.entries(defs)) {
+    if (def.type !== "positional" && def.required && def.default === undefined && !seen.has(name)) missing.push(`--${name} (${def.description ?? "an option"})`);
+  }
+  if (missing.length) throw new BadInputError(`${path}: missing ${missing.join(", ")}.${helpHint(path)}`);
+}
+
+function splitValue(text: string): [string, string | undefined] {
+  const at = text.indexOf("=");
+  return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+const helpHint = (path: string) => ` See \`${path} --help\`.`;
+
+/** " (did you mean X?)" when one candidate is close to what was typed, else "". */
+export function suggest(typed: string, candidates: string[], fallback: string): string {
+  const key = (s: string) => s.replace(/^-+/, "").replace(/[-_]/g, "").toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(key(typed), key(candidate));
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  const close = best !== undefined && bestDistance <= Math.max(2, Math.floor(key(typed).length / 3));
+  return close ? ` (did you mean ${best}?)` : fallback;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
+  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
+}
+
+async function commandName(command: AnyCommand): Promise<string> {
+  return ((await resolve(command.meta)) as { name?: string } | undefined)?.name ?? "command";
+}
+
+/** citty's usage with the exit codes, without colour codes when not printed to a terminal. */
+async function usage(command: AnyCommand, parent?: AnyCommand): Promise<string> {
+  const text = `${await renderUsage(command, parent)}\n\n${EXIT_CODES_HELP}`
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n");
+  return process.stdout.isTTY ? text : text.replace(/\x1b\[[0-9;]*m/g, "");
 }

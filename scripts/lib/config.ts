@@ -47,7 +47,7 @@ export const SETTINGS = {
     kind: "identifiers",
     group: "PostgreSQL",
     default: "",
-    description: "Tables the role may read beyond the monitored ones, comma-separated",
+    description: "Tables of public the role may read beyond the monitored ones, comma-separated (case kept, spaces around names ignored)",
   },
   GRAFANA_POSTGRES_CONNECTION_LIMIT: {
     kind: "count",
@@ -108,6 +108,13 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
+/** Any name PostgreSQL keeps as it is when quoted: not empty, at most 63 bytes (longer ones are
+ *  truncated), no NUL. Upper case, spaces and quotes are fine: every use quotes it. */
+export function isPostgresName(name: string): boolean {
+  return name.length > 0 && Buffer.byteLength(name, "utf8") <= 63 && !name.includes("\u0000");
+}
+const IDENTIFIER_ERROR = "expected a PostgreSQL name: not empty, at most 63 bytes, no NUL character";
+
 const wholeNumber = (min: number, max: number, error: string) =>
   z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 
@@ -121,13 +128,10 @@ const RULES: Record<Kind, () => z.ZodType<string | number>> = {
     z
       .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
       .transform((url) => url.replace(/\/+$/, "")),
-  identifier: () =>
-    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
-      error: "expected a lower-case PostgreSQL identifier (letters, digits, _; at most 63)",
-    }),
+  identifier: () => z.string().refine(isPostgresName, { error: IDENTIFIER_ERROR }),
   identifiers: () =>
-    z.string().regex(/^$|^[a-z_][a-z0-9_]{0,62}(,[a-z_][a-z0-9_]{0,62})*$/, {
-      error: "expected comma-separated lower-case table names",
+    z.string().refine((list) => list.split(",").every((name) => name.trim() === "" || isPostgresName(name.trim())), {
+      error: `expected comma-separated table names, each ${IDENTIFIER_ERROR.replace("expected ", "")}`,
     }),
   count: () => wholeNumber(1, 1000, "expected a whole number from 1 to 1000"),
   duration: () => z.string().regex(/^[1-9][0-9]*(ms|s|min)$/, { error: "expected a duration such as 500ms, 5s or 2min" }),
@@ -209,6 +213,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   return toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile);
 }
 
+
 function readSources(options: LoadOptions): { values: Record<string, string | undefined>; envFile: string | null } {
   const env = options.env ?? process.env;
   const path = resolve(options.envFile ?? ".env");
@@ -245,7 +250,10 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
     monitorRole: {
       user: s("GRAFANA_POSTGRES_USER"),
       password: opt("GRAFANA_POSTGRES_PASSWORD"),
-      extraTables: (opt("GRAFANA_POSTGRES_EXTRA_TABLES") ?? "").split(",").filter(Boolean),
+      extraTables: (opt("GRAFANA_POSTGRES_EXTRA_TABLES") ?? "")
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
       connectionLimit: n("GRAFANA_POSTGRES_CONNECTION_LIMIT"),
       statementTimeout: s("GRAFANA_POSTGRES_STATEMENT_TIMEOUT"),
       idleInTransactionTimeout: s("GRAFANA_POSTGRES_IDLE_TIMEOUT"),

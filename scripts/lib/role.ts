@@ -4,6 +4,7 @@
 // the operator asks (strict), so that nobody's grant disappears unannounced.
 import postgres from "postgres";
 import type { Config } from "./config.ts";
+import { scramVerifier } from "./scram.ts";
 
 /** The tables the dashboards read: one list, extended by GRAFANA_POSTGRES_EXTRA_TABLES. */
 export const MONITORED_TABLES = [
@@ -61,7 +62,8 @@ export interface Step {
 export interface Extra {
   /** What the role may do beyond the list, said for an operator. */
   privilege: string;
-  revoke: Step;
+  /** Absent when no statement can take it away (ownership): reported, left to the operator. */
+  revoke?: Step;
 }
 
 export interface RolePlan {
@@ -92,13 +94,13 @@ export async function planRole(sql: postgres.Sql, spec: RoleSpec, canLogin: (spe
   if (!current) {
     plan.changes.push({
       shown: `CREATE ROLE ${role} LOGIN PASSWORD '********' CONNECTION LIMIT ${spec.connectionLimit}`,
-      run: (tx) => runFormatted(tx, "CREATE ROLE %I LOGIN PASSWORD %L CONNECTION LIMIT %s", [role, spec.password, String(spec.connectionLimit)]),
+      run: (tx) => runFormatted(tx, "CREATE ROLE %I LOGIN PASSWORD %L CONNECTION LIMIT %s", [role, scramVerifier(spec.password), String(spec.connectionLimit)]),
     });
   } else {
     if (!current.rolcanlogin) plan.changes.push(alterRole(role, "LOGIN"));
     if (current.rolconnlimit !== spec.connectionLimit) plan.changes.push(alterRole(role, `CONNECTION LIMIT ${spec.connectionLimit}`));
     if (!(await canLogin(spec))) {
-      plan.changes.push({ shown: `ALTER ROLE ${role} PASSWORD '********'`, run: (tx) => runFormatted(tx, "ALTER ROLE %I PASSWORD %L", [role, spec.password]) });
+      plan.changes.push({ shown: `ALTER ROLE ${role} PASSWORD '********'`, run: (tx) => runFormatted(tx, "ALTER ROLE %I PASSWORD %L", [role, scramVerifier(spec.password)]) });
     }
     for (const [column, keyword] of Object.entries(ATTRIBUTES)) {
       if (current[column]) plan.extras.push({ privilege: `role attribute ${keyword}`, revoke: alterRole(role, `NO${keyword}`) });
@@ -125,7 +127,7 @@ export async function planRole(sql: postgres.Sql, spec: RoleSpec, canLogin: (spe
   );
   plan.missingTables = spec.tables.filter((table) => !present.has(table));
   for (const table of spec.tables.filter((t) => present.has(t))) {
-    if (!privileges.tables.get(table)?.has("SELECT")) {
+    if (!privileges.tables.get(relationKey(MONITORED_SCHEMA, table))?.privileges.has("SELECT")) {
       plan.changes.push({ shown: `GRANT SELECT ON ${MONITORED_SCHEMA}.${table} TO ${role}`, run: (tx) => tx`GRANT SELECT ON TABLE ${tx(MONITORED_SCHEMA)}.${tx(table)} TO ${tx(role)}` });
     }
   }
@@ -137,22 +139,20 @@ export async function planRole(sql: postgres.Sql, spec: RoleSpec, canLogin: (spe
 interface Privileges {
   connect: boolean;
   schemaUsage: boolean;
-  /** Privileges granted to the role itself, per relation "schema.name" or plain name in public. */
-  tables: Map<string, Set<string>>;
-  relationKinds: Map<string, string>;
-  columns: { relation: string; column: string; privilege: string }[];
+  /** Privileges granted to the role itself, per relation (keyed by relationKey). */
+  tables: Map<string, { schema: string; name: string; kind: string; privileges: Set<string> }>;
+  columns: { schema: string; name: string; column: string; privilege: string }[];
   schemas: { schema: string; privilege: string }[];
   database: string[];
   memberOf: string[];
   defaults: { owner: string; schema: string | null; objects: string; privileges: string[] }[];
-  owns: string[];
+  owns: { schema: string; name: string }[];
 }
 
 const emptyPrivileges = (): Privileges => ({
   connect: false,
   schemaUsage: false,
   tables: new Map(),
-  relationKinds: new Map(),
   columns: [],
   schemas: [],
   database: [],
@@ -170,18 +170,17 @@ async function currentPrivileges(sql: postgres.Sql, role: string): Promise<Privi
   p.connect = access!.connect;
   p.schemaUsage = access!.usage;
   const relations = await sql`
-    SELECT CASE WHEN n.nspname = ${MONITORED_SCHEMA} THEN c.relname ELSE n.nspname || '.' || c.relname END AS relation,
-           c.relkind, a.privilege_type
+    SELECT n.nspname AS schema, c.relname AS name, c.relkind, a.privilege_type
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, LATERAL aclexplode(c.relacl) a
     WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${role})
       AND n.nspname NOT IN ('pg_catalog', 'information_schema')`;
   for (const row of relations) {
-    if (!p.tables.has(row.relation)) p.tables.set(row.relation, new Set());
-    p.tables.get(row.relation)!.add(row.privilege_type);
-    p.relationKinds.set(row.relation, row.relkind);
+    const key = relationKey(row.schema, row.name);
+    if (!p.tables.has(key)) p.tables.set(key, { schema: row.schema, name: row.name, kind: row.relkind, privileges: new Set() });
+    p.tables.get(key)!.privileges.add(row.privilege_type);
   }
   p.columns = (await sql`
-    SELECT n.nspname || '.' || c.relname AS relation, att.attname AS column, a.privilege_type AS privilege
+    SELECT n.nspname AS schema, c.relname AS name, att.attname AS column, a.privilege_type AS privilege
     FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace,
          LATERAL aclexplode(att.attacl) a
     WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${role})`) as unknown as Privileges["columns"];
@@ -203,9 +202,10 @@ async function currentPrivileges(sql: postgres.Sql, role: string): Promise<Privi
     FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace, LATERAL aclexplode(d.defaclacl) a
     WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${role})
     GROUP BY 1, 2, 3`) as unknown as Privileges["defaults"];
+  // Indexes and TOAST tables go with their table; composite types are not relations one reads.
   p.owns = (await sql`
-    SELECT n.nspname || '.' || c.relname AS relation FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relowner = (SELECT oid FROM pg_roles WHERE rolname = ${role})`).map((r) => r.relation as string);
+    SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relowner = (SELECT oid FROM pg_roles WHERE rolname = ${role}) AND c.relkind NOT IN ('i', 'I', 't', 'c')`) as unknown as Privileges["owns"];
   return p;
 }
 
@@ -214,12 +214,11 @@ const OBJECT_KINDS: Record<string, string> = { r: "TABLES", S: "SEQUENCES", f: "
 function extraPrivileges(spec: RoleSpec, p: Privileges): Extra[] {
   const { role } = spec;
   const extras: Extra[] = [];
-  const allowed = new Set(spec.tables);
-  for (const [relation, privileges] of p.tables) {
-    const [schema, name] = relation.includes(".") ? relation.split(".", 2) as [string, string] : [MONITORED_SCHEMA, relation];
-    const beyond = allowed.has(relation) ? [...privileges].filter((x) => x !== "SELECT") : [...privileges];
+  const allowed = new Set(spec.tables.map((table) => relationKey(MONITORED_SCHEMA, table)));
+  for (const [key, { schema, name, kind, privileges }] of p.tables) {
+    const beyond = allowed.has(key) ? [...privileges].filter((x) => x !== "SELECT") : [...privileges];
     if (!beyond.length) continue;
-    const object = p.relationKinds.get(relation) === "S" ? "SEQUENCE" : "TABLE";
+    const object = kind === "S" ? "SEQUENCE" : "TABLE";
     extras.push({
       privilege: `${beyond.join(", ")} on ${object.toLowerCase()} ${schema}.${name}`,
       revoke: {
@@ -229,11 +228,11 @@ function extraPrivileges(spec: RoleSpec, p: Privileges): Extra[] {
     });
   }
   for (const column of p.columns) {
-    const [schema, name] = column.relation.split(".", 2) as [string, string];
+    const { schema, name } = column;
     extras.push({
-      privilege: `${column.privilege} on column ${column.relation}.${column.column}`,
+      privilege: `${column.privilege} on column ${schema}.${name}.${column.column}`,
       revoke: {
-        shown: `REVOKE ${column.privilege} (${column.column}) ON ${column.relation} FROM ${role}`,
+        shown: `REVOKE ${column.privilege} (${column.column}) ON ${schema}.${name} FROM ${role}`,
         run: (tx) => tx.unsafe(`REVOKE ${column.privilege} (${quoteIdent(column.column)}) ON ${quoteIdent(schema)}.${quoteIdent(name)} FROM ${quoteIdent(role)}`),
       },
     });
@@ -264,9 +263,9 @@ function extraPrivileges(spec: RoleSpec, p: Privileges): Extra[] {
       },
     });
   }
-  for (const relation of p.owns) {
-    // Ownership cannot be revoked, only handed over; say so instead of guessing a new owner.
-    extras.push({ privilege: `owns ${relation} (hand it to another owner by hand)`, revoke: { shown: `-- ${relation} stays: ALTER ... OWNER TO by hand`, run: async () => {} } });
+  for (const { schema, name } of p.owns) {
+    // Ownership cannot be revoked, only handed over: reported, never counted as a change made.
+    extras.push({ privilege: `owns ${schema}.${name} (no revoke can take it away: hand it to another owner with ALTER ... OWNER TO)` });
   }
   return extras;
 }
@@ -282,6 +281,9 @@ async function runFormatted(sql: postgres.Sql, template: string, values: string[
   return sql.unsafe(built!.statement as string);
 }
 
+/** A relation's key; NUL cannot occur in a PostgreSQL name, so no two relations share one. */
+const relationKey = (schema: string, name: string) => `${schema}\u0000${name}`;
+
 /** PostgreSQL's identifier quoting, for statements that cannot take parameters. */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -289,23 +291,30 @@ export function quoteIdent(name: string): string {
 
 export interface RoleResult {
   plan: RolePlan;
+  /** Statements run (empty in a dry run). */
   applied: string[];
   revoked: string[];
+  /** What a run with these options does: the statements run, or in a dry run those it would run. */
+  planned: { applied: string[]; revoked: string[] };
 }
 
-/** Plans and, unless dryRun, applies in one transaction: all of it or nothing. */
+/** Plans and, unless dryRun, applies in one transaction: all of it or nothing. Under strict, every
+ *  extra that a statement can take away is revoked; ownership stays reported. */
 export async function convergeRole(
   sql: postgres.Sql,
   spec: RoleSpec,
   options: { strict?: boolean; dryRun?: boolean; canLogin: (spec: RoleSpec) => Promise<boolean> },
 ): Promise<RoleResult> {
   const plan = await planRole(sql, spec, options.canLogin);
-  const toRevoke = options.strict ? plan.extras.map((e) => e.revoke) : [];
-  if (options.dryRun || (!plan.changes.length && !toRevoke.length)) return { plan, applied: [], revoked: [] };
-  await sql.begin(async (tx) => {
-    for (const step of [...plan.changes, ...toRevoke]) await step.run(tx as unknown as postgres.Sql);
-  });
-  return { plan, applied: plan.changes.map((c) => c.shown), revoked: toRevoke.map((r) => r.shown) };
+  const toRevoke = options.strict ? plan.extras.flatMap((e) => (e.revoke ? [e.revoke] : [])) : [];
+  const shown = { applied: plan.changes.map((c) => c.shown), revoked: toRevoke.map((r) => r.shown) };
+  if (options.dryRun) return { plan, applied: [], revoked: [], planned: shown };
+  if (plan.changes.length || toRevoke.length) {
+    await sql.begin(async (tx) => {
+      for (const step of [...plan.changes, ...toRevoke]) await step.run(tx as unknown as postgres.Sql);
+    });
+  }
+  return { plan, ...shown, planned: shown };
 }
 
 /** True when the role logs in with the spec's password (so the password needs no change). */

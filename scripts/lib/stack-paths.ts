@@ -1,6 +1,6 @@
-// Where the local stack keeps its state and where slow builds are cached: outside the repository.
+// Where the local stack keeps its state: outside the repository.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -14,14 +14,7 @@ export function stackDir(): string {
   return dir;
 }
 
-/** Build cache (Grafana and the Infinity plugin), kept across runs and clones. */
-export function cacheDir(): string {
-  const base = process.env.YTRADER_MONITORING_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "ytrader-monitoring");
-  mkdirSync(base, { recursive: true });
-  return base;
-}
-
-const SECRET_NAMES = ["postgresPassword", "monitorRolePassword", "rabbitmqPassword", "rabbitmqMonitorPassword", "grafanaAdminPassword", "serviceApiKey"] as const;
+const SECRET_NAMES = ["postgresPassword", "monitorRolePassword", "rabbitmqPassword", "rabbitmqMonitorPassword", "serviceApiKey"] as const;
 export type StackSecrets = Record<(typeof SECRET_NAMES)[number], string>;
 
 /** Random passwords of the local stack, made once and kept in the stack directory (mode 600). */
@@ -34,14 +27,13 @@ export function stackSecrets(dir = stackDir()): StackSecrets {
 }
 
 /** Fixed loopback ports of the local stack, away from the defaults so that a machine already running
- *  PostgreSQL, RabbitMQ or Grafana keeps them. */
+ *  PostgreSQL or RabbitMQ keeps them. */
 export const STACK_PORTS = {
   postgres: Number(process.env.STACK_POSTGRES_PORT || 55432),
   amqp: Number(process.env.STACK_AMQP_PORT || 55672),
   rabbitmqManagement: Number(process.env.STACK_RABBITMQ_MANAGEMENT_PORT || 55673),
   epmd: Number(process.env.STACK_EPMD_PORT || 55674),
   rabbitmqDistribution: Number(process.env.STACK_RABBITMQ_DIST_PORT || 55675),
-  grafana: Number(process.env.STACK_GRAFANA_PORT || 55700),
   /** The demo's services listen on the trading system's real ports. */
   "ws-gateway": Number(process.env.STACK_WS_GATEWAY_PORT || 4400),
   "model-service": Number(process.env.STACK_MODEL_SERVICE_PORT || 4500),

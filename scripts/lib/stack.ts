@@ -1,21 +1,14 @@
 // The live stack that tests, the demo and a first try of the toolkit run against: PostgreSQL, RabbitMQ
-// (with management) and Grafana as local processes. Whatever the environment already points at
-// (POSTGRES_HOST, RABBITMQ_HOST, GRAFANA_URL) is used as it is and never started or stopped here.
+// (with management) and the demo services as local processes. Whatever the environment already points at
+// (POSTGRES_HOST, RABBITMQ_HOST, WS_GATEWAY_HOST) is used as it is and never started or stopped here.
+// Grafana is not part of it: GRAFANA_URL points at one (docker compose, or any other).
 import { STACK_PORTS, stackDir, stackSecrets } from "./stack-paths.ts";
 import { type Config, SERVICE_NAMES, SERVICE_VARIABLES, type SettingName, loadConfig } from "./config.ts";
 import { demoRunning, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresRunning, startPostgres, stopPostgres } from "./local-postgres.ts";
 import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqReady, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
-import {
-  STACK_GRAFANA_ADMIN,
-  grafanaReady,
-  grafanaUnavailableReason,
-  grafanaUrl,
-  startGrafana,
-  stopGrafana,
-} from "./local-grafana.ts";
 
-export type ComponentName = "postgres" | "rabbitmq" | "demo" | "grafana";
+export type ComponentName = "postgres" | "rabbitmq" | "demo";
 export type ComponentState = "running" | "started" | "stopped" | "external" | "unavailable";
 
 export interface ComponentStatus {
@@ -29,7 +22,6 @@ const EXTERNAL_MARKER: Record<ComponentName, string> = {
   postgres: "POSTGRES_HOST",
   rabbitmq: "RABBITMQ_HOST",
   demo: "WS_GATEWAY_HOST",
-  grafana: "GRAFANA_URL",
 };
 
 /** Set, and not to the stack's own address (which `eval "$(bun run stack env)"` puts there). */
@@ -40,7 +32,6 @@ function isExternal(name: ComponentName, env = process.env): boolean {
     postgres: value === "127.0.0.1" && env.POSTGRES_PORT === String(STACK_PORTS.postgres),
     rabbitmq: value === "127.0.0.1" && env.RABBITMQ_PORT === String(STACK_PORTS.amqp),
     demo: value === "127.0.0.1" && env.WS_GATEWAY_PORT === String(STACK_PORTS["ws-gateway"]),
-    grafana: value === grafanaUrl(),
   };
   return !own[name];
 }
@@ -68,18 +59,10 @@ const COMPONENTS: Component[] = [
       isExternal("postgres") || isExternal("rabbitmq") ? "the demo runs only against the stack's own PostgreSQL and RabbitMQ" : null,
     where: () => `services on ${SERVICE_NAMES.map((name) => STACK_PORTS[name]).join(", ")}`,
   },
-  {
-    name: "grafana",
-    running: () => grafanaReady(),
-    start: startGrafana,
-    stop: stopGrafana,
-    where: grafanaUrl,
-    unavailable: grafanaUnavailableReason,
-  },
 ];
 
-/** Starts what is neither running nor external. A component that cannot run on this machine (Grafana
- *  without a build) is reported as unavailable, not fatal: the tests that need it say so. */
+/** Starts what is neither running nor external. A component that cannot run here (the demo against
+ *  external services) is reported as unavailable, not fatal. */
 export async function stackUp(
   log: (line: string) => void = () => {},
   only: ComponentName[] = COMPONENTS.map((c) => c.name),
@@ -170,14 +153,6 @@ export function stackEnv(statuses: ComponentStatus[]): Record<string, string> {
     });
   }
   if (local("demo")) Object.assign(env, demoServiceEnv());
-  if (local("grafana")) {
-    Object.assign(env, {
-      GRAFANA_URL: grafanaUrl(),
-      GRAFANA_PORT: String(STACK_PORTS.grafana),
-      GRAFANA_ADMIN_USER: STACK_GRAFANA_ADMIN,
-      GRAFANA_ADMIN_PASSWORD: secrets.grafanaAdminPassword,
-    });
-  }
   return env;
 }
 

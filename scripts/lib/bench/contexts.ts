@@ -5,8 +5,9 @@ import type postgres from "postgres";
 import type { DashboardDefinition } from "../../../grafana/types.ts";
 import { dashboardTime } from "../check/dashboard-model.ts";
 import { queryContext } from "../check/run.ts";
-import type { QueryContext, Sources } from "../check/sources.ts";
+import type { QueryContext } from "../check/sources.ts";
 import { parseTimeRange } from "../check/time-range.ts";
+import type { WarmSources } from "./measure.ts";
 import type { SqlQuery } from "./queries.ts";
 
 export interface BenchContexts {
@@ -23,7 +24,7 @@ export interface BenchContexts {
 
 export async function benchContexts(
   admin: postgres.Sql,
-  sources: Sources,
+  sources: WarmSources,
   dashboards: DashboardDefinition[],
   queries: SqlQuery[],
   dataEnd: Date,
@@ -41,8 +42,8 @@ export async function benchContexts(
   for (const dashboard of dashboards) {
     const range = ranges.get(dashboard.uid)!;
     contexts.set(dashboard.uid, {
-      base: await queryContext(dashboard, sources, range),
-      narrow: await queryContext(dashboard, sources, { ...range, variables: overrides(dashboard) }),
+      base: await queryContext(dashboard, sources.queries, range),
+      narrow: await queryContext(dashboard, sources.queries, { ...range, variables: overrides(dashboard) }),
     });
   }
   return { now, ranges, narrow, contexts, overrides };

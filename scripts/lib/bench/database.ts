@@ -1,7 +1,7 @@
 // The benchmark's database: the demo's bulk seed at a chosen size, in a database of its own, reused while
 // its row counts match, and the read-only role converged on it (grants are per database).
 import type postgres from "postgres";
-import type { Config } from "../config.ts";
+import { type Config, isPostgresName } from "../config.ts";
 import { BadInputError } from "../errors.ts";
 import { createDatabaseIfMissing, demoSql } from "../demo/index.ts";
 import { applyDemoSchema } from "../demo/schema.ts";
@@ -48,7 +48,7 @@ export async function prepareDatabase(
   options: { rows: number; database: string; log: (line: string) => void },
 ): Promise<BenchDatabase> {
   const { rows, database, log } = options;
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new BadInputError(`--database must be a lower-case identifier, got ${JSON.stringify(database)}`);
+  if (!isPostgresName(database)) throw new BadInputError(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(database)}`);
   await createDatabaseIfMissing(config, database);
   const dbConfig = withDatabase(config, database);
   const sql = demoSql(dbConfig);

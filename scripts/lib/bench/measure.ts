@@ -4,10 +4,28 @@
 import type { Config } from "../config.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
 import { rowCount } from "../check/frames.ts";
-import { type CheckOptions, runCheck } from "../check/run.ts";
-import type { QueryContext, Sources } from "../check/sources.ts";
+import { type CheckOptions, type Queries, type QueryRunner, runCheck } from "../check/run.ts";
+import { type QueryContext, Sources, settingSecrets } from "../check/sources.ts";
 import type { SqlQuery } from "./queries.ts";
 import { type Timing, summarize } from "./stats.ts";
+
+/** The check engine's sources with their pools kept open across runs, as Grafana keeps its pool: runCheck
+ *  closes the runner it is given, so it gets one whose close does nothing, and `close` ends the pools. */
+export class WarmSources {
+  private readonly sources: Sources;
+  readonly queries: Queries;
+  readonly runner: QueryRunner;
+
+  constructor(config: Config, datasources: DatasourceDefinition[]) {
+    this.sources = new Sources(settingSecrets(config));
+    this.queries = { runner: this.sources, datasources: new Map(datasources.map((ds) => [ds.uid, ds])) };
+    this.runner = { run: (target, datasource, context) => this.sources.run(target, datasource, context), close: async () => {} };
+  }
+
+  close(): Promise<void> {
+    return this.sources.close();
+  }
+}
 
 export interface QueryTiming extends Timing {
   rows: number;
@@ -23,7 +41,7 @@ export interface LoopOptions {
   minRuns?: number;
 }
 
-export async function timeQuery(sources: Sources, query: SqlQuery, context: QueryContext, loop: LoopOptions): Promise<QueryTiming> {
+export async function timeQuery(sources: WarmSources, query: SqlQuery, context: QueryContext, loop: LoopOptions): Promise<QueryTiming> {
   const times: number[] = [];
   let failed = 0;
   let rows = 0;
@@ -31,7 +49,7 @@ export async function timeQuery(sources: Sources, query: SqlQuery, context: Quer
   const once = async () => {
     const started = performance.now();
     try {
-      rows = rowCount(await sources.run(query.target, query.datasource, context));
+      rows = rowCount(await sources.runner.run(query.target, query.datasource, context));
     } catch (e) {
       failed++;
       error = (e as Error).message.split("\n")[0]!;
@@ -60,7 +78,7 @@ export type DashboardRun = Pick<CheckOptions, "from" | "to" | "variables" | "pan
 };
 
 /** runCheck on one dashboard, `runs` times, with the caller's warm sources. */
-export async function timeDashboard(config: Config, sources: Sources, run: DashboardRun, loop: LoopOptions): Promise<DashboardTiming> {
+export async function timeDashboard(config: Config, sources: WarmSources, run: DashboardRun, loop: LoopOptions): Promise<DashboardTiming> {
   const times: number[] = [];
   let failed = 0;
   let last: Awaited<ReturnType<typeof runCheck>> | null = null;
@@ -69,7 +87,7 @@ export async function timeDashboard(config: Config, sources: Sources, run: Dashb
     last = await runCheck(config, {
       dashboards: [run.dashboard],
       datasources: run.datasources,
-      sources,
+      runner: sources.runner,
       from: run.from,
       to: run.to,
       variables: run.variables,

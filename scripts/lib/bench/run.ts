@@ -7,13 +7,12 @@ import { POSTGRES_TYPE } from "../../../grafana/datasources.ts";
 import { MAIN_UID } from "../../../grafana/dashboards/uids.ts";
 import { dashboardPanels, targetDatasource } from "../check/dashboard-model.ts";
 import { runCheck } from "../check/run.ts";
-import { Sources } from "../check/sources.ts";
 import { demoSql } from "../demo/index.ts";
 import { benchContexts } from "./contexts.ts";
 import { type CpuMeasure, measureBackendCpu } from "./cpu.ts";
 import { type BenchDatabase, defaultDatabaseName, prepareDatabase, withDatabase } from "./database.ts";
 import { createIndexes, dropIndexes, presentIndexes } from "./indexes.ts";
-import { type DashboardTiming, type LoopOptions, type QueryTiming, timeDashboard, timeQuery } from "./measure.ts";
+import { type DashboardTiming, type LoopOptions, type QueryTiming, WarmSources, timeDashboard, timeQuery } from "./measure.ts";
 import { NAIVE_PAIRS, type SqlQuery, dashboardSqlQueries, naiveQueries } from "./queries.ts";
 import { summarize } from "./stats.ts";
 import { type TargetVerdict, judgeTargets } from "./targets.ts";
@@ -178,7 +177,7 @@ async function benchSize(
       }
       const present = await presentIndexes(admin);
       log(`${db.name}, ${mode} the recommended indexes: timing ${queries.length} queries, ${options.runs} runs each`);
-      const sources = new Sources(config, new Map(datasources.map((ds) => [ds.uid, ds])));
+      const sources = new WarmSources(config, datasources);
       try {
         const { ranges, narrow, contexts, overrides } = await benchContexts(admin, sources, dashboards, queries, db.dataEnd);
         range = ranges.get(main.uid)!;
@@ -239,11 +238,12 @@ async function benchSize(
 async function viewerCost(
   config: Config,
   admin: ReturnType<typeof demoSql>,
-  sources: Sources,
+  sources: WarmSources,
   run: Parameters<typeof timeDashboard>[2],
   viewers: number,
 ): Promise<ViewerFigures> {
-  const load = () => runCheck(config, { dashboards: [run.dashboard], datasources: run.datasources, sources, from: run.from, to: run.to, panels: run.panels });
+  const load = () =>
+    runCheck(config, { dashboards: [run.dashboard], datasources: run.datasources, runner: sources.runner, from: run.from, to: run.to, panels: run.panels });
   let measure: CpuMeasure = { unavailable: "not measured" };
   for (let attempt = 0; attempt < 3; attempt++) {
     await load(); // opens the pool's connections, which the measure reads

@@ -344,3 +344,22 @@ export function toDataFrameJson(frame: Frame, refId: string) {
     data: { values, ...(entities.some((e) => e !== null) ? { entities } : {}) },
   };
 }
+
+/** The frame back from its /api/ds/query wire form (what smoke reads from Grafana). */
+export function frameFromDataFrameJson(json: unknown): Frame {
+  const wire = json as {
+    schema?: { name?: string; fields?: { name: string; type?: string; typeInfo?: { frame?: string } }[] };
+    data?: { values?: unknown[][] };
+  };
+  const fields = wire.schema?.fields ?? [];
+  const values = wire.data?.values ?? [];
+  return {
+    name: wire.schema?.name ?? "",
+    fields: fields.map((field, i) => ({
+      name: field.name,
+      type: (["time", "number", "string", "boolean", "other"].includes(field.type ?? "") ? field.type : "other") as FieldType,
+      frameType: field.typeInfo?.frame,
+      values: values[i] ?? [],
+    })),
+  };
+}

@@ -4,9 +4,9 @@
 import type { Config } from "../config.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
 import { BadInputError } from "../errors.ts";
-import { type PanelModel, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource } from "./dashboard-model.ts";
+import { type PanelModel, type Target, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource } from "./dashboard-model.ts";
 import { type Frame, rowCount } from "./frames.ts";
-import { type QueryContext, Sources } from "./sources.ts";
+import { type QueryContext, Sources, settingSecrets } from "./sources.ts";
 import { ALL_VALUE, type TemplateVariable } from "./template.ts";
 import { parseTimeRange } from "./time-range.ts";
 import { applyTransformations, statValue } from "./transformations.ts";
@@ -26,8 +26,14 @@ export interface CheckOptions {
   deadlineMs?: number;
   /** Called as each panel finishes, for progress lines. */
   onPanel?: (result: PanelResult) => void;
-  /** Sources the caller keeps open across runs (their pool stays warm, as Grafana's does); not closed here. */
-  sources?: Sources;
+  /** Who runs each query: the sources themselves (check, the default) or Grafana's /api/ds/query (smoke). */
+  runner?: QueryRunner;
+}
+
+/** Runs one query whose dashboard variables are still in it, and answers its frame or throws. */
+export interface QueryRunner {
+  run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame>;
+  close(): Promise<void>;
 }
 
 export interface PanelResult {
@@ -53,22 +59,39 @@ export interface CheckResult {
 
 const DEFAULT_DEADLINE_MS = 20_000;
 
+/** Who runs the queries, and the datasources their targets name (by uid). */
+export interface Queries {
+  runner: QueryRunner;
+  datasources: Map<string, DatasourceDefinition>;
+}
+
 export async function runCheck(config: Config, options: CheckOptions): Promise<CheckResult> {
   const dashboards = selectDashboards(options);
-  const sources = options.sources ?? new Sources(config, new Map(options.datasources.map((ds) => [ds.uid, ds])));
+  const datasources = new Map(options.datasources.map((ds) => [ds.uid, ds]));
+  const runner = options.runner ?? new Sources(settingSecrets(config));
   const results: PanelResult[] = [];
   const report = (result: PanelResult) => {
     results.push(result);
     options.onPanel?.(result);
   };
+  const queries: Queries = { runner, datasources };
+  const known = new Set(dashboards.flatMap((d) => dashboardVariables(d).map((v) => v.name)));
+  for (const name of Object.keys(options.variables ?? {})) {
+    if (!known.has(name)) throw new BadInputError(`No dashboard checked has a variable "${name}"; their variables are: ${[...known].join(", ") || "none"}.`);
+  }
+  const chosen = dashboards.map((dashboard) => ({ dashboard, panels: selectPanels(dashboard, options.panels) }));
+  if (!chosen.some((c) => c.panels.length)) {
+    const all = chosen.flatMap((c) => dashboardPanels(c.dashboard).map((p) => `"${p.title}"`));
+    throw new BadInputError(`No panel ${(options.panels ?? []).map((w) => `"${w}"`).join(", ")}; the panels are: ${all.join(", ")} (or their ids).`);
+  }
   try {
-    for (const dashboard of dashboards) {
-      const context = await queryContext(dashboard, sources, options, report);
-      const panels = selectPanels(dashboard, options.panels);
-      await Promise.all(panels.map(async (panel) => report(await runPanel(panel, sources, context))));
+    for (const { dashboard, panels } of chosen) {
+      if (!panels.length) continue;
+      const context = await queryContext(dashboard, queries, options, report);
+      await Promise.all(panels.map(async (panel) => report(await runPanel(panel, queries, context))));
     }
   } finally {
-    if (!options.sources) await sources.close();
+    await runner.close();
   }
   return { ok: results.every((r) => r.ok), panels: results };
 }
@@ -77,7 +100,7 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
  *  them after loading it (query variables run first, each reported). */
 export async function queryContext(
   dashboard: DashboardDefinition,
-  sources: Sources,
+  queries: Queries,
   options: Pick<CheckOptions, "from" | "to" | "variables" | "deadlineMs">,
   report: (result: PanelResult) => void = () => {},
 ): Promise<QueryContext> {
@@ -89,7 +112,7 @@ export async function queryContext(
     intervalMs: Math.max(60_000, Math.round((range.to.getTime() - range.from.getTime()) / 1000)),
     deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
   };
-  return { ...base, variables: await resolveVariables(dashboard, sources, base, options.variables ?? {}, report) };
+  return { ...base, variables: await resolveVariables(dashboard, queries, base, options.variables ?? {}, report) };
 }
 
 function selectDashboards(options: CheckOptions): DashboardDefinition[] {
@@ -101,30 +124,22 @@ function selectDashboards(options: CheckOptions): DashboardDefinition[] {
   return found;
 }
 
+/** The panels named by title or id (all when none is named); a dashboard without any is skipped. */
 function selectPanels(dashboard: DashboardDefinition, wanted: string[] | undefined): PanelModel[] {
   const panels = dashboardPanels(dashboard);
   if (!wanted?.length) return panels;
-  const chosen = panels.filter((p) => wanted.includes(p.title) || wanted.includes(String(p.id)));
-  if (!chosen.length) {
-    throw new BadInputError(`No panel ${wanted.map((w) => `"${w}"`).join(", ")} in ${dashboard.title}; its panels are: ${panels.map((p) => `${p.id} "${p.title}"`).join(", ")}.`);
-  }
-  return chosen;
+  return panels.filter((p) => wanted.includes(p.title) || wanted.includes(String(p.id)));
 }
 
 /** Each variable's options and current value, as the dashboard loads them; query variables run here. */
 async function resolveVariables(
   dashboard: DashboardDefinition,
-  sources: Sources,
+  sources: Queries,
   context: QueryContext,
   overrides: Record<string, string[]>,
   report: (result: PanelResult) => void,
 ): Promise<TemplateVariable[]> {
   const models = dashboardVariables(dashboard);
-  for (const name of Object.keys(overrides)) {
-    if (!models.some((m) => m.name === name)) {
-      throw new BadInputError(`${dashboard.title} has no variable "${name}"; its variables are: ${models.map((m) => m.name).join(", ") || "none"}.`);
-    }
-  }
   const resolved: TemplateVariable[] = [];
   for (const model of models) {
     let options: string[] = [];
@@ -165,7 +180,7 @@ function pseudoPanel(dashboard: DashboardDefinition, variable: VariableModel): P
   return { dashboard: dashboard.title, dashboardUid: dashboard.uid, id: 0, title: `$${variable.name}`, type: "variable", targets: [], transformations: [], mappings: [] };
 }
 
-async function runPanel(panel: PanelModel, sources: Sources, context: QueryContext): Promise<PanelResult> {
+async function runPanel(panel: PanelModel, sources: Queries, context: QueryContext): Promise<PanelResult> {
   const started = performance.now();
   const outcome = await runQueries(panel, sources, context);
   let frames = outcome.frames;
@@ -188,14 +203,14 @@ async function runPanel(panel: PanelModel, sources: Sources, context: QueryConte
 }
 
 /** Every target of the panel at once; a failing one leaves the others' frames (as Grafana shows them). */
-async function runQueries(panel: PanelModel, sources: Sources, context: QueryContext): Promise<{ frames: Frame[]; errors: string[] }> {
+async function runQueries(panel: PanelModel, sources: Queries, context: QueryContext): Promise<{ frames: Frame[]; errors: string[] }> {
   const outcomes = await Promise.all(
     panel.targets.map(async (target) => {
       const ref = targetDatasource(panel, target);
-      const datasource = sources.lookup(ref?.uid);
+      const datasource = ref?.uid ? sources.datasources.get(ref.uid) : undefined;
       if (!datasource) return { error: `${target.refId}: datasource "${ref?.uid ?? "(none)"}" is not one of the toolkit's datasources` };
       try {
-        return { frame: await sources.run(target, datasource, context) };
+        return { frame: await sources.runner.run(target, datasource, context) };
       } catch (error) {
         return { error: `${target.refId} (${datasource.name}, ${datasource.url}): ${(error as Error).message}` };
       }

@@ -4,7 +4,7 @@
 import postgres from "postgres";
 import type { Config, SettingName } from "../config.ts";
 import type { DatasourceDefinition } from "../../../grafana/types.ts";
-import { INFINITY_TYPE, POSTGRES_TYPE } from "../../../grafana/datasources.ts";
+import { POSTGRES_TYPE } from "../../../grafana/datasources.ts";
 import { type Frame, frameFromPostgres } from "./frames.ts";
 import { expandPostgresMacros } from "./postgres-macros.ts";
 import { type TemplateVariable, interpolateTemplate } from "./template.ts";
@@ -21,17 +21,32 @@ export interface QueryContext {
   deadlineMs: number;
 }
 
-/** A connection pool as the read-only role, no larger than the role's connection limit allows. */
-export function monitorRoleSql(config: Config): postgres.Sql {
-  const { postgres: pg, monitorRole } = config;
+/** A datasource's secureJsonData values (never written anywhere, only sent or used). */
+export type SecretResolver = (datasource: DatasourceDefinition) => Record<string, string>;
+
+/** The toolkit's own settings resolve the secrets its datasource definitions name. */
+export function settingSecrets(config: Config): SecretResolver {
+  return (datasource) => {
+    const secrets: Record<string, string> = {};
+    for (const [key, setting] of Object.entries(datasource.secureJsonData)) {
+      const value = config.values[setting as SettingName];
+      if (value) secrets[key] = value;
+    }
+    return secrets;
+  };
+}
+
+/** A connection pool exactly as the PostgreSQL datasource connects: its host, database and user, its
+ *  password, and no more connections than its maxOpenConns (which stays inside the role's limit). */
+function datasourcePool(datasource: DatasourceDefinition, secrets: Record<string, string>): postgres.Sql {
+  const { hostname, port } = new URL(`postgres://${datasource.url}`);
   return postgres({
-    host: pg.host,
-    port: pg.port,
-    database: pg.database,
-    user: monitorRole.user,
-    password: monitorRole.password,
-    // One connection stays free for an operator's psql, as the provisioned datasource leaves one too.
-    max: Math.max(1, monitorRole.connectionLimit - 1),
+    host: hostname.replace(/^\[|\]$/g, ""),
+    port: Number(port || 5432),
+    database: String(datasource.jsonData.database ?? ""),
+    user: datasource.user,
+    password: secrets.password,
+    max: Math.max(1, Number(datasource.jsonData.maxOpenConns ?? 4)),
     connect_timeout: 5,
     idle_timeout: 5,
     onnotice: () => {},
@@ -40,19 +55,16 @@ export function monitorRoleSql(config: Config): postgres.Sql {
 }
 
 export class Sources {
-  private pool: postgres.Sql | null = null;
+  private readonly pools = new Map<string, postgres.Sql>();
 
-  constructor(
-    private readonly config: Config,
-    private readonly datasources: Map<string, DatasourceDefinition>,
-  ) {}
+  constructor(private readonly secrets: SecretResolver) {}
 
   /** The query's frame, or an error with the text Grafana would show (prefixed with where it went). */
   async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
     let cancel = () => {};
     const work =
       datasource.type === POSTGRES_TYPE
-        ? this.runPostgres(target, context, (c) => (cancel = c))
+        ? this.runPostgres(target, datasource, context, (c) => (cancel = c))
         : this.runInfinity(target, datasource, context);
     let timer: Timer | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -68,13 +80,9 @@ export class Sources {
     }
   }
 
-  lookup(uid: string | undefined): DatasourceDefinition | undefined {
-    return uid ? this.datasources.get(uid) : undefined;
-  }
-
   async close(): Promise<void> {
-    await this.pool?.end({ timeout: 2 });
-    this.pool = null;
+    await Promise.all([...this.pools.values()].map((pool) => pool.end({ timeout: 2 })));
+    this.pools.clear();
   }
 
   /** The SQL exactly as it reaches PostgreSQL: variables as the browser puts them, then the macros. */
@@ -83,10 +91,14 @@ export class Sources {
     return expandPostgresMacros(interpolated, { range: context.range, intervalMs: context.intervalMs });
   }
 
-  private async runPostgres(target: Target, context: QueryContext, onCancel: (cancel: () => void) => void): Promise<Frame> {
+  private async runPostgres(target: Target, datasource: DatasourceDefinition, context: QueryContext, onCancel: (cancel: () => void) => void): Promise<Frame> {
     const text = Sources.postgresText(target, context);
-    this.pool ??= monitorRoleSql(this.config);
-    const query = this.pool.unsafe(text);
+    let pool = this.pools.get(datasource.uid);
+    if (!pool) {
+      pool = datasourcePool(datasource, this.secrets(datasource));
+      this.pools.set(datasource.uid, pool);
+    }
+    const query = pool.unsafe(text);
     onCancel(() => void query.cancel());
     try {
       const rows = await query;
@@ -98,11 +110,7 @@ export class Sources {
   }
 
   private async runInfinity(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
-    const secrets: Record<string, string> = {};
-    for (const [key, setting] of Object.entries(datasource.secureJsonData)) {
-      const value = this.config.values[setting as SettingName];
-      if (value) secrets[key] = value;
-    }
+    const secrets = this.secrets(datasource);
     // The browser puts the dashboard's variables in before the query is sent.
     const sent = interpolateInfinityTarget(target as unknown as InfinityTarget, context.variables, context.range);
     return runInfinityQuery(
@@ -112,5 +120,3 @@ export class Sources {
     );
   }
 }
-
-export const isKnownDatasourceType = (type: string) => type === POSTGRES_TYPE || type === INFINITY_TYPE;

@@ -3,6 +3,7 @@
 import postgres from "postgres";
 import type { Config, ServiceName } from "../config.ts";
 import { BadInputError } from "../errors.ts";
+import { STACK_PORTS } from "../stack-paths.ts";
 import { applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
 import { type Activity, startActivity } from "./activity.ts";
 import { QUEUES, type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
@@ -10,7 +11,9 @@ import { type DemoServices, startServices } from "./services.ts";
 import { startControl } from "./control.ts";
 import { type DemoState, newDemoState } from "./state.ts";
 
-export const DEFAULT_CONTROL_PORT = 4999;
+/** The stack's control port (STACK_DEMO_CONTROL_PORT, else 4999), so that `demo fault` and `demo clear`
+ *  reach the demo of the stack this shell points at, not another checkout's. */
+export const DEFAULT_CONTROL_PORT = STACK_PORTS.demoControl;
 
 export interface DemoOptions {
   config: Config;
@@ -22,6 +25,8 @@ export interface DemoOptions {
   /** Also create GRAFANA_POSTGRES_USER as the trading system's own migration leaves it: SELECT on every
    *  table, no limits (for trying the role step's convergence). */
   legacyMonitorRole?: boolean;
+  /** Where the services listen (default loopback; a container needs 0.0.0.0). The control route stays on loopback. */
+  listenHost?: string;
   /** A RabbitMQ vhost other than "/" (tests use one of their own). */
   vhost?: string;
   log?: (line: string) => void;
@@ -88,7 +93,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const apiKeys = Object.fromEntries(
     Object.entries(config.services).map(([name, service]) => [name, service.apiKey ?? ""]),
   ) as Record<ServiceName, string>;
-  const services = await startServices({ sql, state, ports: options.ports ?? portsFromConfig(config), apiKeys });
+  const services = await startServices({ sql, state, ports: options.ports ?? portsFromConfig(config), apiKeys, host: options.listenHost });
   for (const [name, url] of Object.entries(services.urls)) log(`${name} on ${url}`);
 
   // RabbitMQ lag knobs are faults too: "backlog:<queue>" and "slow-consumer:<queue>".

@@ -1,0 +1,410 @@
+// A small client for the Grafana 13 HTTP API: only the legacy /api uid routes that 13.2 still serves
+// (numeric-id routes are off by default in 13, grafana-facts §2.1, §8). Every answer's status is checked
+// before its body is read, and every status maps to an error class of ./errors.ts (the exit code).
+import {
+  GrafanaPreconditionError,
+  DashboardStoredAsV2Error,
+  FolderExistsError,
+  GrafanaAuthError,
+  GrafanaConflictError,
+  GrafanaNotFoundError,
+  GrafanaPermissionError,
+  GrafanaRejectedError,
+  GrafanaServerError,
+  GrafanaUnreachableError,
+  ProvisionedDashboardError,
+  ReadOnlyDatasourceError,
+} from "./errors.ts";
+import type { Config } from "../config.ts";
+
+/** Basic auth, or a service-account token (which wins when set). */
+export interface GrafanaAuth {
+  user?: string;
+  password?: string;
+  token?: string;
+}
+
+export interface GrafanaClientOptions {
+  url: string;
+  auth: GrafanaAuth;
+  /** Per request; health checks and queries get the longer `slowTimeoutMs`. */
+  timeoutMs?: number;
+  slowTimeoutMs?: number;
+  /** X-Grafana-Org-Id (grafana-facts §1.1); the user's current org when absent. */
+  orgId?: number;
+}
+
+export interface GrafanaHealth {
+  database: string;
+  version?: string;
+  commit?: string;
+}
+
+/** The datasource as GET /api/datasources/uid/:uid returns it (grafana-facts §2.3). */
+export interface DatasourceDto {
+  id: number;
+  uid: string;
+  orgId: number;
+  name: string;
+  type: string;
+  typeLogoUrl?: string;
+  access: string;
+  url: string;
+  user?: string;
+  database?: string;
+  basicAuth?: boolean;
+  basicAuthUser?: string;
+  withCredentials?: boolean;
+  isDefault?: boolean;
+  jsonData?: Record<string, unknown>;
+  secureJsonFields?: Record<string, boolean>;
+  version: number;
+  readOnly?: boolean;
+  [key: string]: unknown;
+}
+
+/** The body of POST /api/datasources and PUT /api/datasources/uid/:uid (grafana-facts §2.2). */
+export interface DatasourceBody {
+  uid: string;
+  name: string;
+  type: string;
+  access: string;
+  url: string;
+  user?: string;
+  database?: string;
+  basicAuth?: boolean;
+  basicAuthUser?: string;
+  withCredentials?: boolean;
+  isDefault?: boolean;
+  jsonData: Record<string, unknown>;
+  secureJsonData?: Record<string, string>;
+  /** On update: the version last read, so that a concurrent change gives 409 (§2.4). */
+  version?: number;
+}
+
+/** GET /api/datasources/uid/:uid/health: 200 when OK, 400 with the same shape otherwise (§2.5). */
+export interface DatasourceHealth {
+  ok: boolean;
+  status: "OK" | "ERROR" | "UNKNOWN";
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface FolderDto {
+  uid: string;
+  title: string;
+  id?: number;
+  url?: string;
+  version?: number;
+  parentUid?: string;
+  [key: string]: unknown;
+}
+
+export interface DashboardMeta {
+  version: number;
+  folderUid?: string;
+  folderTitle?: string;
+  provisioned?: boolean;
+  provisionedExternalId?: string;
+  updatedBy?: string;
+  updated?: string;
+  url?: string;
+  apiVersion?: string;
+  [key: string]: unknown;
+}
+
+export interface DashboardWithMeta {
+  dashboard: Record<string, unknown>;
+  meta: DashboardMeta;
+}
+
+export interface SaveDashboardRequest {
+  dashboard: Record<string, unknown>;
+  folderUid?: string;
+  message?: string;
+  overwrite?: boolean;
+}
+
+export interface SaveDashboardResult {
+  status: string;
+  uid: string;
+  version: number;
+  id?: number;
+  url?: string;
+  slug?: string;
+  folderUid?: string;
+}
+
+/** One entry of GET /api/dashboards/uid/:uid/versions, newest first (§4.4). */
+export interface DashboardVersion {
+  version: number;
+  parentVersion?: number;
+  created?: string;
+  createdBy?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+export interface QueryResult {
+  status?: number;
+  error?: string;
+  errorSource?: string;
+  frames?: unknown[];
+  [key: string]: unknown;
+}
+
+/** POST /api/ds/query: 200 when every query answered, 400 with the same results map when any failed
+ *  (never 207 in 13.x, §5.3). */
+export interface QueryResponse {
+  status: 200 | 400;
+  results: Record<string, QueryResult>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const SLOW_TIMEOUT_MS = 30_000;
+const START_HINT = "start it (docker compose up -d grafana) or point GRAFANA_URL at a running Grafana";
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export class GrafanaClient {
+  readonly url: string;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private readonly slowTimeoutMs: number;
+  private readonly credentialsHint: string;
+
+  constructor(options: GrafanaClientOptions) {
+    this.url = options.url.replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.slowTimeoutMs = options.slowTimeoutMs ?? SLOW_TIMEOUT_MS;
+    const { token, user, password } = options.auth;
+    this.headers = { Accept: "application/json" };
+    if (token) this.headers.Authorization = `Bearer ${token}`;
+    else if (user !== undefined) this.headers.Authorization = `Basic ${btoa(`${user}:${password ?? ""}`)}`;
+    if (options.orgId !== undefined) this.headers["X-Grafana-Org-Id"] = String(options.orgId);
+    this.credentialsHint = token ? "check GRAFANA_TOKEN" : "check GRAFANA_ADMIN_USER and GRAFANA_ADMIN_PASSWORD (or set GRAFANA_TOKEN)";
+  }
+
+  /** GET /api/health (no auth needed): 200, or 503 when Grafana's database fails (§1.7). */
+  async health(): Promise<GrafanaHealth> {
+    return (await this.request("GET", "/api/health", "reading Grafana's health", { ok: [200] })).body as GrafanaHealth;
+  }
+
+  async getDatasource(uid: string): Promise<DatasourceDto | null> {
+    const answer = await this.request("GET", `/api/datasources/uid/${enc(uid)}`, `reading datasource ${uid}`, { ok: [200], absent: true });
+    return answer.status === 404 ? null : (answer.body as DatasourceDto);
+  }
+
+  async createDatasource(body: DatasourceBody): Promise<DatasourceDto> {
+    const answer = await this.request("POST", "/api/datasources", `creating datasource "${body.name}" (uid ${body.uid})`, { ok: [200], body });
+    return (answer.body as { datasource: DatasourceDto }).datasource;
+  }
+
+  async updateDatasource(uid: string, body: DatasourceBody): Promise<DatasourceDto> {
+    const what = `updating datasource "${body.name}" (uid ${uid})`;
+    const answer = await this.request("PUT", `/api/datasources/uid/${enc(uid)}`, what, { ok: [200], body });
+    return (answer.body as { datasource: DatasourceDto }).datasource;
+  }
+
+  /** The datasource's own check, run by Grafana against its target. */
+  async datasourceHealth(uid: string): Promise<DatasourceHealth> {
+    const answer = await this.request("GET", `/api/datasources/uid/${enc(uid)}/health`, `checking datasource ${uid}'s health`, {
+      ok: [200],
+      // A failed check is 400 with {status, message}; other 400s (e.g. "UID is invalid") are errors.
+      accept: (status, body) => status === 400 && isRecord(body) && typeof body.status === "string",
+      slow: true,
+    });
+    const body = answer.body as Omit<DatasourceHealth, "ok">;
+    return { ok: answer.status === 200 && body.status === "OK", status: body.status, message: String(body.message ?? ""), details: body.details };
+  }
+
+  async getFolder(uid: string): Promise<FolderDto | null> {
+    const answer = await this.request("GET", `/api/folders/${enc(uid)}`, `reading folder ${uid}`, { ok: [200], absent: true });
+    return answer.status === 404 ? null : (answer.body as FolderDto);
+  }
+
+  /** Throws FolderExistsError when the uid exists, whichever of 409 or 412 Grafana answers (§3.1). */
+  async createFolder(folder: { uid: string; title: string; parentUid?: string }): Promise<FolderDto> {
+    const what = `creating folder "${folder.title}" (uid ${folder.uid})`;
+    try {
+      return (await this.request("POST", "/api/folders", what, { ok: [200], body: folder })).body as FolderDto;
+    } catch (error) {
+      if (error instanceof GrafanaConflictError || (error instanceof GrafanaPreconditionError && error.reason === "version-mismatch")) {
+        throw new FolderExistsError(`${what}: a folder with this uid already exists (HTTP ${error.status})`, error.status, error.body);
+      }
+      throw error;
+    }
+  }
+
+  /** Null when absent. A dashboard stored as schema v2 throws DashboardStoredAsV2Error (406, §4.2). */
+  async getDashboard(uid: string): Promise<DashboardWithMeta | null> {
+    const answer = await this.request("GET", `/api/dashboards/uid/${enc(uid)}`, `reading dashboard ${uid}`, { ok: [200], absent: true });
+    return answer.status === 404 ? null : (answer.body as DashboardWithMeta);
+  }
+
+  /** Reads a dashboard through the /apis path a 406 names: the only way to see (and back up) a
+   *  dashboard stored as v2; the path must be Grafana's dashboard API. */
+  async getDashboardResource(apisPath: string): Promise<Record<string, unknown>> {
+    if (!/^\/apis\/dashboard\.grafana\.app\/[\w.-]+\/namespaces\/[\w-]+\/dashboards\/[\w-]+$/.test(apisPath)) {
+      throw new GrafanaRejectedError(`not a Grafana dashboard resource path: ${apisPath}`, 0, null);
+    }
+    return (await this.request("GET", apisPath, `reading ${apisPath}`, { ok: [200] })).body as Record<string, unknown>;
+  }
+
+  /** POST /api/dashboards/db. 412 throws GrafanaPreconditionError; a provisioned dashboard throws
+   *  ProvisionedDashboardError (400). */
+  async saveDashboard(request: SaveDashboardRequest): Promise<SaveDashboardResult> {
+    const uid = String(request.dashboard.uid ?? "");
+    const what = `saving dashboard "${String(request.dashboard.title ?? "")}" (uid ${uid})`;
+    return (await this.request("POST", "/api/dashboards/db", what, { ok: [200], body: request })).body as SaveDashboardResult;
+  }
+
+  /** Newest first. Accepts the 12+ wrapper {versions: [...]} and the older bare array (§4.4). */
+  async dashboardVersions(uid: string, limit = 5): Promise<DashboardVersion[]> {
+    const answer = await this.request("GET", `/api/dashboards/uid/${enc(uid)}/versions?limit=${limit}`, `listing versions of dashboard ${uid}`, {
+      ok: [200],
+    });
+    const body = answer.body;
+    const list = Array.isArray(body) ? body : isRecord(body) && Array.isArray(body.versions) ? body.versions : [];
+    return (list as DashboardVersion[]).toSorted((a, b) => b.version - a.version);
+  }
+
+  /** POST /api/ds/query. Per-query errors come back in `results` (status 400); request-level
+   *  failures (bad request, unknown datasource, no access) throw. */
+  async query(body: { from: string; to: string; queries: Record<string, unknown>[] }): Promise<QueryResponse> {
+    const answer = await this.request("POST", "/api/ds/query", "querying through /api/ds/query", {
+      ok: [200],
+      accept: (status, parsed) => status === 400 && isRecord(parsed) && isRecord(parsed.results),
+      body,
+      slow: true,
+    });
+    return { status: answer.status as 200 | 400, results: (answer.body as { results: Record<string, QueryResult> }).results };
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    what: string,
+    options: {
+      ok: number[];
+      /** 404 is an answer (the thing is absent), not an error. */
+      absent?: boolean;
+      /** Another status whose body is an answer too. */
+      accept?: (status: number, body: unknown) => boolean;
+      body?: unknown;
+      slow?: boolean;
+    },
+  ): Promise<Answer> {
+    const timeoutMs = options.slow ? this.slowTimeoutMs : this.timeoutMs;
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${path}`, {
+        method,
+        headers: options.body === undefined ? this.headers : { ...this.headers, "Content-Type": "application/json" },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: "manual",
+      });
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === "TimeoutError" || name === "AbortError") {
+        throw new GrafanaUnreachableError(`${what}: Grafana at ${this.url} did not answer within ${timeoutMs / 1000}s: ${START_HINT}`);
+      }
+      throw new GrafanaUnreachableError(`${what}: Grafana at ${this.url} is unreachable (${(error as Error).message}): ${START_HINT}`);
+    }
+    // The status decides how the body is read: an answer must be JSON; an error body is only quoted.
+    const status = response.status;
+    const text = await response.text().catch(() => "");
+    const parsed = parseJson(text);
+    if (options.ok.includes(status)) {
+      if (parsed === undefined) {
+        throw new GrafanaRejectedError(`${what}: ${this.url} answered HTTP ${status} with a body that is not JSON: is GRAFANA_URL a Grafana?`, status, text.slice(0, 200));
+      }
+      return { status, body: parsed };
+    }
+    if (options.absent && status === 404) return { status, body: parsed };
+    if (options.accept?.(status, parsed)) return { status, body: parsed };
+    throw this.errorFor(status, parsed ?? text.slice(0, 200), what, response.headers.get("location"));
+  }
+
+  /** The error an unexpected status means; the message says what failed and what to do. */
+  private errorFor(status: number, body: unknown, what: string, location: string | null): Error {
+    const message = grafanaMessage(body);
+    const said = message ? `: "${message}"` : "";
+    if (status >= 300 && status < 400) {
+      return new GrafanaRejectedError(`${what}: ${this.url} redirected to ${location ?? "?"} (HTTP ${status}): is GRAFANA_URL Grafana's base URL?`, status, body);
+    }
+    switch (status) {
+      case 401: {
+        const id = isRecord(body) ? String(body.messageId ?? "") : "";
+        const reason = id.startsWith("password-auth")
+          ? "wrong user name or password"
+          : id.startsWith("api-key")
+            ? "the token is invalid, expired, revoked or of another org"
+            : "no credentials Grafana accepts";
+        return new GrafanaAuthError(`${what}: Grafana at ${this.url} refused the credentials (HTTP 401, ${reason}${said}): ${this.credentialsHint}`, body);
+      }
+      case 403: {
+        const permission = message.match(/Permissions needed: (.+)$/)?.[1]?.trim();
+        if (/read-only data source/i.test(message)) {
+          return new ReadOnlyDatasourceError(`${what}: the datasource is provisioned read-only (HTTP 403${said}): change it in the provisioning file`, body);
+        }
+        const lacking = permission ? `lacks the permission ${permission}` : "is not allowed to do this";
+        return new GrafanaPermissionError(
+          `${what}: the Grafana user ${lacking} (HTTP 403${said}): use an Admin user or a token of a service account with the Admin role`,
+          body,
+          permission,
+        );
+      }
+      case 404:
+        return new GrafanaNotFoundError(`${what}: not found (HTTP 404${said})`, body);
+      case 406:
+        return new DashboardStoredAsV2Error(
+          `${what}: the dashboard is stored as schema v2 (saved from Grafana's UI), which the legacy API cannot read (HTTP 406${said})`,
+          body,
+          message.match(/use (\/apis\/\S+) instead/)?.[1],
+        );
+      case 409:
+        return new GrafanaConflictError(`${what}: conflict (HTTP 409${said})`, status, body);
+      case 412: {
+        const reason = isRecord(body) ? String(body.status ?? "") : "";
+        return new GrafanaPreconditionError(`${what}: refused, ${reason || "precondition failed"} (HTTP 412${said})`, body, reason);
+      }
+    }
+    if (status === 400 && message === "Cannot save provisioned dashboard") {
+      return new ProvisionedDashboardError(`${what}: the dashboard is provisioned from a file and cannot be saved through the API (HTTP 400)`, body);
+    }
+    if (status >= 500) return new GrafanaServerError(`${what}: Grafana at ${this.url} failed (HTTP ${status}${said})`, status, body);
+    return new GrafanaRejectedError(`${what}: Grafana rejected the request (HTTP ${status}${said})`, status, body);
+  }
+}
+
+/** The `message` of Grafana's error bodies ({message}, errutil {message, messageId, statusCode}, RBAC
+ *  {title, message, accessErrorId}, §1.2), or the text of a non-JSON body. */
+export function grafanaMessage(body: unknown): string {
+  if (isRecord(body) && typeof body.message === "string") return body.message;
+  return typeof body === "string" ? body.trim() : "";
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const enc = encodeURIComponent;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The client for the configured Grafana: GRAFANA_URL, and GRAFANA_TOKEN or the admin user. */
+export function grafanaClientFor(grafana: Config["grafana"], options: Partial<GrafanaClientOptions> = {}): GrafanaClient {
+  return new GrafanaClient({ url: grafana.url, auth: { user: grafana.adminUser, password: grafana.adminPassword, token: grafana.token }, ...options });
+}

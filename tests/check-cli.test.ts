@@ -1,0 +1,42 @@
+// `bun run check` as an operator or cron runs it: the JSON it ends with, its exit codes, its options.
+import { beforeAll, expect, test } from "bun:test";
+import { runRoleStep } from "../scripts/role.ts";
+import { runCli, settings } from "./support/live.ts";
+
+beforeAll(async () => {
+  await runRoleStep(settings(), { rabbitmq: true });
+});
+
+const check = (args: string[]) => runCli(["scripts/check.ts", "--env-file", "/dev/null", ...args]);
+
+test("--json ends with one object: ok and a line per panel with its columns; exit 0", async () => {
+  const run = await check(["--json", "--dashboard", "ytrader-signal-trace"]);
+  expect(run.code).toBe(0);
+  const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { ok: boolean; panels: Record<string, unknown>[] };
+  expect(result.ok).toBe(true);
+  expect(result.panels.map((p) => p.panel).sort()).toEqual(["Fills and fees", "Orders of the signal", "Position now", "Signal"]);
+  for (const panel of result.panels) expect(Object.keys(panel).sort()).toEqual(["columns", "dashboard", "error", "ms", "ok", "panel", "rows"]);
+});
+
+test("--panel (repeatable, across dashboards) and --var choose what runs; a failing panel makes exit 1 with its error", async () => {
+  const run = await check(["--panel", "Signal", "--panel", "Trading signals: last 100", "--var", "signal_id=not-a-uuid", "--var", "strategy=$__all"]);
+  expect(run.code).toBe(1);
+  expect(run.stdout).toMatch(/Trading system monitoring \/ Trading signals: last 100\s+ok/);
+  expect(run.stdout).toMatch(/Signal trace \/ Signal\s+FAILED.*invalid input syntax for type uuid/);
+  expect(run.stdout).toContain("checked: 3 ok, 1 failed");
+});
+
+test("bad input is exit 2 and runs nothing: a mistyped option, an unknown panel, an unknown variable, a bad time", async () => {
+  for (const [args, says] of [
+    [["--dashbord", "x"], "--dashboard"],
+    [["--panel", "No such panel"], 'No panel "No such panel"'],
+    [["--var", "nope=1"], 'variable "nope"'],
+    [["--var", "strategy"], "name=value"],
+    [["--from", "yesterday-ish"], "yesterday-ish"],
+  ] as const) {
+    const run = await check([...args]);
+    expect({ args, code: run.code }).toEqual({ args, code: 2 });
+    expect(run.stdout + run.stderr).toContain(says);
+    expect(run.stdout).not.toContain(" ok ");
+  }
+});

@@ -1,0 +1,129 @@
+// docker-compose.yml, read by a real compose parser: Debian's docker-compose (v1) resolves the file,
+// its variables and profiles without a Docker engine. The expectations are written from the issue.
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { provisioningVariables } from "../grafana/datasources.ts";
+
+const REPO = resolve(import.meta.dir, "..");
+const FILE = join(REPO, "docker-compose.yml");
+
+interface Service {
+  image: string;
+  environment: Record<string, string>;
+  ports?: { published: number | string; target: number }[];
+  volumes: string[];
+  healthcheck?: { test: string[] };
+  networks: Record<string, unknown> | string[];
+  profiles?: string[];
+  command?: string[];
+}
+interface Resolved {
+  services: Record<string, Service>;
+  networks: Record<string, { external?: boolean; name?: string }>;
+  volumes: Record<string, unknown>;
+}
+
+/** `docker-compose config` with exactly these variables (an --env-file of the test's own, so that a
+ *  developer's ./.env or shell does not leak in). */
+let defaults: Resolved | undefined;
+function resolved(variables: Record<string, string> = {}): Resolved {
+  if (!Object.keys(variables).length && defaults) return defaults;
+  const envFile = join(mkdtempSync(join(tmpdir(), "compose-")), "test.env");
+  writeFileSync(envFile, Object.entries(variables).map(([k, v]) => `${k}=${v}`).join("\n"));
+  const run = Bun.spawnSync(["docker-compose", "--env-file", envFile, "-f", FILE, "config"], { cwd: REPO, env: { PATH: process.env.PATH ?? "" } });
+  if (run.exitCode !== 0) throw new Error(`docker-compose config failed: ${run.stderr.toString()}`);
+  const config = parse(run.stdout.toString()) as Resolved;
+  if (!Object.keys(variables).length) defaults = config;
+  return config;
+}
+
+const hasCompose = Bun.spawnSync(["sh", "-c", "command -v docker-compose"]).exitCode === 0;
+
+describe("docker-compose.yml", () => {
+  test("a compose parser is installed (Debian's docker-compose package)", () => {
+    if (!hasCompose) throw new Error("docker-compose is not installed: apt-get install docker-compose (it parses the file without a Docker engine)");
+  });
+
+  test.if(hasCompose)("Grafana 13.2.3 and Infinity 3.11.1 pinned; locked down; provisioning and dashboards read-only; data volume; healthcheck", () => {
+    const grafana = resolved().services.grafana!;
+    expect(grafana.image).toBe("grafana/grafana:13.2.3");
+    expect(grafana.environment).toMatchObject({
+      GF_PLUGINS_PREINSTALL_SYNC: "yesoreyeram-infinity-datasource@3.11.1",
+      GF_AUTH_ANONYMOUS_ENABLED: "false",
+      GF_USERS_ALLOW_SIGN_UP: "false",
+      GF_ANALYTICS_REPORTING_ENABLED: "false",
+      GF_ANALYTICS_CHECK_FOR_UPDATES: "false",
+      GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: "false",
+    });
+    expect(grafana.volumes).toContain(`${REPO}/grafana/provisioning:/etc/grafana/provisioning:ro`);
+    expect(grafana.volumes).toContain(`${REPO}/grafana/dashboards:/etc/grafana/dashboards:ro`);
+    expect(grafana.volumes).toContain("grafana-data:/var/lib/grafana:rw");
+    expect(grafana.healthcheck?.test.join(" ")).toContain("/api/health");
+    expect(grafana.profiles).toBeUndefined();
+  });
+
+  test.if(hasCompose)("admin credentials and the port come from .env; admin/admin and 4700 only as defaults", () => {
+    const defaults = resolved().services.grafana!;
+    expect(defaults.environment).toMatchObject({ GF_SECURITY_ADMIN_USER: "admin", GF_SECURITY_ADMIN_PASSWORD: "admin" });
+    expect(defaults.ports).toEqual([{ published: 4700, target: 3000 }]);
+    const set = resolved({ GRAFANA_ADMIN_USER: "ops", GRAFANA_ADMIN_PASSWORD: "from-dotenv", GRAFANA_PORT: "4710" }).services.grafana!;
+    expect(set.environment).toMatchObject({ GF_SECURITY_ADMIN_USER: "ops", GF_SECURITY_ADMIN_PASSWORD: "from-dotenv" });
+    expect(set.ports).toEqual([{ published: 4710, target: 3000 }]);
+  });
+
+  test.if(hasCompose)("Grafana joins the trading system's external network, whose name is configurable", () => {
+    expect(resolved().networks.ytrader).toEqual({ external: true, name: "ytrader_default" });
+    expect(resolved({ YTRADER_NETWORK: "trading_net" }).networks.ytrader).toEqual({ external: true, name: "trading_net" });
+    expect(Object.keys(resolved().services.grafana!.networks)).toContain("ytrader");
+  });
+
+  test.if(hasCompose)("Grafana gets exactly what the provisioning files reference, secrets by name; admin secrets and unneeded keys never", () => {
+    const variables = {
+      GRAFANA_POSTGRES_PASSWORD: "s1",
+      RABBITMQ_MONITOR_PASSWORD: "s2",
+      MODEL_SERVICE_API_KEY: "s4",
+      WS_GATEWAY_API_KEY: "unneeded-1",
+      ORDERMANAGER_API_KEY: "unneeded-2",
+      POSITION_MANAGER_API_KEY: "unneeded-3",
+      POSTGRES_PASSWORD: "admin-secret",
+      RABBITMQ_PASSWORD: "broker-secret",
+      GRAFANA_TOKEN: "token-secret",
+      POSTGRES_HOST: "db.internal",
+    };
+    const environment = resolved(variables).services.grafana!.environment;
+    for (const name of ["GRAFANA_POSTGRES_PASSWORD", "RABBITMQ_MONITOR_PASSWORD", "MODEL_SERVICE_API_KEY", "POSTGRES_HOST"] as const) {
+      expect(environment[name]).toBe(variables[name]);
+    }
+    for (const value of ["admin-secret", "broker-secret", "token-secret", "unneeded-1", "unneeded-2", "unneeded-3"]) {
+      expect(Object.values(environment)).not.toContain(value);
+    }
+    // Every variable the generated datasource provisioning reads is passed, and nothing beyond it and GF_*.
+    const passed = Object.keys(environment).filter((name) => !name.startsWith("GF_")).sort();
+    expect(passed).toEqual([...provisioningVariables()].sort());
+    // The defaults are the trading system's own compose names.
+    expect(resolved().services.grafana!.environment).toMatchObject({ POSTGRES_HOST: "postgres", RABBITMQ_MANAGEMENT_URL: "http://rabbitmq:15672", WS_GATEWAY_HOST: "ws-gateway" });
+    // In the file itself, every password, key or token is a ${VARIABLE} reference (or the documented admin default).
+    const raw = readFileSync(FILE, "utf8");
+    const secretLines = [...raw.matchAll(/^\s*([A-Z_]*(?:PASSWORD|PASS|API_KEY|TOKEN)):\s*(.*)$/gm)];
+    expect(secretLines.length).toBeGreaterThan(8);
+    for (const [, key, value] of secretLines) expect(`${key}: ${value}`).toMatch(/: \$\{[A-Z_]+:-(admin)?\}$/);
+  });
+
+  test.if(hasCompose)("profile demo: PostgreSQL 15, RabbitMQ with management, and the demo services on the repo", () => {
+    const { services } = resolved();
+    expect(services.postgres).toMatchObject({ image: "postgres:15", profiles: ["demo"] });
+    expect(services.rabbitmq!.image).toMatch(/^rabbitmq:[\d.]+-management$/);
+    expect(services.rabbitmq!.profiles).toEqual(["demo"]);
+    const demo = services.demo!;
+    expect(demo.image).toMatch(/^oven\/bun:\d+\.\d+\.\d+$/);
+    expect(demo.profiles).toEqual(["demo"]);
+    expect(demo.command!.join(" ")).toContain("bun scripts/demo.ts run");
+    // Grafana's container reaches the services over the compose network, not on the demo's loopback.
+    expect(demo.command!.join(" ")).toContain("--listen-host 0.0.0.0");
+    expect(demo.volumes).toContain(`${REPO}:/app:ro`);
+    expect(demo.environment).toMatchObject({ POSTGRES_HOST: "postgres", RABBITMQ_HOST: "rabbitmq" });
+  });
+});

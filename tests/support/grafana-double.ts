@@ -1,0 +1,593 @@
+// A test double of Grafana 13.2's HTTP API: a small Bun.serve server with only the routes the toolkit's
+// client uses, answering with the statuses and bodies of shared/docs/grafana-facts.md (§ numbers below).
+// A test fixture, never used by a command. It is not Grafana: no UI, no provisioning files, no plugins,
+// one org, and /api/ds/query runs only through an executor a test plugs in.
+import { randomBytes } from "node:crypto";
+import { type HealthAnswer, type StoredDatasource, infinityHealth, postgresHealth } from "./grafana-double-health.ts";
+
+/** Every point grafana-facts marks UNCONFIRMED that the double has to decide, in one place. The
+ *  toolkit's client must cope with each alternative noted here. */
+export const UNCONFIRMED = {
+  /** §3.1: creating a folder whose uid exists: 409 (10.x/11.x) or 412 version-mismatch (13.x, k8s). */
+  folderExists: 409 as 409 | 412,
+  folderExistsBodies: {
+    409: { message: "a folder with the same uid already exists" },
+    412: { status: "version-mismatch", message: "the folder has been changed by someone else" },
+  },
+  /** §2.4: a PUT with version 0 or none is unconditional and leaves the stored version at 1. */
+  versionlessUpdateSetsVersionTo: 1,
+  /** §2.5: health of an unknown uid goes through "lookup fails" (500); no 404 branch was seen. */
+  healthOfUnknownUid: { status: 500, body: { message: "Unable to load datasource metadata" } },
+  /** §2.3: typeLogoUrl's exact path. */
+  typeLogoUrl: (type: string) => `public/plugins/${type}/img/logo.svg`,
+  /** §1.6 gives datasources:read for GET by uid; whether a Viewer holds it is not stated. */
+  viewerMayReadDatasources: false,
+  /** §4.5: v1 JSON saved with overwrite over a v2-stored dashboard turns it back into v1. */
+  overwriteTurnsV2IntoV1: true,
+  /** §4.4: whether the legacy versions list answers for a v2-stored dashboard. */
+  versionsListedForV2: true,
+  /** §2.1 / §8: an unregistered route answers 404 (body not looked up). */
+  unknownRoute: { status: 404, body: { message: "Not found" } },
+  /** §5.3: the errutil message of a duplicate refId (only its id, query.duplicateRefId, is known). */
+  duplicateRefIdMessage: "Query refId must be unique",
+  /** §6.1: what an absent jsonData.sslmode means for the PostgreSQL datasource. */
+  postgresDefaultSslmode: "require",
+  /** §4.2: the namespace of org 1 in the 406 hint (other orgs `org-<id>`). */
+  namespace: "default",
+};
+export type Unconfirmed = typeof UNCONFIRMED;
+
+export type Role = "Admin" | "Editor" | "Viewer";
+
+/** Runs a /api/ds/query body as Grafana's server would; the lead's check engine plugs in here. */
+export type QueryExecutor = (body: unknown, context: QueryContext) => Promise<{ status: number; body: unknown }>;
+export interface QueryContext {
+  /** The datasource a query names, with its secrets (test-only). */
+  datasource(uid: string): StoredDatasource | undefined;
+}
+
+export interface GrafanaDoubleOptions {
+  adminUser?: string;
+  adminPassword?: string;
+  executor?: QueryExecutor;
+  unconfirmed?: Partial<Unconfirmed>;
+  version?: string;
+}
+
+export interface GrafanaDouble {
+  url: string;
+  adminUser: string;
+  adminPassword: string;
+  /** A service-account token (glsa_...) with this basic role. */
+  token(role: Role): string;
+  /** Test-only: a datasource as provisioning leaves it (read-only unless editable). */
+  provisionDatasource(body: Partial<StoredDatasource> & { uid: string; name: string; type: string }, editable?: boolean): void;
+  /** Test-only: a dashboard as a file provider with allowUiUpdates false leaves it (meta.provisioned). */
+  provisionDashboard(json: Record<string, unknown>, folderUid?: string): void;
+  /** Test-only: as if someone saved the dashboard from the UI as schema v2 (a new version; GET answers 406). */
+  markStoredAsV2(uid: string, spec?: Record<string, unknown>, by?: string): void;
+  /** Every request seen: method, path and status. */
+  requests: { method: string; path: string; status: number }[];
+  stop(): Promise<void>;
+}
+
+interface Caller {
+  login: string;
+  role: Role;
+}
+
+interface StoredVersion {
+  version: number;
+  parentVersion: number;
+  created: string;
+  createdBy: string;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+interface StoredDashboard {
+  id: number;
+  uid: string;
+  folderUid: string;
+  provisioned: boolean;
+  /** Saved as v2 from the UI: the legacy GET answers 406 (§4.2). */
+  v2Spec?: Record<string, unknown>;
+  versions: StoredVersion[];
+  created: string;
+  createdBy: string;
+}
+
+interface StoredFolder {
+  id: number;
+  uid: string;
+  title: string;
+  created: string;
+  createdBy: string;
+}
+
+/** Plugin aliases read back as the canonical id (plugin.json aliasIDs, §2.3). */
+const TYPE_ALIASES: Record<string, string> = { postgres: "grafana-postgresql-datasource" };
+
+const VIEWER = ["folders:read", "dashboards:read", "datasources:query"];
+const EDITOR = [...VIEWER, "folders:create", "dashboards:create", "dashboards:write"];
+const UID_PATTERN = /^[a-zA-Z0-9\-_]+$/;
+
+class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+const reply = (status: number, body: unknown) => new Reply(status, body);
+const errutil = (status: number, messageId: string, message: string) => reply(status, { message, messageId, statusCode: status });
+
+export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Promise<GrafanaDouble> {
+  const facts: Unconfirmed = { ...UNCONFIRMED, ...options.unconfirmed };
+  const adminUser = options.adminUser ?? "admin";
+  const adminPassword = options.adminPassword ?? randomBytes(12).toString("base64url");
+  const version = options.version ?? "13.2.3";
+  const tokens = new Map<string, Role>();
+  const datasources = new Map<string, StoredDatasource>();
+  const folders = new Map<string, StoredFolder>();
+  const dashboards = new Map<string, StoredDashboard>();
+  const requests: GrafanaDouble["requests"] = [];
+  let nextId = 1;
+  const now = () => new Date().toISOString();
+
+  const permissionsOf = (role: Role) =>
+    role === "Admin" ? null : [...(role === "Viewer" ? VIEWER : EDITOR), ...(facts.viewerMayReadDatasources ? ["datasources:read"] : [])];
+
+  /** 401 bodies of §1.3-1.5; null when the credentials are good. */
+  function authenticate(request: Request): Caller | Reply {
+    const header = request.headers.get("authorization") ?? "";
+    if (header.startsWith("Basic ")) {
+      const [user, ...rest] = atob(header.slice(6)).split(":");
+      if (user === adminUser && rest.join(":") === adminPassword) return { login: adminUser, role: "Admin" };
+      return errutil(401, "password-auth.failed", "Invalid username or password");
+    }
+    if (header.startsWith("Bearer ")) {
+      const role = tokens.get(header.slice(7));
+      if (role) return { login: `sa-${role.toLowerCase()}`, role };
+      return errutil(401, "api-key.invalid", "Invalid API key");
+    }
+    return reply(401, { message: "Unauthorized" });
+  }
+
+  /** The RBAC denial of §1.6, naming the permission (or "any of a, b"). */
+  function authorize(caller: Caller, ...anyOf: string[]): Reply | null {
+    const held = permissionsOf(caller.role);
+    if (!held || anyOf.some((p) => held.includes(p))) return null;
+    const needed = anyOf.length > 1 ? `any of ${anyOf.join(", ")}` : anyOf[0];
+    return reply(403, {
+      title: "Access denied",
+      message: `You'll need additional permissions to perform this action. Permissions needed: ${needed}`,
+      accessErrorId: `ACE${String(Math.floor(Math.random() * 1e10)).padStart(10, "0")}`,
+    });
+  }
+
+  function datasourceDto(ds: StoredDatasource, withAccessControl: boolean) {
+    const type = TYPE_ALIASES[ds.type] ?? ds.type;
+    const { secureJsonData, ...columns } = ds;
+    return {
+      ...columns,
+      orgId: 1,
+      type,
+      typeLogoUrl: facts.typeLogoUrl(type),
+      secureJsonFields: Object.fromEntries(Object.entries(secureJsonData).filter(([, v]) => v !== "").map(([k]) => [k, true])),
+      apiVersion: "",
+      ...(withAccessControl ? { accessControl: { "datasources:read": true, "datasources:write": !ds.readOnly, "datasources:delete": !ds.readOnly } } : {}),
+    };
+  }
+
+  function storeDatasource(body: Record<string, unknown>, existing?: StoredDatasource): StoredDatasource {
+    const str = (key: string) => (typeof body[key] === "string" ? (body[key] as string) : "");
+    const secure = isRecord(body.secureJsonData) ? (body.secureJsonData as Record<string, string>) : {};
+    return {
+      id: existing?.id ?? nextId++,
+      uid: existing?.uid ?? (str("uid") || randomBytes(7).toString("hex")),
+      name: str("name"),
+      type: str("type"),
+      access: str("access") || "proxy",
+      url: str("url"),
+      user: str("user"),
+      database: str("database"),
+      basicAuth: body.basicAuth === true,
+      basicAuthUser: str("basicAuthUser"),
+      withCredentials: body.withCredentials === true,
+      isDefault: body.isDefault === true,
+      jsonData: isRecord(body.jsonData) ? (body.jsonData as Record<string, unknown>) : {},
+      // Secrets are kept unless the same key is sent (fillWithSecureJSONData, §2.3).
+      secureJsonData: { ...existing?.secureJsonData, ...secure },
+      version: existing?.version ?? 1,
+      readOnly: existing?.readOnly ?? false,
+    };
+  }
+
+  function clearOtherDefaults(ds: StoredDatasource) {
+    if (ds.isDefault) for (const other of datasources.values()) if (other.uid !== ds.uid) other.isDefault = false;
+  }
+
+  const routes: { method: string | null; pattern: RegExp; handle: (caller: Caller, m: string[], request: Request, url: URL) => Promise<Reply> | Reply }[] = [
+    // --- datasources (§2) ---
+    {
+      method: "GET",
+      pattern: /^\/api\/datasources\/uid\/([^/]+)$/,
+      handle: (caller, [uid]) => {
+        const denied = authorize(caller, "datasources:read");
+        if (denied) return denied;
+        const ds = datasources.get(uid!);
+        return ds ? reply(200, datasourceDto(ds, true)) : reply(404, { message: "Data source not found" });
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/datasources$/,
+      handle: async (caller, _m, request) => {
+        const denied = authorize(caller, "datasources:create");
+        if (denied) return denied;
+        const body = await jsonBody(request);
+        if (!isRecord(body)) return reply(400, { message: "bad request data" });
+        if (!body.name) return errutil(400, "datasource.nameInvalid", "Invalid datasource name.");
+        if (isRecord(body.jsonData) && "teamHttpHeaders" in body.jsonData) {
+          return reply(403, { message: "Cannot create datasource with team HTTP headers, need to use updateDatasourceLBACRules API" });
+        }
+        if (typeof body.url === "string" && /\s/.test(body.url)) return reply(400, { message: "Validation error, invalid URL" });
+        if ([...datasources.values()].some((d) => d.name === body.name)) return reply(409, { message: "data source with the same name already exists" });
+        if (typeof body.uid === "string" && datasources.has(body.uid)) return reply(409, { message: "data source with the same uid already exists" });
+        const ds = storeDatasource(body);
+        datasources.set(ds.uid, ds);
+        clearOtherDefaults(ds);
+        return reply(200, { message: "Datasource added", id: ds.id, name: ds.name, datasource: datasourceDto(ds, false) });
+      },
+    },
+    {
+      method: "PUT",
+      pattern: /^\/api\/datasources\/uid\/([^/]+)$/,
+      handle: async (caller, [uid], request) => {
+        const denied = authorize(caller, "datasources:write");
+        if (denied) return denied;
+        const body = await jsonBody(request);
+        if (!isRecord(body)) return reply(400, { message: "bad request data" });
+        const existing = datasources.get(uid!);
+        if (!existing) return reply(404, { message: "Data source not found" });
+        if (existing.readOnly) return reply(403, { message: "Cannot update read-only data source" });
+        if (typeof body.url !== "string" || /\s/.test(body.url)) return reply(400, { message: "Validation error, invalid URL" });
+        if ([...datasources.values()].some((d) => d.name === body.name && d.uid !== uid)) {
+          return reply(409, { message: "Failed to update datasource: data source with the same name already exists" });
+        }
+        // The row matches only when the stored version <= the sent one; it becomes sent + 1 (§2.4).
+        const sent = Number(body.version ?? 0);
+        if (sent !== 0 && existing.version > sent) {
+          return reply(409, { message: "Datasource has already been updated by someone else. Please reload and try again" });
+        }
+        const ds = storeDatasource(body, existing);
+        ds.version = sent === 0 ? facts.versionlessUpdateSetsVersionTo : sent + 1;
+        datasources.set(ds.uid, ds);
+        clearOtherDefaults(ds);
+        return reply(200, { message: "Datasource updated", id: ds.id, name: body.name, datasource: datasourceDto(ds, false) });
+      },
+    },
+    {
+      method: null, // registered as Any (§2.1)
+      pattern: /^\/api\/datasources\/uid\/([^/]+)\/health$/,
+      handle: async (caller, [uid]) => {
+        if (!UID_PATTERN.test(uid!) || uid!.length > 40) return reply(400, { message: "UID is invalid" });
+        const denied = authorize(caller, "datasources:query");
+        if (denied) return denied;
+        const ds = datasources.get(uid!);
+        if (!ds) return reply(facts.healthOfUnknownUid.status, facts.healthOfUnknownUid.body);
+        const type = TYPE_ALIASES[ds.type] ?? ds.type;
+        let answer: HealthAnswer;
+        if (type === "grafana-postgresql-datasource") answer = await postgresHealth(ds, caller.role === "Admin", facts.postgresDefaultSslmode);
+        else if (type === "yesoreyeram-infinity-datasource") answer = await infinityHealth(ds);
+        else answer = { status: 400, body: { status: "UNKNOWN", message: `the Grafana double checks no ${type} datasource` } };
+        return reply(answer.status, answer.body);
+      },
+    },
+    // --- folders (§3) ---
+    {
+      method: "GET",
+      pattern: /^\/api\/folders\/([^/]+)$/,
+      handle: (caller, [uid]) => {
+        const denied = authorize(caller, "folders:read");
+        if (denied) return denied;
+        const folder = folders.get(uid!);
+        return folder ? reply(200, folderDto(folder)) : reply(404, { status: "not-found", message: "folder not found" });
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/folders$/,
+      handle: async (caller, _m, request) => {
+        const denied = authorize(caller, "folders:create");
+        if (denied) return denied;
+        const body = await jsonBody(request);
+        if (!isRecord(body)) return reply(400, { message: "bad request data" });
+        const title = typeof body.title === "string" ? body.title.trim() : "";
+        if (!title) return reply(400, { message: "folder title cannot be empty" });
+        const uid = typeof body.uid === "string" && body.uid ? body.uid : randomBytes(7).toString("hex");
+        if (!UID_PATTERN.test(uid)) return reply(400, { message: "uid contains illegal characters" });
+        if (uid.length > 40) return reply(400, { message: "uid too long, max 40 characters" });
+        if (folders.has(uid)) return reply(facts.folderExists, facts.folderExistsBodies[facts.folderExists]);
+        const folder = { id: nextId++, uid, title, created: now(), createdBy: caller.login };
+        folders.set(uid, folder);
+        return reply(200, folderDto(folder));
+      },
+    },
+    // --- dashboards (§4) ---
+    {
+      method: "GET",
+      pattern: /^\/api\/dashboards\/uid\/([^/]+)$/,
+      handle: (caller, [uid]) => {
+        const denied = authorize(caller, "dashboards:read");
+        if (denied) return denied;
+        const dash = dashboards.get(uid!);
+        if (!dash) return reply(404, { message: "Dashboard not found" });
+        if (dash.v2Spec) return reply(406, { message: `dashboard api version not supported, use ${apisPath(uid!, "v2")} instead` });
+        const latest = dash.versions.at(-1)!;
+        const folder = folders.get(dash.folderUid);
+        return reply(200, {
+          // The stored JSON, with version overwritten by the DB version and id filled in (§4.2).
+          dashboard: { ...latest.data, id: dash.id, uid: dash.uid, version: latest.version },
+          meta: {
+            type: "db",
+            canSave: caller.role !== "Viewer",
+            canEdit: caller.role !== "Viewer",
+            canAdmin: caller.role === "Admin",
+            canStar: true,
+            canDelete: caller.role !== "Viewer",
+            slug: slug(String(latest.data.title)),
+            url: `/d/${dash.uid}/${slug(String(latest.data.title))}`,
+            expires: "0001-01-01T00:00:00Z",
+            created: dash.created,
+            updated: latest.created,
+            updatedBy: latest.createdBy,
+            createdBy: dash.createdBy,
+            version: latest.version,
+            hasAcl: false,
+            isFolder: false,
+            folderId: folder?.id ?? 0,
+            folderUid: dash.folderUid,
+            folderTitle: folder?.title ?? "General",
+            folderUrl: folder ? `/dashboards/f/${folder.uid}/${slug(folder.title)}` : "",
+            provisioned: dash.provisioned,
+            provisionedExternalId: dash.provisioned ? `${dash.uid}.json` : "",
+            annotationsPermissions: { dashboard: { canAdd: true, canEdit: true, canDelete: true }, organization: { canAdd: true, canEdit: true, canDelete: true } },
+            isStarred: false,
+          },
+        });
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/api\/dashboards\/db$/,
+      handle: async (caller, _m, request) => {
+        const denied = authorize(caller, "dashboards:create", "dashboards:write");
+        if (denied) return denied;
+        const body = await jsonBody(request);
+        if (!isRecord(body) || !isRecord(body.dashboard)) return reply(400, { message: "bad request data" });
+        const dashboard = body.dashboard as Record<string, unknown>;
+        if (dashboard.isFolder === true) return reply(400, { message: "Use folders endpoint for saving folders." });
+        const title = typeof dashboard.title === "string" ? dashboard.title.trim() : "";
+        if (!title) return reply(400, { status: "empty-name", message: "Dashboard title cannot be empty" });
+        if (title.length > 5000) return reply(400, { status: "title-too-long", message: "Dashboard title cannot contain more than 5 000 characters" });
+        if (Array.isArray(dashboard.tags) && dashboard.tags.some((t) => String(t).length > 50)) {
+          return reply(400, { status: "tag-too-long", message: "dashboard tag too long, max 50 characters" });
+        }
+        const uid = typeof dashboard.uid === "string" && dashboard.uid ? dashboard.uid : randomBytes(7).toString("hex");
+        if (!UID_PATTERN.test(uid)) return reply(400, { message: "uid contains illegal characters" });
+        if (uid.length > 40) return reply(400, { message: "uid too long, max 40 characters" });
+        const message = typeof body.message === "string" ? body.message : "";
+        if (message.length > 500) return reply(400, { message: "message too long, max 500 characters" });
+        const folderUid = typeof body.folderUid === "string" ? body.folderUid : "";
+        if (folderUid && !folders.has(folderUid)) return reply(400, { message: "folder not found" });
+        const existing = dashboards.get(uid);
+        if (existing?.provisioned) return reply(400, { message: "Cannot save provisioned dashboard" });
+        const stored = existing?.versions.at(-1)?.version ?? 0;
+        if (existing && body.overwrite !== true && dashboard.version !== stored) {
+          return reply(412, { status: "version-mismatch", message: "The dashboard has been changed by someone else" });
+        }
+        const dash: StoredDashboard = existing ?? { id: nextId++, uid, folderUid, provisioned: false, versions: [], created: now(), createdBy: caller.login };
+        // Without folderUid a save moves the dashboard to the root (§4.1).
+        dash.folderUid = folderUid;
+        if (body.overwrite === true && facts.overwriteTurnsV2IntoV1) delete dash.v2Spec;
+        const { id: _id, ...data } = dashboard;
+        dash.versions.push({ version: stored + 1, parentVersion: stored, created: now(), createdBy: caller.login, message, data: { ...data, uid, version: stored + 1 } });
+        dashboards.set(uid, dash);
+        return reply(200, { status: "success", slug: slug(title), version: stored + 1, id: dash.id, uid, url: `/d/${uid}/${slug(title)}`, folderUid });
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/api\/dashboards\/uid\/([^/]+)\/versions$/,
+      handle: (caller, [uid], _request, url) => {
+        const denied = authorize(caller, "dashboards:write");
+        if (denied) return denied;
+        const dash = dashboards.get(uid!);
+        if (!dash || (dash.v2Spec && !facts.versionsListedForV2)) return reply(404, { message: "Dashboard not found" });
+        const limit = Number(url.searchParams.get("limit") ?? 0) || dash.versions.length;
+        const versions = dash.versions
+          .toReversed()
+          .slice(0, limit)
+          .map((v, i) => ({
+            id: i + 1,
+            dashboardId: dash.id,
+            uid: dash.uid,
+            parentVersion: v.parentVersion,
+            restoredFrom: 0,
+            version: v.version,
+            created: v.created,
+            createdBy: v.createdBy,
+            // Rewritten on read (§4.4).
+            message: v.parentVersion === 0 ? "Initial save" : v.message,
+          }));
+        return reply(200, { continueToken: "", versions });
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/apis\/dashboard\.grafana\.app\/([\w.-]+)\/namespaces\/([\w-]+)\/dashboards\/([\w-]+)$/,
+      handle: (caller, [apiVersion, namespace, uid]) => {
+        const denied = authorize(caller, "dashboards:read");
+        if (denied) return denied;
+        const dash = dashboards.get(uid!);
+        if (!dash || namespace !== facts.namespace) return reply(404, { kind: "Status", message: `dashboards.dashboard.grafana.app "${uid}" not found`, code: 404 });
+        const latest = dash.versions.at(-1)!;
+        return reply(200, {
+          apiVersion: `dashboard.grafana.app/${apiVersion}`,
+          kind: "Dashboard",
+          metadata: {
+            name: dash.uid,
+            namespace,
+            generation: latest.version,
+            resourceVersion: String(latest.version * 1000),
+            annotations: { "grafana.app/updatedBy": `user:${latest.createdBy}`, "grafana.app/message": latest.message },
+          },
+          spec: dash.v2Spec ?? latest.data,
+        });
+      },
+    },
+    // --- queries (§5) ---
+    {
+      method: "POST",
+      pattern: /^\/api\/ds\/query$/,
+      handle: async (caller, _m, request) => {
+        const denied = authorize(caller, "datasources:query");
+        if (denied) return denied;
+        const body = await jsonBody(request);
+        if (!isRecord(body)) return reply(400, { message: "bad request data" });
+        const queries = Array.isArray(body.queries) ? (body.queries as Record<string, unknown>[]) : [];
+        if (!queries.length) return errutil(400, "query.noQueries", "No queries found");
+        const seen = new Set<string>();
+        for (const query of queries) {
+          const refId = String(query.refId ?? "");
+          const uid = isRecord(query.datasource) ? String(query.datasource.uid ?? "") : "";
+          if (!uid) return errutil(400, "query.missingDataSourceInfo", `Query ${refId} is missing datasource information`);
+          if (seen.has(refId)) return errutil(400, "query.duplicateRefId", facts.duplicateRefIdMessage);
+          seen.add(refId);
+          if (!datasources.has(uid)) return reply(404, { message: "Data source not found" });
+        }
+        if (!options.executor) {
+          return reply(501, { message: "the Grafana double has no query executor: pass one to startGrafanaDouble({ executor })" });
+        }
+        const answer = await options.executor(body, { datasource: (uid) => datasources.get(uid) });
+        return reply(answer.status, answer.body);
+      },
+    },
+  ];
+
+  function folderDto(folder: StoredFolder) {
+    return {
+      id: folder.id,
+      uid: folder.uid,
+      orgId: 1,
+      title: folder.title,
+      url: `/dashboards/f/${folder.uid}/${slug(folder.title)}`,
+      hasAcl: false,
+      canSave: true,
+      canEdit: true,
+      canAdmin: true,
+      canDelete: true,
+      createdBy: folder.createdBy,
+      created: folder.created,
+      updatedBy: folder.createdBy,
+      updated: folder.created,
+      version: 1,
+    };
+  }
+
+  const apisPath = (uid: string, apiVersion: string) => `/apis/dashboard.grafana.app/${apiVersion}/namespaces/${facts.namespace}/dashboards/${uid}`;
+
+  async function handle(request: Request): Promise<Reply> {
+    const url = new URL(request.url);
+    // /api/health sits ahead of authentication; GET and HEAD on the exact path only (§1.7).
+    if (url.pathname === "/api/health" && (request.method === "GET" || request.method === "HEAD")) {
+      return reply(200, { database: "ok", version, commit: "0000000000000000000000000000000000000000" });
+    }
+    for (const route of routes) {
+      const match = url.pathname.match(route.pattern);
+      if (!match || (route.method && route.method !== request.method)) continue;
+      const caller = authenticate(request);
+      if (caller instanceof Reply) return caller;
+      return route.handle(caller, match.slice(1).map(decodeURIComponent), request, url);
+    }
+    if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/apis/")) {
+      const caller = authenticate(request);
+      if (caller instanceof Reply) return caller;
+    }
+    return reply(facts.unknownRoute.status, facts.unknownRoute.body);
+  }
+
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    // Health checks may wait on a slow target.
+    idleTimeout: 120,
+    async fetch(request) {
+      const answer = await handle(request).catch((error: Error) => reply(500, { message: `Internal Server Error: ${error.message}` }));
+      requests.push({ method: request.method, path: new URL(request.url).pathname, status: answer.status });
+      // Pretty-printed, as Grafana's health route is (§1.7); other routes are compact.
+      const pretty = new URL(request.url).pathname === "/api/health";
+      return new Response(JSON.stringify(answer.body, null, pretty ? 2 : undefined), {
+        status: answer.status,
+        headers: { "Content-Type": "application/json; charset=UTF-8" },
+      });
+    },
+  });
+
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    adminUser,
+    adminPassword,
+    requests,
+    token(role) {
+      const token = `glsa_${randomBytes(24).toString("base64url")}_${randomBytes(4).toString("hex")}`;
+      tokens.set(token, role);
+      return token;
+    },
+    provisionDatasource(body, editable = false) {
+      const ds = storeDatasource(body as Record<string, unknown>);
+      ds.readOnly = !editable;
+      datasources.set(ds.uid, ds);
+    },
+    provisionDashboard(json, folderUid = "") {
+      const uid = String(json.uid);
+      dashboards.set(uid, {
+        id: nextId++,
+        uid,
+        folderUid,
+        provisioned: true,
+        versions: [{ version: 1, parentVersion: 0, created: now(), createdBy: "Anonymous", message: "", data: { ...json, version: 1 } }],
+        created: now(),
+        createdBy: "Anonymous",
+      });
+    },
+    markStoredAsV2(uid, spec, by = "editor") {
+      const dash = dashboards.get(uid);
+      if (!dash) throw new Error(`the double has no dashboard ${uid}`);
+      const latest = dash.versions.at(-1)!;
+      dash.v2Spec = spec ?? { title: latest.data.title, elements: {}, layout: { kind: "GridLayout", spec: { items: [] } }, variables: [] };
+      dash.versions.push({ version: latest.version + 1, parentVersion: latest.version, created: now(), createdBy: by, message: "", data: { ...latest.data, version: latest.version + 1 } });
+    },
+    stop: () => server.stop(true),
+  };
+}
+
+async function jsonBody(request: Request): Promise<unknown> {
+  try {
+    return JSON.parse(await request.text());
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function slug(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
