@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { BadInputError, EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
-import { localOrGivenConfig } from "./lib/stack.ts";
+import { demoTarget } from "./lib/demo/target.ts";
 import { type IndexMode, runBench } from "./lib/bench/run.ts";
 import { formatReport } from "./lib/bench/report.ts";
 
@@ -17,11 +17,15 @@ export const benchCommand = defineCommand({
     description:
       "Time every SQL panel of the dashboards as the read-only role at 10 million rows (and 1 million, to see growth), with and " +
       "without the indexes of sql/indexes.sql, beside the naive versions in sql/bench/, plus the whole main dashboard and the " +
-      "database CPU of 10 viewers. Seeds bench_<size> databases with the demo bulk seed when missing (the local stack unless " +
-      "--env-file). Prints figures; a missed target is reported, not failed: exit 1 only when a panel query failed.",
+      "database CPU of 10 viewers. Seeds bench_<size> databases with the demo bulk seed when missing (on the local stack, or on " +
+      "--env-file FILE --scratch). Prints figures; a missed target is reported, not failed: exit 1 only when a panel query failed.",
   },
   args: {
     ...envFileArg,
+    scratch: {
+      type: "boolean",
+      description: "The services --env-file names are scratch: seed the bench databases there (without it, only into the local stack's own)",
+    },
     ...jsonArg,
     rows: { type: "string", valueHint: "n", description: "Trading signals and orders of the measured size (default 10000000)" },
     "baseline-rows": { type: "string", valueHint: "n", description: "The smaller size compared with it, for growth (default 1000000; 0: none)" },
@@ -38,7 +42,8 @@ export const benchCommand = defineCommand({
     if (baselineRows >= rows) throw new BadInputError(`--baseline-rows (${baselineRows}) must be smaller than --rows (${rows}), or 0`);
     const modes: IndexMode[] =
       args["with-indexes"] && !args["without-indexes"] ? ["with"] : args["without-indexes"] && !args["with-indexes"] ? ["without"] : ["without", "with"];
-    const config = await localOrGivenConfig(args["env-file"], ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD"]);
+    // The seed writes demo history: only where the demo may write (the local stack's own services, or scratch ones).
+    const config = await demoTarget({ envFile: args["env-file"], scratch: args.scratch, log: (line) => console.error(line) });
     const report = await runBench(config, {
       rows,
       baselineRows: baselineRows || null,

@@ -1,19 +1,27 @@
 import { defineCommand } from "citty";
 import { BadInputError, EXIT } from "./lib/errors.ts";
-import { envFileArg, exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
-import { type Config, SERVICE_NAMES, type ServiceName, isPostgresName } from "./lib/config.ts";
-import { localOrGivenConfig } from "./lib/stack.ts";
-import { DEFAULT_CONTROL_PORT, createDatabaseIfMissing, demoSql, startDemo } from "./lib/demo/index.ts";
+import { envFileArg, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
+import { SERVICE_NAMES, type ServiceName, isPostgresName } from "./lib/config.ts";
+import { createDatabaseIfMissing } from "./lib/postgres.ts";
+import { stackPorts } from "./lib/stack-paths.ts";
+import { demoSql, startDemo } from "./lib/demo/index.ts";
 import { applyDemoSchema } from "./lib/demo/schema.ts";
 import { seedDemo } from "./lib/demo/seed.ts";
-import { sendFault } from "./lib/demo/control.ts";
+import { SYSTEM_FAULTS, faultChanges, readFaults, sendFault } from "./lib/demo/control.ts";
+import { SERVICE_FAULTS } from "./lib/demo/state.ts";
 import { runSoak } from "./lib/demo/soak.ts";
+import { demoTarget } from "./lib/demo/target.ts";
 
-/** The demo's settings. It writes fake trading activity, so it never picks up ./.env (which may be the
- *  real system's) by itself: an explicit --env-file, else the environment, else the local stack. */
-function demoConfig(envFile: string | undefined): Promise<Config> {
-  return localOrGivenConfig(envFile, ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"], ["postgres", "rabbitmq"]);
-}
+/** Where the demo writes: the local stack's own services, or --env-file FILE --scratch (target.ts). */
+const targetArgs = {
+  ...envFileArg,
+  scratch: {
+    type: "boolean",
+    description: "The services --env-file names are scratch: write demo data there (without it, only the local stack's own services are written to)",
+  },
+} as const;
+const target = (args: { "env-file"?: string; scratch?: boolean }) =>
+  demoTarget({ envFile: args["env-file"], scratch: args.scratch, log: (line) => console.error(line) });
 
 const pace = { pace: { type: "string", valueHint: "n", description: "Speed: 1 = realistic, about one signal a second (default 1)" } } as const;
 const parsePace = (value: string | undefined) => {
@@ -30,46 +38,45 @@ const positive = (name: string, value: string | undefined, fallback?: number) =>
 const run = defineCommand({
   meta: { name: "run", description: "Run the demo trading system until stopped: schema, queues, services on their ports, activity" },
   args: {
-    ...envFileArg,
+    ...targetArgs,
     ...pace,
     "rich-websocket": { type: "boolean", description: "ws-gateway /health also carries the newer websocket_state object" },
     "legacy-monitor-role": {
       type: "boolean",
       description: "Also create GRAFANA_POSTGRES_USER as the real system's migration does (SELECT on every table, no limits)",
     },
-    "control-port": { type: "string", valueHint: "port", description: `Loopback port of the fault control route (default ${DEFAULT_CONTROL_PORT})` },
+    "control-port": { type: "string", valueHint: "port", description: "Loopback port of the fault control route (default the stack's, STACK_DEMO_CONTROL_PORT, 4999)" },
     "listen-host": {
       type: "string",
       valueHint: "address",
       description: "Address the four services listen on (default 127.0.0.1; 0.0.0.0 in a container, so that Grafana's container reaches them)",
     },
   },
-  run: ({ args }) =>
-    exitWith(async () => {
-      const config = await demoConfig(args["env-file"]);
-      const demo = await startDemo({
-        config,
-        listenHost: args["listen-host"],
-        pace: parsePace(args.pace),
-        richWebsocketState: args["rich-websocket"],
-        legacyMonitorRole: args["legacy-monitor-role"],
-        controlPort: positive("control-port", args["control-port"], DEFAULT_CONTROL_PORT),
-        log: (line) => console.log(line),
-      });
-      console.log("demo running; Ctrl-C stops it");
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
-      await demo.stop();
-      console.log(`stopped after ${demo.activity.stats.signals} signals, ${demo.activity.stats.orders} orders`);
-    }),
+  run: async ({ args }) => {
+    // Bad numbers are refused before anything starts.
+    const options = {
+      pace: parsePace(args.pace),
+      controlPort: positive("control-port", args["control-port"], stackPorts().demoControl),
+      richWebsocketState: args["rich-websocket"],
+      legacyMonitorRole: args["legacy-monitor-role"],
+      listenHost: args["listen-host"],
+    };
+    const demo = await startDemo({ ...options, config: await target(args), log: (line) => console.log(line) });
+    console.log("demo running; Ctrl-C stops it");
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await demo.stop();
+    const { stats } = demo.activity;
+    console.log(`stopped after ${stats.signals} signals, ${stats.orders} orders, ${stats.errorCount} failed statement(s)`);
+  },
 });
 
 const seed = defineCommand({
   meta: { name: "seed", description: "Bulk-load consistent history with COPY (for benchmarks): signals, orders and the rest" },
   args: {
-    ...envFileArg,
+    ...targetArgs,
     ...jsonArg,
     signals: { type: "string", valueHint: "n", required: true, description: "Trading signals to load" },
     orders: { type: "string", valueHint: "n", description: "Orders to load, one per signal at most (default: as many as signals)" },
@@ -80,80 +87,94 @@ const seed = defineCommand({
       description: "Load into this database, created when missing (default POSTGRES_DB; it must hold no history yet)",
     },
   },
-  run: ({ args }) =>
-    exitWith(async () => {
-      const signals = positive("signals", args.signals);
-      const orders = positive("orders", args.orders, signals);
-      if (orders > signals) throw new BadInputError(`--orders (${orders}) cannot exceed --signals (${signals}): at most one order per signal`);
-      const settings = await demoConfig(args["env-file"]);
-      const database = args.database ?? settings.postgres.database;
-      if (!isPostgresName(database)) throw new BadInputError(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(database)}`);
-      const config = { ...settings, postgres: { ...settings.postgres, database } };
-      await createDatabaseIfMissing(settings, database);
-      const sql = demoSql(config);
-      try {
-        // stderr: --json keeps stdout for the report.
-        for (const upgraded of await applyDemoSchema(sql)) console.error(`schema upgraded: ${upgraded}`);
-        const report = await seedDemo(sql, { signals, orders, days: positive("days", args.days, 30) });
-        if (args.json) return console.log(JSON.stringify(report));
-        for (const row of report.tables) console.log(stepLine(row.table, `${row.rows} rows`, `${row.seconds.toFixed(1)}s, ${Math.round(row.rowsPerSecond)} rows/s`));
-      } finally {
-        await sql.end();
-      }
-    }),
+  run: async ({ args }) => {
+    const signals = positive("signals", args.signals);
+    const orders = positive("orders", args.orders, signals);
+    if (orders > signals) throw new BadInputError(`--orders (${orders}) cannot exceed --signals (${signals}): at most one order per signal`);
+    const days = positive("days", args.days, 30);
+    if (args.database !== undefined && !isPostgresName(args.database)) {
+      throw new BadInputError(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(args.database)}`);
+    }
+    const settings = await target(args);
+    const config = { ...settings, postgres: { ...settings.postgres, database: args.database ?? settings.postgres.database } };
+    const admin = demoSql({ ...settings, postgres: { ...settings.postgres, database: "postgres" } });
+    try {
+      await createDatabaseIfMissing(admin, config.postgres.database);
+    } finally {
+      await admin.end();
+    }
+    const sql = demoSql(config);
+    try {
+      // stderr: --json keeps stdout for the report.
+      for (const upgraded of await applyDemoSchema(sql)) console.error(`schema upgraded: ${upgraded}`);
+      const report = await seedDemo(sql, { signals, orders, days });
+      if (args.json) return console.log(JSON.stringify(report));
+      for (const row of report.tables) console.log(stepLine(row.table, `${row.rows} rows`, `${row.seconds.toFixed(1)}s, ${Math.round(row.rowsPerSecond)} rows/s`));
+    } finally {
+      await sql.end();
+    }
+  },
 });
 
 const controlUrlArg = {
-  "control-url": { type: "string", description: `The running demo's control route (default http://127.0.0.1:${DEFAULT_CONTROL_PORT})` },
+  "control-url": { type: "string", description: "The running demo's control route (default the stack's: http://127.0.0.1:STACK_DEMO_CONTROL_PORT, 4999)" },
 } as const;
-const controlUrl = (value: string | undefined) => value ?? `http://127.0.0.1:${DEFAULT_CONTROL_PORT}`;
+const controlUrl = (value: string | undefined) => value ?? `http://127.0.0.1:${stackPorts().demoControl}`;
 
 const fault = defineCommand({
   meta: {
     name: "fault",
-    description:
-      "Switch a fault on (or off with --off) in the running demo. Service faults (need --service): down, unhealthy, degraded, slow, error500, garbage. System faults: database, queue, websocket (reconnect cycling), backlog:<queue>, slow-consumer:<queue>",
+    description: `Switch a fault on (or off with --off) in the running demo and print what changed. Service faults (need --service): ${SERVICE_FAULTS.join(", ")}. System faults: ${SYSTEM_FAULTS.join(", ")} (reconnect cycling), backlog:<queue>, slow-consumer:<queue>`,
   },
   args: {
     name: { type: "positional", required: true, description: "The fault" },
-    service: { type: "string", description: "ws-gateway, model-service, order-manager or position-manager" },
+    service: { type: "string", description: SERVICE_NAMES.join(", ") },
     off: { type: "boolean", description: "Clear this fault" },
     ...controlUrlArg,
   },
-  run: ({ args }) =>
-    exitWith(async () => {
-      const service = args.service as ServiceName | undefined;
-      if (service !== undefined && !SERVICE_NAMES.includes(service)) {
-        throw new BadInputError(`--service must be one of ${SERVICE_NAMES.join(", ")}, got ${JSON.stringify(args.service)}`);
-      }
-      const answer = await sendFault(controlUrl(args["control-url"]), { fault: args.name, service, on: !args.off });
-      console.log(JSON.stringify(answer));
-    }),
+  run: async ({ args }) => {
+    const service = args.service as ServiceName | undefined;
+    if (service !== undefined && !SERVICE_NAMES.includes(service)) {
+      throw new BadInputError(`--service must be one of ${SERVICE_NAMES.join(", ")}, got ${JSON.stringify(args.service)}`);
+    }
+    const url = controlUrl(args["control-url"]);
+    const before = await readFaults(url);
+    const after = await sendFault(url, { fault: args.name, service, on: !args.off });
+    printChanges(faultChanges(before, after), `${args.name}${service ? ` on ${service}` : ""} was already ${args.off ? "off" : "on"}`);
+  },
 });
 
 const clear = defineCommand({
-  meta: { name: "clear", description: "Clear every fault of the running demo" },
+  meta: { name: "clear", description: "Clear every fault of the running demo and print what changed" },
   args: { ...controlUrlArg },
-  run: ({ args }) =>
-    exitWith(async () => {
-      console.log(JSON.stringify(await sendFault(controlUrl(args["control-url"]), { clear: true })));
-    }),
+  run: async ({ args }) => {
+    const url = controlUrl(args["control-url"]);
+    const before = await readFaults(url);
+    printChanges(faultChanges(before, await sendFault(url, { clear: true })), "no fault was on");
+  },
 });
+
+function printChanges(changes: string[], unchanged: string) {
+  if (!changes.length) console.log(`no change: ${unchanged}`);
+  for (const change of changes) console.log(change);
+}
 
 const soak = defineCommand({
   meta: { name: "soak", description: "Run the activity alone in a scratch database and report every failed statement (exit 1 if any)" },
   args: {
-    ...envFileArg,
+    ...targetArgs,
     ...pace,
     minutes: { type: "string", valueHint: "n", description: "How long (default 10)" },
   },
-  run: ({ args }) =>
-    exitWith(async () => {
-      const config = await demoConfig(args["env-file"]);
-      const result = await runSoak(config, { minutes: Number(args.minutes ?? 10), pace: parsePace(args.pace), log: (line) => console.log(line) });
-      console.log(JSON.stringify(result.stats));
-      return result.stats.errors.length ? EXIT.checkFailed : EXIT.ok;
-    }),
+  run: async ({ args }) => {
+    const minutes = Number(args.minutes ?? 10);
+    if (!(minutes > 0 && minutes <= 24 * 60)) throw new BadInputError(`--minutes must be a number in (0, 1440], got ${JSON.stringify(args.minutes)}`);
+    const pace = parsePace(args.pace);
+    const config = await target(args);
+    const result = await runSoak(config, { minutes, pace, log: (line) => console.log(line) });
+    console.log(JSON.stringify(result.stats));
+    return result.stats.errorCount ? EXIT.checkFailed : EXIT.ok;
+  },
 });
 
 export const demoCommand = defineCommand({

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { EXIT, UnreachableError } from "./lib/errors.ts";
-import { exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
-import { type ComponentStatus, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack.ts";
+import { EXIT, UnreachableError, classify } from "./lib/errors.ts";
+import { jsonArg, runCommand, stepLine } from "./lib/cli.ts";
+import { type ComponentStatus, HEALTHY_STATES, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack.ts";
 
 const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
   if (json) console.log(JSON.stringify({ components: statuses }));
@@ -9,37 +9,48 @@ const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
 };
 
 const up = defineCommand({
-  meta: { name: "up", description: "Start PostgreSQL, RabbitMQ and the demo services unless running or set in the environment" },
+  meta: {
+    name: "up",
+    description: "Start PostgreSQL, RabbitMQ and the demo services unless running or set in the environment (exit 2 when a port is taken by another process)",
+  },
   args: { ...jsonArg },
-  run: ({ args }) =>
-    exitWith(async () => {
-      const statuses = await stackUp(args.json ? () => {} : (line) => console.error(line)).catch((error: Error) => {
-        throw new UnreachableError(`stack up failed: ${error.message}`);
-      });
-      print(statuses, args.json);
-    }),
+  run: async ({ args }) => {
+    const statuses = await stackUp(args.json ? () => {} : (line) => console.error(line)).catch((error: Error) => {
+      // A port taken or a bad STACK_*_PORT is bad input (2); a component that would not come up, exit 3.
+      throw classify(error) === "bug" ? new UnreachableError(`stack up failed: ${error.message}`) : error;
+    });
+    print(statuses, args.json);
+  },
 });
 
 const down = defineCommand({
-  meta: { name: "down", description: "Stop every process of the local stack (what the environment points at is left alone)" },
-  args: { ...jsonArg },
-  run: ({ args }) => exitWith(async () => print(await stackDown(), args.json)),
+  meta: {
+    name: "down",
+    description: "Stop every process this stack started (proven by its pid files; nothing else is touched)",
+  },
+  args: {
+    ...jsonArg,
+    purge: { type: "boolean", description: "Also remove the stack directory: databases, logs, generated passwords (it can reach 850 MB)" },
+  },
+  run: async ({ args }) => print(await stackDown({ purge: args.purge }), args.json),
 });
 
 const status = defineCommand({
-  meta: { name: "status", description: "Show each component: running, stopped, external or unavailable (and why)" },
+  meta: {
+    name: "status",
+    description: "Show each component: running, stopped, external, unavailable, unhealthy or blocked (and why); exit 0 when healthy, else 1",
+  },
   args: { ...jsonArg },
-  run: ({ args }) =>
-    exitWith(async () => {
-      const statuses = await stackStatus();
-      print(statuses, args.json);
-      return statuses.every((s) => s.state === "running" || s.state === "external") ? EXIT.ok : EXIT.checkFailed;
-    }),
+  run: async ({ args }) => {
+    const statuses = await stackStatus();
+    print(statuses, args.json);
+    return statuses.every((s) => HEALTHY_STATES.includes(s.state)) ? EXIT.ok : EXIT.checkFailed;
+  },
 });
 
 const env = defineCommand({
   meta: { name: "env", description: "Print `export NAME=value` lines for the running stack: eval \"$(bun run --silent stack env)\"" },
-  run: () => exitWith(async () => console.log(shellExports(stackEnv(await stackStatus())))),
+  run: async () => console.log(shellExports(stackEnv(await stackStatus()))),
 });
 
 export const stackCommand = defineCommand({

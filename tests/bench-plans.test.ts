@@ -14,8 +14,9 @@ import { createIndexes, presentIndexes, recommendedIndexes } from "../scripts/li
 import { WarmSources } from "../scripts/lib/bench/measure.ts";
 import { type SqlQuery, dashboardSqlQueries, naiveQueries } from "../scripts/lib/bench/queries.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { seedDemo, utcText } from "../scripts/lib/demo/seed.ts";
-import { runRoleStep } from "../scripts/role.ts";
+import { seedDemo } from "../scripts/lib/demo/seed.ts";
+import { utcText } from "../scripts/lib/demo/seed-clock.ts";
+import { runRoleStep } from "../scripts/lib/role-step.ts";
 import { freshDatabase, settings } from "./support/live.ts";
 
 /** A million signals and orders at the real system's density (10 days): the 24-hour range holds a tenth. */
@@ -35,7 +36,7 @@ beforeAll(async () => {
   await seedDemo(db.sql, { signals: ROWS, orders: ROWS, days: ROWS / SIGNALS_PER_DAY });
   await db.sql`ANALYZE`;
   config = withDatabase(settings(), db.name);
-  await runRoleStep(config, {});
+  expect((await runRoleStep(config, {})).postgres.status).toBe("ok");
   const dashboards = dashboardDefinitions();
   const datasources = datasourceDefinitions(config);
   queries = dashboardSqlQueries(dashboards, datasources);

@@ -1,5 +1,5 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BadInputError } from "../scripts/lib/errors.ts";
@@ -7,6 +7,7 @@ import { envExample, loadConfig } from "../scripts/lib/config.ts";
 import { runCli } from "./support/live.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "config-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function envFile(name: string, text: string) {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -76,6 +77,21 @@ describe("config", () => {
     expect(result.stderr).toContain("RABBITMQ_MANAGEMENT_PORT: expected a port number (1-65535), got \"0\"");
     expect(result.stderr).toContain("RABBITMQ_MANAGEMENT_URL: expected an http:// or https:// URL");
     expect(result.stderr).toContain("GRAFANA_POSTGRES_PASSWORD: required here but not set");
+  });
+
+  test("a missing POSTGRES_PASSWORD with no .env says where settings come from, the stack's `env` included", () => {
+    // A directory of its own: no .env in it whatever the checkout holds.
+    const empty = mkdtempSync(join(dir, "no-env-"));
+    const role = Bun.spawnSync(["bun", join(import.meta.dir, "..", "scripts", "role.ts")], { cwd: empty, env: bareEnv() });
+    const stderr = role.stderr.toString();
+    expect(role.exitCode).toBe(2);
+    expect(stderr).toContain("POSTGRES_PASSWORD: required here but not set");
+    expect(stderr).toContain(`no .env file at ${join(empty, ".env")} and no --env-file`);
+    expect(stderr).toContain('eval "$(bun run --silent stack env)"');
+    // With a file read, the hint is not needed: the problem is in the file.
+    const withFile = Bun.spawnSync(["bun", join(import.meta.dir, "..", "scripts", "role.ts"), "--env-file", envFile("empty.env", "")], { cwd: empty, env: bareEnv() });
+    expect(withFile.exitCode).toBe(2);
+    expect(withFile.stderr.toString()).not.toContain("no .env file");
   });
 
   test("a missing --env-file is bad input, and good settings exit 0", async () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { type Activity, startActivity } from "../scripts/lib/demo/activity.ts";
+import { type Activity, type ActivityError, MAX_KEPT_ERRORS, activityErrorLog, startActivity } from "../scripts/lib/demo/activity.ts";
 import { TRAINED_STRATEGIES } from "../scripts/lib/demo/market.ts";
 import { newDemoState } from "../scripts/lib/demo/state.ts";
-import { freshDatabase } from "./support/live.ts";
+import { eventually, freshDatabase } from "./support/live.ts";
 
-// At pace 20 the 5-minute pending timeout is 15 s and position snapshots come every 15 s: 45 s of
-// activity shows every status path once.
+// At pace 20 the 5-minute pending timeout is 15 s and position snapshots come every 15 s: well within a
+// minute, activity shows every status path once.
 const PACE = 20;
 const TRAINED_STRATEGY = TRAINED_STRATEGIES[0]!.id;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -14,28 +14,46 @@ let activity: Activity;
 let retiredAt: string;
 const published: { queue: string; message: unknown }[] = [];
 
+/** The first row's `n` of a count query. */
+const count = async (query: Promise<{ n: number }[]>) => (await query)[0]!.n;
+
 beforeAll(async () => {
   db = await freshDatabase("activity");
   await db.sql`SET TIME ZONE 'UTC'`;
   await applyDemoSchema(db.sql);
   activity = await startActivity({ sql: db.sql, state: newDemoState(), pace: PACE, publisher: { publish: (queue, message) => published.push({ queue, message }) } });
-  await Bun.sleep(8_000);
+  const ofStrategy = (warmup: boolean) =>
+    count(db.sql`SELECT count(*)::int AS n FROM trading_signals WHERE strategy_id = ${TRAINED_STRATEGY} AND is_warmup = ${warmup}`);
+  await eventually("warm-up signals before the first model", async () => ((await ofStrategy(true)) > 0 ? true : undefined));
   await activity.trainNow(TRAINED_STRATEGY);
-  await Bun.sleep(20_000);
+  await eventually("signals of the trained model", async () => ((await ofStrategy(false)) > 0 ? true : undefined));
   await activity.retireNow(TRAINED_STRATEGY);
   [{ now: retiredAt }] = (await db.sql`SELECT timezone('utc', now())::text AS now`) as unknown as [{ now: string }];
-  await Bun.sleep(17_000);
+  await eventually(
+    "warm-up signals again after the model was dropped",
+    async () =>
+      (await count(db.sql`SELECT count(*)::int AS n FROM trading_signals WHERE strategy_id = ${TRAINED_STRATEGY}
+        AND timestamp > ${retiredAt}::timestamp + interval '1 second'`)) > 0 ? true : undefined,
+  );
+  // Cancellations wait for the (paced) 15-second pending timeout; snapshots and churn come with it.
+  await eventually(
+    "every order status, a position snapshot and a cancelled subscription",
+    async () => {
+      const [seen] = await db.sql`
+        SELECT count(DISTINCT status)::int AS statuses, (SELECT count(*)::int FROM position_snapshots) AS snapshots,
+          (SELECT count(*)::int FROM subscriptions WHERE NOT is_active) AS cancelled
+        FROM orders WHERE status IN ('filled', 'partially_filled', 'cancelled', 'rejected', 'dry_run')`;
+      return seen!.statuses === 5 && seen!.snapshots > 0 && seen!.cancelled > 0 ? true : undefined;
+    },
+    60_000,
+  );
   await activity.stop();
 }, 120_000);
-
-afterAll(async () => {
-  await db?.drop();
-});
-
 describe("demo activity at 20x pace", () => {
   test("no statement failed: every CHECK constraint held", () => {
     expect(activity.stats.errors).toEqual([]);
-    expect(activity.stats.signals).toBeGreaterThan(500);
+    expect(activity.stats.errorCount).toBe(0);
+    expect(activity.stats.signals).toBeGreaterThan(100);
   });
 
   test("warm-up stretches when a strategy has no active model, model stretches when it has one", async () => {
@@ -127,5 +145,92 @@ describe("demo activity at 20x pace", () => {
     for (const queue of ["model-service.trading_signals", "order-manager.order_events", "position-manager.position_updated", "position-manager.position_snapshot_created"]) {
       expect(queues.has(queue)).toBe(true);
     }
+  });
+});
+
+describe("the activity loop", () => {
+  test("a slow database delays the ticks instead of queueing them: no burst once it answers, stop() waits for the one tick in flight", async () => {
+    const slow = await freshDatabase("activity_slow");
+    try {
+      await applyDemoSchema(slow.sql);
+      const pace = 4;
+      const loop = await startActivity({ sql: slow.sql, state: newDemoState(), pace });
+      const signals = () => count(slow.sql`SELECT count(*)::int AS n FROM trading_signals`);
+      await eventually("the first signals", async () => ((await signals()) > 0 ? true : undefined));
+      // Another session holds a lock that blocks every INSERT into trading_signals: the database hangs.
+      const locker = await slow.sql.reserve();
+      try {
+        await locker`BEGIN`;
+        await locker`LOCK TABLE trading_signals IN EXCLUSIVE MODE`;
+        await eventually("the activity's INSERT waiting for the lock", async () =>
+          (await count(slow.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
+            AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO trading_signals%'`)) === 1 ? true : undefined);
+        // The database stays slow for 4 s: the test's input. The old loop queued a tick every 250 ms of it.
+        await Bun.sleep(4_000);
+        const before = await signals();
+        const stopping = loop.stop();
+        await locker`COMMIT`;
+        await stopping;
+        // What ran after the lock: the tick that was waiting, and nothing queued behind it.
+        expect((await signals()) - before).toBeLessThanOrEqual(pace * 2);
+        expect(loop.stats.errorCount).toBe(0);
+      } finally {
+        locker.release();
+      }
+    } finally {
+      await slow.drop();
+    }
+  }, 60_000);
+
+  test("stop() waits for the training in flight: after it, nothing is training and the training's promise has settled", async () => {
+    const fresh = await freshDatabase("activity_stop");
+    try {
+      await applyDemoSchema(fresh.sql);
+      const state = newDemoState();
+      // Pace 1: a training takes 40 s, far longer than the test.
+      const loop = await startActivity({ sql: fresh.sql, state, pace: 1 });
+      let settled = false;
+      const training = loop.trainNow(TRAINED_STRATEGY).then(() => (settled = true));
+      expect(state.training.isTraining).toBe(true);
+      await loop.stop();
+      expect(settled).toBe(true);
+      expect(state.training.isTraining).toBe(false);
+      await training;
+      // Abandoned, as when model-service stops mid-training: no model recorded.
+      expect(await count(fresh.sql`SELECT count(*)::int AS n FROM model_versions`)).toBe(0);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  test("failed statements are counted, the last ones kept, each reported", async () => {
+    // No schema: every statement fails.
+    const empty = await freshDatabase("activity_errors");
+    const reported: ActivityError[] = [];
+    try {
+      const loop = await startActivity({ sql: empty.sql, state: newDemoState(), pace: 100, onError: (error) => reported.push(error) });
+      await eventually("more errors than are kept", async () => (loop.stats.errorCount > MAX_KEPT_ERRORS + 10 ? true : undefined));
+      await loop.stop();
+      expect(loop.stats.errors).toHaveLength(MAX_KEPT_ERRORS);
+      expect(reported).toHaveLength(loop.stats.errorCount);
+      expect(loop.stats.errors.at(-1)).toEqual(reported.at(-1)!);
+      expect(reported[0]!.message).toContain('relation "subscriptions" does not exist');
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  test("`demo run`'s error log: a message once, its repeats counted into the next line", () => {
+    const lines: string[] = [];
+    const log = activityErrorLog((line) => lines.push(line), 60_000);
+    const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+    for (const second of [0, 1, 2]) log({ message: "connection lost", at: at(second) });
+    log({ message: "deadlock detected", at: at(3) });
+    log({ message: "deadlock detected", at: at(70) });
+    expect(lines).toEqual([
+      "activity error: connection lost",
+      "activity error: deadlock detected (the previous error repeated 2 more time(s))",
+      "activity error: deadlock detected",
+    ]);
   });
 });

@@ -2,7 +2,7 @@
 // traffic shows in the management API, and both halves of the spec's lag rule can be produced on demand.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type RabbitTraffic, amqpUrl, startRabbitTraffic } from "../scripts/lib/demo/rabbitmq.ts";
-import { freshVhost, rabbitApi, settings } from "./support/live.ts";
+import { eventually, freshVhost, rabbitApi, settings } from "./support/live.ts";
 
 // Written by hand from shared/docs/source-system.md ("RabbitMQ topology"), not from the module.
 const MARKET_DATA = { "x-message-ttl": 86400000, "x-max-length": 100000, "x-overflow": "drop-head" };
@@ -56,17 +56,12 @@ async function queue(name: string): Promise<QueueStats> {
   return (await response.json()) as QueueStats;
 }
 
-/** Polls until `done` holds (statistics refresh every 5 s); on timeout fails with the last value seen. */
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-    await Bun.sleep(1000);
-    last = await read();
-  }
-  return last;
-}
+/** Reads until `done` holds (statistics refresh every 5 s), with a deadline: `eventually` on a reading. */
+const waitFor = <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> =>
+  eventually(what, async () => {
+    const value = await read();
+    return done(value) ? value : undefined;
+  }, timeoutMs);
 
 const rates = (q: QueueStats) => ({
   messages: q.messages ?? 0,

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { BadInputError } from "../scripts/lib/errors.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { type SeedReport, copyRows, seedDemo } from "../scripts/lib/demo/seed.ts";
+import { copyRows } from "../scripts/lib/demo/copy.ts";
+import { type SeedReport, seedDemo } from "../scripts/lib/demo/seed.ts";
 import { freshDatabase } from "./support/live.ts";
 
 const SIGNALS = 1_000_000;
@@ -13,26 +14,26 @@ let report: SeedReport;
 let seededAt: number;
 const progress = new Map<string, number>();
 
-beforeAll(async () => {
-  db = await freshDatabase("demo_seed");
-  await applyDemoSchema(db.sql);
-  seededAt = Date.now();
-  report = await seedDemo(db.sql, { signals: SIGNALS, orders: SIGNALS, onProgress: (table, rows) => progress.set(table, rows) });
-  for (const row of report.tables) {
-    console.log(`${row.table.padEnd(26)} ${String(row.rows).padStart(9)} rows ${row.seconds.toFixed(2).padStart(7)} s ${Math.round(row.rowsPerSecond).toString().padStart(8)} rows/s`);
-  }
-  console.log(`seed total ${report.seconds.toFixed(1)} s`);
-}, 600_000);
-
-afterAll(async () => {
-  await db?.drop();
-});
-
 /** A TIMESTAMP (without time zone, holding UTC) as epoch milliseconds, whatever this process's time zone. */
 const epochMs = (expression: string) => db.sql.unsafe(`(extract(epoch FROM ${expression}) * 1000)::float8`);
 const one = async <T>(query: Promise<T[]>): Promise<T> => (await query)[0]!;
 
 describe("seedDemo at 1M signals and 1M orders", () => {
+  beforeAll(async () => {
+    db = await freshDatabase("demo_seed");
+    await applyDemoSchema(db.sql);
+    seededAt = Date.now();
+    report = await seedDemo(db.sql, { signals: SIGNALS, orders: SIGNALS, onProgress: (table, rows) => progress.set(table, rows) });
+    for (const row of report.tables) {
+      console.log(`${row.table.padEnd(26)} ${String(row.rows).padStart(9)} rows ${row.seconds.toFixed(2).padStart(7)} s ${Math.round(row.rowsPerSecond).toString().padStart(8)} rows/s`);
+    }
+    console.log(`seed total ${report.seconds.toFixed(1)} s`);
+  }, 600_000);
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
   test("loads the requested rows and reports every table", async () => {
     const counts = await one(db.sql<{ signals: number; orders: number }[]>`
       SELECT (SELECT count(*)::int FROM trading_signals) AS signals, (SELECT count(*)::int FROM orders) AS orders`);
@@ -154,16 +155,34 @@ describe("seedDemo at 1M signals and 1M orders", () => {
     await expect(seedDemo(db.sql, { signals: 10 })).rejects.toBeInstanceOf(BadInputError);
   });
 
+});
+
+describe("copyRows", () => {
+  let small: Awaited<ReturnType<typeof freshDatabase>>;
+  beforeAll(async () => {
+    small = await freshDatabase("demo_copy");
+    await applyDemoSchema(small.sql);
+  });
+  afterAll(async () => {
+    await small?.drop();
+  });
+
   test("a COPY the server rejects after its last row fails instead of hanging", async () => {
-    // v1 exists already: the duplicate key surfaces only when PostgreSQL flushes the rows at COPY's end.
+    // The duplicate key surfaces only when PostgreSQL flushes the rows at COPY's end, where the client
+    // loses the server's message (porsager/postgres#1173): our own message says so.
     const row = (version: string) => [version, `/models/x/${version}.pkl`, "xgboost"];
-    await expect(copyRows(db.sql, "model_versions", ["version", "file_path", "model_type"], [row("v1")])).rejects.toThrow(/COPY into model_versions failed on the server/);
+    await small.sql`INSERT INTO model_versions (version, file_path, model_type) VALUES ('v1', '/models/x/v1.pkl', 'xgboost')`;
+    await expect(copyRows(small.sql, "model_versions", ["version", "file_path", "model_type"], [row("v1")])).rejects.toThrow(/COPY into model_versions failed on the server/);
   }, 30_000);
 
-  test("a row breaking a CHECK fails the COPY", async () => {
+  test("a row breaking a CHECK fails the COPY, naming the table, and loads nothing", async () => {
     const columns = ["order_id", "signal_id", "asset", "side", "order_type", "quantity"];
+    // side must be 'Buy' or 'SELL' (exactly this casing). The client loses the server's SQLSTATE for a
+    // COPY (porsager/postgres#1173), so the assertion is on our message, not on any error.
     const rows = [[crypto.randomUUID(), crypto.randomUUID(), "BTCUSDT", "buy", "Market", 0.01]];
-    await expect(copyRows(db.sql, "orders", columns, rows)).rejects.toThrow();
+    await expect(copyRows(small.sql, "orders", columns, rows)).rejects.toThrow(/COPY into orders failed on the server/);
+    const [{ n }] = (await small.sql`SELECT count(*)::int AS n FROM orders`) as unknown as [{ n: number }];
+    expect(n).toBe(0);
   }, 30_000);
 });
 

@@ -1,6 +1,6 @@
 // The demo as an operator runs it: started by the stack on the trading system's real ports, reached
 // through the settings `bun run stack env` prints, faults switched with `bun run demo fault`.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { SERVICE_NAMES } from "../scripts/lib/config.ts";
 import { adminSql, eventually, rabbitApi, runCli, settings } from "./support/live.ts";
 
@@ -9,6 +9,10 @@ const health = async (service: (typeof SERVICE_NAMES)[number]) => {
   return (await response.json()) as Record<string, unknown>;
 };
 
+// Each test starts from a demo without faults, whatever an earlier one left behind.
+beforeEach(async () => {
+  await runCli(["scripts/demo.ts", "clear"]);
+});
 afterAll(async () => {
   await runCli(["scripts/demo.ts", "clear"]);
 });
@@ -27,8 +31,8 @@ describe("the stack's demo trading system", () => {
     try {
       const count = async () => ((await sql`SELECT count(*)::int AS n FROM trading_signals`)[0]!.n as number);
       const before = await count();
-      await Bun.sleep(3000);
-      expect(await count()).toBeGreaterThan(before);
+      // About a signal a second: a new one within ten.
+      await eventually("a new trading signal", async () => ((await count()) > before ? true : undefined), 10_000);
     } finally {
       await sql.end();
     }
@@ -48,14 +52,17 @@ describe("the stack's demo trading system", () => {
 
   test("`demo fault` takes a service down and makes another unhealthy; `demo clear` restores both", async () => {
     const down = await runCli(["scripts/demo.ts", "fault", "down", "--service", "order-manager"]);
-    expect(down.code).toBe(0);
+    expect([down.code, down.stdout]).toEqual([0, "order-manager: down on\n"]);
     const unhealthy = await runCli(["scripts/demo.ts", "fault", "unhealthy", "--service", "model-service"]);
-    expect(unhealthy.code).toBe(0);
-    await expect(fetch(`${settings().services["order-manager"].url}/health`)).rejects.toThrow();
+    expect([unhealthy.code, unhealthy.stdout]).toEqual([0, "model-service: unhealthy on\n"]);
+    const again = await runCli(["scripts/demo.ts", "fault", "unhealthy", "--service", "model-service"]);
+    expect([again.code, again.stdout]).toEqual([0, "no change: unhealthy on model-service was already on\n"]);
+    await expect(fetch(`${settings().services["order-manager"].url}/health`)).rejects.toMatchObject({ code: "ECONNREFUSED" });
     expect((await health("model-service")).status).toBe("unhealthy");
 
     const cleared = await runCli(["scripts/demo.ts", "clear"]);
     expect(cleared.code).toBe(0);
+    expect(cleared.stdout.trim().split("\n").sort()).toEqual(["model-service: unhealthy off", "order-manager: down off"]);
     expect((await health("order-manager")).status).toBe("healthy");
     expect((await health("model-service")).status).toBe("healthy");
   });

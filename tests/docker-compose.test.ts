@@ -1,7 +1,7 @@
 // docker-compose.yml, read by a real compose parser: Debian's docker-compose (v1) resolves the file,
 // its variables and profiles without a Docker engine. The expectations are written from the issue.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
@@ -31,11 +31,17 @@ interface Resolved {
 let defaults: Resolved | undefined;
 function resolved(variables: Record<string, string> = {}): Resolved {
   if (!Object.keys(variables).length && defaults) return defaults;
-  const envFile = join(mkdtempSync(join(tmpdir(), "compose-")), "test.env");
-  writeFileSync(envFile, Object.entries(variables).map(([k, v]) => `${k}=${v}`).join("\n"));
-  const run = Bun.spawnSync(["docker-compose", "--env-file", envFile, "-f", FILE, "config"], { cwd: REPO, env: { PATH: process.env.PATH ?? "" } });
-  if (run.exitCode !== 0) throw new Error(`docker-compose config failed: ${run.stderr.toString()}`);
-  const config = parse(run.stdout.toString()) as Resolved;
+  const dir = mkdtempSync(join(tmpdir(), "compose-"));
+  let run: ReturnType<typeof Bun.spawnSync>;
+  try {
+    const envFile = join(dir, "test.env");
+    writeFileSync(envFile, Object.entries(variables).map(([k, v]) => `${k}=${v}`).join("\n"));
+    run = Bun.spawnSync(["docker-compose", "--env-file", envFile, "-f", FILE, "config"], { cwd: REPO, env: { PATH: process.env.PATH ?? "" } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (run.exitCode !== 0) throw new Error(`docker-compose config failed: ${run.stderr!.toString()}`);
+  const config = parse(run.stdout!.toString()) as Resolved;
   if (!Object.keys(variables).length) defaults = config;
   return config;
 }
@@ -120,7 +126,8 @@ describe("docker-compose.yml", () => {
     const demo = services.demo!;
     expect(demo.image).toMatch(/^oven\/bun:\d+\.\d+\.\d+$/);
     expect(demo.profiles).toEqual(["demo"]);
-    expect(demo.command!.join(" ")).toContain("bun scripts/demo.ts run");
+    // Its targets are the project's own services, declared scratch: without that the demo refuses them.
+    expect(demo.command!.join(" ")).toContain("bun scripts/demo.ts run --env-file /dev/null --scratch");
     // Grafana's container reaches the services over the compose network, not on the demo's loopback.
     expect(demo.command!.join(" ")).toContain("--listen-host 0.0.0.0");
     expect(demo.volumes).toContain(`${REPO}:/app:ro`);

@@ -2,7 +2,7 @@
 // definitions of its own: idempotent, --dry-run changes nothing, dashboards changed in Grafana are not
 // overwritten without --force (and are backed up first), and every failure changes nothing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exitCodeFor, BadInputError } from "../scripts/lib/errors.ts";
@@ -69,7 +69,10 @@ function definitions(): PushDefinitions & { datasources: DatasourceDefinition[];
   };
 }
 
-const backupDir = () => mkdtempSync(join(tmpdir(), "push-backups-"));
+// Every backup directory lives under one root, removed when the file's tests end.
+const backupRoot = mkdtempSync(join(tmpdir(), "push-backups-"));
+afterAll(() => rmSync(backupRoot, { recursive: true, force: true }));
+const backupDir = () => mkdtempSync(join(backupRoot, "run-"));
 const push = (defs: PushDefinitions, options: Partial<PushOptions> = {}, c = client) => pushToGrafana(c, defs, { secrets: SECRETS, backupDir: backupDir(), ...options });
 const actions = (result: PushResult) => Object.fromEntries(result.items.map((i) => [`${i.kind}:${i.uid}`, i.action]));
 

@@ -22,6 +22,7 @@ const roles = {
   owner: `t_owner_${suffix}`,
   scram: `t_scram_${suffix}`,
   split: `t_split_${suffix}`,
+  both: `t_both_${suffix}`,
   mixed: `Grafana Monitor "${suffix}"`,
 };
 const password = `pw'${suffix}"\\x`; // quotes and a backslash: quoting must be PostgreSQL's own
@@ -331,8 +332,29 @@ describe("no password in any statement", () => {
 
 describe("`role --rabbitmq` reports each side", () => {
   const monitorUser = `t_split_mq_${suffix}`;
+  const bothUser = `t_both_mq_${suffix}`;
   afterAll(async () => {
     await rabbitApi(`/api/users/${monitorUser}`, { method: "DELETE" });
+    await rabbitApi(`/api/users/${bothUser}`, { method: "DELETE" });
+  });
+
+  test("from the command line it converges both sides, exit 0; a second run changes nothing on either", async () => {
+    const env = { ...cliEnv(roles.both), RABBITMQ_MONITOR_USER: bothUser, RABBITMQ_MONITOR_PASSWORD: "both-monitor-pass" };
+    const first = await runCli(["scripts/role.ts", "--rabbitmq", "--json"], env);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const result = JSON.parse(first.stdout);
+    expect(result).toMatchObject({ ok: true, exitCode: 0, postgres: { status: "ok", created: true }, rabbitmq: { status: "ok", exitCode: 0, user: bothUser } });
+    expect(result.rabbitmq.changes).toContain(`create user ${bothUser} tagged monitoring`);
+    expect(result.changes).toBe(result.postgres.applied.length + result.rabbitmq.changes.length);
+    const user = (await (await rabbitApi(`/api/users/${bothUser}`)).json()) as { tags: string[] | string };
+    expect([user.tags].flat().join(",")).toBe("monitoring");
+
+    const again = await runCli(["scripts/role.ts", "--rabbitmq"], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^role\s+unchanged\s/m);
+    expect(again.stdout).toMatch(/^rabbitmq\s+unchanged\s+monitoring user /m);
+    expect(again.stdout).toContain("0 changes: already converged");
   });
 
   test("with the management API unreachable, the PostgreSQL changes it committed are reported; exit 3", async () => {

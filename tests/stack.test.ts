@@ -1,9 +1,33 @@
+// The local stack: its services answer with its own credentials, and it knows what it owns. Second
+// stacks here get a directory of their own and ports probed free, and are removed in `finally`.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { adminSql, rabbitApi, runCli, settings } from "./support/live.ts";
+import { SETTINGS } from "../scripts/lib/config.ts";
+import { postgresPid } from "../scripts/lib/local-postgres.ts";
+import { PORT_SETTINGS, type PortName, stackDir, stackPorts } from "../scripts/lib/stack-paths.ts";
+import { adminSql, freeStackPorts, rabbitApi, runCli, settings } from "./support/live.ts";
+
+type Components = Record<string, string>;
+const states = (stdout: string): Components =>
+  Object.fromEntries((JSON.parse(stdout).components as { name: string; state: string }[]).map((c) => [c.name, c.state]));
+
+/** The environment of a shell that has not pointed the toolkit anywhere: no settings, no STACK_*. */
+function bareEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !(name in SETTINGS) && !name.startsWith("STACK_")) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** Processes whose command line names the directory or one of the ports. */
+const processesOf = (dir: string, ports: Record<string, string>) =>
+  spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" })
+    .stdout.split("\n")
+    .filter((line) => line.includes(dir) || Object.values(ports).some((port) => line.includes(`port=${port}`) || line.includes(`port ${port}`)));
 
 describe("live stack", () => {
   test("PostgreSQL 15 answers with the stack's admin credentials", async () => {
@@ -36,36 +60,118 @@ describe("live stack", () => {
     const result = await runCli(["scripts/stack.ts", "env"], { ...process.env, POSTGRES_HOST: "", RABBITMQ_HOST: "" });
     expect(result.code).toBe(0);
     const shell = spawnSync("bash", ["-c", `${result.stdout}\necho "$POSTGRES_PORT $RABBITMQ_MANAGEMENT_URL"`], { encoding: "utf8" });
-    expect(shell.stdout.trim()).toMatch(/^\d+ http:\/\/127\.0\.0\.1:\d+$/);
+    expect(shell.stdout.trim()).toBe(`${stackPorts().postgres} http://127.0.0.1:${stackPorts().rabbitmqManagement}`);
   });
 
-  test("a second stack in its own directory starts, and `stack down` leaves none of its processes", async () => {
+  test("`stack status` exits 0 for the healthy stack the tests run on", async () => {
+    const status = await runCli(["scripts/stack.ts", "status", "--json"]);
+    expect(states(status.stdout)).toEqual({ postgres: "running", rabbitmq: "running", demo: "running" });
+    expect(status.code).toBe(0);
+  });
+});
+
+describe("what the stack owns", () => {
+  test("a stack in another directory on this stack's ports owns nothing there: status blocked (exit 1), up exit 2, down touches nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stack-foreign-"));
+    const ports = stackPorts();
+    const samePorts = Object.fromEntries((Object.keys(PORT_SETTINGS) as PortName[]).map((name) => [PORT_SETTINGS[name].variable, String(ports[name])]));
+    const env = bareEnv({ STACK_DIR: dir, ...samePorts });
+    const ourPostgres = postgresPid(stackDir());
+    expect(ourPostgres).not.toBeNull();
+    try {
+      const status = await runCli(["scripts/stack.ts", "status", "--json"], env);
+      expect(states(status.stdout)).toEqual({ postgres: "blocked", rabbitmq: "blocked", demo: "blocked" });
+      expect(status.code).toBe(1);
+
+      const up = await runCli(["scripts/stack.ts", "up"], env);
+      expect(up.code).toBe(2);
+      expect(up.stderr).toContain(`port ${ports.postgres} (STACK_POSTGRES_PORT) is taken by a process that is not this stack's`);
+
+      const down = await runCli(["scripts/stack.ts", "down", "--json"], env);
+      expect(down.code).toBe(0);
+      expect(JSON.parse(down.stdout).components.map((c: { detail: string }) => c.detail)).toEqual(["was not running", "was not running", "was not running"]);
+      // Ours is untouched: the same server process, and every component still answers.
+      expect(postgresPid(stackDir())).toBe(ourPostgres);
+      expect((await runCli(["scripts/stack.ts", "status"])).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("a second stack on free ports: its ports recorded in its directory, status 0 without STACK_*, down stops all of it, --purge removes the directory", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stack-updown-"));
-    const env = {
-      ...process.env,
-      STACK_DIR: dir,
-      STACK_POSTGRES_PORT: "56432",
-      STACK_AMQP_PORT: "56672",
-      STACK_RABBITMQ_MANAGEMENT_PORT: "56673",
-      STACK_EPMD_PORT: "56674",
-      STACK_RABBITMQ_DIST_PORT: "56675",
-      POSTGRES_HOST: "",
-      RABBITMQ_HOST: "",
-    };
-    const processesOf = () =>
-      spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" })
-        .stdout.split("\n")
-        .filter((line) => line.includes(dir) || line.includes("56674") || line.includes("56432"));
+    const ports = freeStackPorts();
+    const env = bareEnv({ STACK_DIR: dir, ...ports });
     try {
       const up = await runCli(["scripts/stack.ts", "up", "--json"], env);
-      expect(up.stderr).not.toContain("failed");
-      const states = Object.fromEntries((JSON.parse(up.stdout).components as { name: string; state: string }[]).map((c) => [c.name, c.state]));
-      expect(states).toMatchObject({ postgres: "started", rabbitmq: "started" });
-      expect(processesOf().length).toBeGreaterThan(0);
-    } finally {
+      expect(up.stderr).toBe("");
+      expect(states(up.stdout)).toEqual({ postgres: "started", rabbitmq: "started", demo: "started" });
+      expect(JSON.parse(readFileSync(join(dir, "ports.json"), "utf8")).postgres).toBe(Number(ports.STACK_POSTGRES_PORT));
+      expect(processesOf(dir, ports).length).toBeGreaterThan(0);
+
+      // A shell that knows only the directory finds the stack on the recorded ports.
+      const status = await runCli(["scripts/stack.ts", "status", "--json"], bareEnv({ STACK_DIR: dir }));
+      expect(states(status.stdout)).toEqual({ postgres: "running", rabbitmq: "running", demo: "running" });
+      expect(status.code).toBe(0);
+      // And refuses to move it while it runs.
+      const moved = await runCli(["scripts/stack.ts", "up"], bareEnv({ STACK_DIR: dir, STACK_POSTGRES_PORT: "1" }));
+      expect(moved.code).toBe(2);
+      expect(moved.stderr).toContain("already runs on other ports: STACK_POSTGRES_PORT=1");
+
       const down = await runCli(["scripts/stack.ts", "down"], env);
       expect(down.code).toBe(0);
+      expect(processesOf(dir, ports)).toEqual([]);
+      expect(existsSync(join(dir, "ports.json"))).toBe(false);
+      const stopped = await runCli(["scripts/stack.ts", "status", "--json"], env);
+      expect(states(stopped.stdout)).toEqual({ postgres: "stopped", rabbitmq: "stopped", demo: "stopped" });
+      expect(stopped.code).toBe(1);
+
+      expect((await runCli(["scripts/stack.ts", "down", "--purge"], env)).code).toBe(0);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      await runCli(["scripts/stack.ts", "down", "--purge"], env);
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(processesOf()).toEqual([]);
   }, 180_000);
+
+  test("`down --purge` refuses a directory the stack did not make", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "not-a-stack-"));
+    writeFileSync(join(dir, "precious.txt"), "keep me");
+    try {
+      const purge = await runCli(["scripts/stack.ts", "down", "--purge"], bareEnv({ STACK_DIR: dir }));
+      expect(purge.code).toBe(2);
+      expect(purge.stderr).toContain("is not a stack directory");
+      expect(readFileSync(join(dir, "precious.txt"), "utf8")).toBe("keep me");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("`bun test` stops what its preload started, and leaves alone a stack that was already running", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stack-testrun-"));
+    const probeDir = mkdtempSync(join(tmpdir(), "stack-probe-"));
+    const probe = join(probeDir, "probe.test.ts");
+    writeFileSync(probe, `import { expect, test } from "bun:test";\ntest("probe", () => expect(process.env.POSTGRES_PORT).toBeTruthy());\n`);
+    // Only PostgreSQL starts: RabbitMQ is "external" (this stack's), so the demo is unavailable.
+    const env = bareEnv({ STACK_DIR: dir, ...freeStackPorts(), RABBITMQ_HOST: "127.0.0.1", RABBITMQ_PORT: String(stackPorts().amqp) });
+    try {
+      const fresh = await runCli(["test", probe], env);
+      expect(fresh.code).toBe(0);
+      expect(fresh.stderr).toContain("[stack] postgres: starting");
+      expect(fresh.stderr).toContain("[stack] stopped what this test run started: postgres");
+      expect(postgresPid(dir)).toBeNull();
+
+      expect((await runCli(["scripts/stack.ts", "up"], env)).code).toBe(0);
+      const running = postgresPid(dir);
+      expect(running).not.toBeNull();
+      const again = await runCli(["test", probe], env);
+      expect(again.code).toBe(0);
+      expect(again.stderr).not.toContain("stopped what this test run started");
+      expect(postgresPid(dir)).toBe(running);
+    } finally {
+      await runCli(["scripts/stack.ts", "down", "--purge"], env);
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(probeDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -192,6 +192,9 @@ export interface LoadOptions {
   required?: SettingName[];
 }
 
+const NO_ENV_FILE_HINT =
+  'copy env.example to .env and fill it in, pass --env-file PATH (the trading system\'s own .env works as it is), or point this shell at the local stack: eval "$(bun run --silent stack env)"';
+
 /** Reads, validates and types every setting. Throws BadInputError listing every problem at once. */
 export function loadConfig(options: LoadOptions = {}): Config {
   const { values, envFile } = readSources(options);
@@ -208,7 +211,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
     }
   }
   if (problems.length || !parsed.success) {
-    throw new BadInputError(`Configuration has ${problems.length} problem(s)${envFile ? ` (read ${envFile})` : ""}:`, problems);
+    const missing = (options.required ?? []).some((name) => !values[name]);
+    // The usual first-run mistake: no .env at all. Say where settings can come from.
+    const hint = missing && !envFile ? [`no .env file at ${resolve(".env")} and no --env-file: ${NO_ENV_FILE_HINT}`] : [];
+    throw new BadInputError(`Configuration has ${problems.length} problem(s)${envFile ? ` (read ${envFile})` : ""}:`, [...problems, ...hint]);
   }
   return toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile);
 }

@@ -27,15 +27,31 @@ export function startDaemon(spec: DaemonSpec): number {
   });
   if (!child.pid) throw new Error(`could not start ${spec.name} (${spec.command})`);
   child.unref();
-  writeFileSync(pidPath(spec.dir, spec.name), String(child.pid));
+  // The start time beside the pid: a pid the system has since given to another process is not ours.
+  writeFileSync(pidPath(spec.dir, spec.name), `${child.pid} ${startTime(child.pid) ?? ""}`.trim());
   return child.pid;
 }
 
+/** The pid of the stack's own process `name`, from its pid file: null unless that very process still
+ *  runs (same pid and start time). */
 export function daemonPid(dir: string, name: string): number | null {
   const path = pidPath(dir, name);
   if (!existsSync(path)) return null;
-  const pid = Number(readFileSync(path, "utf8").trim());
-  return pid > 0 && isAlive(pid) ? pid : null;
+  const [pidText, started] = readFileSync(path, "utf8").trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!(pid > 0) || !isAlive(pid)) return null;
+  return started === undefined || startTime(pid) === started ? pid : null;
+}
+
+/** When the process started, in clock ticks since boot (/proc/<pid>/stat field 22). */
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces and parentheses: count from the last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function isAlive(pid: number): boolean {
@@ -43,13 +59,14 @@ export function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     // A zombie still answers signal 0; its /proc status says Z.
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\d+ \(.*\) Z/.test(stat);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
   } catch {
     return false;
   }
 }
 
-/** Stops the daemon's whole process group: TERM, then KILL after the grace period. */
+/** Stops the daemon's whole process group: TERM, then KILL after the grace period. Only a process the
+ *  pid file proves to be the stack's own is signalled. */
 export async function stopDaemon(dir: string, name: string, graceMs = 15_000): Promise<boolean> {
   const pid = daemonPid(dir, name);
   rmSync(pidPath(dir, name), { force: true });
@@ -101,11 +118,11 @@ export async function waitUntil(
   throw new Error(`${what} ${stopped}${log}`);
 }
 
-/** True when something accepts TCP connections on host:port. */
-export async function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
+/** True when nothing holds host:port: we could listen on it ourselves. */
+export function portFree(port: number, host = "127.0.0.1"): boolean {
   try {
-    const socket = await Bun.connect({ hostname: host, port, socket: { data() {} } });
-    socket.end();
+    const listener = Bun.listen({ hostname: host, port, socket: { data() {} } });
+    listener.stop(true);
     return true;
   } catch {
     return false;

@@ -1,27 +1,37 @@
 // The demo trading system as a background process of the stack (bun scripts/demo.ts run).
 import { join } from "node:path";
-import { STACK_PORTS } from "./stack-paths.ts";
+import type { StackPorts } from "./stack-paths.ts";
 import { daemonPid, logPath, startDaemon, stopDaemon, waitUntil } from "./daemon.ts";
 
 const NAME = "demo";
-const controlUrl = () => `http://127.0.0.1:${STACK_PORTS.demoControl}`;
 
-export async function demoRunning(): Promise<boolean> {
-  const response = await fetch(`${controlUrl()}/faults`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+/** The stack's own demo runs: its pid file names a live process. */
+export const demoPid = (stack: string) => daemonPid(stack, NAME);
+
+/** The stack's own demo answers on its control port (a process of another stack cannot hold the port
+ *  while ours runs). */
+export async function demoAnswers(stack: string, ports: StackPorts): Promise<boolean> {
+  if (demoPid(stack) === null) return false;
+  const response = await fetch(`http://127.0.0.1:${ports.demoControl}/faults`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+  await response?.body?.cancel();
   return response?.ok ?? false;
 }
 
-export async function startDemoDaemon(stack: string, env: Record<string, string>): Promise<void> {
+export async function startDemoDaemon(stack: string, ports: StackPorts, env: Record<string, string>): Promise<void> {
   const script = join(import.meta.dir, "..", "demo.ts");
   const pid = startDaemon({
     name: NAME,
     command: process.execPath,
-    args: [script, "run", "--control-port", String(STACK_PORTS.demoControl)],
+    args: [script, "run", "--control-port", String(ports.demoControl)],
     env,
     dir: stack,
     cwd: join(import.meta.dir, "..", ".."),
   });
-  await waitUntil("the demo trading system", demoRunning, { timeoutMs: 60_000, log: logPath(stack, NAME), alive: () => daemonPid(stack, NAME) === pid });
+  await waitUntil("the demo trading system", () => demoAnswers(stack, ports), {
+    timeoutMs: 60_000,
+    log: logPath(stack, NAME),
+    alive: () => daemonPid(stack, NAME) === pid,
+  });
 }
 
 export const stopDemoDaemon = (stack: string) => stopDaemon(stack, NAME);

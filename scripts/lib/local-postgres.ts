@@ -1,10 +1,11 @@
 // PostgreSQL 15 from Debian's packages, run on loopback with a data directory of the stack's own.
 import { spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
-import { STACK_PORTS, stackSecrets } from "./stack-paths.ts";
-import { logTail, portOpen } from "./daemon.ts";
+import { type StackPorts, stackSecrets } from "./stack-paths.ts";
+import { isAlive, logTail } from "./daemon.ts";
+import { createDatabaseIfMissing } from "./postgres.ts";
 
 export const STACK_PG_ADMIN = "ytrader";
 export const STACK_PG_DATABASE = "ytrader";
@@ -43,11 +44,48 @@ export function postgresPaths(stack: string) {
   return { home, data: join(home, "data"), socket: join(home, "socket"), log: join(home, "postgres.log") };
 }
 
-export async function postgresRunning(): Promise<boolean> {
-  return portOpen(STACK_PORTS.postgres);
+/** The pid of the stack's own server: postmaster.pid in the stack's data directory names a live process
+ *  that runs on that very directory. */
+export function postgresPid(stack: string): number | null {
+  const { data } = postgresPaths(stack);
+  const pidFile = join(data, "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!(pid > 0) || !isAlive(pid)) return null;
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return args.includes(data) ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
-export async function startPostgres(stack: string): Promise<void> {
+/** The server on the stack's port accepts the stack's own admin password, which nothing else knows. */
+export async function postgresAnswers(stack: string, ports: StackPorts): Promise<boolean> {
+  const sql = adminConnection(stack, ports, "postgres");
+  try {
+    await sql`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+const adminConnection = (stack: string, ports: StackPorts, database: string) =>
+  postgres({
+    host: "127.0.0.1",
+    port: ports.postgres,
+    user: STACK_PG_ADMIN,
+    password: stackSecrets(stack).postgresPassword,
+    database,
+    onnotice: () => {},
+    max: 1,
+    connect_timeout: 5,
+  });
+
+export async function startPostgres(stack: string, ports: StackPorts): Promise<void> {
   const paths = postgresPaths(stack);
   const { postgresPassword } = stackSecrets(stack);
   for (const dir of [paths.home, paths.socket]) {
@@ -68,28 +106,24 @@ export async function startPostgres(stack: string): Promise<void> {
   }
   // A test stack: durability traded for speed (bulk seeds of millions of rows).
   const options = [
-    `-c listen_addresses=127.0.0.1`, `-c port=${STACK_PORTS.postgres}`, `-c unix_socket_directories=${paths.socket}`,
+    `-c listen_addresses=127.0.0.1`, `-c port=${ports.postgres}`, `-c unix_socket_directories=${paths.socket}`,
     "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200",
     "-c shared_buffers=256MB", "-c timezone=UTC", "-c log_timezone=UTC",
   ].join(" ");
   const started = run("pg_ctl", ["start", "-D", paths.data, "-l", paths.log, "-w", "-t", "60", "-o", options]);
   if (!started.ok) throw new Error(`PostgreSQL did not start:\n${started.output}\nlog ${paths.log}:\n${logTail(paths.log)}`);
-  await ensureDatabase(STACK_PG_DATABASE, postgresPassword);
-}
-
-async function ensureDatabase(name: string, password: string) {
-  const sql = postgres({ host: "127.0.0.1", port: STACK_PORTS.postgres, user: STACK_PG_ADMIN, password, database: "postgres", onnotice: () => {} });
+  const admin = adminConnection(stack, ports, "postgres");
   try {
-    const [row] = await sql`SELECT 1 AS found FROM pg_database WHERE datname = ${name}`;
-    if (!row) await sql`CREATE DATABASE ${sql(name)}`;
+    await createDatabaseIfMissing(admin, STACK_PG_DATABASE);
   } finally {
-    await sql.end();
+    await admin.end();
   }
 }
 
+/** Stops the stack's own server only (postgresPid); false when it was not running. */
 export async function stopPostgres(stack: string): Promise<boolean> {
   const paths = postgresPaths(stack);
-  if (!existsSync(join(paths.data, "postmaster.pid"))) return false;
+  if (postgresPid(stack) === null) return false;
   const stopped = run("pg_ctl", ["stop", "-D", paths.data, "-m", "fast", "-w", "-t", "60"]);
   if (!stopped.ok) throw new Error(`PostgreSQL did not stop:\n${stopped.output}`);
   return true;

@@ -5,6 +5,7 @@
 import postgres from "postgres";
 import type { Config } from "./config.ts";
 import { scramVerifier } from "./scram.ts";
+import { quoteIdent, runFormatted } from "./postgres.ts";
 
 /** The tables the dashboards read: one list, extended by GRAFANA_POSTGRES_EXTRA_TABLES. */
 export const MONITORED_TABLES = [
@@ -275,19 +276,8 @@ const alterRole = (role: string, clause: string): Step => ({
   run: (tx) => runFormatted(tx, `ALTER ROLE %I ${clause}`, [role]),
 });
 
-/** Statements that take no parameters (CREATE/ALTER ROLE ... PASSWORD) are quoted by PostgreSQL itself. */
-async function runFormatted(sql: postgres.Sql, template: string, values: string[]) {
-  const [built] = await sql`SELECT format(${template}, VARIADIC ${sql.array(values)}::text[]) AS statement`;
-  return sql.unsafe(built!.statement as string);
-}
-
 /** A relation's key; NUL cannot occur in a PostgreSQL name, so no two relations share one. */
 const relationKey = (schema: string, name: string) => `${schema}\u0000${name}`;
-
-/** PostgreSQL's identifier quoting, for statements that cannot take parameters. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
 
 export interface RoleResult {
   plan: RolePlan;

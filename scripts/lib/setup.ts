@@ -10,7 +10,7 @@ import { stackEnv, stackUp } from "./stack.ts";
 import { writeProvisionFiles } from "./provision.ts";
 import { grafanaClientFor } from "./grafana/client.ts";
 import { runCheck } from "./check/run.ts";
-import { runRoleStep } from "../role.ts";
+import { runRoleStep } from "./role-step.ts";
 import { runPushStep } from "../push.ts";
 import { runSmokeStep } from "../smoke.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../../grafana/index.ts";

@@ -1,21 +1,46 @@
 // The live stack that tests, the demo and a first try of the toolkit run against: PostgreSQL, RabbitMQ
 // (with management) and the demo services as local processes. Whatever the environment already points at
 // (POSTGRES_HOST, RABBITMQ_HOST, WS_GATEWAY_HOST) is used as it is and never started or stopped here.
-// Grafana is not part of it: GRAFANA_URL points at one (docker compose, or any other).
-import { STACK_PORTS, stackDir, stackSecrets } from "./stack-paths.ts";
-import { type Config, SERVICE_NAMES, SERVICE_VARIABLES, type SettingName, loadConfig } from "./config.ts";
-import { demoRunning, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
-import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresRunning, startPostgres, stopPostgres } from "./local-postgres.ts";
-import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqReady, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
+// Grafana is not part of it: GRAFANA_URL points at one.
+//
+// What the stack owns is decided by its own pid files and credentials, never by "the port answers": a
+// second checkout or another user's stack on the same machine is not ours, and `down` signals only
+// processes whose pid files in this stack directory prove they are ours.
+import { BadInputError, UnreachableError } from "./errors.ts";
+import {
+  PORT_SETTINGS,
+  type PortName,
+  type StackPorts,
+  forgetPorts,
+  portsAskedOtherwise,
+  purgeStackDir,
+  recordPorts,
+  recordedPorts,
+  requestedPorts,
+  stackDir,
+  stackPorts,
+  stackSecrets,
+} from "./stack-paths.ts";
+import { SERVICE_NAMES, SERVICE_VARIABLES } from "./config.ts";
+import { daemonPid, logPath, portFree } from "./daemon.ts";
+import { demoAnswers, demoPid, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
+import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresAnswers, postgresPaths, postgresPid, startPostgres, stopPostgres } from "./local-postgres.ts";
+import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqAnswers, rabbitmqPid, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
 
 export type ComponentName = "postgres" | "rabbitmq" | "demo";
-export type ComponentState = "running" | "started" | "stopped" | "external" | "unavailable";
+/** running/started: the stack's own process answers with the stack's credentials. unhealthy: its
+ *  process runs but does not answer. blocked: not running, and a port it needs is held by a process
+ *  that is not the stack's. */
+export type ComponentState = "running" | "started" | "stopped" | "external" | "unavailable" | "unhealthy" | "blocked";
 
 export interface ComponentStatus {
   name: ComponentName;
   state: ComponentState;
   detail: string;
 }
+
+/** States of a healthy stack: `stack status` exits 0 when every component is in one of them. */
+export const HEALTHY_STATES: readonly ComponentState[] = ["running", "started", "external", "unavailable"];
 
 /** The variable that, when already set, means "use that one, start nothing". */
 const EXTERNAL_MARKER: Record<ComponentName, string> = {
@@ -25,114 +50,184 @@ const EXTERNAL_MARKER: Record<ComponentName, string> = {
 };
 
 /** Set, and not to the stack's own address (which `eval "$(bun run stack env)"` puts there). */
-function isExternal(name: ComponentName, env = process.env): boolean {
+function isExternal(name: ComponentName, ports: StackPorts, env = process.env): boolean {
   const value = env[EXTERNAL_MARKER[name]];
   if (!value) return false;
   const own: Record<ComponentName, boolean> = {
-    postgres: value === "127.0.0.1" && env.POSTGRES_PORT === String(STACK_PORTS.postgres),
-    rabbitmq: value === "127.0.0.1" && env.RABBITMQ_PORT === String(STACK_PORTS.amqp),
-    demo: value === "127.0.0.1" && env.WS_GATEWAY_PORT === String(STACK_PORTS["ws-gateway"]),
+    postgres: value === "127.0.0.1" && env.POSTGRES_PORT === String(ports.postgres),
+    rabbitmq: value === "127.0.0.1" && env.RABBITMQ_PORT === String(ports.amqp),
+    demo: value === "127.0.0.1" && env.WS_GATEWAY_PORT === String(ports["ws-gateway"]),
   };
   return !own[name];
 }
 
 interface Component {
   name: ComponentName;
-  running: (stack: string) => Promise<boolean>;
-  start: (stack: string) => Promise<void>;
+  /** The ports it listens on that no process of the stack holds yet. */
+  ports: (stack: string) => PortName[];
+  /** Its main process, proven the stack's own by a pid file; null when it does not run. */
+  pid: (stack: string) => number | null;
+  /** It answers on the stack's ports with the stack's own credentials. */
+  answers: (stack: string, ports: StackPorts) => Promise<boolean>;
+  start: (stack: string, ports: StackPorts) => Promise<void>;
+  /** Stops what its pid files prove ours; false when nothing of it ran. */
   stop: (stack: string) => Promise<boolean>;
-  where: () => string;
+  where: (ports: StackPorts) => string;
+  log: (stack: string) => string;
   /** Why it cannot run here, if it cannot. */
-  unavailable?: () => string | null;
+  unavailable?: (ports: StackPorts) => string | null;
 }
 
 const COMPONENTS: Component[] = [
-  { name: "postgres", running: () => postgresRunning(), start: startPostgres, stop: stopPostgres, where: () => `127.0.0.1:${STACK_PORTS.postgres}` },
-  { name: "rabbitmq", running: rabbitmqReady, start: startRabbitmq, stop: stopRabbitmq, where: managementUrl },
+  {
+    name: "postgres",
+    ports: () => ["postgres"],
+    pid: postgresPid,
+    answers: postgresAnswers,
+    start: startPostgres,
+    stop: stopPostgres,
+    where: (ports) => `127.0.0.1:${ports.postgres}`,
+    log: (stack) => postgresPaths(stack).log,
+  },
+  {
+    name: "rabbitmq",
+    // The port mapper may outlive a broker that crashed: its port is then ours already.
+    ports: (stack) => ["amqp", "rabbitmqManagement", "rabbitmqDistribution", ...(daemonPid(stack, "epmd") === null ? (["epmd"] as const) : [])],
+    pid: rabbitmqPid,
+    answers: rabbitmqAnswers,
+    start: startRabbitmq,
+    stop: stopRabbitmq,
+    where: managementUrl,
+    log: (stack) => logPath(stack, "rabbitmq"),
+  },
   {
     name: "demo",
-    running: () => demoRunning(),
-    start: async (stack) => startDemoDaemon(stack, { ...stackEnv(await stackStatus()), ...demoServiceEnv() }),
+    ports: () => [...SERVICE_NAMES, "demoControl"],
+    pid: demoPid,
+    answers: demoAnswers,
+    start: async (stack, ports) => startDemoDaemon(stack, ports, { ...stackEnv(await stackStatus(), ports), ...demoServiceEnv(ports) }),
     stop: stopDemoDaemon,
     // Fake trading activity goes only into the stack's own database and broker, never a real system's.
-    unavailable: () =>
-      isExternal("postgres") || isExternal("rabbitmq") ? "the demo runs only against the stack's own PostgreSQL and RabbitMQ" : null,
-    where: () => `services on ${SERVICE_NAMES.map((name) => STACK_PORTS[name]).join(", ")}`,
+    unavailable: (ports) =>
+      isExternal("postgres", ports) || isExternal("rabbitmq", ports) ? "the demo runs only against the stack's own PostgreSQL and RabbitMQ" : null,
+    where: (ports) => `services on ${SERVICE_NAMES.map((name) => ports[name]).join(", ")}, control on ${ports.demoControl}`,
+    log: (stack) => logPath(stack, "demo"),
   },
 ];
 
-/** Starts what is neither running nor external. A component that cannot run here (the demo against
- *  external services) is reported as unavailable, not fatal. */
+/** Where a component stands, decided by the stack's pid files and credentials. */
+async function componentStatus(component: Component, stack: string, ports: StackPorts): Promise<ComponentStatus> {
+  const { name } = component;
+  const status = (state: ComponentState, detail: string): ComponentStatus => ({ name, state, detail });
+  const marker = EXTERNAL_MARKER[name];
+  if (isExternal(name, ports)) return status("external", `${marker}=${process.env[marker]}`);
+  const pid = component.pid(stack);
+  if (pid !== null) {
+    if (await component.answers(stack, ports)) return status("running", component.where(ports));
+    return status("unhealthy", `its process (pid ${pid}) runs but does not answer on ${component.where(ports)} with the stack's credentials; log ${component.log(stack)}`);
+  }
+  const reason = component.unavailable?.(ports);
+  if (reason) return status("unavailable", reason);
+  const taken = component.ports(stack).filter((port) => !portFree(ports[port]));
+  if (taken.length) return status("blocked", portsTaken(taken, ports, stack));
+  return status("stopped", "");
+}
+
+function portsTaken(taken: PortName[], ports: StackPorts, stack: string): string {
+  const list = taken.map((port) => `${ports[port]} (${PORT_SETTINGS[port].variable})`).join(", ");
+  const variables = taken.map((port) => PORT_SETTINGS[port].variable).join(", ");
+  return taken.length > 1
+    ? `ports ${list} are taken by processes that are not this stack's (STACK_DIR=${stack}): set ${variables} to free ports, or stop what holds them`
+    : `port ${list} is taken by a process that is not this stack's (STACK_DIR=${stack}): set ${variables} to a free port, or stop what holds it`;
+}
+
+/** The ports to start on: the recorded ones while any process of the stack runs (a STACK_*_PORT set to
+ *  something else is refused), else the ones asked for, recorded from now on. */
+function portsForUp(stack: string): StackPorts {
+  const running = COMPONENTS.some((component) => component.pid(stack) !== null) || daemonPid(stack, "epmd") !== null;
+  const recorded = recordedPorts(stack);
+  if (running && recorded) {
+    const otherwise = portsAskedOtherwise(recorded);
+    if (otherwise.length) {
+      throw new BadInputError(`The stack in ${stack} already runs on other ports: ${otherwise.join(", ")}. Stop it first (bun run stack down), or use another STACK_DIR.`);
+    }
+    return recorded;
+  }
+  const ports = running ? stackPorts(stack) : requestedPorts();
+  recordPorts(stack, ports);
+  return ports;
+}
+
+/** Starts what is stopped. A component that cannot run here (the demo against external services) is
+ *  reported as unavailable, not fatal. A port held by another process: BadInputError (exit 2). */
 export async function stackUp(
   log: (line: string) => void = () => {},
   only: ComponentName[] = COMPONENTS.map((c) => c.name),
 ): Promise<ComponentStatus[]> {
   const stack = stackDir();
+  const ports = portsForUp(stack);
   const statuses: ComponentStatus[] = [];
   for (const component of COMPONENTS.filter((c) => only.includes(c.name))) {
-    const status = await settledStatus(component, stack);
-    if (status) {
-      if (status.state === "unavailable") log(`${component.name}: unavailable: ${status.detail}`);
+    let status = await componentStatus(component, stack, ports);
+    if (status.state === "unhealthy") {
+      // Another `up` may be starting it right now: give it the time a start takes.
+      log(`${component.name}: waiting for it to answer`);
+      const deadline = Date.now() + 60_000;
+      while (status.state === "unhealthy" && Date.now() < deadline) {
+        await Bun.sleep(500);
+        status = await componentStatus(component, stack, ports);
+      }
+    }
+    if (status.state === "unavailable") log(`${component.name}: unavailable: ${status.detail}`);
+    if (status.state === "unhealthy") throw new UnreachableError(`${component.name}: ${status.detail}. \`bun run stack down\` stops it.`);
+    if (status.state === "blocked") throw new BadInputError(`${component.name} cannot start: ${status.detail}.`);
+    if (status.state !== "stopped") {
       statuses.push(status);
       continue;
     }
     log(`${component.name}: starting`);
     const started = Date.now();
-    await component.start(stack);
-    statuses.push({ name: component.name, state: "started", detail: `${component.where()} in ${((Date.now() - started) / 1000).toFixed(1)}s` });
+    await component.start(stack, ports);
+    statuses.push({ name: component.name, state: "started", detail: `${component.where(ports)} in ${((Date.now() - started) / 1000).toFixed(1)}s` });
   }
   return statuses;
 }
 
-/** External, running or unavailable: a component `up` leaves as it is. Null when it could be started. */
-async function settledStatus(component: Component, stack: string): Promise<ComponentStatus | null> {
-  const marker = EXTERNAL_MARKER[component.name];
-  if (isExternal(component.name)) return { name: component.name, state: "external", detail: `${marker}=${process.env[marker]}` };
-  if (await component.running(stack)) return { name: component.name, state: "running", detail: component.where() };
-  const reason = component.unavailable?.();
-  return reason ? { name: component.name, state: "unavailable", detail: reason } : null;
-}
-
-/** Settings of a command that writes data of its own (the demo, the benchmark's seed): it never picks up
- *  ./.env by itself, which may be the real system's. An explicit --env-file, else the environment, else the
- *  local stack (started when needed). */
-export async function localOrGivenConfig(envFile: string | undefined, required: SettingName[], components?: ComponentName[]): Promise<Config> {
-  if (!envFile && !process.env.POSTGRES_HOST) {
-    console.error("Using the local stack (bun run stack up); pass --env-file to use other services.");
-    const statuses = await stackUp((line) => console.error(line), components);
-    for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
-  }
-  return loadConfig({ envFile: envFile ?? "/dev/null", required });
-}
-
-/** Stops every component whose state lives in the stack directory; external ones are left alone. */
-export async function stackDown(): Promise<ComponentStatus[]> {
+/** Stops every process of the stack that its pid files prove ours; anything else is left alone. With
+ *  purge, the stack directory (data, logs, passwords) is removed afterwards. */
+export async function stackDown(options: { purge?: boolean; only?: ComponentName[] } = {}): Promise<ComponentStatus[]> {
   const stack = stackDir();
+  const only = options.only ?? COMPONENTS.map((c) => c.name);
   const statuses: ComponentStatus[] = [];
-  for (const component of [...COMPONENTS].reverse()) {
+  for (const component of [...COMPONENTS].reverse().filter((c) => only.includes(c.name))) {
     const stopped = await component.stop(stack);
     statuses.push({ name: component.name, state: "stopped", detail: stopped ? "stopped" : "was not running" });
+  }
+  const left = COMPONENTS.filter((component) => component.pid(stack) !== null);
+  if (!left.length && daemonPid(stack, "epmd") === null) forgetPorts(stack);
+  if (options.purge) {
+    if (left.length) throw new BadInputError(`Not purged: ${left.map((c) => c.name).join(", ")} still running in ${stack}.`);
+    purgeStackDir(stack);
   }
   return statuses.reverse();
 }
 
-export async function stackStatus(): Promise<ComponentStatus[]> {
+export async function stackStatus(ports?: StackPorts): Promise<ComponentStatus[]> {
   const stack = stackDir();
-  return Promise.all(
-    COMPONENTS.map(async (component) => (await settledStatus(component, stack)) ?? { name: component.name, state: "stopped", detail: "" }),
-  );
+  const own = ports ?? stackPorts(stack);
+  return Promise.all(COMPONENTS.map((component) => componentStatus(component, stack, own)));
 }
 
 /** Settings of the running local stack, in the toolkit's own variable names. Components that are
  *  external or unavailable contribute nothing, so that what the environment says stays in force. */
-export function stackEnv(statuses: ComponentStatus[]): Record<string, string> {
+export function stackEnv(statuses: ComponentStatus[], ports = stackPorts()): Record<string, string> {
   const secrets = stackSecrets();
   const local = (name: ComponentName) => statuses.some((s) => s.name === name && (s.state === "running" || s.state === "started"));
   const env: Record<string, string> = {};
   if (local("postgres")) {
     Object.assign(env, {
       POSTGRES_HOST: "127.0.0.1",
-      POSTGRES_PORT: String(STACK_PORTS.postgres),
+      POSTGRES_PORT: String(ports.postgres),
       POSTGRES_DB: STACK_PG_DATABASE,
       POSTGRES_USER: STACK_PG_ADMIN,
       POSTGRES_PASSWORD: secrets.postgresPassword,
@@ -143,26 +238,26 @@ export function stackEnv(statuses: ComponentStatus[]): Record<string, string> {
   if (local("rabbitmq")) {
     Object.assign(env, {
       RABBITMQ_HOST: "127.0.0.1",
-      RABBITMQ_PORT: String(STACK_PORTS.amqp),
+      RABBITMQ_PORT: String(ports.amqp),
       RABBITMQ_USER: STACK_RABBITMQ_ADMIN,
       RABBITMQ_PASSWORD: secrets.rabbitmqPassword,
-      RABBITMQ_MANAGEMENT_PORT: String(STACK_PORTS.rabbitmqManagement),
-      RABBITMQ_MANAGEMENT_URL: managementUrl(),
+      RABBITMQ_MANAGEMENT_PORT: String(ports.rabbitmqManagement),
+      RABBITMQ_MANAGEMENT_URL: managementUrl(ports),
       RABBITMQ_MONITOR_USER: "grafana_monitor",
       RABBITMQ_MONITOR_PASSWORD: secrets.rabbitmqMonitorPassword,
     });
   }
-  if (local("demo")) Object.assign(env, demoServiceEnv());
+  if (local("demo")) Object.assign(env, demoServiceEnv(ports));
   return env;
 }
 
 /** Where the demo's services are, in the trading system's own variable names; a key of its own each. */
-function demoServiceEnv(): Record<string, string> {
+function demoServiceEnv(ports: StackPorts): Record<string, string> {
   const key = stackSecrets().serviceApiKey;
   return Object.fromEntries(
     SERVICE_NAMES.flatMap((name) => {
       const names = SERVICE_VARIABLES[name];
-      return [[names.host, "127.0.0.1"], [names.port, String(STACK_PORTS[name])], [names.apiKey, `${name}-${key}`]];
+      return [[names.host, "127.0.0.1"], [names.port, String(ports[name])], [names.apiKey, `${name}-${key}`]];
     }),
   );
 }

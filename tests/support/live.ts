@@ -2,6 +2,8 @@
 // what to start; nothing here is mocked.
 import postgres from "postgres";
 import { loadConfig } from "../../scripts/lib/config.ts";
+import { portFree } from "../../scripts/lib/daemon.ts";
+import { PORT_SETTINGS, type PortName } from "../../scripts/lib/stack-paths.ts";
 
 const START_HINT = "start the local stack with `bun run stack up`, or set the variables to a running one";
 
@@ -97,4 +99,15 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     await Bun.sleep(500);
   }
   throw new Error(`${what}: not within ${timeoutMs / 1000}s${last ? ` (last: ${last})` : ""}`);
+}
+
+/** STACK_*_PORT settings for a second stack: ten consecutive ports that are free now, probed from a
+ *  random start in 52000-52999 (a band no developer stack uses by default). */
+export function freeStackPorts(): Record<string, string> {
+  const names = Object.keys(PORT_SETTINGS) as PortName[];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 52000 + 10 * Math.floor(Math.random() * 99);
+    if (names.every((_, i) => portFree(base + i))) return Object.fromEntries(names.map((name, i) => [PORT_SETTINGS[name].variable, String(base + i)]));
+  }
+  throw new Error("no ten consecutive free ports found in 52000-52999");
 }

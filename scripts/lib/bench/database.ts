@@ -3,10 +3,11 @@
 import type postgres from "postgres";
 import { type Config, isPostgresName } from "../config.ts";
 import { BadInputError } from "../errors.ts";
-import { createDatabaseIfMissing, demoSql } from "../demo/index.ts";
+import { demoSql } from "../demo/index.ts";
+import { createDatabaseIfMissing } from "../postgres.ts";
 import { applyDemoSchema } from "../demo/schema.ts";
 import { seedDemo } from "../demo/seed.ts";
-import { runRoleStep } from "../../role.ts";
+import { runRoleStep } from "../role-step.ts";
 
 /** The real system's volume: up to ~70 signals a minute, about 100k a day (~3M a month). The history is
  *  spread at that density, so a "last 24 hours" range holds the same rows at every table size. */
@@ -49,7 +50,12 @@ export async function prepareDatabase(
 ): Promise<BenchDatabase> {
   const { rows, database, log } = options;
   if (!isPostgresName(database)) throw new BadInputError(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(database)}`);
-  await createDatabaseIfMissing(config, database);
+  const server = demoSql(withDatabase(config, "postgres"));
+  try {
+    await createDatabaseIfMissing(server, database);
+  } finally {
+    await server.end({ timeout: 5 });
+  }
   const dbConfig = withDatabase(config, database);
   const sql = demoSql(dbConfig);
   try {
@@ -72,7 +78,9 @@ export async function prepareDatabase(
     }
     // The role's grants are per database; `role` creates no index (sql/indexes.sql stays a recommendation).
     // The RabbitMQ monitoring user too when configured, so that the whole dashboard loads as Grafana's would.
-    await runRoleStep(dbConfig, { rabbitmq: Boolean(config.rabbitmq.monitorPassword && config.rabbitmq.password) });
+    const role = await runRoleStep(dbConfig, { rabbitmq: Boolean(config.rabbitmq.monitorPassword && config.rabbitmq.password) });
+    if (role.postgres.status === "failed") throw new Error(`the read-only role could not be converged in ${database}: ${role.postgres.error}`);
+    if (role.rabbitmq?.status === "failed") log(`RabbitMQ monitoring user not converged (${role.rabbitmq.error}): the dashboard's RabbitMQ panels will fail`);
     return { name: database, rows, seededNow, seed, dataEnd: await newestSignal(sql) };
   } finally {
     await sql.end({ timeout: 5 });

@@ -1,26 +1,27 @@
-// The demo's live activity: writes what the real trading system writes, at a configurable pace (1 = about
-// one signal a second), through the same tables and with the same quirks (see source-system.md).
+// The demo's live activity: writes what the real trading system writes (activity-steps.ts), at a
+// configurable pace (1 = about one signal a second). One tick at a time: the next tick is scheduled only
+// when the last one has finished, so a slow database slows the activity down instead of piling up ticks.
 import type postgres from "postgres";
-import type { DemoState, TrainingRun } from "./state.ts";
+import type { DemoState } from "./state.ts";
+import { TRAINED_STRATEGIES, pick } from "./market.ts";
 import {
-  ASSET_NAMES,
-  type Asset,
-  FEE_RATE,
-  MARKETS,
-  QUALITY_METRICS,
-  REJECTION_REASONS,
-  STRATEGIES,
-  TRAINED_STRATEGIES,
-  between,
-  drawStrategy,
-  pick,
-} from "./market.ts";
-
-
-/** Where order and position events go (RabbitMQ in the demo); optional so the generator runs alone. */
-export interface EventPublisher {
-  publish(queue: string, message: unknown): void;
-}
+  type EventPublisher,
+  type Market,
+  SECONDS,
+  beginTraining,
+  cancelStalePending,
+  churnSubscriptions,
+  decideOrder,
+  dueOrders,
+  emitSignal,
+  ensureStartingState,
+  finishTraining,
+  movePrices,
+  newMarket,
+  retireModel,
+  snapshotPositions,
+  touchSubscriptions,
+} from "./activity-steps.ts";
 
 export interface ActivityOptions {
   sql: postgres.Sql;
@@ -28,6 +29,13 @@ export interface ActivityOptions {
   publisher?: EventPublisher;
   /** 1 = realistic (about a signal a second, training hourly); 10 = ten times faster. */
   pace?: number;
+  /** Called with every failed statement (`demo run` logs them). */
+  onError?: (error: ActivityError) => void;
+}
+
+export interface ActivityError {
+  message: string;
+  at: Date;
 }
 
 export interface ActivityStats {
@@ -36,344 +44,152 @@ export interface ActivityStats {
   fills: number;
   trainings: number;
   /** Statements that failed (a CHECK violated, say); the soak test expects none. */
-  errors: { message: string; at: Date }[];
+  errorCount: number;
+  /** The last MAX_KEPT_ERRORS of them. */
+  errors: ActivityError[];
 }
 
 export interface Activity {
   stats: ActivityStats;
-  /** Runs one model training now (what the hourly schedule does). */
+  /** Runs one model training now (what the hourly schedule does); resolves when it is recorded. */
   trainNow(strategy?: string): Promise<void>;
   /** Drops a strategy's active model now: its signals are warm-up signals until the next training. */
   retireNow(strategy: string): Promise<void>;
+  /** Stops the ticks, and waits for the tick and the training in flight (a training still waiting for
+   *  its result is abandoned, as when model-service stops). */
   stop(): Promise<void>;
 }
 
 const TICK_MS = 250;
-/** Real timings, divided by the pace. */
-const SECONDS = {
-  orderDecision: 3,
-  pendingTimeout: 300,
-  snapshotEvery: 300,
-  trainingEvery: 3600,
-  trainingTakes: 40,
-  subscriptionChurn: 120,
-  /** Now and then a model is dropped (a failed quality gate, say): a warm-up stretch follows. */
-  modelRetireEvery: 5400,
-};
-
-const round = (value: number, digits = 8) => Number(value.toFixed(digits));
-
-interface OpenOrder {
-  id: string;
-  signalId: string;
-  asset: Asset;
-  side: "buy" | "sell";
-  quantity: number;
-  price: number;
-  decideAt: number;
-}
+export const MAX_KEPT_ERRORS = 50;
+/** A tick that comes late (a slow database) makes up for at most this much time. */
+const MAX_CATCH_UP_MS = 1000;
 
 export async function startActivity(options: ActivityOptions): Promise<Activity> {
-  const { sql, state, publisher } = options;
   const pace = options.pace ?? 1;
-  const stats: ActivityStats = { signals: 0, orders: 0, fills: 0, trainings: 0, errors: [] };
-  const prices = Object.fromEntries(ASSET_NAMES.map((asset) => [asset, MARKETS[asset].base])) as Record<Asset, number>;
-  const open: OpenOrder[] = [];
-  const due = { signals: 0, lastSnapshot: Date.now(), lastTraining: Date.now(), lastChurn: Date.now(), lastRetire: Date.now(), lastSweep: 0 };
+  const market: Market = newMarket(options.sql, options.state, pace, options.publisher);
+  const stats: ActivityStats = { signals: 0, orders: 0, fills: 0, trainings: 0, errorCount: 0, errors: [] };
+  const syncCounts = () => Object.assign(stats, market.counts);
+  const started = Date.now();
+  const last = { tick: started, snapshot: started, training: started, churn: started, retire: started, sweep: 0 };
+  let signalsDue = 0;
   let stopped = false;
-  let running: Promise<void> = Promise.resolve();
+  let timer: Timer | undefined;
+  let ticking: Promise<void> = Promise.resolve();
+  let training: Promise<void> | null = null;
+  const wakers = new Set<() => void>();
 
   const guard = async (work: () => Promise<unknown>) => {
     try {
       await work();
     } catch (error) {
-      stats.errors.push({ message: (error as Error).message, at: new Date() });
+      const entry = { message: (error as Error).message, at: new Date() };
+      stats.errorCount++;
+      stats.errors.push(entry);
+      if (stats.errors.length > MAX_KEPT_ERRORS) stats.errors.shift();
+      options.onError?.(entry);
+    } finally {
+      syncCounts();
     }
   };
 
-  await guard(() => ensureStartingState(sql));
+  /** Sleeps, or returns early (false) when the activity stops. */
+  const pause = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const wake = (completed: boolean) => {
+        clearTimeout(timeout);
+        wakers.delete(abort);
+        resolve(completed);
+      };
+      const abort = () => wake(false);
+      const timeout = setTimeout(() => wake(true), ms);
+      wakers.add(abort);
+    });
+
+  const train = (strategy: string): Promise<void> => {
+    if (training) return training;
+    training = (async () => {
+      const run = beginTraining(market, strategy);
+      const completed = await pause((SECONDS.trainingTakes * 1000) / pace);
+      await guard(() => finishTraining(market, run, completed));
+    })().finally(() => {
+      training = null;
+    });
+    return training;
+  };
+
+  const every = (key: keyof typeof last, seconds: number, now: number) => {
+    if (now - last[key] <= (seconds * 1000) / pace) return false;
+    last[key] = now;
+    return true;
+  };
 
   const tick = async () => {
-    if (state.faults.databaseDown) return;
     const now = Date.now();
-    for (const asset of ASSET_NAMES) prices[asset] = round(prices[asset] * (1 + between(-0.0008, 0.0008)), 6);
-    due.signals += (pace * TICK_MS) / 1000;
-    while (due.signals >= 1) {
-      due.signals -= 1;
-      await guard(() => emitSignal());
+    const elapsed = Math.min(now - last.tick, MAX_CATCH_UP_MS);
+    last.tick = now;
+    if (options.state.faults.databaseDown) return;
+    movePrices(market);
+    signalsDue += (pace * elapsed) / 1000;
+    for (; signalsDue >= 1; signalsDue--) await guard(() => emitSignal(market));
+    for (const order of dueOrders(market, now)) await guard(() => decideOrder(market, order));
+    if (now - last.sweep > 5000) {
+      last.sweep = now;
+      await guard(() => cancelStalePending(market));
+      await guard(() => touchSubscriptions(market));
     }
-    for (const order of open.filter((o) => o.decideAt <= now)) {
-      open.splice(open.indexOf(order), 1);
-      await guard(() => decideOrder(order));
-    }
-    if (now - due.lastSweep > 5000) {
-      due.lastSweep = now;
-      await guard(() => cancelStalePending());
-      await guard(() => touchSubscriptions());
-    }
-    if (now - due.lastSnapshot > (SECONDS.snapshotEvery * 1000) / pace) {
-      due.lastSnapshot = now;
-      await guard(() => snapshotPositions());
-    }
-    if (now - due.lastChurn > (SECONDS.subscriptionChurn * 1000) / pace) {
-      due.lastChurn = now;
-      await guard(() => churnSubscriptions());
-    }
-    if (now - due.lastRetire > (SECONDS.modelRetireEvery * 1000) / pace) {
-      due.lastRetire = now;
-      await guard(() => retire(pick(TRAINED_STRATEGIES).id));
-    }
-    if (!state.training.isTraining && now - due.lastTraining > (SECONDS.trainingEvery * 1000) / pace) {
-      due.lastTraining = now;
-      void train(pick(TRAINED_STRATEGIES).id);
-    }
+    if (every("snapshot", SECONDS.snapshotEvery, now)) await guard(() => snapshotPositions(market));
+    if (every("churn", SECONDS.subscriptionChurn, now)) await guard(() => churnSubscriptions(market));
+    if (every("retire", SECONDS.modelRetireEvery, now)) await guard(() => retireModel(market.sql, pick(TRAINED_STRATEGIES).id));
+    if (!training && every("training", SECONDS.trainingEvery, now)) void train(pick(TRAINED_STRATEGIES).id);
   };
 
-  const timer = setInterval(() => {
+  const loop = () => {
     if (stopped) return;
-    // Never overlap ticks: a slow database delays the next one instead of piling up statements.
-    running = running.then(tick);
-  }, TICK_MS);
-
-  async function emitSignal() {
-    const { id: strategy, assets } = drawStrategy();
-    const asset = pick(assets);
-    const side = Math.random() < 0.5 ? "buy" : "sell";
-    const price = prices[asset];
-    // Warm-up in practice: no active model for the strategy; the signal then has no model_version.
-    const [model] = await sql<{ version: string }[]>`
-      SELECT version FROM model_versions WHERE strategy_id = ${strategy} AND is_active LIMIT 1`;
-    const [signal] = await sql<{ signal_id: string }[]>`
-      INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, confidence, timestamp, model_version,
-        is_warmup, market_data_snapshot, metadata, trace_id)
-      VALUES (gen_random_uuid(), ${strategy}, ${asset}, ${side}, ${price}, ${round(between(0.5, 0.99), 4)},
-        timezone('utc', now()), ${model?.version ?? null}, ${!model},
-        ${sql.json({ price, spread: round(price * 0.0001, 6) })}, ${sql.json({ source: "demo" })}, ${crypto.randomUUID()})
-      RETURNING signal_id`;
-    stats.signals++;
-    publisher?.publish("model-service.trading_signals", { signal_id: signal!.signal_id, strategy_id: strategy, asset, side, price });
-    // At most one order per signal; a few signals never become orders (risk limits).
-    if (Math.random() < 0.9) await placeOrder(signal!.signal_id, asset, side, price);
-  }
-
-  async function placeOrder(signalId: string, asset: Asset, side: "buy" | "sell", price: number) {
-    const started = performance.now();
-    const quantity = round(between(50, 500) / MARKETS[asset].base, MARKETS[asset].quantityDigits);
-    const roll = Math.random();
-    if (roll < 0.07) {
-      // Rejected locally before reaching the exchange: the real order-manager stores REJECTED-<signal_id>.
-      const [order] = await sql<{ id: string }[]>`
-        INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, price, status, rejection_reason, trace_id)
-        VALUES (${`REJECTED-${signalId}`}, ${signalId}, ${asset}, ${side === "buy" ? "Buy" : "SELL"}, 'Market', ${quantity}, NULL,
-          'rejected', ${pick(REJECTION_REASONS)}, NULL)
-        RETURNING id`;
-      await linkSignalToOrder(signalId, order!.id);
-      state.orderManager.errorCounts.rejected = (state.orderManager.errorCounts.rejected ?? 0) + 1;
-    } else {
-      const dryRun = roll < 0.12;
-      const limit = Math.random() < 0.3;
-      const [order] = await sql<{ id: string }[]>`
-        INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, price, status, is_dry_run, trace_id)
-        VALUES (${dryRun ? `DRY-${signalId}` : crypto.randomUUID()}, ${signalId}, ${asset}, ${side === "buy" ? "Buy" : "SELL"},
-          ${limit ? "Limit" : "Market"}, ${quantity}, ${limit ? price : null}, ${dryRun ? "dry_run" : "pending"}, ${dryRun}, NULL)
-        RETURNING id`;
-      await linkSignalToOrder(signalId, order!.id);
-      if (!dryRun) {
-        open.push({ id: order!.id, signalId, asset, side, quantity, price, decideAt: Date.now() + (between(0.5, 1.5) * SECONDS.orderDecision * 1000) / pace });
-      }
-    }
-    stats.orders++;
-    state.orderManager.latenciesMs.push(round(performance.now() - started, 2));
-    if (state.orderManager.latenciesMs.length > 500) state.orderManager.latenciesMs.shift();
-    publisher?.publish("order-manager.order_events", { signal_id: signalId, event: "created" });
-  }
-
-  /** order-manager's row for every order it creates, rejected ones included: one signal, one order. */
-  async function linkSignalToOrder(signalId: string, orderId: string) {
-    await sql`
-      INSERT INTO signal_order_relationships (signal_id, order_id, relationship_type, execution_sequence)
-      VALUES (${signalId}, ${orderId}, 'one_to_one', 1)`;
-  }
-
-  /** Most orders fill, some fill partly, the rest stay pending until the 5-minute cancel sweep. */
-  async function decideOrder(order: OpenOrder) {
-    const roll = Math.random();
-    if (roll > 0.9) return; // stays pending: cancelled by cancelStalePending after the timeout
-    const partial = roll > 0.82;
-    const filled = round(partial ? order.quantity * between(0.2, 0.8) : order.quantity, 6);
-    const executionPrice = round(order.price * (1 + (order.side === "buy" ? 1 : -1) * between(0, 0.0015)), 8);
-    const fees = round(filled * executionPrice * FEE_RATE.Market, 8);
-    await sql`
-      UPDATE orders SET status = ${partial ? "partially_filled" : "filled"}, filled_quantity = ${filled},
-        average_price = ${executionPrice}, fees = ${fees}, executed_at = timezone('utc', now()), updated_at = timezone('utc', now())
-      WHERE id = ${order.id} AND status = 'pending'`;
-    stats.fills++;
-    publisher?.publish("order-manager.order_events", { order_id: order.id, event: partial ? "partially_filled" : "filled" });
-    await applyFill(order.asset, order.side === "buy" ? filled : -filled, executionPrice, fees);
-  }
-
-  /** One position row per asset (one-way mode), reused across open and close as in the real system. */
-  async function applyFill(asset: Asset, delta: number, price: number, fees: number) {
-    const [position] = await sql<{ id: string; size: string; average_entry_price: string | null; realized_pnl: string | null }[]>`
-      SELECT id, size, average_entry_price, realized_pnl FROM positions WHERE asset = ${asset} AND mode = 'one-way'`;
-    const size = Number(position?.size ?? 0);
-    const entry = Number(position?.average_entry_price ?? price);
-    const newSize = round(size + delta, 8);
-    let realized = Number(position?.realized_pnl ?? 0) - fees;
-    let newEntry = entry;
-    if (size === 0 || Math.sign(size) === Math.sign(delta)) {
-      newEntry = size === 0 ? price : (entry * Math.abs(size) + price * Math.abs(delta)) / Math.abs(newSize);
-    } else {
-      const closed = Math.min(Math.abs(delta), Math.abs(size));
-      realized += closed * (price - entry) * Math.sign(size);
-      if (Math.sign(newSize) !== Math.sign(size) && newSize !== 0) newEntry = price;
-    }
-    const unrealized = round(newSize * (prices[asset] - newEntry), 8);
-    if (!position) {
-      await sql`
-        INSERT INTO positions (asset, size, average_entry_price, unrealized_pnl, realized_pnl, mode, long_size, short_size,
-          last_updated, current_price, version, created_at)
-        VALUES (${asset}, ${newSize}, ${round(newEntry)}, ${unrealized}, ${round(realized)}, 'one-way', ${Math.max(newSize, 0)},
-          ${Math.max(-newSize, 0)}, timezone('utc', now()), ${prices[asset]}, 1, timezone('utc', now()))`;
-    } else {
-      await sql`
-        UPDATE positions SET size = ${newSize}, average_entry_price = ${round(newEntry)}, unrealized_pnl = ${unrealized},
-          realized_pnl = ${round(realized)}, long_size = ${Math.max(newSize, 0)}, short_size = ${Math.max(-newSize, 0)},
-          current_price = ${prices[asset]}, last_updated = timezone('utc', now()), version = version + 1,
-          closed_at = ${newSize === 0 ? sql`timezone('utc', now())` : null}
-        WHERE id = ${position.id}`;
-    }
-    state.positionManager.totalValidations++;
-    publisher?.publish("position-manager.position_updated", { asset, size: newSize });
-    publisher?.publish("position-manager.portfolio_updated", { asset, size: newSize });
-  }
-
-  async function cancelStalePending() {
-    const cancelled = await sql`
-      UPDATE orders SET status = 'cancelled', updated_at = timezone('utc', now())
-      WHERE status = 'pending' AND created_at < timezone('utc', now()) - make_interval(secs => ${SECONDS.pendingTimeout / pace})
-      RETURNING id`;
-    for (const row of cancelled) publisher?.publish("order-manager.order_events", { order_id: row.id, event: "cancelled" });
-  }
-
-  async function snapshotPositions() {
-    await sql`
-      INSERT INTO position_snapshots (position_id, asset, size, average_entry_price, unrealized_pnl, realized_pnl, mode,
-        long_size, short_size, snapshot_timestamp)
-      SELECT id, asset, size, average_entry_price, unrealized_pnl, realized_pnl, mode, long_size, short_size, timezone('utc', now())
-      FROM positions`;
-    await sql`UPDATE positions SET last_snapshot_at = timezone('utc', now())`;
-    publisher?.publish("position-manager.position_snapshot_created", { at: new Date().toISOString() });
-  }
-
-  /** Every market message touches last_event_at and updated_at of active rows (a real quirk). */
-  async function touchSubscriptions() {
-    await sql`UPDATE subscriptions SET last_event_at = timezone('utc', now()), updated_at = timezone('utc', now()) WHERE is_active`;
-  }
-
-  async function churnSubscriptions() {
-    const asset = pick(ASSET_NAMES);
-    const channel = pick(["kline", "trades", "orderbook", "funding"] as const);
-    await sql`
-      INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service)
-      VALUES (${channel}, ${asset}, ${`${channel}.${asset}`}, 'model-service')`;
-    await sql`
-      UPDATE subscriptions SET is_active = false, updated_at = timezone('utc', now())
-      WHERE id = (SELECT id FROM subscriptions WHERE is_active AND channel_type IN ('kline','trades','orderbook','funding')
-                  ORDER BY created_at LIMIT 1)
-        AND (SELECT count(*) FROM subscriptions WHERE is_active) > 8`;
-  }
-
-  async function retire(strategy: string) {
-    await sql`UPDATE model_versions SET is_active = false, updated_at = timezone('utc', now()) WHERE strategy_id = ${strategy} AND is_active`;
-  }
-
-  /** model-service's training: only its status route knows "training now"; the database gets the result. */
-  async function train(strategy: string) {
-    const run: TrainingRun = { strategy_id: strategy, model_version: null, started_at: new Date().toISOString(), dataset_size: Math.floor(between(5000, 50000)) };
-    state.training.isTraining = true;
-    state.training.current = run;
-    await Bun.sleep((SECONDS.trainingTakes * 1000) / pace);
-    await guard(async () => {
-      const version = await recordTrainedModel(sql, strategy, run.dataset_size);
-      run.model_version = version;
-      stats.trainings++;
-      publisher?.publish("features.dataset.ready", { strategy_id: strategy, version });
+    const began = Date.now();
+    ticking = tick().finally(() => {
+      if (!stopped) timer = setTimeout(loop, Math.max(0, TICK_MS - (Date.now() - began)));
     });
-    run.completed_at = new Date().toISOString();
-    state.training.isTraining = false;
-    state.training.current = null;
-    state.training.last = run;
-    state.training.nextScheduledAt = new Date(Date.now() + (SECONDS.trainingEvery * 1000) / pace);
-  }
+  };
+
+  await guard(() => ensureStartingState(market.sql));
+  timer = setTimeout(loop, TICK_MS);
 
   return {
     stats,
-    trainNow: (strategy) => train(strategy ?? pick(TRAINED_STRATEGIES).id),
-    retireNow: (strategy) => retire(strategy),
+    trainNow: (strategy) => {
+      const chosen = strategy ?? pick(TRAINED_STRATEGIES).id;
+      // Started at once when nothing is training (status routes show it right away), else after it.
+      return training ? training.then(() => train(chosen)) : train(chosen);
+    },
+    retireNow: (strategy) => retireModel(market.sql, strategy),
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await running;
+      clearTimeout(timer);
+      for (const wake of [...wakers]) wake();
+      await ticking;
+      await training;
     },
   };
 }
 
-/** A trained model: a new model_versions row made active for its strategy, and a dozen quality metrics. */
-export async function recordTrainedModel(sql: postgres.Sql, strategy: string, datasetSize: number): Promise<string> {
-  return sql.begin(async (tx) => {
-    const [{ next }] = (await tx`SELECT count(*) + 1 AS next FROM model_versions`) as unknown as [{ next: string }];
-    const version = `v${next}`;
-    const modelType = STRATEGIES.find((s) => s.id === strategy)?.modelType ?? "sgd_classifier";
-    await tx`UPDATE model_versions SET is_active = false, updated_at = timezone('utc', now()) WHERE strategy_id = ${strategy} AND is_active`;
-    const [model] = await tx<{ id: string }[]>`
-      INSERT INTO model_versions (version, file_path, model_type, strategy_id, trained_at, training_duration_seconds,
-        training_dataset_size, training_config, is_active)
-      VALUES (${version}, ${`/models/${strategy}/${version}.pkl`}, ${modelType}, ${strategy}, timezone('utc', now()),
-        ${Math.floor(between(20, 400))}, ${datasetSize}, ${tx.json({ learning_rate: 0.1, max_depth: 6 })}, true)
-      RETURNING id`;
-    for (const [name, type, low, high] of QUALITY_METRICS) {
-      await tx`
-        INSERT INTO model_quality_metrics (model_version_id, metric_name, metric_value, metric_type, evaluated_at,
-          evaluation_dataset_size, metadata)
-        VALUES (${model!.id}, ${name}, ${round(between(low, high))}, ${type}, timezone('utc', now()), ${Math.floor(datasetSize * 0.2)},
-          ${tx.json({ dataset_split: "test" })})`;
+/**
+ * A logger for activity errors that a broken database cannot flood: each message is logged the first
+ * time, repeats within `windowMs` are only counted, and the count is logged with the next line.
+ */
+export function activityErrorLog(log: (line: string) => void, windowMs = 60_000): (error: ActivityError) => void {
+  let lastMessage = "";
+  let lastLoggedAt = 0;
+  let repeats = 0;
+  return ({ message, at }) => {
+    if (message === lastMessage && at.getTime() - lastLoggedAt < windowMs) {
+      repeats++;
+      return;
     }
-    return version;
-  });
-}
-
-/** What a freshly started demo finds: subscriptions of the running gateway and old execution history. */
-async function ensureStartingState(sql: postgres.Sql) {
-  const [{ count }] = (await sql`SELECT count(*)::int AS count FROM subscriptions`) as unknown as [{ count: number }];
-  if (count === 0) {
-    const rows: [string, string | null, string, string][] = [
-      ["order", "*", "order", "order-manager"],
-      ["position", null, "position", "position-manager"],
-      ["balance", null, "wallet", "order-manager"],
-      ...ASSET_NAMES.flatMap((asset): [string, string | null, string, string][] => [
-        ["ticker", asset, `tickers.${asset}`, "model-service"],
-        ["trades", asset, `publicTrade.${asset}`, "model-service"],
-      ]),
-    ];
-    for (const [channel, symbol, topic, service] of rows) {
-      await sql`INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service) VALUES (${channel}, ${symbol}, ${topic}, ${service})`;
-    }
-  }
-  // Nothing writes execution_events any more: a little old history, realized_pnl mostly JSON null.
-  const [{ events }] = (await sql`SELECT count(*)::int AS events FROM execution_events`) as unknown as [{ events: number }];
-  if (events === 0) {
-    for (let i = 0; i < 40; i++) {
-      const asset = pick(ASSET_NAMES);
-      const price = MARKETS[asset].base * between(0.8, 1.1);
-      const pnl = i % 5 === 0 ? round(between(-20, 40), 4) : null;
-      await sql`
-        INSERT INTO execution_events (signal_id, strategy_id, asset, side, execution_price, execution_quantity, execution_fees,
-          executed_at, signal_price, signal_timestamp, performance)
-        VALUES (gen_random_uuid(), ${pick(STRATEGIES).id}, ${asset}, ${pick(["buy", "sell"])}, ${round(price)}, ${round(between(50, 500) / price, 6)},
-          ${round(between(0.01, 0.3))}, timezone('utc', now()) - make_interval(days => ${40 + i}),
-          ${round(price * 0.999)}, timezone('utc', now()) - make_interval(days => ${40 + i}),
-          ${sql.json({ slippage: round(price * 0.001, 6), slippage_percent: 0.1, realized_pnl: pnl, return_percent: null })})`;
-    }
-  }
+    const suppressed = repeats ? ` (the previous error repeated ${repeats} more time(s))` : "";
+    log(`activity error: ${message}${suppressed}`);
+    lastMessage = message;
+    lastLoggedAt = at.getTime();
+    repeats = 0;
+  };
 }

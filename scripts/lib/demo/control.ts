@@ -3,8 +3,9 @@
 import { z } from "zod";
 import { SERVICE_NAMES, type ServiceName } from "../config.ts";
 import { BadInputError, UnreachableError } from "../errors.ts";
-import { SERVICE_FAULTS, type DemoServices, cycleWebsocket } from "./services.ts";
-import type { DemoState, ServiceFault } from "./state.ts";
+import type { DemoServices } from "./services.ts";
+import { cycleWebsocket } from "./websocket-link.ts";
+import { type DemoState, SERVICE_FAULTS, type ServiceFault } from "./state.ts";
 
 /** Faults of the whole system rather than of one service. */
 export const SYSTEM_FAULTS = ["database", "queue", "websocket"] as const;
@@ -17,13 +18,10 @@ export interface FaultRequest {
 }
 
 /** What GET /faults answers: every fault and whether it is on. */
-export interface FaultsView {
+export type FaultsView = Record<SystemFault, boolean> & {
   services: Record<ServiceName, ServiceFault[]>;
-  database: boolean;
-  queue: boolean;
-  websocket: boolean;
   extra: Record<string, boolean>;
-}
+};
 
 export interface ControlOptions {
   port: number;
@@ -194,4 +192,31 @@ export async function sendFault(controlUrl: string, body: FaultRequest | { clear
   if (response.status === 400) throw new BadInputError(answer?.error ?? "The control route refused the request.");
   if (!response.ok || !answer) throw new Error(`The control route at ${base} answered ${response.status}: ${answer?.error ?? "no JSON body"}`);
   return answer;
+}
+
+/** Every fault's state in a running demo. No demo listening throws UnreachableError (exit 3). */
+export async function readFaults(controlUrl: string): Promise<FaultsView> {
+  const base = controlUrl.replace(/\/+$/, "");
+  let response: Response;
+  try {
+    response = await fetch(`${base}/faults`);
+  } catch (error) {
+    throw new UnreachableError(`No demo control route answers at ${base} (${(error as Error).message}): is \`bun run demo\` running?`);
+  }
+  if (!response.ok) throw new Error(`The control route at ${base} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return (await response.json()) as FaultsView;
+}
+
+/** What differs between two views of the faults, a line each: "order-manager: down on", "queue: off". */
+export function faultChanges(before: FaultsView, after: FaultsView): string[] {
+  const changes: string[] = [];
+  const onOff = (on: boolean) => (on ? "on" : "off");
+  for (const service of SERVICE_NAMES) {
+    const was = new Set(before.services[service]);
+    const is = new Set(after.services[service]);
+    for (const fault of SERVICE_FAULTS) if (was.has(fault) !== is.has(fault)) changes.push(`${service}: ${fault} ${onOff(is.has(fault))}`);
+  }
+  for (const fault of SYSTEM_FAULTS) if (before[fault] !== after[fault]) changes.push(`${fault}: ${onOff(after[fault])}`);
+  for (const [fault, on] of Object.entries(after.extra)) if ((before.extra[fault] ?? false) !== on) changes.push(`${fault}: ${onOff(on)}`);
+  return changes;
 }

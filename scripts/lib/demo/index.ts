@@ -3,22 +3,19 @@
 import postgres from "postgres";
 import type { Config, ServiceName } from "../config.ts";
 import { BadInputError } from "../errors.ts";
-import { STACK_PORTS } from "../stack-paths.ts";
+import { stackPorts } from "../stack-paths.ts";
 import { applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
-import { type Activity, startActivity } from "./activity.ts";
+import { type Activity, activityErrorLog, startActivity } from "./activity.ts";
 import { QUEUES, type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
 import { type DemoServices, startServices } from "./services.ts";
 import { startControl } from "./control.ts";
 import { type DemoState, newDemoState } from "./state.ts";
 
-/** The stack's control port (STACK_DEMO_CONTROL_PORT, else 4999), so that `demo fault` and `demo clear`
- *  reach the demo of the stack this shell points at, not another checkout's. */
-export const DEFAULT_CONTROL_PORT = STACK_PORTS.demoControl;
-
 export interface DemoOptions {
   config: Config;
   /** Ports of the four services; by default the ones in the settings (the real ports). */
   ports?: Record<ServiceName, number>;
+  /** Default the stack's control port (STACK_DEMO_CONTROL_PORT, else 4999), the one `demo fault` reaches. */
   controlPort?: number;
   pace?: number;
   richWebsocketState?: boolean;
@@ -63,17 +60,6 @@ export function demoSql(config: Config): postgres.Sql {
   });
 }
 
-/** Creates `database` on the configured server unless it exists (the admin connects to "postgres"). */
-export async function createDatabaseIfMissing(config: Config, database: string): Promise<void> {
-  const admin = demoSql({ ...config, postgres: { ...config.postgres, database: "postgres" } });
-  try {
-    const [found] = await admin`SELECT 1 FROM pg_database WHERE datname = ${database}`;
-    if (!found) await admin`CREATE DATABASE ${admin(database)}`;
-  } finally {
-    await admin.end();
-  }
-}
-
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { config } = options;
   const log = options.log ?? (() => {});
@@ -103,10 +89,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     extra[`backlog:${queue}`] = (on) => (on ? traffic.backlog(queue, 1500) : traffic.resumeConsumer(queue));
     extra[`slow-consumer:${queue}`] = (on) => (on ? traffic.slowConsumer(queue, 0.05) : traffic.resumeConsumer(queue));
   }
-  const control = startControl({ port: options.controlPort ?? DEFAULT_CONTROL_PORT, state, services, extra });
+  const control = startControl({ port: options.controlPort ?? stackPorts().demoControl, state, services, extra });
   log(`control route on ${control.url}`);
 
-  const activity = await startActivity({ sql, state, publisher: traffic, pace: options.pace });
+  const activity = await startActivity({ sql, state, publisher: traffic, pace: options.pace, onError: activityErrorLog(log) });
   log(`activity running at pace ${options.pace ?? 1}`);
 
   return {

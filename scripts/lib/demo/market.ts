@@ -81,3 +81,30 @@ export const QUALITY_METRICS: readonly [name: string, type: MetricType, low: num
   ["profit_factor", "trading_performance", 0.8, 2.2],
   ["max_drawdown", "trading_performance", 0.02, 0.25],
 ];
+
+export type ChannelType = "trades" | "ticker" | "orderbook" | "order" | "balance" | "position" | "kline" | "liquidation" | "funding";
+
+export interface SubscriptionStart {
+  channel: ChannelType;
+  /** NULL for balance, position and liquidation; '*' for order-manager's order channel. */
+  symbol: string | null;
+  topic: string;
+  service: string;
+  /** Cancelled a while ago (the bulk seed's history keeps it, inactive); a fresh gateway lacks it. */
+  cancelled?: boolean;
+}
+
+/** ws-gateway's subscriptions as the services request them: what the live activity starts with (the
+ *  active ones) and what the bulk seed writes. */
+export const SUBSCRIPTIONS: readonly SubscriptionStart[] = [
+  { channel: "order", symbol: "*", topic: "order", service: "order-manager" },
+  { channel: "position", symbol: null, topic: "position", service: "position-manager" },
+  { channel: "balance", symbol: null, topic: "wallet", service: "order-manager" },
+  ...ASSET_NAMES.flatMap((asset): SubscriptionStart[] => [
+    { channel: "ticker", symbol: asset, topic: `tickers.${asset}`, service: "model-service" },
+    { channel: "trades", symbol: asset, topic: `publicTrade.${asset}`, service: "model-service" },
+    { channel: "orderbook", symbol: asset, topic: `orderbook.50.${asset}`, service: "model-service" },
+    { channel: "kline", symbol: asset, topic: `kline.1.${asset}`, service: "model-service", cancelled: true },
+  ]),
+  { channel: "liquidation", symbol: null, topic: "liquidation", service: "position-manager", cancelled: true },
+];

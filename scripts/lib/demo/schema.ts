@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type postgres from "postgres";
 import { scramVerifier } from "../scram.ts";
+import { runFormatted } from "../postgres.ts";
 import { dropDeferredIndexes, readDeferredIndexes, restoreDeferredIndexes } from "./deferred-indexes.ts";
 
 export const DEMO_SCHEMA_FILE = join(import.meta.dir, "../../../sql/demo/schema.sql");
@@ -134,11 +135,8 @@ export async function createLegacyMonitorRole(sql: postgres.Sql, options: Legacy
   const role = options.role ?? "grafana_monitor";
   const [existing] = await sql`SELECT 1 FROM pg_roles WHERE rolname = ${role}`;
   if (!existing) {
-    // CREATE ROLE takes no parameters: PostgreSQL itself quotes the name and the verifier, computed
-    // here so that the password never appears in a statement.
-    const [create] = await sql<{ statement: string }[]>`
-      SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', ${role}::text, ${scramVerifier(options.password)}::text) AS statement`;
-    if (create) await sql.unsafe(create.statement);
+    // The verifier, computed here, so that the password never appears in a statement.
+    await runFormatted(sql, "CREATE ROLE %I LOGIN PASSWORD %L", [role, scramVerifier(options.password)]);
   }
   await sql`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${sql(role)}`;
 }

@@ -4,8 +4,9 @@ import postgres from "postgres";
 import type { Config } from "../config.ts";
 import { demoSql } from "./index.ts";
 import { applyDemoSchema } from "./schema.ts";
-import { type ActivityStats, startActivity } from "./activity.ts";
+import { type Activity, type ActivityStats, activityErrorLog, startActivity } from "./activity.ts";
 import { newDemoState } from "./state.ts";
+import { MONITORED_TABLES } from "../role.ts";
 
 export interface SoakResult {
   database: string;
@@ -14,8 +15,6 @@ export interface SoakResult {
   /** Rows per table at the end. */
   rows: Record<string, number>;
 }
-
-const TABLES = ["trading_signals", "orders", "signal_order_relationships", "positions", "position_snapshots", "model_versions", "model_quality_metrics", "subscriptions", "execution_events"];
 
 export async function runSoak(
   config: Config,
@@ -26,25 +25,27 @@ export async function runSoak(
   const admin = demoSql({ ...config, postgres: { ...config.postgres, database: "postgres" } });
   await admin`CREATE DATABASE ${admin(database)}`;
   const sql: postgres.Sql = demoSql({ ...config, postgres: { ...config.postgres, database } });
+  let activity: Activity | undefined;
   try {
     await applyDemoSchema(sql);
     const state = newDemoState();
     const started = Date.now();
-    const activity = await startActivity({ sql, state, pace: options.pace });
+    activity = await startActivity({ sql, state, pace: options.pace, onError: activityErrorLog(log) });
     const end = started + options.minutes * 60_000;
     while (Date.now() < end) {
       await Bun.sleep(Math.min(60_000, end - Date.now()));
       const s = activity.stats;
-      log(`${((Date.now() - started) / 1000).toFixed(0)}s: ${s.signals} signals, ${s.orders} orders, ${s.fills} fills, ${s.trainings} trainings, ${s.errors.length} errors`);
+      log(`${((Date.now() - started) / 1000).toFixed(0)}s: ${s.signals} signals, ${s.orders} orders, ${s.fills} fills, ${s.trainings} trainings, ${s.errorCount} errors`);
     }
     await activity.stop();
     const rows: Record<string, number> = {};
-    for (const table of TABLES) {
+    for (const table of MONITORED_TABLES) {
       const [row] = await sql`SELECT count(*)::int AS n FROM ${sql(table)}`;
       rows[table] = row!.n as number;
     }
     return { database, seconds: (Date.now() - started) / 1000, stats: activity.stats, rows };
   } finally {
+    await activity?.stop();
     await sql.end();
     if (!options.keepDatabase) await admin`DROP DATABASE IF EXISTS ${admin(database)} WITH (FORCE)`;
     await admin.end();

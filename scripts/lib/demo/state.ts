@@ -5,8 +5,10 @@ import type { ServiceName } from "../config.ts";
 
 export type WebsocketStatus = "disconnected" | "connecting" | "connected" | "reconnecting";
 
-/** Faults on demand (see issue: service down, unhealthy/degraded, slow, 500, garbage body). */
-export type ServiceFault = "down" | "unhealthy" | "degraded" | "slow" | "error500" | "garbage";
+/** Faults on demand of one service: down (connection refused), unhealthy, degraded (position-manager
+ *  only), slow, error500, garbage (200 with an HTML body). */
+export const SERVICE_FAULTS = ["down", "unhealthy", "degraded", "slow", "error500", "garbage"] as const;
+export type ServiceFault = (typeof SERVICE_FAULTS)[number];
 
 export interface TrainingRun {
   strategy_id: string;

@@ -1,0 +1,31 @@
+// What every PostgreSQL client of the toolkit shares: quoting for the statements that take no
+// parameters, and creating a database only when it is missing.
+import type postgres from "postgres";
+
+/** PostgreSQL's identifier quoting (quote_ident, always quoted), for statements that cannot take
+ *  parameters. Values never go through here: they are parameters, or quoted by the server itself. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Runs a statement that takes no parameters (CREATE/ALTER ROLE ... PASSWORD): PostgreSQL's own
+ *  format() quotes the values (%I an identifier, %L a literal) into it. */
+export async function runFormatted(sql: postgres.Sql, template: string, values: string[]) {
+  const [built] = await sql`SELECT format(${template}, VARIADIC ${sql.array(values)}::text[]) AS statement`;
+  return sql.unsafe(built!.statement as string);
+}
+
+/** Creates `database` unless it exists; `admin` is connected to another database of the server. True
+ *  when it was created. */
+export async function createDatabaseIfMissing(admin: postgres.Sql, database: string): Promise<boolean> {
+  const [found] = await admin`SELECT 1 FROM pg_database WHERE datname = ${database}`;
+  if (found) return false;
+  try {
+    await admin`CREATE DATABASE ${admin(database)}`;
+  } catch (error) {
+    // Another client created it between the look and the CREATE: it is there, which is all we wanted.
+    if ((error as { code?: string }).code !== "42P04") throw error;
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,121 @@
+// The role step as `role` and `setup` run it: the read-only PostgreSQL role, and the RabbitMQ monitoring
+// user when asked. Each side runs and is reported even when the other fails.
+import postgres from "postgres";
+import { BadInputError, EXIT, UnreachableError, classify, describeFailure, exitCodeFor } from "./errors.ts";
+import type { Config } from "./config.ts";
+import { type RoleResult, convergeRole, loginChecker, roleSpec } from "./role.ts";
+import { type MonitorUserResult, convergeMonitorUser } from "./rabbitmq-monitor-user.ts";
+
+/** How one side (PostgreSQL, RabbitMQ) ended: a failure keeps what was done before it. */
+export interface SideOutcome {
+  status: "ok" | "failed";
+  /** The failure's message (with the stack trace when it is a bug). */
+  error?: string;
+  exitCode: number;
+}
+
+export interface RoleStepResult {
+  ok: boolean;
+  /** The process's exit code: the higher of the failed sides' codes; with check, 1 when not converged. */
+  exitCode: number;
+  /** Statements run, or planned with dryRun/check, revokes included. */
+  changes: number;
+  /** With check only: what differs from the converged state, extras included; converged when none. */
+  differences?: number;
+  converged?: boolean;
+  postgres: SideOutcome & {
+    role: string;
+    created: boolean;
+    applied: string[];
+    /** Every privilege beyond read-only on the monitored tables... */
+    extras: string[];
+    revoked: string[];
+    /** ...and those of them left in place: all without strict, those no revoke takes away with it. */
+    kept: string[];
+    missingTables: string[];
+  };
+  rabbitmq?: SideOutcome & MonitorUserResult & { user: string };
+}
+
+export interface RoleStepOptions {
+  /** Also revoke every extra a statement can take away. */
+  strict?: boolean;
+  /** Plan only. */
+  dryRun?: boolean;
+  /** Plan only, as strict would, and say whether anything differs (extras included). */
+  check?: boolean;
+  rabbitmq?: boolean;
+}
+
+/** The role step as setup runs it: PostgreSQL role, and the RabbitMQ monitoring user when asked.
+ *  Each side runs and is reported even when the other fails. */
+export async function runRoleStep(config: Config, options: RoleStepOptions): Promise<RoleStepResult> {
+  const dryRun = Boolean(options.dryRun || options.check);
+  const strict = Boolean(options.strict || options.check);
+  const spec = roleSpec(config);
+  const result: RoleStepResult = {
+    ok: true,
+    exitCode: EXIT.ok,
+    changes: 0,
+    postgres: { status: "ok", exitCode: EXIT.ok, role: spec.role, created: false, applied: [], extras: [], revoked: [], kept: [], missingTables: [] },
+  };
+  const pgSide = result.postgres;
+  try {
+    const outcome = await convergePostgres(config, { strict, dryRun });
+    Object.assign(pgSide, {
+      created: !outcome.plan.exists && !dryRun,
+      applied: outcome.planned.applied,
+      revoked: outcome.planned.revoked,
+      extras: outcome.plan.extras.map((e) => e.privilege),
+      kept: outcome.plan.extras.filter((e) => !(strict && e.revoke)).map((e) => e.privilege),
+      missingTables: outcome.plan.missingTables,
+    });
+  } catch (error) {
+    Object.assign(pgSide, failed(error));
+  }
+  if (options.rabbitmq) {
+    const { rabbitmq } = config;
+    const mqSide: NonNullable<RoleStepResult["rabbitmq"]> = { status: "ok", exitCode: EXIT.ok, user: rabbitmq.monitorUser, changes: [], extras: [], revoked: [] };
+    result.rabbitmq = mqSide;
+    try {
+      // mqSide is filled in as each change is accepted: a failure halfway still reports them.
+      await convergeMonitorUser(
+        { url: rabbitmq.managementUrl, user: rabbitmq.user, password: rabbitmq.password ?? "" },
+        rabbitmq.monitorUser,
+        rabbitmq.monitorPassword ?? "",
+        { strict, dryRun },
+        mqSide,
+      );
+    } catch (error) {
+      Object.assign(mqSide, failed(error));
+    }
+  }
+  const sides = [result.postgres, result.rabbitmq].filter((side) => side !== undefined);
+  result.changes = pgSide.applied.length + pgSide.revoked.length + (result.rabbitmq ? result.rabbitmq.changes.length + result.rabbitmq.revoked.length : 0);
+  result.ok = sides.every((side) => side.status === "ok");
+  result.exitCode = Math.max(EXIT.ok, ...sides.map((side) => side.exitCode));
+  if (options.check && result.ok) {
+    result.differences = pgSide.applied.length + pgSide.extras.length + (result.rabbitmq ? result.rabbitmq.changes.length + result.rabbitmq.extras.length : 0);
+    result.converged = result.differences === 0;
+    if (!result.converged) result.exitCode = EXIT.checkFailed;
+  }
+  return result;
+}
+
+const failed = (error: unknown): SideOutcome => ({ status: "failed", error: describeFailure(error), exitCode: exitCodeFor(error) });
+
+async function convergePostgres(config: Config, options: { strict: boolean; dryRun: boolean }): Promise<RoleResult> {
+  const pg = config.postgres;
+  const sql = postgres({ host: pg.host, port: pg.port, database: pg.database, user: pg.adminUser, password: pg.adminPassword, max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await sql`SELECT 1`.catch((error: Error & { code?: string }) => {
+      if (error.code === "28P01" || error.code === "28000") throw new BadInputError(`PostgreSQL refused ${pg.adminUser}: check POSTGRES_USER/POSTGRES_PASSWORD`);
+      if (error.code === "3D000") throw new BadInputError(`PostgreSQL has no database ${JSON.stringify(pg.database)}: check POSTGRES_DB`);
+      if (classify(error) === "unreachable") throw new UnreachableError(`PostgreSQL at ${pg.host}:${pg.port} is unreachable (${error.message}): check POSTGRES_HOST/POSTGRES_PORT`);
+      throw error;
+    });
+    return await convergeRole(sql, roleSpec(config), { ...options, canLogin: loginChecker(pg.host, pg.port) });
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
