@@ -54,10 +54,12 @@ export async function presentIndexes(sql: postgres.Sql, indexes = recommendedInd
 }
 
 /** Creates them as an operator would (concurrently, outside a transaction); a build left invalid by an
- *  interrupted run is dropped first, since IF NOT EXISTS would keep it. Returns seconds per index. */
+ *  interrupted run is dropped first, since IF NOT EXISTS would keep it. Returns seconds per index built
+ *  (those already there are not rebuilt). */
 export async function createIndexes(sql: postgres.Sql, indexes = recommendedIndexes()): Promise<Record<string, number>> {
   const seconds: Record<string, number> = {};
-  for (const index of indexes) {
+  const present = new Set(await presentIndexes(sql, indexes));
+  for (const index of indexes.filter((i) => !present.has(i.name))) {
     const [invalid] = await sql`SELECT 1 FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = ${index.name} AND NOT i.indisvalid`;
     if (invalid) await sql`DROP INDEX CONCURRENTLY IF EXISTS ${sql(index.name)}`;
     const started = performance.now();
