@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import { DATASOURCE_UIDS, POSTGRES_TYPE } from "../datasources.ts";
 
-const PANEL_SQL_DIR = join(import.meta.dir, "..", "..", "sql", "panels");
+export const PANEL_SQL_DIR = join(import.meta.dir, "..", "..", "sql", "panels");
 
 export interface PostgresQuery extends cog.Dataquery {
   refId: string;

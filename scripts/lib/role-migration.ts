@@ -38,6 +38,9 @@ ALTER ROLE :"role" WITH LOGIN PASSWORD :'password_verifier' CONNECTION LIMIT :co
 ALTER ROLE :"role" SET statement_timeout = :'statement_timeout';
 ALTER ROLE :"role" SET idle_in_transaction_session_timeout = :'idle_timeout';
 ALTER ROLE :"role" SET default_transaction_read_only = 'on';
+-- Panel queries are short: no JIT compilation, no parallel workers (processes beyond the connection limit).
+ALTER ROLE :"role" SET jit = 'off';
+ALTER ROLE :"role" SET max_parallel_workers_per_gather = '0';
 
 GRANT CONNECT ON DATABASE :"database" TO :"role";
 GRANT USAGE ON SCHEMA ${MONITORED_SCHEMA} TO :"role";

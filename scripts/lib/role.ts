@@ -28,7 +28,8 @@ export interface RoleSpec {
   database: string;
   tables: string[];
   connectionLimit: number;
-  /** Role-level settings: a runaway panel query is cancelled, a session cannot write by default. */
+  /** Role-level settings: a runaway panel query is cancelled, a session cannot write by default, and
+   *  queries run without JIT or parallel workers. */
   settings: Record<string, string>;
 }
 
@@ -45,6 +46,10 @@ export function roleSpec(config: Config): RoleSpec {
       statement_timeout: role.statementTimeout,
       idle_in_transaction_session_timeout: role.idleInTransactionTimeout,
       default_transaction_read_only: "on",
+      // Panel queries are short and run every refresh: JIT compilation costs them hundreds of milliseconds,
+      // and parallel workers start-up time and processes beyond the role's connection limit (docs/performance.md).
+      jit: "off",
+      max_parallel_workers_per_gather: "0",
     },
   };
 }

@@ -11,14 +11,28 @@ WITH active AS (
   FROM model_quality_metrics q
   JOIN active a ON a.id = q.model_version_id
   ORDER BY q.model_version_id, q.metric_name, q.evaluated_at DESC
-), range_orders AS (
-  SELECT s.strategy_id,
-         count(*)::int AS total_orders,
-         (count(*) FILTER (WHERE o.status IN ('filled', 'partially_filled')))::int AS filled_orders
+), order_signals AS (
+  -- orders has no strategy: it is the signal's. An order follows its signal within seconds, so the signals
+  -- of the range (and the hour before) are read in one index range and joined by hash, instead of one
+  -- lookup per order; an order whose signal is older still (a backlog) is looked up by id below.
+  SELECT o.signal_id, o.status, s.strategy_id
   FROM orders o
-  JOIN trading_signals s ON s.signal_id = o.signal_id
+  LEFT JOIN trading_signals s
+    ON s.signal_id = o.signal_id AND s."timestamp" BETWEEN $__timeFrom()::timestamp - interval '1 hour' AND $__timeTo()
   WHERE $__timeFilter(o.created_at)
-  GROUP BY s.strategy_id
+), late_signals AS (
+  SELECT s.signal_id, s.strategy_id
+  FROM trading_signals s
+  WHERE s.signal_id = ANY (ARRAY(SELECT os.signal_id FROM order_signals os WHERE os.strategy_id IS NULL))
+), range_orders AS (
+  -- Orders whose signal is not in trading_signals count for no strategy, as an inner join leaves them.
+  SELECT coalesce(os.strategy_id, l.strategy_id) AS strategy_id,
+         count(*)::int AS total_orders,
+         (count(*) FILTER (WHERE os.status IN ('filled', 'partially_filled')))::int AS filled_orders
+  FROM order_signals os
+  LEFT JOIN late_signals l ON os.strategy_id IS NULL AND l.signal_id = os.signal_id
+  WHERE coalesce(os.strategy_id, l.strategy_id) IS NOT NULL
+  GROUP BY 1
 ), range_pnl AS (
   SELECT e.strategy_id, sum((e.performance ->> 'realized_pnl')::numeric) AS realized_pnl
   FROM execution_events e

@@ -13,16 +13,19 @@ WITH RECURSIVE signal_strategies AS (
   SELECT strategy_id FROM signal_strategies WHERE strategy_id IS NOT NULL
   UNION
   SELECT strategy_id FROM model_versions WHERE strategy_id IS NOT NULL
+), warm_up_strategies AS (
+  -- Strategies with warm-up signals in the range, in one pass over the range (a probe per strategy would
+  -- read the range once per strategy); only read for strategies that have an active model.
+  SELECT DISTINCT w.strategy_id
+  FROM trading_signals w
+  WHERE w.is_warmup AND $__timeFilter(w."timestamp")
 )
 SELECT st.strategy_id,
        coalesce(m.version, 'none') AS active_version,
        m.model_type,
        m.trained_at,
        round((extract(epoch FROM (now() AT TIME ZONE 'UTC') - m.trained_at) / 3600)::numeric, 1) AS age_hours,
-       (m.id IS NULL OR EXISTS (
-          SELECT 1 FROM trading_signals w
-          WHERE w.strategy_id = st.strategy_id AND w.is_warmup AND $__timeFilter(w."timestamp")
-       )) AS warm_up,
+       (m.id IS NULL OR st.strategy_id IN (SELECT strategy_id FROM warm_up_strategies)) AS warm_up,
        last_signal."timestamp" AS last_signal_at
 FROM strategies st
 LEFT JOIN model_versions m ON m.strategy_id = st.strategy_id AND m.is_active

@@ -59,7 +59,8 @@ export interface CheckResult {
 
 const DEFAULT_DEADLINE_MS = 20_000;
 
-interface Queries {
+/** Who runs the queries, and the datasources their targets name (by uid). */
+export interface Queries {
   runner: QueryRunner;
   datasources: Map<string, DatasourceDefinition>;
 }
@@ -86,21 +87,32 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
   try {
     for (const { dashboard, panels } of chosen) {
       if (!panels.length) continue;
-      const time = dashboardTime(dashboard);
-      const range = parseTimeRange(options.from ?? time.from, options.to ?? time.to);
-      const base: QueryContext = {
-        range,
-        variables: [],
-        intervalMs: Math.max(60_000, Math.round((range.to.getTime() - range.from.getTime()) / 1000)),
-        deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
-      };
-      const context = { ...base, variables: await resolveVariables(dashboard, queries, base, options.variables ?? {}, report) };
+      const context = await queryContext(dashboard, queries, options, report);
       await Promise.all(panels.map(async (panel) => report(await runPanel(panel, queries, context))));
     }
   } finally {
     await runner.close();
   }
   return { ok: results.every((r) => r.ok), panels: results };
+}
+
+/** The time range, interval and resolved variables a dashboard's panels run with, as the browser has
+ *  them after loading it (query variables run first, each reported). */
+export async function queryContext(
+  dashboard: DashboardDefinition,
+  queries: Queries,
+  options: Pick<CheckOptions, "from" | "to" | "variables" | "deadlineMs">,
+  report: (result: PanelResult) => void = () => {},
+): Promise<QueryContext> {
+  const time = dashboardTime(dashboard);
+  const range = parseTimeRange(options.from ?? time.from, options.to ?? time.to);
+  const base: QueryContext = {
+    range,
+    variables: [],
+    intervalMs: Math.max(60_000, Math.round((range.to.getTime() - range.from.getTime()) / 1000)),
+    deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+  };
+  return { ...base, variables: await resolveVariables(dashboard, queries, base, options.variables ?? {}, report) };
 }
 
 function selectDashboards(options: CheckOptions): DashboardDefinition[] {

@@ -1,0 +1,62 @@
+import { defineCommand } from "citty";
+import { BadInputError, EXIT } from "./lib/errors.ts";
+import { envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
+import { demoTarget } from "./lib/demo/target.ts";
+import { type IndexMode, runBench } from "./lib/bench/run.ts";
+import { formatReport } from "./lib/bench/report.ts";
+
+const count = (name: string, value: string | undefined, fallback: number, min: number) => {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(n) || n < min) throw new BadInputError(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+  return n;
+};
+
+export const benchCommand = defineCommand({
+  meta: {
+    name: "bench",
+    description:
+      "Time every SQL panel of the dashboards as the read-only role at 10 million rows (and 1 million, to see growth), with and " +
+      "without the indexes of sql/indexes.sql, beside the naive versions in sql/bench/, plus the whole main dashboard and the " +
+      "database CPU of 10 viewers. Seeds bench_<size> databases with the demo bulk seed when missing (on the local stack, or on " +
+      "--env-file FILE --scratch). Prints figures; a missed target is reported, not failed: exit 1 only when a panel query failed.",
+  },
+  args: {
+    ...envFileArg,
+    scratch: {
+      type: "boolean",
+      description: "The services --env-file names are scratch: seed the bench databases there (without it, only into the local stack's own)",
+    },
+    ...jsonArg,
+    rows: { type: "string", valueHint: "n", description: "Trading signals and orders of the measured size (default 10000000)" },
+    "baseline-rows": { type: "string", valueHint: "n", description: "The smaller size compared with it, for growth (default 1000000; 0: none)" },
+    runs: { type: "string", valueHint: "n", description: "Timed runs of each query and of the dashboard (default 20, at least 20 for p95)" },
+    database: { type: "string", valueHint: "name", description: "Database of the measured size (default bench_10m); reused when its row counts match" },
+    "baseline-database": { type: "string", valueHint: "name", description: "Database of the smaller size (default bench_1m)" },
+    "with-indexes": { type: "boolean", description: "Only with the recommended indexes (default: without, then with)" },
+    "without-indexes": { type: "boolean", description: "Only without them, as the real schema is (default: without, then with)" },
+    viewers: { type: "string", valueHint: "n", description: "Viewers refreshing the main dashboard every minute (default 10)" },
+  },
+  run: async ({ args }) => {
+    const rows = count("rows", args.rows, 10_000_000, 1_000);
+    const baselineRows = count("baseline-rows", args["baseline-rows"], 1_000_000, 0);
+    if (baselineRows >= rows) throw new BadInputError(`--baseline-rows (${baselineRows}) must be smaller than --rows (${rows}), or 0`);
+    const modes: IndexMode[] =
+      args["with-indexes"] && !args["without-indexes"] ? ["with"] : args["without-indexes"] && !args["with-indexes"] ? ["without"] : ["without", "with"];
+    // The seed writes demo history: only where the demo may write (the local stack's own services, or scratch ones).
+    const config = await demoTarget({ envFile: args["env-file"], scratch: args.scratch, log: (line) => console.error(line) });
+    const report = await runBench(config, {
+      rows,
+      baselineRows: baselineRows || null,
+      database: args.database,
+      baselineDatabase: args["baseline-database"],
+      runs: count("runs", args.runs, 20, 1),
+      modes,
+      viewers: count("viewers", args.viewers, 10, 1),
+      log: (line) => console.error(line),
+    });
+    console.log(args.json ? JSON.stringify(report) : formatReport(report));
+    return report.ok ? EXIT.ok : EXIT.checkFailed;
+  },
+});
+
+if (import.meta.main) runCommand(benchCommand);

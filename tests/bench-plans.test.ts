@@ -1,0 +1,168 @@
+// The dashboards' plans at a million rows, as the read-only role runs them: no panel or variable query
+// reads trading_signals or orders whole, with or without the recommended indexes, and the aggregates
+// rewritten for speed answer what the straightforward SQL answers. Plans only: times are for `bun run
+// bench`, never asserted here.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
+import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
+import type { Config } from "../scripts/lib/config.ts";
+import { Sources } from "../scripts/lib/check/sources.ts";
+import type { Frame } from "../scripts/lib/check/frames.ts";
+import { type BenchContexts, benchContexts } from "../scripts/lib/bench/contexts.ts";
+import { SIGNALS_PER_DAY, newestSignal, withDatabase } from "../scripts/lib/bench/database.ts";
+import { createIndexes, presentIndexes, recommendedIndexes } from "../scripts/lib/bench/indexes.ts";
+import { WarmSources } from "../scripts/lib/bench/measure.ts";
+import { type SqlQuery, dashboardSqlQueries, naiveQueries } from "../scripts/lib/bench/queries.ts";
+import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
+import { seedDemo } from "../scripts/lib/demo/seed.ts";
+import { utcText } from "../scripts/lib/demo/seed-clock.ts";
+import { runRoleStep } from "../scripts/lib/role-step.ts";
+import { freshDatabase, settings } from "./support/live.ts";
+
+/** A million signals and orders at the real system's density (10 days): the 24-hour range holds a tenth. */
+const ROWS = 1_000_000;
+const BIG_TABLES = ["trading_signals", "orders"];
+
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+let config: Config;
+let role: postgres.Sql;
+let sources: WarmSources;
+let bench: BenchContexts;
+let queries: SqlQuery[];
+
+beforeAll(async () => {
+  db = await freshDatabase("bench_plans");
+  await applyDemoSchema(db.sql);
+  await seedDemo(db.sql, { signals: ROWS, orders: ROWS, days: ROWS / SIGNALS_PER_DAY });
+  await db.sql`ANALYZE`;
+  config = withDatabase(settings(), db.name);
+  expect((await runRoleStep(config, {})).postgres.status).toBe("ok");
+  const dashboards = dashboardDefinitions();
+  const datasources = datasourceDefinitions(config);
+  queries = dashboardSqlQueries(dashboards, datasources);
+  const { postgres: pg, monitorRole } = config;
+  role = postgres({ host: pg.host, port: pg.port, database: db.name, user: monitorRole.user, password: monitorRole.password, max: 1, onnotice: () => {} });
+  sources = new WarmSources(config, datasources);
+  bench = await benchContexts(db.sql, sources, dashboards, queries, await newestSignal(db.sql));
+}, 900_000);
+
+afterAll(async () => {
+  await sources?.close();
+  await role?.end({ timeout: 2 });
+  await db?.drop();
+});
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
+/** Every node of the query's plan as the read-only role gets it, for both the default and the narrow variables. */
+async function planNodes(query: SqlQuery): Promise<{ variables: string; nodes: PlanNode[] }[]> {
+  const contexts = bench.contexts.get(query.dashboard.uid)!;
+  const out = [];
+  for (const [variables, context] of [["default", contexts.base], ["narrow", contexts.narrow]] as const) {
+    const [row] = await role.unsafe(`EXPLAIN (FORMAT JSON) ${Sources.postgresText(query.target, context)}`);
+    const nodes: PlanNode[] = [];
+    const visit = (node: PlanNode) => {
+      nodes.push(node);
+      for (const child of node.Plans ?? []) visit(child);
+    };
+    visit((row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan);
+    out.push({ variables, nodes });
+  }
+  return out;
+}
+
+async function sequentialScans(list: SqlQuery[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const query of list) {
+    for (const { variables, nodes } of await planNodes(query)) {
+      for (const node of nodes) {
+        if (node["Node Type"] === "Seq Scan" && BIG_TABLES.includes(node["Relation Name"] ?? "")) {
+          found.push(`${query.name} (${variables} variables): Seq Scan on ${node["Relation Name"]}`);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+const column = (frame: Frame, name: string) => frame.fields.find((f) => f.name === name)!.values;
+const rowsOf = (frame: Frame, names: string[]) =>
+  column(frame, names[0]!).map((_, i) => Object.fromEntries(names.map((n) => [n, column(frame, n)[i]])));
+
+describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only role`, () => {
+  test("the role step created none of the recommended indexes", async () => {
+    expect(recommendedIndexes().length).toBeGreaterThan(0);
+    expect(await presentIndexes(db.sql)).toEqual([]);
+  });
+
+  test("the check sees a sequential scan: the naive orders query reads orders whole", async () => {
+    const naive = naiveQueries(queries).find((q) => q.name === "naive-orders")!;
+    expect(await sequentialScans([naive])).toContain("naive-orders (default variables): Seq Scan on orders");
+  });
+
+  test("no SQL query of the dashboards reads trading_signals or orders sequentially, without the recommended indexes", async () => {
+    expect(queries.length).toBeGreaterThanOrEqual(16);
+    expect(await sequentialScans(queries)).toEqual([]);
+  });
+
+  test("the rewritten aggregates answer what the straightforward SQL answers, late and orphan orders included", async () => {
+    // An order whose signal is two days older (a backlog), one whose signal is not in trading_signals, and a
+    // warm-up signal of a trained strategy inside the range.
+    const at = (minutes: number) => utcText(bench.now.getTime() - 60_000 - minutes * 60_000);
+    await db.sql`INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, "timestamp", is_warmup)
+      VALUES ('00000000-0000-4000-8000-000000000001', 'late_strategy', 'BTCUSDT', 'buy', 1, ${at(2 * 24 * 60)}, false),
+             ('00000000-0000-4000-8000-000000000003', 'momentum_v1', 'BTCUSDT', 'buy', 1, ${at(50)}, true)`;
+    await db.sql`INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, status, created_at)
+      VALUES ('late-1', '00000000-0000-4000-8000-000000000001', 'BTCUSDT', 'Buy', 'Market', 1, 'filled', ${at(60)}),
+             ('orphan-1', '00000000-0000-4000-8000-000000000002', 'BTCUSDT', 'Buy', 'Market', 1, 'filled', ${at(60)})`;
+    const { from, to } = bench.ranges.get(queries.find((q) => q.name === "model-quality")!.dashboard.uid)!;
+    const run = async (name: string) => {
+      const query = queries.find((q) => q.name === name)!;
+      return sources.runner.run(query.target, query.datasource, bench.contexts.get(query.dashboard.uid)!.base);
+    };
+
+    const quality = rowsOf(await run("model-quality"), ["strategy_id", "total_orders", "filled_orders"]);
+    const expected = await db.sql`
+      SELECT s.strategy_id, count(*)::int AS total_orders, (count(*) FILTER (WHERE o.status IN ('filled', 'partially_filled')))::int AS filled_orders
+      FROM orders o JOIN trading_signals s ON s.signal_id = o.signal_id
+      WHERE o.created_at BETWEEN (${from}::timestamptz AT TIME ZONE 'UTC') AND (${to}::timestamptz AT TIME ZONE 'UTC')
+      GROUP BY 1 ORDER BY 1`;
+    expect(quality.filter((r) => Number(r.total_orders) > 0)).toEqual([...expected]);
+    expect(quality.find((r) => r.strategy_id === "late_strategy")).toMatchObject({ total_orders: 1, filled_orders: 1 });
+
+    const hours = await run("orders-per-hour");
+    const perHour = await db.sql<{ time: number; created: number }[]>`
+      SELECT (extract(epoch FROM date_trunc('hour', created_at)) * 1000)::float8 AS time, count(*)::int AS created
+      FROM orders WHERE created_at BETWEEN (${from}::timestamptz AT TIME ZONE 'UTC') AND (${to}::timestamptz AT TIME ZONE 'UTC')
+      GROUP BY 1 ORDER BY 1`;
+    expect(column(hours, "Time")).toEqual(perHour.map((r) => r.time));
+    expect(column(hours, "created")).toEqual(perHour.map((r) => r.created));
+
+    const state = rowsOf(await run("model-state"), ["strategy_id", "warm_up"]);
+    const warm = await db.sql<{ strategy_id: string; warm_up: boolean }[]>`
+      WITH strategies AS (SELECT DISTINCT strategy_id FROM trading_signals UNION SELECT strategy_id FROM model_versions WHERE strategy_id IS NOT NULL)
+      SELECT st.strategy_id, (NOT EXISTS (SELECT 1 FROM model_versions m WHERE m.strategy_id = st.strategy_id AND m.is_active)
+        OR EXISTS (SELECT 1 FROM trading_signals w WHERE w.strategy_id = st.strategy_id AND w.is_warmup
+          AND w."timestamp" BETWEEN (${from}::timestamptz AT TIME ZONE 'UTC') AND (${to}::timestamptz AT TIME ZONE 'UTC'))) AS warm_up
+      FROM strategies st ORDER BY 1`;
+    expect(state).toEqual([...warm]);
+    expect(state.find((r) => r.strategy_id === "momentum_v1")?.warm_up).toBe(true);
+  }, 60_000);
+
+  test("nor with the recommended indexes, which the plans then use", async () => {
+    await db.sql`DELETE FROM orders WHERE order_id IN ('late-1', 'orphan-1')`;
+    await createIndexes(db.sql);
+    // Index-only scans need the visibility map, which autovacuum keeps once tuned as sql/indexes.sql says.
+    await db.sql`VACUUM (ANALYZE) orders, trading_signals`;
+    expect((await presentIndexes(db.sql)).sort()).toEqual(recommendedIndexes().map((i) => i.name).sort());
+    expect(await sequentialScans(queries)).toEqual([]);
+    const used = new Set<string>();
+    for (const query of queries) for (const { nodes } of await planNodes(query)) for (const n of nodes) if (n["Index Name"]) used.add(n["Index Name"]);
+    for (const index of recommendedIndexes()) expect([...used]).toContain(index.name);
+  }, 120_000);
+});
