@@ -54,6 +54,15 @@ function datasourcePool(datasource: DatasourceDefinition, secrets: Record<string
   });
 }
 
+/** The query as the browser sends it to /api/ds/query: the dashboard's variables put in (PostgreSQL's
+ *  quoting rules, or Infinity's), the server-side macros left for Grafana. Check and smoke both use it. */
+export function asBrowserSends(target: Target, type: DatasourceDefinition["type"], context: QueryContext): Target {
+  if (type === POSTGRES_TYPE) {
+    return { ...target, rawSql: interpolateTemplate(String(target.rawSql ?? ""), context.variables, { range: context.range, format: "postgres" }) };
+  }
+  return interpolateInfinityTarget(target as unknown as InfinityTarget, context.variables, context.range) as unknown as Target;
+}
+
 export class Sources {
   private readonly pools = new Map<string, postgres.Sql>();
 
@@ -87,8 +96,8 @@ export class Sources {
 
   /** The SQL exactly as it reaches PostgreSQL: variables as the browser puts them, then the macros. */
   static postgresText(target: Target, context: QueryContext): string {
-    const interpolated = interpolateTemplate(String(target.rawSql ?? ""), context.variables, { range: context.range, format: "postgres" });
-    return expandPostgresMacros(interpolated, { range: context.range, intervalMs: context.intervalMs });
+    const sent = asBrowserSends(target, POSTGRES_TYPE, context);
+    return expandPostgresMacros(String(sent.rawSql ?? ""), { range: context.range, intervalMs: context.intervalMs });
   }
 
   private async runPostgres(target: Target, datasource: DatasourceDefinition, context: QueryContext, onCancel: (cancel: () => void) => void): Promise<Frame> {
@@ -111,8 +120,7 @@ export class Sources {
 
   private async runInfinity(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
     const secrets = this.secrets(datasource);
-    // The browser puts the dashboard's variables in before the query is sent.
-    const sent = interpolateInfinityTarget(target as unknown as InfinityTarget, context.variables, context.range);
+    const sent = asBrowserSends(target, datasource.type, context) as unknown as InfinityTarget;
     return runInfinityQuery(
       { url: datasource.url, basicAuth: datasource.basicAuth, basicAuthUser: datasource.basicAuthUser, jsonData: datasource.jsonData, secrets },
       sent,

@@ -3,13 +3,10 @@
 // sends them (the same substitution code as check). Only the runner differs from check.
 import type { Config } from "../config.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
-import { POSTGRES_TYPE } from "../../../grafana/datasources.ts";
 import type { Target } from "../check/dashboard-model.ts";
 import { type Frame, frameFromDataFrameJson } from "../check/frames.ts";
-import { interpolateInfinityTarget, type InfinityTarget } from "../check/infinity.ts";
 import { type CheckResult, type QueryRunner, runCheck } from "../check/run.ts";
-import type { QueryContext } from "../check/sources.ts";
-import { interpolateTemplate } from "../check/template.ts";
+import { type QueryContext, asBrowserSends } from "../check/sources.ts";
 import type { GrafanaClient } from "./client.ts";
 
 /** Queries as the browser sends them: dashboard variables in, server-side macros left to Grafana. */
@@ -18,10 +15,7 @@ export class GrafanaRunner implements QueryRunner {
 
   async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
     const { range } = context;
-    const query: Record<string, unknown> =
-      datasource.type === POSTGRES_TYPE
-        ? { ...target, rawSql: interpolateTemplate(String(target.rawSql ?? ""), context.variables, { range, format: "postgres" }) }
-        : { ...interpolateInfinityTarget(target as unknown as InfinityTarget, context.variables, range) };
+    const query = asBrowserSends(target, datasource.type, context);
     const refId = String(target.refId ?? "A");
     const answer = await this.client.query({
       from: String(range.from.getTime()),
