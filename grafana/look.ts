@@ -67,6 +67,8 @@ export const colorCells: dashboard.DynamicConfigValue = { id: "custom.cellOption
 export const mappingsOf = (mappings: dashboard.ValueMapping[]): dashboard.DynamicConfigValue => ({ id: "mappings", value: mappings });
 export const noValueOf = (text: string): dashboard.DynamicConfigValue => ({ id: "noValue", value: text });
 export const unitOf = (unit: string): dashboard.DynamicConfigValue => ({ id: "unit", value: unit });
+/** One series' colour, whatever the palette. */
+export const colorOf = (color: string): dashboard.DynamicConfigValue => ({ id: "color", value: { mode: "fixed", fixedColor: color } });
 
 /** Dashboards show UTC: every time column of the trading system holds UTC without a zone. */
 export const TIMEZONE = "utc";

@@ -43,7 +43,13 @@ export const benchCommand = defineCommand({
     const modes: IndexMode[] =
       args["with-indexes"] && !args["without-indexes"] ? ["with"] : args["without-indexes"] && !args["with-indexes"] ? ["without"] : ["without", "with"];
     // The seed writes demo history: only where the demo may write (the local stack's own services, or scratch ones).
-    const config = await demoTarget({ envFile: args["env-file"], scratch: args.scratch, log: (line) => console.error(line) });
+    // The whole-dashboard loads also query the services and RabbitMQ over HTTP: the local stack's demo ones.
+    const config = await demoTarget({
+      envFile: args["env-file"],
+      scratch: args.scratch,
+      log: (line) => console.error(line),
+      components: ["postgres", "rabbitmq", "demo"],
+    });
     const report = await runBench(config, {
       rows,
       baselineRows: baselineRows || null,

@@ -112,36 +112,48 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
 
   test("the rewritten aggregates answer what the straightforward SQL answers, late and orphan orders included", async () => {
     // An order whose signal is two days older (a backlog), one whose signal is not in trading_signals, and a
-    // warm-up signal of a trained strategy inside the range.
+    // warm-up signal of a trained strategy inside the range; both orders in the last hour, which model
+    // quality's order columns cover.
     const at = (minutes: number) => utcText(bench.now.getTime() - 60_000 - minutes * 60_000);
     await db.sql`INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, "timestamp", is_warmup)
       VALUES ('00000000-0000-4000-8000-000000000001', 'late_strategy', 'BTCUSDT', 'buy', 1, ${at(2 * 24 * 60)}, false),
              ('00000000-0000-4000-8000-000000000003', 'momentum_v1', 'BTCUSDT', 'buy', 1, ${at(50)}, true)`;
     await db.sql`INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, status, created_at)
-      VALUES ('late-1', '00000000-0000-4000-8000-000000000001', 'BTCUSDT', 'Buy', 'Market', 1, 'filled', ${at(60)}),
-             ('orphan-1', '00000000-0000-4000-8000-000000000002', 'BTCUSDT', 'Buy', 'Market', 1, 'filled', ${at(60)})`;
+      VALUES ('late-1', '00000000-0000-4000-8000-000000000001', 'BTCUSDT', 'Buy', 'Market', 1, 'filled', ${at(30)}),
+             ('orphan-1', '00000000-0000-4000-8000-000000000002', 'BTCUSDT', 'Buy', 'Market', 1, 'filled', ${at(30)})`;
     const { from, to } = bench.ranges.get(queries.find((q) => q.name === "model-quality")!.dashboard.uid)!;
     const run = async (name: string) => {
       const query = queries.find((q) => q.name === name)!;
       return sources.runner.run(query.target, query.datasource, bench.contexts.get(query.dashboard.uid)!.base);
     };
 
-    const quality = rowsOf(await run("model-quality"), ["strategy_id", "total_orders", "filled_orders"]);
+    const quality = rowsOf(await run("model-quality"), ["strategy_id", "orders_last_hour", "filled_last_hour"]);
     const expected = await db.sql`
-      SELECT s.strategy_id, count(*)::int AS total_orders, (count(*) FILTER (WHERE o.status IN ('filled', 'partially_filled')))::int AS filled_orders
+      SELECT s.strategy_id, count(*)::int AS orders_last_hour,
+             (count(*) FILTER (WHERE o.status IN ('filled', 'partially_filled')))::int AS filled_last_hour
       FROM orders o JOIN trading_signals s ON s.signal_id = o.signal_id
-      WHERE o.created_at BETWEEN (${from}::timestamptz AT TIME ZONE 'UTC') AND (${to}::timestamptz AT TIME ZONE 'UTC')
+      WHERE o.created_at BETWEEN (${to}::timestamptz AT TIME ZONE 'UTC') - interval '1 hour' AND (${to}::timestamptz AT TIME ZONE 'UTC')
       GROUP BY 1 ORDER BY 1`;
-    expect(quality.filter((r) => Number(r.total_orders) > 0)).toEqual([...expected]);
-    expect(quality.find((r) => r.strategy_id === "late_strategy")).toMatchObject({ total_orders: 1, filled_orders: 1 });
+    expect(expected.length).toBeGreaterThan(1);
+    expect(quality.filter((r) => Number(r.orders_last_hour) > 0)).toEqual([...expected]);
+    expect(quality.find((r) => r.strategy_id === "late_strategy")).toMatchObject({ orders_last_hour: 1, filled_last_hour: 1 });
 
     const hours = await run("orders-per-hour");
-    const perHour = await db.sql<{ time: number; created: number }[]>`
-      SELECT (extract(epoch FROM date_trunc('hour', created_at)) * 1000)::float8 AS time, count(*)::int AS created
-      FROM orders WHERE created_at BETWEEN (${from}::timestamptz AT TIME ZONE 'UTC') AND (${to}::timestamptz AT TIME ZONE 'UTC')
+    const perHour = await db.sql<{ time: number; filled: number; rejected: number; other: number }[]>`
+      WITH hours AS (
+        SELECT generate_series(date_trunc('hour', ${from}::timestamptz AT TIME ZONE 'UTC'), ${to}::timestamptz AT TIME ZONE 'UTC', interval '1 hour') AS hour
+      )
+      SELECT (extract(epoch FROM h.hour) * 1000)::float8 AS time,
+             (count(o.status) FILTER (WHERE o.status IN ('filled', 'partially_filled')))::int AS filled,
+             (count(o.status) FILTER (WHERE o.status = 'rejected'))::int AS rejected,
+             (count(o.status) FILTER (WHERE o.status NOT IN ('filled', 'partially_filled', 'rejected')))::int AS other
+      FROM hours h
+      LEFT JOIN orders o ON date_trunc('hour', o.created_at) = h.hour
+        AND o.created_at BETWEEN (${from}::timestamptz AT TIME ZONE 'UTC') AND (${to}::timestamptz AT TIME ZONE 'UTC')
       GROUP BY 1 ORDER BY 1`;
+    expect(perHour.reduce((n, r) => n + r.filled + r.rejected + r.other, 0)).toBeGreaterThan(1000);
     expect(column(hours, "Time")).toEqual(perHour.map((r) => r.time));
-    expect(column(hours, "created")).toEqual(perHour.map((r) => r.created));
+    for (const series of ["filled", "rejected", "other"] as const) expect(column(hours, series)).toEqual(perHour.map((r) => r[series]));
 
     const state = rowsOf(await run("model-state"), ["strategy_id", "warm_up"]);
     const warm = await db.sql<{ strategy_id: string; warm_up: boolean }[]>`

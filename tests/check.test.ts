@@ -53,7 +53,7 @@ describe("every panel on demo data", () => {
     "Event history: last 200": ["time", "event_type", "service", "asset", "detail", "signal_id", "order_id", "model_version", "subscription_id"],
     "RabbitMQ queues": ["vhost", "queue", "lagging", "messages", "ready", "unacked", "consumers", "consumer", "publish_rate", "deliver_rate"],
     "Model state per strategy": ["strategy_id", "active_version", "model_type", "trained_at", "age_hours", "warm_up", "last_signal_at"],
-    "Model quality per strategy": ["strategy_id", "active_version", "win_rate", "accuracy", "model_total_pnl", "total_orders", "filled_orders", "fill_rate", "realized_pnl"],
+    "Model quality per strategy": ["strategy_id", "active_version", "win_rate", "accuracy", "model_total_pnl", "orders_last_hour", "filled_last_hour", "fill_rate_last_hour", "realized_pnl"],
     "WebSocket link details": ["status", "connected", "environment", "connected_at", "connected_seconds", "last_heartbeat", "reconnection_count", "last_error", "active_subscriptions", "source"],
     "Training now": ["training_now", "current_strategy", "current_started_at", "last_strategy", "last_model_version", "last_completed_at", "next_scheduled_at", "queue_size"],
     "Service components and errors": ["service", "status", "database", "queue", "websocket", "storage", "errors", "validation_errors", "discrepancies", "detail"],

@@ -5,7 +5,15 @@ import { DashboardBuilder, DashboardLinkBuilder, TimeOptionBuilder, TimePickerBu
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
 import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
-import { BigValueColorMode, BigValueGraphMode, BigValueTextMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
+import {
+  BigValueColorMode,
+  BigValueGraphMode,
+  BigValueTextMode,
+  GraphDrawStyle,
+  ReduceDataOptionsBuilder,
+  StackingConfigBuilder,
+  StackingMode,
+} from "@grafana/grafana-foundation-sdk/common";
 import type { DashboardDefinition } from "../types.ts";
 import { HEALTHY_SCORE, HEALTH_SOURCES, type HealthSource, UNHEALTHY_SCORE } from "../health.ts";
 import { infinityQuery } from "../queries/infinity.ts";
@@ -22,6 +30,7 @@ import {
   TIMEZONE,
   WEBSOCKET_STATUS_MAPPINGS,
   colorCells,
+  colorOf,
   mappingsOf,
   noValueOf,
   rangeMapping,
@@ -233,8 +242,17 @@ function recentOrders() {
 function ordersPerHour() {
   return new TimeseriesPanel()
     .title("Orders per hour")
-    .description("Orders created, filled and rejected in each hour of the range. A rising rejected line, or filled falling away from created, is the thing to look at.")
+    .description(
+      "The orders created in each hour of the range, stacked by how they stand: filled (or partly), rejected, and the rest " +
+        "(cancelled, pending, dry run). The bar's height is the orders created; a growing red or grey share is the thing to look at.",
+    )
     .withTarget(postgresQuery("orders-per-hour").timeSeries())
+    .drawStyle(GraphDrawStyle.Bars)
+    .fillOpacity(80)
+    .stacking(new StackingConfigBuilder().mode(StackingMode.Normal))
+    .overrideByName("filled", [colorOf(COLORS.ok)])
+    .overrideByName("rejected", [colorOf(COLORS.bad)])
+    .overrideByName("other", [colorOf("gray")])
     .noValue("no orders in this range");
 }
 
@@ -304,13 +322,13 @@ function modelQuality() {
   return new TablePanel()
     .title("Model quality per strategy")
     .description(
-      "Per strategy: the active model's latest win rate, accuracy and total PnL as model-service evaluated them, and the orders " +
-        "of the range: total, filled and fill rate. Realized PnL counts only numeric execution_events values. Red: win rate or " +
-        "fill rate under 50%.",
+      "Per strategy: the active model's latest win rate, accuracy and total PnL as model-service evaluated them, and its orders " +
+        "of the last hour of the range: how many, filled, fill rate (the whole range's orders are in Orders per hour). Realized " +
+        "PnL (whole range) counts only numeric execution_events values. Red: win rate or fill rate under 50%.",
     )
     .withTarget(postgresQuery("model-quality"))
     .overrideByName("win_rate", [unitOf("percentunit"), colorCells, mappingsOf([rangeMapping(null, 0.4999, "", COLORS.bad, 0)])])
-    .overrideByName("fill_rate", [unitOf("percentunit"), colorCells, mappingsOf([rangeMapping(null, 0.4999, "", COLORS.bad, 0)])])
+    .overrideByName("fill_rate_last_hour", [unitOf("percentunit"), colorCells, mappingsOf([rangeMapping(null, 0.4999, "", COLORS.bad, 0)])])
     .overrideByName("accuracy", [unitOf("percentunit")])
     .noValue("no strategies yet");
 }

@@ -104,7 +104,8 @@ export interface BenchReport {
   sizes: SizeFigures[];
   growth: GrowthRow[];
   targets: TargetVerdict[];
-  /** False when a query of the dashboards failed (not a missed target: those are in `targets`). */
+  /** False when a query of the dashboards, or a panel of a whole-dashboard load, failed (not a missed
+   *  target: those are in `targets`). */
   ok: boolean;
 }
 
@@ -139,7 +140,13 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
     sizes,
     growth: sizes.length > 1 ? growth(sizes[0]!, main) : [],
     targets: judgeTargets(main),
-    ok: sizes.every((s) => s.modes.every((m) => m.queries.every((q) => !q.default.failed && !q.narrow?.failed))),
+    ok: sizes.every((s) =>
+      s.modes.every(
+        (m) =>
+          m.queries.every((q) => !q.default.failed && !q.narrow?.failed) &&
+          Object.values(m.dashboard).every((d) => !d.failed && d.failedPanels.length === 0),
+      ),
+    ),
   };
 }
 

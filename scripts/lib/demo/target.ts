@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { type Config, type SettingName, loadConfig } from "../config.ts";
 import { BadInputError, UnreachableError, classify } from "../errors.ts";
 import { stackDir, stackSecrets } from "../stack-paths.ts";
-import { stackEnv, stackUp } from "../stack.ts";
+import { type ComponentName, stackEnv, stackUp } from "../stack.ts";
 import { amqpUrl } from "./rabbitmq.ts";
 
 export interface TargetOptions {
@@ -15,6 +15,9 @@ export interface TargetOptions {
   /** The services --env-file names are scratch: the demo may write there. */
   scratch?: boolean;
   log?: (line: string) => void;
+  /** What of the local stack to start when no --env-file is given (default PostgreSQL and RabbitMQ;
+   *  the bench also wants the demo services, which its dashboard loads query over HTTP). */
+  components?: ComponentName[];
 }
 
 const REQUIRED: SettingName[] = ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"];
@@ -39,7 +42,7 @@ export async function demoTarget(options: TargetOptions): Promise<Config> {
   }
   if (!process.env.POSTGRES_HOST) {
     log("Using the local stack (bun run stack up); --env-file FILE --scratch names other services.");
-    const statuses = await stackUp(log, ["postgres", "rabbitmq"]);
+    const statuses = await stackUp(log, options.components ?? ["postgres", "rabbitmq"]);
     for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
   }
   const config = loadConfig({ envFile: "/dev/null", required: REQUIRED });
