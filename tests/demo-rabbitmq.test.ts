@@ -104,10 +104,14 @@ describe("demo RabbitMQ", () => {
 
   test("consumed queues have a consumer, never-consumed ones none and a seeded backlog, busy ones a publish rate", async () => {
     const busy = ["ws-gateway.trade", "ws-gateway.orderbook", "ws-gateway.ticker", "ws-gateway.liquidation", "features.live"];
+    // Publish rates come from the channels' statistics and consumer counts from the queues' own, each
+    // emitted on its own 5 s timer: wait for both before judging either.
     const seen = await waitFor(
-      "publish rates on the busy queues",
+      "publish rates on the busy queues and the queues' consumer counts",
       queues,
-      (all) => busy.every((name) => rates(all.find((q) => q.name === name)!).publish > 0),
+      (all) =>
+        busy.every((name) => rates(all.find((q) => q.name === name)!).publish > 0) &&
+        all.every((q) => NEVER_CONSUMED.includes(q.name) || (q.consumers ?? 0) >= 1),
       20_000,
     );
     for (const q of seen) {
