@@ -174,6 +174,14 @@ describe("transformations", () => {
     ]);
   });
 
+  test("an override by the field's own name still applies after organize renames it", async () => {
+    const panel = new TablePanel()
+      .withTransformation({ id: "organize", options: { renameByName: { status: "Status" } } })
+      .overrideByName("status", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)]);
+    const shown = await table(panel, [health("position-manager", "degraded")]);
+    expect(cell(shown, 0, "Status")).toEqual({ text: "degraded", color: RED, raw: "degraded" });
+  });
+
   test("merge appends every frame's rows; a column one frame lacks reads the panel's noValue there", async () => {
     const panel = new TablePanel()
       .withTransformation({ id: "merge", options: {} })
