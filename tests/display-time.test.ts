@@ -1,0 +1,54 @@
+// The time range and $__interval a panel's queries run with, as the browser computes them with
+// @grafana/data (dateMath, rangeUtil.calculateInterval). Expected values worked out by hand from Grafana's
+// interval rounding table (rangeutil.ts roundInterval): 24h over 1200 points is 72 s, which rounds to 1m.
+import { describe, expect, test } from "bun:test";
+import { BadInputError } from "../scripts/lib/errors.ts";
+import { browserTime } from "../scripts/lib/display/time.ts";
+
+const now = new Date("2026-03-10T12:34:56.789Z");
+
+describe("time range", () => {
+  test("relative ranges from the moment the dashboard loads", async () => {
+    const t = await browserTime({ from: "now-24h", to: "now", now, widthPx: 1200 });
+    expect([t.from.toISOString(), t.to.toISOString()]).toEqual(["2026-03-09T12:34:56.789Z", "2026-03-10T12:34:56.789Z"]);
+  });
+
+  test("rounding in the dashboard's zone, `to` rounded up to the end of the unit", async () => {
+    const utc = await browserTime({ from: "now/d", to: "now/d", now });
+    expect([utc.from.toISOString(), utc.to.toISOString()]).toEqual(["2026-03-10T00:00:00.000Z", "2026-03-10T23:59:59.999Z"]);
+    const tokyo = await browserTime({ from: "now/d", to: "now", now, timeZone: "Asia/Tokyo" });
+    expect(tokyo.from.toISOString()).toBe("2026-03-09T15:00:00.000Z");
+  });
+
+  test("epoch milliseconds and ISO dates", async () => {
+    const t = await browserTime({ from: "1700000000000", to: "2026-01-01T00:00:00Z", now });
+    expect([t.from.toISOString(), t.to.toISOString()]).toEqual(["2023-11-14T22:13:20.000Z", "2026-01-01T00:00:00.000Z"]);
+  });
+
+  test("a bad range is refused with every problem", async () => {
+    const error = await browserTime({ from: "now-1x", to: "yesterday", now }).catch((e) => e);
+    expect(error).toBeInstanceOf(BadInputError);
+    expect(error.problems).toHaveLength(2);
+    await expect(browserTime({ from: "now", to: "now-1h", now })).rejects.toThrow(/is after to/);
+  });
+});
+
+describe("interval", () => {
+  test("the range over the panel's width in pixels, rounded", async () => {
+    const t = await browserTime({ from: "now-24h", to: "now", now, widthPx: 1200 });
+    expect([t.maxDataPoints, t.interval, t.intervalMs]).toEqual([1200, "1m", 60_000]);
+  });
+
+  test("the panel's maxDataPoints before its width; 500 when neither is known", async () => {
+    const t = await browserTime({ from: "now-7d", to: "now", now, maxDataPoints: 100, widthPx: 1200 });
+    expect([t.maxDataPoints, t.interval]).toEqual([100, "2h"]);
+    const unknown = await browserTime({ from: "now-24h", to: "now", now });
+    expect([unknown.maxDataPoints, unknown.interval]).toEqual([500, "2m"]);
+  });
+
+  test("the panel's min interval, else the datasource's, is the lower limit", async () => {
+    expect((await browserTime({ from: "now-1h", to: "now", now, widthPx: 1200, datasourceInterval: "1m" })).interval).toBe("1m");
+    expect((await browserTime({ from: "now-1h", to: "now", now, widthPx: 1200, minInterval: "5m", datasourceInterval: "1m" })).intervalMs).toBe(300_000);
+    await expect(browserTime({ from: "now-1h", to: "now", now, minInterval: "5x" })).rejects.toThrow(/invalid minInterval "5x"/);
+  });
+});
