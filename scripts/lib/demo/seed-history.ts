@@ -1,8 +1,8 @@
 // The bulk of the seeded history: signals, orders and their signal_order_relationships, written line by
 // line in COPY text format into three COPYs at once (the bulk seed) or one after another in a transaction
 // (the backfill), with the bulk tables' keys and indexes dropped for the load and rebuilt after it
-// (deferred-indexes.ts). Every value is generated here (no tabs, backslashes or
-// newlines), so no escaping is needed.
+// (deferred-indexes.ts). Every value is generated here (no tabs, backslashes or newlines), so no escaping
+// is needed.
 import type postgres from "postgres";
 import { BATCH, type CopyIn, NULL, type SeedTableReport, copyLines, openCopy } from "./copy.ts";
 import { RATES } from "./activity-steps.ts";
