@@ -5,6 +5,7 @@ import { SERVICE_NAMES, type ServiceName, isPostgresName } from "./lib/config.ts
 import { createDatabaseIfMissing } from "./lib/postgres.ts";
 import { stackPorts } from "./lib/stack-paths.ts";
 import { demoSql, startDemo } from "./lib/demo/index.ts";
+import { BACKFILL_HOURS, backfillHours } from "./lib/demo/backfill.ts";
 import { applyDemoSchema } from "./lib/demo/schema.ts";
 import { seedDemo } from "./lib/demo/seed.ts";
 import { SYSTEM_FAULTS, faultChanges, readFaults, sendFault } from "./lib/demo/control.ts";
@@ -35,11 +36,22 @@ const positive = (name: string, value: string | undefined, fallback?: number) =>
   return n;
 };
 
+/** --backfill-hours: 0 (none) or a whole number of hours up to a week. */
+const backfillHoursArg = (value: string | undefined) => {
+  const hours = positive("backfill-hours", value, BACKFILL_HOURS);
+  return hours === 0 ? 0 : backfillHours(hours, "--backfill-hours");
+};
+
 const run = defineCommand({
   meta: { name: "run", description: "Run the demo trading system until stopped: schema, queues, services on their ports, activity" },
   args: {
     ...targetArgs,
     ...pace,
+    "backfill-hours": {
+      type: "string",
+      valueHint: "n",
+      description: `On an empty database, first write the last n hours of history at the live rates (default ${BACKFILL_HOURS}; 0: none). A database with history is never backfilled`,
+    },
     "rich-websocket": { type: "boolean", description: "ws-gateway /health also carries the newer websocket_state object" },
     "legacy-monitor-role": {
       type: "boolean",
@@ -56,6 +68,7 @@ const run = defineCommand({
     // Bad numbers are refused before anything starts.
     const options = {
       pace: parsePace(args.pace),
+      backfillHours: backfillHoursArg(args["backfill-hours"]),
       controlPort: positive("control-port", args["control-port"], stackPorts().demoControl),
       richWebsocketState: args["rich-websocket"],
       legacyMonitorRole: args["legacy-monitor-role"],

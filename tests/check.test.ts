@@ -6,7 +6,8 @@ import type { Config } from "../scripts/lib/config.ts";
 import { type CheckOptions, type PanelResult, runCheck } from "../scripts/lib/check/run.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { runRoleStep } from "../scripts/lib/role-step.ts";
-import { adminSql, eventually, freshDatabase, runCli, settings } from "./support/live.ts";
+import { adminSql, eventually, freeStackPorts, freshDatabase, runCli, settings } from "./support/live.ts";
+import { type HistoryDatabase, historyDatabase } from "./support/demo-history.ts";
 
 const MAIN = "trading-system-monitoring";
 const TRACE = "ytrader-signal-trace";
@@ -46,6 +47,16 @@ afterAll(async () => {
 });
 
 describe("every panel on demo data", () => {
+  // The data: the history the demo backfills on its first start, in a database of the test's own (not the
+  // stack's, whose rows depend on how long its demo has run and on earlier runs).
+  let history: HistoryDatabase;
+  beforeAll(async () => {
+    history = await historyDatabase("check_history", config);
+  }, 120_000);
+  afterAll(async () => {
+    await history?.drop();
+  });
+
   // Written from the spec and the panels' SQL by hand, not read back from the dashboards.
   const expectedColumns: Record<string, string[]> = {
     "Trading signals: last 100": ["signal_id", "timestamp", "strategy_id", "asset", "side", "price", "confidence", "model_version", "warm_up"],
@@ -61,8 +72,8 @@ describe("every panel on demo data", () => {
     "Positions and PnL": ["asset", "mode", "size", "average_entry_price", "current_price", "unrealized_pnl", "realized_pnl", "last_updated"],
   };
 
-  test("both dashboards answer: every panel and variable ok, with its columns, and the health all green", async () => {
-    const result = await check();
+  test("both dashboards answer: every panel and variable ok, with its columns and rows, and the health all green", async () => {
+    const result = await check({}, history.config);
     const failed = result.panels.filter((r) => !r.ok).map((r) => `${r.panel}: ${r.error}`);
     expect(failed).toEqual([]);
     expect(result.panels.filter((r) => r.dashboard === "Signal trace").length).toBe(4);
@@ -70,9 +81,14 @@ describe("every panel on demo data", () => {
     for (const [title, columns] of Object.entries(expectedColumns)) {
       const r = panel(result.panels, title);
       expect({ title, columns: r.columns }).toEqual({ title, columns });
-      expect(r.rows).toBeGreaterThan(0);
     }
+    // Every panel of the main dashboard has data in its default range (the last 24 hours), as someone
+    // trying the demo sees it from the first minute.
+    const empty = result.panels.filter((r) => r.dashboard !== "Signal trace" && r.rows === 0).map((r) => r.panel);
+    expect(empty).toEqual([]);
     expect(panel(result.panels, "Trading signals: last 100").rows).toBe(100);
+    expect(panel(result.panels, "Orders: last 100").rows).toBe(100);
+    expect(panel(result.panels, "Event history: last 200").rows).toBe(200);
     expect(panel(result.panels, "Overall health").value).toBe("healthy");
     for (const service of ["ws-gateway", "model-service", "order-manager", "position-manager", "postgresql", "rabbitmq"]) {
       expect({ service, shows: panel(result.panels, service).value }).toEqual({ service, shows: "healthy" });
@@ -80,6 +96,17 @@ describe("every panel on demo data", () => {
     expect(panel(result.panels, "Bybit WebSocket").value).toBe("connected");
     // Today's ws-gateway exposes no websocket_state object: the panel says so instead of failing.
     expect(column(panel(result.panels, "WebSocket link details"), "environment")).toEqual(["not exposed by ws-gateway"]);
+  });
+
+  test("the signal trace of a backfilled signal that filled: every panel has rows", async () => {
+    const [filled] = await history.sql<{ signal_id: string }[]>`SELECT signal_id::text FROM orders WHERE status = 'filled' LIMIT 1`;
+    const trace = (await check({ dashboard: TRACE, variables: { signal_id: [filled!.signal_id] } }, history.config)).panels;
+    expect(trace.map((r) => [r.panel, r.ok, r.rows > 0]).sort()).toEqual([
+      ["Fills and fees", true, true],
+      ["Orders of the signal", true, true],
+      ["Position now", true, true],
+      ["Signal", true, true],
+    ]);
   });
 
   test("on an empty database no panel errors; the tables are simply empty", async () => {
@@ -310,7 +337,9 @@ test("a newer ws-gateway's websocket_state object fills the link details; a drop
   const { newDemoState } = await import("../scripts/lib/demo/state.ts");
   const sql = await adminSql();
   const state = newDemoState({ richWebsocketState: true });
-  const ports = { "ws-gateway": 47400, "model-service": 47500, "order-manager": 47600, "position-manager": 47800 };
+  // Ports free now, not fixed ones: another checkout's tests may hold those.
+  const free = Object.values(freeStackPorts()).map(Number);
+  const ports = { "ws-gateway": free[0]!, "model-service": free[1]!, "order-manager": free[2]!, "position-manager": free[3]! };
   const services = await startServices({ sql, state, ports, apiKeys: { "ws-gateway": "k", "model-service": "k", "order-manager": "k", "position-manager": "k" } });
   try {
     const newer = { ...config, services: { ...config.services, "ws-gateway": { url: services.urls["ws-gateway"] } } };

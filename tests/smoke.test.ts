@@ -11,23 +11,28 @@ import { runRoleStep } from "../scripts/lib/role-step.ts";
 import { checkEngineExecutor, closeCheckEngineExecutor } from "./support/check-executor.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana } from "./support/grafana-target.ts";
 import { runCli, settings } from "./support/live.ts";
+import { type HistoryDatabase, historyDatabase } from "./support/demo-history.ts";
 
 let target: GrafanaTarget;
 let config: Config;
+/** The data the panels answer with: the demo's backfilled history in a database of this file's own. */
+let history: HistoryDatabase;
 
 beforeAll(async () => {
   if (onRealGrafana) return;
   target = await grafanaTarget({ executor: checkEngineExecutor });
-  const base = settings();
+  history = await historyDatabase("smoke_history", settings());
+  const base = history.config;
   config = { ...base, grafana: { ...base.grafana, url: target.url, adminUser: target.auth.user!, adminPassword: target.auth.password!, token: undefined } };
   await runRoleStep(config, { rabbitmq: true });
   const pushed = await runPushStep(config, {});
   if (!pushed.ok) throw new Error(`push to the double failed: ${JSON.stringify(pushed.items.filter((i) => i.action === "refused"))}`);
-});
+}, 120_000);
 
 afterAll(async () => {
   await target?.close();
   await closeCheckEngineExecutor();
+  await history?.drop();
   await runCli(["scripts/demo.ts", "clear"]);
 });
 
@@ -52,7 +57,7 @@ describe.skipIf(onRealGrafana)("smoke on the Grafana API double", () => {
   test("a datasource whose target is down: smoke exits 1 naming it and its target; the other panels pass", async () => {
     await runCli(["scripts/demo.ts", "fault", "down", "--service", "order-manager"]);
     try {
-      const env = { ...process.env, GRAFANA_URL: target.url, GRAFANA_ADMIN_USER: target.auth.user!, GRAFANA_ADMIN_PASSWORD: target.auth.password!, GRAFANA_TOKEN: "" };
+      const env = { ...process.env, POSTGRES_DB: history.name, GRAFANA_URL: target.url, GRAFANA_ADMIN_USER: target.auth.user!, GRAFANA_ADMIN_PASSWORD: target.auth.password!, GRAFANA_TOKEN: "" };
       const run = await runCli(["scripts/smoke.ts", "--env-file", "/dev/null", "--json"], env);
       expect(run.code).toBe(1);
       const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as {

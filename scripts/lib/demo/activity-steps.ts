@@ -16,6 +16,7 @@ import {
   pick,
   roundTo,
 } from "./market.ts";
+import { marketPrice } from "./seed-clock.ts";
 
 /** Where order and position events go (RabbitMQ in the demo); optional so the generator runs alone. */
 export interface EventPublisher {
@@ -33,6 +34,26 @@ export const SECONDS = {
   /** Now and then a model is dropped (a failed quality gate, say): a warm-up stretch follows. */
   modelRetireEvery: 5400,
 };
+
+/** What the activity writes at pace 1, besides its timings: the backfill writes history at these rates. */
+export const RATES = {
+  signalsPerSecond: 1,
+  /** A few signals never become orders (risk limits). */
+  orderShare: 0.9,
+  /** Shares of the orders placed: rejected before the exchange, and dry runs. */
+  rejected: 0.07,
+  dryRun: 0.05,
+  /** Of the orders sent to the exchange: filled only partly, and left pending until the 5-minute sweep. */
+  partial: 0.08,
+  stillPending: 0.1,
+  /** Limit orders (priced); the rest are Market orders. */
+  limit: 0.3,
+};
+
+/** The channels model-service subscribes to and drops now and then, and the active subscriptions below
+ *  which it drops none. */
+export const CHURN_CHANNELS = ["kline", "trades", "orderbook", "funding"] as const;
+export const MIN_ACTIVE_SUBSCRIPTIONS = 8;
 
 export interface OpenOrder {
   id: string;
@@ -61,7 +82,8 @@ export function newMarket(sql: postgres.Sql, state: DemoState, pace: number, pub
     state,
     publisher,
     pace,
-    prices: Object.fromEntries(ASSET_NAMES.map((asset) => [asset, MARKETS[asset].base])) as Record<Asset, number>,
+    // Where the seeded and backfilled history's price path is now, so that live prices carry on from it.
+    prices: Object.fromEntries(ASSET_NAMES.map((asset) => [asset, roundTo(marketPrice(asset, Date.now()), 6)])) as Record<Asset, number>,
     open: [],
     counts: { signals: 0, orders: 0, fills: 0, trainings: 0 },
   };
@@ -92,7 +114,7 @@ export async function emitSignal(market: Market): Promise<void> {
   market.counts.signals++;
   publisher?.publish("model-service.trading_signals", { signal_id: signal!.signal_id, strategy_id: strategy, asset, side, price });
   // At most one order per signal; a few signals never become orders (risk limits).
-  if (Math.random() < 0.9) await placeOrder(market, signal!.signal_id, asset, side, price);
+  if (Math.random() < RATES.orderShare) await placeOrder(market, signal!.signal_id, asset, side, price);
 }
 
 async function placeOrder(market: Market, signalId: string, asset: Asset, side: "buy" | "sell", price: number) {
@@ -100,7 +122,7 @@ async function placeOrder(market: Market, signalId: string, asset: Asset, side: 
   const started = performance.now();
   const quantity = roundTo(between(50, 500) / MARKETS[asset].base, MARKETS[asset].quantityDigits);
   const roll = Math.random();
-  if (roll < 0.07) {
+  if (roll < RATES.rejected) {
     // Rejected locally before reaching the exchange: the real order-manager stores REJECTED-<signal_id>.
     const [order] = await sql<{ id: string }[]>`
       INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, price, status, rejection_reason, trace_id)
@@ -110,8 +132,8 @@ async function placeOrder(market: Market, signalId: string, asset: Asset, side: 
     await linkSignalToOrder(sql, signalId, order!.id);
     state.orderManager.errorCounts.rejected = (state.orderManager.errorCounts.rejected ?? 0) + 1;
   } else {
-    const dryRun = roll < 0.12;
-    const limit = Math.random() < 0.3;
+    const dryRun = roll < RATES.rejected + RATES.dryRun;
+    const limit = Math.random() < RATES.limit;
     const [order] = await sql<{ id: string }[]>`
       INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, price, status, is_dry_run, trace_id)
       VALUES (${dryRun ? `DRY-${signalId}` : crypto.randomUUID()}, ${signalId}, ${asset}, ${side === "buy" ? "Buy" : "SELL"},
@@ -145,8 +167,8 @@ export function dueOrders(market: Market, now: number): OpenOrder[] {
 /** Most orders fill, some fill partly, the rest stay pending until the 5-minute cancel sweep. */
 export async function decideOrder(market: Market, order: OpenOrder): Promise<void> {
   const roll = Math.random();
-  if (roll > 0.9) return; // stays pending: cancelled by cancelStalePending after the timeout
-  const partial = roll > 0.82;
+  if (roll >= 1 - RATES.stillPending) return; // stays pending: cancelled by cancelStalePending after the timeout
+  const partial = roll >= 1 - RATES.stillPending - RATES.partial;
   const filled = roundTo(partial ? order.quantity * between(0.2, 0.8) : order.quantity, 6);
   const executionPrice = roundTo(order.price * (1 + (order.side === "buy" ? 1 : -1) * between(0, 0.0015)), 8);
   const fees = roundTo(filled * executionPrice * FEE_RATE.Market, 8);
@@ -225,15 +247,15 @@ export async function touchSubscriptions(market: Market): Promise<void> {
 export async function churnSubscriptions(market: Market): Promise<void> {
   const { sql } = market;
   const asset = pick(ASSET_NAMES);
-  const channel = pick(["kline", "trades", "orderbook", "funding"] as const);
+  const channel = pick(CHURN_CHANNELS);
   await sql`
     INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service)
     VALUES (${channel}, ${asset}, ${`${channel}.${asset}`}, 'model-service')`;
   await sql`
     UPDATE subscriptions SET is_active = false, updated_at = timezone('utc', now())
-    WHERE id = (SELECT id FROM subscriptions WHERE is_active AND channel_type IN ('kline','trades','orderbook','funding')
+    WHERE id = (SELECT id FROM subscriptions WHERE is_active AND channel_type = ANY (${CHURN_CHANNELS as unknown as string[]})
                 ORDER BY created_at LIMIT 1)
-      AND (SELECT count(*) FROM subscriptions WHERE is_active) > 8`;
+      AND (SELECT count(*) FROM subscriptions WHERE is_active) > ${MIN_ACTIVE_SUBSCRIPTIONS}`;
 }
 
 /** A strategy's active model is dropped: its signals are warm-up signals until the next training. */

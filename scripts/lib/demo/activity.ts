@@ -7,6 +7,7 @@ import { TRAINED_STRATEGIES, pick } from "./market.ts";
 import {
   type EventPublisher,
   type Market,
+  RATES,
   SECONDS,
   beginTraining,
   cancelStalePending,
@@ -130,7 +131,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
     last.tick = now;
     if (options.state.faults.databaseDown) return;
     movePrices(market);
-    signalsDue += (pace * elapsed) / 1000;
+    signalsDue += (pace * RATES.signalsPerSecond * elapsed) / 1000;
     for (; signalsDue >= 1; signalsDue--) await guard(() => emitSignal(market));
     for (const order of dueOrders(market, now)) await guard(() => decideOrder(market, order));
     if (now - last.sweep > 5000) {

@@ -1,5 +1,6 @@
-// COPY ... FROM STDIN through the postgres package, one reserved connection per table: how the bulk
-// seed loads millions of rows.
+// COPY ... FROM STDIN through the postgres package: on a reserved connection per table (the bulk seed
+// loads millions of rows, tables in parallel) or inside a caller's transaction (the demo's backfill,
+// all or nothing).
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type postgres from "postgres";
@@ -37,7 +38,7 @@ export class CopyIn {
   constructor(
     readonly table: string,
     private readonly sql: postgres.Sql,
-    private readonly connection: postgres.ReservedSql,
+    private readonly release: () => void,
     private readonly backendPid: number,
     private readonly stream: Writable,
   ) {
@@ -101,33 +102,56 @@ export class CopyIn {
   /** Gives the connection back; a COPY not finished is aborted (CopyFail), so nothing half-loaded stays. */
   close() {
     if (!this.finished && !this.stream.destroyed) this.stream.destroy(new Error(`seed of ${this.table} aborted`));
-    this.connection.release();
+    this.release();
   }
 }
 
-export async function openCopy(sql: postgres.Sql, table: string, columns: readonly string[]): Promise<CopyIn> {
-  const connection = await sql.reserve();
+/** A COPY into `table` on a connection of its own from the pool `sql`, or, with `within`, inside that
+ *  transaction (one COPY at a time there; the pool still watches it, so it needs a free connection). */
+export async function openCopy(
+  sql: postgres.Sql,
+  table: string,
+  columns: readonly string[],
+  within?: postgres.TransactionSql,
+): Promise<CopyIn> {
+  const reserved = within ? null : await sql.reserve();
+  const connection = within ?? reserved!;
+  const release = () => reserved?.release();
   try {
     const [backend] = await connection<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
     const stream = await connection`COPY ${connection(table)} (${connection(columns as string[])}) FROM STDIN`.writable();
-    return new CopyIn(table, sql, connection, backend!.pid, stream);
+    return new CopyIn(table, sql, release, backend!.pid, stream);
   } catch (error) {
-    connection.release();
+    release();
     throw error;
   }
 }
 
 /** Loads rows of any table with COPY; values in column order (objects become JSON). */
-export async function copyRows(
+export function copyRows(
   sql: postgres.Sql,
   table: string,
   columns: readonly string[],
   rows: Iterable<readonly CopyValue[]>,
+  within?: postgres.TransactionSql,
 ): Promise<SeedTableReport> {
-  const copy = await openCopy(sql, table, columns);
+  return copyLines(sql, table, columns, (function* () {
+    for (const row of rows) yield row.map(copyText).join("\t");
+  })(), within);
+}
+
+/** Loads lines already in COPY's text format. */
+export async function copyLines(
+  sql: postgres.Sql,
+  table: string,
+  columns: readonly string[],
+  lines: Iterable<string>,
+  within?: postgres.TransactionSql,
+): Promise<SeedTableReport> {
+  const copy = await openCopy(sql, table, columns, within);
   try {
-    for (const row of rows) {
-      copy.push(row.map(copyText).join("\t"));
+    for (const line of lines) {
+      copy.push(line);
       if (copy.buffered >= BATCH) await copy.flush();
     }
     return await copy.finish();

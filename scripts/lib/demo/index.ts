@@ -1,10 +1,12 @@
-// The demo trading system in one call: schema, RabbitMQ topology and traffic, the four HTTP services on
-// their real ports, the live activity, and the control route that switches faults on and off.
+// The demo trading system in one call: schema, on an empty database a backfilled recent history,
+// RabbitMQ topology and traffic, the four HTTP services on their real ports, the live activity, and the
+// control route that switches faults on and off.
 import postgres from "postgres";
 import type { Config, ServiceName } from "../config.ts";
 import { BadInputError } from "../errors.ts";
 import { stackPorts } from "../stack-paths.ts";
 import { applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
+import { BACKFILL_HOURS, backfillDemo, describeBackfill } from "./backfill.ts";
 import { type Activity, activityErrorLog, startActivity } from "./activity.ts";
 import { QUEUES, type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
 import { type DemoServices, startServices } from "./services.ts";
@@ -18,6 +20,8 @@ export interface DemoOptions {
   /** Default the stack's control port (STACK_DEMO_CONTROL_PORT, else 4999), the one `demo fault` reaches. */
   controlPort?: number;
   pace?: number;
+  /** Hours of history to backfill on an empty database (backfill.ts; default 24, 0 = none). */
+  backfillHours?: number;
   richWebsocketState?: boolean;
   /** Also create GRAFANA_POSTGRES_USER as the trading system's own migration leaves it: SELECT on every
    *  table, no limits (for trying the role step's convergence). */
@@ -72,6 +76,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     await createLegacyMonitorRole(sql, { role: config.monitorRole.user, password: config.monitorRole.password });
     log(`role ${config.monitorRole.user} as the trading system's migration leaves it (SELECT on every table)`);
   }
+  // Before the control route answers: `stack up` returns once the history is there.
+  const backfillHours = options.backfillHours ?? BACKFILL_HOURS;
+  if (backfillHours > 0) log(describeBackfill(await backfillDemo(sql, { hours: backfillHours })));
 
   const traffic = await startRabbitTraffic({ amqpUrl: amqpUrl(config.rabbitmq, options.vhost), pace: options.pace });
   log("RabbitMQ topology declared, traffic running");

@@ -1,10 +1,12 @@
 // The bulk of the seeded history: signals, orders and their signal_order_relationships, written line by
-// line in COPY text format into three COPYs at once, with the bulk tables' keys and indexes dropped for the
-// load and rebuilt after it (deferred-indexes.ts). Every value is generated here (no tabs, backslashes or
-// newlines), so no escaping is needed.
+// line in COPY text format into three COPYs at once (the bulk seed) or one after another in a transaction
+// (the backfill), with the bulk tables' keys and indexes dropped for the load and rebuilt after it
+// (deferred-indexes.ts). Every value is generated here (no tabs, backslashes or newlines), so no escaping
+// is needed.
 import type postgres from "postgres";
-import { BATCH, type CopyIn, NULL, type SeedTableReport, openCopy } from "./copy.ts";
-import { dropDeferredIndexes, readDeferredIndexes, restoreDeferredIndexesInParallel } from "./deferred-indexes.ts";
+import { BATCH, type CopyIn, NULL, type SeedTableReport, copyLines, openCopy } from "./copy.ts";
+import { RATES } from "./activity-steps.ts";
+import { dropDeferredIndexes, readDeferredIndexes, restoreDeferredIndexes, restoreDeferredIndexesInParallel } from "./deferred-indexes.ts";
 import { type Asset, FEE_RATE, MARKETS, REJECTION_REASONS, STRATEGIES, type Strategy, between, drawStrategy, pick } from "./market.ts";
 import { MINUTE, marketPrice, utcText } from "./seed-clock.ts";
 
@@ -26,14 +28,35 @@ const ORDER_COLUMNS = [
 const RELATIONSHIP_COLUMNS = ["signal_id", "order_id", "relationship_type", "execution_sequence", "created_at"] as const;
 
 type OrderStatus = "pending" | "partially_filled" | "filled" | "cancelled" | "rejected" | "dry_run";
-/** Orders older than the pending timeout: mostly filled, never pending. */
-const SETTLED_MIX: [OrderStatus, number][] = [
-  ["filled", 0.8], ["cancelled", 0.06], ["rejected", 0.05], ["partially_filled", 0.03], ["dry_run", 0.06],
-];
-/** Orders of the last 5 minutes: many still pending, none cancelled by the timeout yet. */
-const RECENT_MIX: [OrderStatus, number][] = [["pending", 0.5], ["filled", 0.4], ["rejected", 0.05], ["dry_run", 0.05]];
+type Mix = [OrderStatus, number][];
 
-function drawStatus(mix: [OrderStatus, number][]): OrderStatus {
+/** How orders ended: those older than the pending timeout (never pending), and those of its last 5
+ *  minutes (none cancelled by the timeout yet). */
+export interface OrderMix {
+  settled: Mix;
+  recent: Mix;
+}
+
+/** The bulk seed's: mostly filled, and many recent orders still pending. */
+export const SEED_MIX: OrderMix = {
+  settled: [["filled", 0.8], ["cancelled", 0.06], ["rejected", 0.05], ["partially_filled", 0.03], ["dry_run", 0.06]],
+  recent: [["pending", 0.5], ["filled", 0.4], ["rejected", 0.05], ["dry_run", 0.05]],
+};
+
+/** The live activity's (activity-steps.ts): orders decided within seconds, those left pending cancelled
+ *  by the 5-minute sweep. */
+export function liveMix(): OrderMix {
+  const sent = 1 - RATES.rejected - RATES.dryRun;
+  const common: Mix = [
+    ["filled", sent * (1 - RATES.partial - RATES.stillPending)],
+    ["partially_filled", sent * RATES.partial],
+    ["rejected", RATES.rejected],
+    ["dry_run", RATES.dryRun],
+  ];
+  return { settled: [...common, ["cancelled", sent * RATES.stillPending]], recent: [...common, ["pending", sent * RATES.stillPending]] };
+}
+
+function drawStatus(mix: Mix): OrderStatus {
   let roll = Math.random();
   for (const [status, share] of mix) {
     if (roll < share) return status;
@@ -61,6 +84,7 @@ export interface HistoryPlan {
   step: number;
   now: number;
   modelAt: (strategy: Strategy, at: number) => string | null;
+  mix: OrderMix;
 }
 
 const METADATA = new Map(STRATEGIES.map((s) => [s, `{"source": "model", "model_type": "${s.modelType}"}`]));
@@ -95,12 +119,12 @@ function signalAt(plan: HistoryPlan, i: number): [Signal, string] {
 
 /** The order order-manager placed for a signal, consistent with it (asset, side, price, trace), and the
  *  signal_order_relationships row it writes with every order it creates, rejected ones included. */
-function orderLines(signal: Signal, now: number): [order: string, relationship: string] {
+function orderLines(signal: Signal, plan: HistoryPlan): [order: string, relationship: string] {
   const market = MARKETS[signal.asset];
   const createdAt = signal.at + Math.floor(between(200, 3_000));
-  const status = drawStatus(createdAt > now - PENDING_TIMEOUT ? RECENT_MIX : SETTLED_MIX);
+  const status = drawStatus(createdAt > plan.now - PENDING_TIMEOUT ? plan.mix.recent : plan.mix.settled);
   const quantity = (between(50, 500) / signal.price).toFixed(market.quantityDigits);
-  const type = status !== "rejected" && Math.random() < 0.3 ? "Limit" : "Market";
+  const type = status !== "rejected" && Math.random() < RATES.limit ? "Limit" : "Market";
   let orderId: string = crypto.randomUUID();
   let filled = "0";
   let averagePrice = NULL;
@@ -136,8 +160,33 @@ function orderLines(signal: Signal, now: number): [order: string, relationship: 
   ];
 }
 
+interface HistoryBatch {
+  signals: string[];
+  orders: string[];
+  relationships: string[];
+}
+
+/** The history's COPY lines, BATCH signals at a time, in time order. The n-th of `orders` orders goes
+ *  to evenly spread signals. */
+function* historyBatches(plan: HistoryPlan): Generator<HistoryBatch> {
+  for (let i = 0; i < plan.signals; ) {
+    const batch: HistoryBatch = { signals: [], orders: [], relationships: [] };
+    const batchEnd = Math.min(plan.signals, i + BATCH);
+    for (; i < batchEnd; i++) {
+      const [signal, line] = signalAt(plan, i);
+      batch.signals.push(line);
+      if (Math.floor(((i + 1) * plan.orders) / plan.signals) > Math.floor((i * plan.orders) / plan.signals)) {
+        const [order, relationship] = orderLines(signal, plan);
+        batch.orders.push(order);
+        batch.relationships.push(relationship);
+      }
+    }
+    yield batch;
+  }
+}
+
 /** Signals, orders and relationships stream into three COPYs at once: PostgreSQL fills the tables while
- *  the next chunk is generated. The n-th of `orders` orders goes to evenly spread signals. */
+ *  the next chunk is generated. */
 async function copyHistory(sql: postgres.Sql, plan: HistoryPlan, onProgress: OnProgress | undefined) {
   const copies: CopyIn[] = [];
   try {
@@ -147,17 +196,10 @@ async function copyHistory(sql: postgres.Sql, plan: HistoryPlan, onProgress: OnP
     copies.push(orders);
     const relationships = await openCopy(sql, "signal_order_relationships", RELATIONSHIP_COLUMNS);
     copies.push(relationships);
-    for (let i = 0; i < plan.signals; ) {
-      const batchEnd = Math.min(plan.signals, i + BATCH);
-      for (; i < batchEnd; i++) {
-        const [signal, line] = signalAt(plan, i);
-        signals.push(line);
-        if (Math.floor(((i + 1) * plan.orders) / plan.signals) > Math.floor((i * plan.orders) / plan.signals)) {
-          const [order, relationship] = orderLines(signal, plan.now);
-          orders.push(order);
-          relationships.push(relationship);
-        }
-      }
+    for (const batch of historyBatches(plan)) {
+      for (const line of batch.signals) signals.push(line);
+      for (const line of batch.orders) orders.push(line);
+      for (const line of batch.relationships) relationships.push(line);
       await Promise.all(copies.map((copy) => copy.flush()));
       for (const copy of copies) onProgress?.(copy.table, copy.rows);
     }
@@ -168,6 +210,41 @@ async function copyHistory(sql: postgres.Sql, plan: HistoryPlan, onProgress: OnP
 }
 
 const BULK_TABLES = ["trading_signals", "orders", "signal_order_relationships"] as const;
+
+/** The same history inside a transaction, where one COPY runs at a time: signals first, the orders and
+ *  relationships kept in memory meanwhile (tens of MB for a day's history; the bulk seed uses
+ *  loadHistory). Keys and indexes are dropped and rebuilt in the transaction too (a third less time at
+ *  a day's history); the tables stay locked until it commits. A table's seconds include its rebuild. */
+export async function copyHistoryWithin(sql: postgres.Sql, tx: postgres.TransactionSql, plan: HistoryPlan): Promise<SeedTableReport[]> {
+  const deferred = await readDeferredIndexes(tx, BULK_TABLES);
+  await dropDeferredIndexes(tx, deferred);
+  const orders: string[] = [];
+  const relationships: string[] = [];
+  const loaded = [
+    await copyLines(sql, "trading_signals", SIGNAL_COLUMNS, (function* () {
+      for (const batch of historyBatches(plan)) {
+        yield* batch.signals;
+        orders.push(...batch.orders);
+        relationships.push(...batch.relationships);
+      }
+    })(), tx),
+    await copyLines(sql, "orders", ORDER_COLUMNS, orders, tx),
+    await copyLines(sql, "signal_order_relationships", RELATIONSHIP_COLUMNS, relationships, tx),
+  ];
+  const rebuild = new Map<string, number>();
+  for (const index of [...deferred.filter((d) => !d.foreignKey), ...deferred.filter((d) => d.foreignKey)]) {
+    const started = performance.now();
+    await restoreDeferredIndexes(tx, [index]);
+    rebuild.set(index.table, (rebuild.get(index.table) ?? 0) + (performance.now() - started) / 1000);
+  }
+  return loaded.map((report) => withSeconds(report, report.seconds + (rebuild.get(report.table) ?? 0)));
+}
+
+const withSeconds = (report: SeedTableReport, seconds: number): SeedTableReport => ({
+  ...report,
+  seconds,
+  rowsPerSecond: seconds > 0 ? report.rows / seconds : report.rows,
+});
 
 /** Signals, orders and their relationships without their keys and indexes, which are rebuilt afterwards
  *  (also when the load fails, so the schema is whole again). A table's seconds include its rebuild. */
@@ -181,8 +258,5 @@ export async function loadHistory(sql: postgres.Sql, plan: HistoryPlan, onProgre
   } finally {
     rebuild = await restoreDeferredIndexesInParallel(sql, deferred);
   }
-  return loaded.map((report) => {
-    const seconds = report.seconds + (rebuild.get(report.table) ?? 0);
-    return { ...report, seconds, rowsPerSecond: seconds > 0 ? report.rows / seconds : report.rows };
-  });
+  return loaded.map((report) => withSeconds(report, report.seconds + (rebuild.get(report.table) ?? 0)));
 }

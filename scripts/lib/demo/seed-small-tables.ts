@@ -1,8 +1,9 @@
-// The bulk seed's small tables: ws-gateway's subscriptions, account balances (what Grafana must never
-// read) and a little old execution_events history.
+// The seeded small tables: ws-gateway's subscriptions (as the bulk seed has them, or as the live activity
+// churns them), account balances (what Grafana must never read) and a little old execution_events history.
 import type postgres from "postgres";
 import { type CopyValue, type SeedTableReport, tableReport } from "./copy.ts";
-import { SUBSCRIPTIONS, between, roundTo } from "./market.ts";
+import { ASSET_NAMES, SUBSCRIPTIONS, between, pick, roundTo } from "./market.ts";
+import { CHURN_CHANNELS, MIN_ACTIVE_SUBSCRIPTIONS, SECONDS } from "./activity-steps.ts";
 import { DAY, HOUR, marketPrice, utcText } from "./seed-clock.ts";
 import type { ModelVersion } from "./seed-models.ts";
 
@@ -15,6 +16,27 @@ export function subscriptionRows(start: number, now: number) {
     return [channel, symbol, topic, service, !cancelled, utcText(createdAt), utcText(touchedAt), utcText(touchedAt - between(0, 1_000))] as CopyValue[];
   });
 }
+/** What the live activity writes from `start` to `now`: the running gateway's subscriptions at the
+ *  start, then every 2 minutes a new model-service subscription and the oldest market subscription
+ *  cancelled (activity-steps.ts, churnSubscriptions). Active rows were touched by the last market message. */
+export function liveSubscriptionRows(start: number, now: number) {
+  const rows = SUBSCRIPTIONS.filter((s) => !s.cancelled).map(({ channel, symbol, topic, service }) => ({
+    channel, symbol, topic, service, createdAt: start, cancelledAt: null as number | null,
+  }));
+  for (let at = start + SECONDS.subscriptionChurn * 1000; at < now; at += SECONDS.subscriptionChurn * 1000) {
+    const channel = pick(CHURN_CHANNELS);
+    const symbol = pick(ASSET_NAMES);
+    rows.push({ channel, symbol, topic: `${channel}.${symbol}`, service: "model-service", createdAt: at, cancelledAt: null });
+    const active = rows.filter((row) => row.cancelledAt === null);
+    const oldest = active.find((row) => (CHURN_CHANNELS as readonly string[]).includes(row.channel));
+    if (oldest && active.length > MIN_ACTIVE_SUBSCRIPTIONS) oldest.cancelledAt = at;
+  }
+  return rows.map(({ channel, symbol, topic, service, createdAt, cancelledAt }) => {
+    const touchedAt = cancelledAt ?? now - between(0, 3_000);
+    return [channel, symbol, topic, service, cancelledAt === null, utcText(createdAt), utcText(touchedAt), utcText(touchedAt - between(0, 1_000))] as CopyValue[];
+  });
+}
+
 export const SUBSCRIPTION_COLUMNS = [
   "channel_type", "symbol", "topic", "requesting_service", "is_active", "created_at", "updated_at", "last_event_at",
 ] as const;

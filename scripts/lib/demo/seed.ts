@@ -7,7 +7,7 @@ import { BadInputError } from "../errors.ts";
 import { type SeedTableReport, copyRows } from "./copy.ts";
 import { DAY } from "./seed-clock.ts";
 import { METRIC_COLUMNS, MODEL_COLUMNS, activeModels, metricRows, modelRows, planModels } from "./seed-models.ts";
-import { type HistoryPlan, type OnProgress, loadHistory } from "./seed-history.ts";
+import { type HistoryPlan, type OnProgress, SEED_MIX, loadHistory } from "./seed-history.ts";
 import { POSITION_COLUMNS, SNAPSHOT_COLUMNS, simulatePositions } from "./seed-positions.ts";
 import {
   BALANCE_COLUMNS,
@@ -47,13 +47,18 @@ function checkOptions(options: SeedOptions): { signals: number; orders: number; 
   return { signals, orders, days };
 }
 
-/** Seeding appends a whole history (model versions v1.., one position per asset and mode): it needs an
- *  empty demo database, or versions and positions would collide with what is there. */
-async function requireEmpty(sql: postgres.Sql) {
+/** The tables of a history that hold rows already. A seed or backfill writes a whole history (model
+ *  versions v1.., one position per asset and mode), which would collide with any of these. */
+export async function tablesWithHistory(sql: postgres.Sql | postgres.TransactionSql): Promise<string[]> {
   const [found] = await sql<Record<string, boolean>[]>`
     SELECT EXISTS (SELECT 1 FROM trading_signals) AS trading_signals, EXISTS (SELECT 1 FROM orders) AS orders,
       EXISTS (SELECT 1 FROM model_versions) AS model_versions, EXISTS (SELECT 1 FROM positions) AS positions`;
-  const used = Object.entries(found ?? {}).filter(([, hasRows]) => hasRows).map(([table]) => table);
+  return Object.entries(found ?? {}).filter(([, hasRows]) => hasRows).map(([table]) => table);
+}
+
+/** Seeding needs an empty demo database. */
+async function requireEmpty(sql: postgres.Sql) {
+  const used = await tablesWithHistory(sql);
   if (used.length) {
     throw new BadInputError(`The demo database already holds rows in ${used.join(", ")}: seed a fresh database (the seed loads a whole history).`);
   }
@@ -79,7 +84,7 @@ export async function seedDemo(sql: postgres.Sql, options: SeedOptions): Promise
   record(await copyRows(sql, "model_versions", MODEL_COLUMNS, modelRows(models)));
   record(await copyRows(sql, "model_quality_metrics", METRIC_COLUMNS, metricRows(models)));
 
-  const plan: HistoryPlan = { signals, orders, start, step: (end - start) / Math.max(signals, 1), now, modelAt: activeModels(models) };
+  const plan: HistoryPlan = { signals, orders, start, step: (end - start) / Math.max(signals, 1), now, modelAt: activeModels(models), mix: SEED_MIX };
   for (const report of await loadHistory(sql, plan, options.onProgress)) record(report);
   // Fresh statistics: for the join below, and so that the first dashboard queries after a seed get the
   // plans they will get in production.
