@@ -3,7 +3,7 @@ import { BadInputError, EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { SERVICE_NAMES, type ServiceName, isPostgresName } from "./lib/config.ts";
 import { createDatabaseIfMissing } from "./lib/postgres.ts";
-import { stackPorts } from "./lib/stack-paths.ts";
+import { stackPorts } from "./lib/stack/stack-paths.ts";
 import { demoSql, startDemo } from "./lib/demo/index.ts";
 import { applyDemoSchema } from "./lib/demo/schema.ts";
 import { seedDemo } from "./lib/demo/seed.ts";

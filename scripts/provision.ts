@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
 import { exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
-import { writeProvisionFiles } from "./lib/provision.ts";
+import { writeProvisionFiles } from "./lib/grafana/provision.ts";
 
 export const provisionCommand = defineCommand({
   meta: {

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { defineCommand } from "citty";
 import { envFileArg, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { type SettingName, loadConfig } from "./lib/config.ts";
-import { type RoleStepOptions, type RoleStepResult, type SideOutcome, runRoleStep } from "./lib/role-step.ts";
-import { roleMigration } from "./lib/role-migration.ts";
-import { scramVerifier } from "./lib/scram.ts";
+import { type RoleStepOptions, type RoleStepResult, type SideOutcome, runRoleStep } from "./lib/role/role-step.ts";
+import { roleMigration } from "./lib/role/role-migration.ts";
+import { scramVerifier } from "./lib/role/scram.ts";
 
 export const MIGRATION_FILE = join(import.meta.dir, "..", "sql", "grafana_monitor_role.sql");
 

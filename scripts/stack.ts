@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { EXIT, UnreachableError, classify } from "./lib/errors.ts";
 import { jsonArg, runCommand, stepLine } from "./lib/cli.ts";
-import { type ComponentStatus, HEALTHY_STATES, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack.ts";
+import { type ComponentStatus, HEALTHY_STATES, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack/stack.ts";
 
 const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
   if (json) console.log(JSON.stringify({ components: statuses }));

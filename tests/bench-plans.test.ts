@@ -16,7 +16,7 @@ import { type SqlQuery, dashboardSqlQueries, naiveQueries } from "../scripts/lib
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { seedDemo } from "../scripts/lib/demo/seed.ts";
 import { utcText } from "../scripts/lib/demo/seed-clock.ts";
-import { runRoleStep } from "../scripts/lib/role-step.ts";
+import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { freshDatabase, settings } from "./support/live.ts";
 
 /** A million signals and orders at the real system's density (10 days): the 24-hour range holds a tenth. */

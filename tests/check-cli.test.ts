@@ -1,6 +1,6 @@
 // `bun run check` as an operator or cron runs it: the JSON it ends with, its exit codes, its options.
 import { beforeAll, expect, test } from "bun:test";
-import { runRoleStep } from "../scripts/lib/role-step.ts";
+import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { runCli, settings } from "./support/live.ts";
 
 beforeAll(async () => {

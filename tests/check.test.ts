@@ -5,7 +5,7 @@ import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts
 import type { Config } from "../scripts/lib/config.ts";
 import { type CheckOptions, type PanelResult, runCheck } from "../scripts/lib/check/run.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { runRoleStep } from "../scripts/lib/role-step.ts";
+import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { adminSql, eventually, freshDatabase, runCli, settings } from "./support/live.ts";
 
 const MAIN = "trading-system-monitoring";

@@ -11,7 +11,7 @@ import { SETTINGS, type SettingName } from "../scripts/lib/config.ts";
 import { dashboardPanels, dashboardVariables, targetDatasource } from "../scripts/lib/check/dashboard-model.ts";
 import { type InfinityTarget, lintInfinityTarget } from "../scripts/lib/check/infinity.ts";
 import { SUPPORTED_CALCS, SUPPORTED_TRANSFORMATIONS } from "../scripts/lib/check/transformations.ts";
-import { GRAFANA_DIR, provisionFiles } from "../scripts/lib/provision.ts";
+import { GRAFANA_DIR, provisionFiles } from "../scripts/lib/grafana/provision.ts";
 import { MIXED_DATASOURCE } from "../grafana/look.ts";
 import { settings } from "./support/live.ts";
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runFormatted } from "../scripts/lib/postgres.ts";
-import { scramVerifier } from "../scripts/lib/scram.ts";
+import { scramVerifier } from "../scripts/lib/role/scram.ts";
 import { adminSql, runCli, settings } from "./support/live.ts";
 
 const suffix = Math.random().toString(36).slice(2, 8);

@@ -2,7 +2,7 @@
 // toolkit's settings at it unless the environment already points somewhere else. At the end of the run
 // it stops what it started; a stack that was already running is left as it was.
 import { afterAll } from "bun:test";
-import { stackEnv, stackUp } from "../scripts/lib/stack.ts";
+import { stackEnv, stackUp } from "../scripts/lib/stack/stack.ts";
 import { beginTestRun, endTestRun } from "./support/test-run-stack.ts";
 
 const statuses = await stackUp((line) => console.error(`[stack] ${line}`));

@@ -1,7 +1,7 @@
 // The RabbitMQ user Grafana reads the management API with: tagged monitoring, no vhost permissions.
 import { afterAll, describe, expect, test } from "bun:test";
 import { BadInputError, UnreachableError } from "../scripts/lib/errors.ts";
-import { convergeMonitorUser } from "../scripts/lib/rabbitmq-monitor-user.ts";
+import { convergeMonitorUser } from "../scripts/lib/role/rabbitmq-monitor-user.ts";
 import { rabbitApi, settings } from "./support/live.ts";
 
 const user = `t_monitor_${Math.random().toString(36).slice(2, 8)}`;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Config } from "../scripts/lib/config.ts";
 import { runPushStep } from "../scripts/push.ts";
 import { runSmokeStep } from "../scripts/smoke.ts";
-import { runRoleStep } from "../scripts/lib/role-step.ts";
+import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { checkEngineExecutor, closeCheckEngineExecutor } from "./support/check-executor.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana } from "./support/grafana-target.ts";
 import { runCli, settings } from "./support/live.ts";

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { SETTINGS } from "../scripts/lib/config.ts";
-import { postgresPid } from "../scripts/lib/local-postgres.ts";
-import { PORT_SETTINGS, type PortName, stackDir, stackPorts } from "../scripts/lib/stack-paths.ts";
+import { postgresPid } from "../scripts/lib/stack/local-postgres.ts";
+import { PORT_SETTINGS, type PortName, stackDir, stackPorts } from "../scripts/lib/stack/stack-paths.ts";
 import { adminSql, freeStackPorts, rabbitApi, runCli, settings } from "./support/live.ts";
 
 type Components = Record<string, string>;

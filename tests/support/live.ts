@@ -2,8 +2,8 @@
 // what to start; nothing here is mocked.
 import postgres from "postgres";
 import { loadConfig } from "../../scripts/lib/config.ts";
-import { portFree } from "../../scripts/lib/daemon.ts";
-import { PORT_SETTINGS, type PortName } from "../../scripts/lib/stack-paths.ts";
+import { portFree } from "../../scripts/lib/stack/daemon.ts";
+import { PORT_SETTINGS, type PortName } from "../../scripts/lib/stack/stack-paths.ts";
 
 const START_HINT = "start the local stack with `bun run stack up`, or set the variables to a running one";
 

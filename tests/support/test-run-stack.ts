@@ -3,9 +3,9 @@
 // stack directory, and the last one to finish stops what any of them started.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isAlive } from "../../scripts/lib/daemon.ts";
-import { type ComponentName, type ComponentStatus, stackDown } from "../../scripts/lib/stack.ts";
-import { stackDir } from "../../scripts/lib/stack-paths.ts";
+import { isAlive } from "../../scripts/lib/stack/daemon.ts";
+import { type ComponentName, type ComponentStatus, stackDown } from "../../scripts/lib/stack/stack.ts";
+import { stackDir } from "../../scripts/lib/stack/stack-paths.ts";
 
 const leases = (stack: string) => join(stack, "test-runs");
 const startedFile = (stack: string) => join(stack, "started-by-tests.json");

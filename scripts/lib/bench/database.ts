@@ -7,7 +7,7 @@ import { demoSql } from "../demo/index.ts";
 import { createDatabaseIfMissing } from "../postgres.ts";
 import { applyDemoSchema } from "../demo/schema.ts";
 import { seedDemo } from "../demo/seed.ts";
-import { runRoleStep } from "../role-step.ts";
+import { runRoleStep } from "../role/role-step.ts";
 
 /** The real system's volume: up to ~70 signals a minute, about 100k a day (~3M a month). The history is
  *  spread at that density, so a "last 24 hours" range holds the same rows at every table size. */

@@ -3,7 +3,7 @@
 import postgres from "postgres";
 import type { Config, ServiceName } from "../config.ts";
 import { BadInputError } from "../errors.ts";
-import { stackPorts } from "../stack-paths.ts";
+import { stackPorts } from "../stack/stack-paths.ts";
 import { applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
 import { type Activity, activityErrorLog, startActivity } from "./activity.ts";
 import { QUEUES, type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";

@@ -6,7 +6,7 @@ import { demoSql } from "./index.ts";
 import { applyDemoSchema } from "./schema.ts";
 import { type Activity, type ActivityStats, activityErrorLog, startActivity } from "./activity.ts";
 import { newDemoState } from "./state.ts";
-import { MONITORED_TABLES } from "../role.ts";
+import { MONITORED_TABLES } from "../role/role.ts";
 
 export interface SoakResult {
   database: string;

@@ -6,8 +6,8 @@ import amqp from "amqplib";
 import postgres from "postgres";
 import { type Config, type SettingName, loadConfig } from "../config.ts";
 import { BadInputError, UnreachableError, classify } from "../errors.ts";
-import { stackDir, stackSecrets } from "../stack-paths.ts";
-import { type ComponentName, stackEnv, stackUp } from "../stack.ts";
+import { stackDir, stackSecrets } from "../stack/stack-paths.ts";
+import { type ComponentName, stackEnv, stackUp } from "../stack/stack.ts";
 import { amqpUrl } from "./rabbitmq.ts";
 
 export interface TargetOptions {

@@ -1,6 +1,6 @@
 // A RabbitMQ user for Grafana that can read the management API (tag `monitoring`) and nothing else:
 // empty configure/write/read patterns on every vhost, so it can neither publish nor consume.
-import { BadInputError, UnreachableError, httpFailure } from "./errors.ts";
+import { BadInputError, UnreachableError, httpFailure } from "../errors.ts";
 
 export interface ManagementAccess {
   url: string;

@@ -4,11 +4,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { stringify } from "yaml";
-import { dashboardDefinitions } from "../../grafana/index.ts";
-import { provisionedDatasources } from "../../grafana/datasources.ts";
-import { FOLDER } from "../../grafana/types.ts";
+import { dashboardDefinitions } from "../../../grafana/index.ts";
+import { provisionedDatasources } from "../../../grafana/datasources.ts";
+import { FOLDER } from "../../../grafana/types.ts";
 
-export const GRAFANA_DIR = join(import.meta.dir, "..", "..", "grafana");
+export const GRAFANA_DIR = join(import.meta.dir, "..", "..", "..", "grafana");
 
 /** Where the dashboard files are inside the Grafana container (docker-compose.yml mounts them there). */
 export const CONTAINER_DASHBOARDS_PATH = "/etc/grafana/dashboards";

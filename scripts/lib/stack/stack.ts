@@ -6,7 +6,7 @@
 // What the stack owns is decided by its own pid files and credentials, never by "the port answers": a
 // second checkout or another user's stack on the same machine is not ours, and `down` signals only
 // processes whose pid files in this stack directory prove they are ours.
-import { BadInputError, UnreachableError } from "./errors.ts";
+import { BadInputError, UnreachableError } from "../errors.ts";
 import {
   PORT_SETTINGS,
   type PortName,
@@ -21,7 +21,7 @@ import {
   stackPorts,
   stackSecrets,
 } from "./stack-paths.ts";
-import { SERVICE_NAMES, SERVICE_VARIABLES } from "./config.ts";
+import { SERVICE_NAMES, SERVICE_VARIABLES } from "../config.ts";
 import { daemonPid, logPath, portFree } from "./daemon.ts";
 import { demoAnswers, demoPid, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresAnswers, postgresPaths, postgresPid, startPostgres, stopPostgres } from "./local-postgres.ts";

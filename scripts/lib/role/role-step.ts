@@ -1,8 +1,8 @@
 // The role step as `role` and `setup` run it: the read-only PostgreSQL role, and the RabbitMQ monitoring
 // user when asked. Each side runs and is reported even when the other fails.
 import postgres from "postgres";
-import { BadInputError, EXIT, UnreachableError, classify, describeFailure, exitCodeFor } from "./errors.ts";
-import type { Config } from "./config.ts";
+import { BadInputError, EXIT, UnreachableError, classify, describeFailure, exitCodeFor } from "../errors.ts";
+import type { Config } from "../config.ts";
 import { type RoleResult, convergeRole, loginChecker, roleSpec } from "./role.ts";
 import { type MonitorUserResult, convergeMonitorUser } from "./rabbitmq-monitor-user.ts";
 
