@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { EXIT, UnreachableError, classify } from "./lib/errors.ts";
+import { EXIT } from "./lib/errors.ts";
 import { jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { type ComponentStatus, HEALTHY_STATES, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack/stack.ts";
 
@@ -15,11 +15,7 @@ const up = defineCommand({
   },
   args: { ...jsonArg },
   run: async ({ args }) => {
-    const statuses = await stackUp(args.json ? () => {} : (line) => console.error(line)).catch((error: Error) => {
-      // A port taken or a bad STACK_*_PORT is bad input (2); a component that would not come up, exit 3.
-      throw classify(error) === "bug" ? new UnreachableError(`stack up failed: ${error.message}`) : error;
-    });
-    print(statuses, args.json);
+    print(await stackUp(args.json ? () => {} : (line) => console.error(line)), args.json);
   },
 });
 

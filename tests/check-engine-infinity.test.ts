@@ -2,21 +2,16 @@
 // observations (each one a test), the request of §1.2-1.3 against a real HTTP server on loopback, and
 // the live RabbitMQ management API.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { BadInputError } from "../scripts/lib/errors.ts";
+import { parseGoTimeString } from "../scripts/lib/check/go-format.ts";
+import { frameFromJson, interpolateInfinityTarget, lintInfinityTarget, runInfinityQuery } from "../scripts/lib/check/infinity/query.ts";
+import { applyInfinityMacros, buildInfinityRequest } from "../scripts/lib/check/infinity/request.ts";
 import {
   ALLOWED_HOSTS_MESSAGE,
-  applyInfinityMacros,
-  buildInfinityRequest,
-  frameFromJson,
   InfinityQueryError,
-  interpolateInfinityTarget,
-  lintInfinityTarget,
-  parseGoTimeString,
-  runInfinityQuery,
   type InfinityColumn,
   type InfinityDatasource,
   type InfinityTarget,
-} from "../scripts/lib/check/infinity.ts";
+} from "../scripts/lib/check/infinity/types.ts";
 import type { Frame } from "../scripts/lib/check/frames.ts";
 import type { TimeRange } from "../scripts/lib/check/time-range.ts";
 import { rabbitApi, settings } from "./support/live.ts";
@@ -204,7 +199,7 @@ describe("root selector (§3.1) and observations (§7)", () => {
     expect(error.message).toContain("mixes value types");
   });
   test("frameFromJson also refuses a root selector outside the subset", async () => {
-    await expect(frameFromJson(queues, target({ root_selector: '$.{"queue": name}' }))).rejects.toThrow(BadInputError);
+    await expect(frameFromJson(queues, target({ root_selector: '$.{"queue": name}' }))).rejects.toThrow(expect.objectContaining({ kind: "badInput" }));
   });
 });
 
@@ -362,7 +357,7 @@ describe("request (§1.2-1.3)", () => {
     expect(buildInfinityRequest(rabbit, target(), { range, timeoutMs: 2000 }).timeoutMs).toBe(2000);
   });
   test("unsupported auth methods are bad input", () => {
-    expect(() => buildInfinityRequest({ url: "http://x", jsonData: { auth_method: "oauth2" }, secrets: {} }, target(), { range })).toThrow(BadInputError);
+    expect(() => buildInfinityRequest({ url: "http://x", jsonData: { auth_method: "oauth2" }, secrets: {} }, target(), { range })).toThrow(expect.objectContaining({ kind: "badInput" }));
   });
   test("interpolateInfinityTarget applies glob to url, params, headers and the root selector", () => {
     const vars = [{ name: "q", multi: true, includeAll: false, options: [], current: ["a", "b"] }];
@@ -480,7 +475,7 @@ describe("against a real HTTP server on loopback", () => {
   });
   test("a target outside the subset is refused before any request", async () => {
     const before = seen.length;
-    await expect(runInfinityQuery(ds(), target({ url: "/queues", parser: undefined }), { range })).rejects.toThrow(BadInputError);
+    await expect(runInfinityQuery(ds(), target({ url: "/queues", parser: undefined }), { range })).rejects.toThrow(expect.objectContaining({ kind: "badInput" }));
     expect(seen.length).toBe(before);
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { resolveCall } from "../scripts/lib/cli.ts";
-import { BadInputError, CheckFailedError, EXIT_CODES_HELP, UnreachableError, describeFailure, exitCodeFor } from "../scripts/lib/errors.ts";
+import { badInput, checkFailed, EXIT_CODES_HELP, unreachable, describeFailure, exitCodeFor } from "../scripts/lib/errors.ts";
 import { configCommand } from "../scripts/config.ts";
 import { demoCommand } from "../scripts/demo.ts";
 import { roleCommand } from "../scripts/role.ts";
@@ -22,7 +22,7 @@ async function refusal(command: Parameters<typeof resolveCall>[0], argv: string[
     () => undefined,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(BadInputError);
+  expect(error).toMatchObject({ kind: "badInput" });
   return (error as Error).message;
 }
 
@@ -151,11 +151,11 @@ describe("exit codes, decided in one place", () => {
     expect(bug.code).toBe(1);
     expect(bug.stderr).toContain("unexpected failure (a bug)");
     expect(bug.stderr).toMatch(/TypeError.*\n\s+at /);
-    const check = await failing('throw new errors.CheckFailedError("2 panels answered nothing");');
+    const check = await failing('throw errors.checkFailed("2 panels answered nothing");');
     expect(check.code).toBe(1);
     expect(check.stderr.trim()).toBe("2 panels answered nothing");
     expect((await failing("return 3;")).code).toBe(3);
-    expect((await failing('throw new errors.BadInputError("no");')).code).toBe(2);
+    expect((await failing('throw errors.badInput("no");')).code).toBe(2);
   });
 
   test("PostgreSQL: connection refused or timed out is 3, refused credentials 2", async () => {
@@ -188,11 +188,11 @@ describe("exit codes, decided in one place", () => {
     } finally {
       silent.stop(true);
     }
-    expect(exitCodeFor(new UnreachableError("x"))).toBe(3);
-    expect(exitCodeFor(new BadInputError("x"))).toBe(2);
-    expect(exitCodeFor(new CheckFailedError("x"))).toBe(1);
+    expect(exitCodeFor(unreachable("x"))).toBe(3);
+    expect(exitCodeFor(badInput("x"))).toBe(2);
+    expect(exitCodeFor(checkFailed("x"))).toBe(1);
     expect(exitCodeFor(new RangeError("x"))).toBe(1);
-    expect(describeFailure(new BadInputError("x"))).toBe("x");
+    expect(describeFailure(badInput("x"))).toBe("x");
     expect(describeFailure(new RangeError("x"))).toContain("RangeError: x\n    at ");
   });
 });

@@ -9,7 +9,8 @@ import { dashboardDefinitions, datasourceDefinitions, provisionedDatasources } f
 import { provisioningVariables } from "../grafana/datasources.ts";
 import { SETTINGS, type SettingName } from "../scripts/lib/config.ts";
 import { dashboardPanels, dashboardVariables, targetDatasource } from "../scripts/lib/check/dashboard-model.ts";
-import { type InfinityTarget, lintInfinityTarget } from "../scripts/lib/check/infinity.ts";
+import { lintInfinityTarget } from "../scripts/lib/check/infinity/query.ts";
+import type { InfinityTarget } from "../scripts/lib/check/infinity/types.ts";
 import { SUPPORTED_CALCS, SUPPORTED_TRANSFORMATIONS } from "../scripts/lib/check/transformations.ts";
 import { GRAFANA_DIR, provisionFiles } from "../scripts/lib/grafana/provision.ts";
 import { MIXED_DATASOURCE } from "../grafana/look.ts";

@@ -6,9 +6,8 @@ import { spawnSync } from "node:child_process";
 import postgres from "postgres";
 import { applyDemoSchema, createLegacyMonitorRole } from "../scripts/lib/demo/schema.ts";
 import { MONITORED_TABLES, convergeRole, loginChecker, planRole, roleSpec } from "../scripts/lib/role/role.ts";
-import { roleMigration } from "../scripts/lib/role/role-migration.ts";
+import { MIGRATION_FILE, roleMigration } from "../scripts/lib/role/role-migration.ts";
 import { scramVerifier } from "../scripts/lib/role/scram.ts";
-import { MIGRATION_FILE } from "../scripts/role.ts";
 import { freshDatabase, rabbitApi, runCli, settings } from "./support/live.ts";
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;

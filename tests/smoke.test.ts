@@ -5,8 +5,8 @@
 // on the double only. This is "verified on the double", not in Grafana.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Config } from "../scripts/lib/config.ts";
-import { runPushStep } from "../scripts/push.ts";
-import { runSmokeStep } from "../scripts/smoke.ts";
+import { runPushStep } from "../scripts/lib/grafana/push.ts";
+import { runSmokeStep } from "../scripts/lib/grafana/smoke.ts";
 import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { checkEngineExecutor, closeCheckEngineExecutor } from "./support/check-executor.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana } from "./support/grafana-target.ts";
@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe.skipIf(onRealGrafana)("smoke on the Grafana API double", () => {
   test("Grafana's health, all six datasources' health checks and every panel pass", async () => {
-    const result = await runSmokeStep(config, { quiet: true });
+    const result = await runSmokeStep(config);
     expect(result.grafana.version).toBeTruthy();
     expect(result.datasources.map((d) => [d.uid, d.ok])).toEqual([
       ["ytrader-postgres", true],

@@ -38,7 +38,7 @@ import {
   unitOf,
 } from "../look.ts";
 import { Layout } from "./layout.ts";
-import { MAIN_UID, SIGNAL_TRACE_UID, traceLink } from "./uids.ts";
+import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardUrl, traceLink } from "./identity.ts";
 import { assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
 
 /** Queues that have no consumer in the real system by design: marked as such, never flagged as lagging. */
@@ -413,8 +413,8 @@ function eventHistory() {
 }
 
 export function mainDashboard(): DashboardDefinition {
-  const board = new DashboardBuilder("Trading system monitoring")
-    .uid(MAIN_UID)
+  const board = new DashboardBuilder(MAIN_DASHBOARD.title)
+    .uid(MAIN_DASHBOARD.uid)
     .tags(["ytrader", "trading"])
     .description("Health, exchange link, signals, orders, model, queues and events of the ytrader trading system.")
     .timezone(TIMEZONE)
@@ -433,7 +433,7 @@ export function mainDashboard(): DashboardDefinition {
     .withVariable(assetVariable())
     .withVariable(eventTypeVariable())
     .withVariable(serviceVariable())
-    .link(new DashboardLinkBuilder("Signal trace").url(`/d/${SIGNAL_TRACE_UID}/signal-trace`).keepTime(true));
+    .link(new DashboardLinkBuilder(SIGNAL_TRACE_DASHBOARD.title).url(dashboardUrl(SIGNAL_TRACE_DASHBOARD)).keepTime(true));
 
   const [wsGateway, modelService, orderManager, positionManager, postgresql, rabbitmq] = HEALTH_SOURCES.map(serviceStatus);
   new Layout(board)
@@ -455,5 +455,5 @@ export function mainDashboard(): DashboardDefinition {
     .row("Event history")
     .panels(14, [eventHistory(), 24]);
 
-  return { uid: MAIN_UID, title: "Trading system monitoring", file: MAIN_UID, json: board.build() as unknown as Record<string, unknown> };
+  return dashboardDefinition(board);
 }

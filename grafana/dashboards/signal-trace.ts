@@ -6,21 +6,20 @@ import type { DashboardDefinition } from "../types.ts";
 import { postgresQuery } from "../queries/postgres.ts";
 import { COLORS, ORDER_STATUS_MAPPINGS, TIMEZONE, colorCells, mappingsOf, textMappings } from "../look.ts";
 import { Layout } from "./layout.ts";
-import { MAIN_UID, SIGNAL_TRACE_UID } from "./uids.ts";
-
+import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition } from "./identity.ts";
 
 const table = (title: string, description: string, sqlFile: string, empty: string) =>
   new TablePanel().title(title).description(description).withTarget(postgresQuery(sqlFile)).noValue(empty);
 
 export function signalTraceDashboard(): DashboardDefinition {
-  const board = new DashboardBuilder("Signal trace")
-    .uid(SIGNAL_TRACE_UID)
+  const board = new DashboardBuilder(SIGNAL_TRACE_DASHBOARD.title)
+    .uid(SIGNAL_TRACE_DASHBOARD.uid)
     .tags(["ytrader", "trading"])
     .description("One trading signal through the system: its orders, fills and fees, and the position in its asset now.")
     .timezone(TIMEZONE)
     .time({ from: "now-24h", to: "now" })
     .withVariable(new TextBoxVariableBuilder("signal_id").label("Signal id").description("A signal_id (UUID), e.g. from the signals table"))
-    .link(new DashboardLinkBuilder("Trading system monitoring").url(`/d/${MAIN_UID}`).keepTime(true));
+    .link(new DashboardLinkBuilder(MAIN_DASHBOARD.title).url(`/d/${MAIN_DASHBOARD.uid}`).keepTime(true));
 
   new Layout(board)
     .panels(
@@ -62,5 +61,5 @@ export function signalTraceDashboard(): DashboardDefinition {
       [table("Position now", "The position in the signal's asset as position-manager holds it now.", "trace-position", "no position in this asset"), 24],
     );
 
-  return { uid: SIGNAL_TRACE_UID, title: "Signal trace", file: SIGNAL_TRACE_UID, json: board.build() as unknown as Record<string, unknown> };
+  return dashboardDefinition(board);
 }

@@ -1,6 +1,6 @@
 // The targets of issue 12, judged on the largest size measured, once per index mode. A missed target is
 // reported, not an error: benchmarks print figures.
-import type { IndexMode, SizeFigures } from "./run.ts";
+import type { IndexMode, SizeFigures } from "./figures.ts";
 
 export const TARGETS = {
   panelMedianMs: 20,

@@ -1,20 +1,7 @@
 // A small client for the Grafana 13 HTTP API: only the legacy /api uid routes that 13.2 still serves
 // (numeric-id routes are off by default in 13, grafana-facts §2.1, §8). Every answer's status is checked
-// before its body is read, and every status maps to an error class of ./errors.ts (the exit code).
-import {
-  GrafanaPreconditionError,
-  DashboardStoredAsV2Error,
-  FolderExistsError,
-  GrafanaAuthError,
-  GrafanaConflictError,
-  GrafanaNotFoundError,
-  GrafanaPermissionError,
-  GrafanaRejectedError,
-  GrafanaServerError,
-  GrafanaUnreachableError,
-  ProvisionedDashboardError,
-  ReadOnlyDatasourceError,
-} from "./errors.ts";
+// before its body is read, and every status maps to a case of ./errors.ts (and so to the exit code).
+import { type GrafanaError, grafanaCase, grafanaError } from "./errors.ts";
 import type { Config } from "../config.ts";
 
 /** Basic auth, or a service-account token (which wins when set). */
@@ -226,20 +213,22 @@ export class GrafanaClient {
     return answer.status === 404 ? null : (answer.body as FolderDto);
   }
 
-  /** Throws FolderExistsError when the uid exists, whichever of 409 or 412 Grafana answers (§3.1). */
+  /** Throws the folderExists failure when the uid exists, whichever of 409 or 412 Grafana answers (§3.1). */
   async createFolder(folder: { uid: string; title: string; parentUid?: string }): Promise<FolderDto> {
     const what = `creating folder "${folder.title}" (uid ${folder.uid})`;
     try {
       return (await this.request("POST", "/api/folders", what, { ok: [200], body: folder })).body as FolderDto;
     } catch (error) {
-      if (error instanceof GrafanaConflictError || (error instanceof GrafanaPreconditionError && error.reason === "version-mismatch")) {
-        throw new FolderExistsError(`${what}: a folder with this uid already exists (HTTP ${error.status})`, error.status, error.body);
+      const failure = error as GrafanaError;
+      if (grafanaCase(error) === "conflict" || (grafanaCase(error) === "precondition" && failure.detail.reason === "version-mismatch")) {
+        const { status, body } = failure.detail;
+        throw grafanaError("folderExists", `${what}: a folder with this uid already exists (HTTP ${status})`, { status, body });
       }
       throw error;
     }
   }
 
-  /** Null when absent. A dashboard stored as schema v2 throws DashboardStoredAsV2Error (406, §4.2). */
+  /** Null when absent. A dashboard stored as schema v2 throws the storedAsV2 failure (406, §4.2). */
   async getDashboard(uid: string): Promise<DashboardWithMeta | null> {
     const answer = await this.request("GET", `/api/dashboards/uid/${enc(uid)}`, `reading dashboard ${uid}`, { ok: [200], absent: true });
     return answer.status === 404 ? null : (answer.body as DashboardWithMeta);
@@ -249,13 +238,13 @@ export class GrafanaClient {
    *  dashboard stored as v2; the path must be Grafana's dashboard API. */
   async getDashboardResource(apisPath: string): Promise<Record<string, unknown>> {
     if (!/^\/apis\/dashboard\.grafana\.app\/[\w.-]+\/namespaces\/[\w-]+\/dashboards\/[\w-]+$/.test(apisPath)) {
-      throw new GrafanaRejectedError(`not a Grafana dashboard resource path: ${apisPath}`, 0, null);
+      throw grafanaError("rejected", `not a Grafana dashboard resource path: ${apisPath}`);
     }
     return (await this.request("GET", apisPath, `reading ${apisPath}`, { ok: [200] })).body as Record<string, unknown>;
   }
 
-  /** POST /api/dashboards/db. 412 throws GrafanaPreconditionError; a provisioned dashboard throws
-   *  ProvisionedDashboardError (400). */
+  /** POST /api/dashboards/db. 412 throws the precondition failure; a provisioned dashboard the
+   *  provisionedDashboard failure (400). */
   async saveDashboard(request: SaveDashboardRequest): Promise<SaveDashboardResult> {
     const uid = String(request.dashboard.uid ?? "");
     const what = `saving dashboard "${String(request.dashboard.title ?? "")}" (uid ${uid})`;
@@ -311,9 +300,9 @@ export class GrafanaClient {
     } catch (error) {
       const name = (error as Error).name;
       if (name === "TimeoutError" || name === "AbortError") {
-        throw new GrafanaUnreachableError(`${what}: Grafana at ${this.url} did not answer within ${timeoutMs / 1000}s: ${START_HINT}`);
+        throw grafanaError("unreachable", `${what}: Grafana at ${this.url} did not answer within ${timeoutMs / 1000}s`, {}, START_HINT);
       }
-      throw new GrafanaUnreachableError(`${what}: Grafana at ${this.url} is unreachable (${(error as Error).message}): ${START_HINT}`);
+      throw grafanaError("unreachable", `${what}: Grafana at ${this.url} is unreachable (${(error as Error).message})`, {}, START_HINT);
     }
     // The status decides how the body is read: an answer must be JSON; an error body is only quoted.
     const status = response.status;
@@ -321,7 +310,7 @@ export class GrafanaClient {
     const parsed = parseJson(text);
     if (options.ok.includes(status)) {
       if (parsed === undefined) {
-        throw new GrafanaRejectedError(`${what}: ${this.url} answered HTTP ${status} with a body that is not JSON: is GRAFANA_URL a Grafana?`, status, text.slice(0, 200));
+        throw grafanaError("rejected", `${what}: ${this.url} answered HTTP ${status} with a body that is not JSON: is GRAFANA_URL a Grafana?`, { status, body: text.slice(0, 200) });
       }
       return { status, body: parsed };
     }
@@ -331,11 +320,11 @@ export class GrafanaClient {
   }
 
   /** The error an unexpected status means; the message says what failed and what to do. */
-  private errorFor(status: number, body: unknown, what: string, location: string | null): Error {
+  private errorFor(status: number, body: unknown, what: string, location: string | null): GrafanaError {
     const message = grafanaMessage(body);
     const said = message ? `: "${message}"` : "";
     if (status >= 300 && status < 400) {
-      return new GrafanaRejectedError(`${what}: ${this.url} redirected to ${location ?? "?"} (HTTP ${status}): is GRAFANA_URL Grafana's base URL?`, status, body);
+      return grafanaError("rejected", `${what}: ${this.url} redirected to ${location ?? "?"} (HTTP ${status}): is GRAFANA_URL Grafana's base URL?`, { status, body });
     }
     switch (status) {
       case 401: {
@@ -345,40 +334,41 @@ export class GrafanaClient {
           : id.startsWith("api-key")
             ? "the token is invalid, expired, revoked or of another org"
             : "no credentials Grafana accepts";
-        return new GrafanaAuthError(`${what}: Grafana at ${this.url} refused the credentials (HTTP 401, ${reason}${said}): ${this.credentialsHint}`, body);
+        return grafanaError("auth", `${what}: Grafana at ${this.url} refused the credentials (HTTP 401, ${reason}${said})`, { status, body }, this.credentialsHint);
       }
       case 403: {
         const permission = message.match(/Permissions needed: (.+)$/)?.[1]?.trim();
         if (/read-only data source/i.test(message)) {
-          return new ReadOnlyDatasourceError(`${what}: the datasource is provisioned read-only (HTTP 403${said}): change it in the provisioning file`, body);
+          return grafanaError("readOnlyDatasource", `${what}: the datasource is provisioned read-only (HTTP 403${said})`, { status, body }, "change it in the provisioning file");
         }
         const lacking = permission ? `lacks the permission ${permission}` : "is not allowed to do this";
-        return new GrafanaPermissionError(
-          `${what}: the Grafana user ${lacking} (HTTP 403${said}): use an Admin user or a token of a service account with the Admin role`,
-          body,
-          permission,
+        return grafanaError(
+          "permission",
+          `${what}: the Grafana user ${lacking} (HTTP 403${said})`,
+          { status, body, permission },
+          "use an Admin user or a token of a service account with the Admin role",
         );
       }
       case 404:
-        return new GrafanaNotFoundError(`${what}: not found (HTTP 404${said})`, body);
+        return grafanaError("notFound", `${what}: not found (HTTP 404${said})`, { status, body });
       case 406:
-        return new DashboardStoredAsV2Error(
+        return grafanaError(
+          "storedAsV2",
           `${what}: the dashboard is stored as schema v2 (saved from Grafana's UI), which the legacy API cannot read (HTTP 406${said})`,
-          body,
-          message.match(/use (\/apis\/\S+) instead/)?.[1],
+          { status, body, apisPath: message.match(/use (\/apis\/\S+) instead/)?.[1] },
         );
       case 409:
-        return new GrafanaConflictError(`${what}: conflict (HTTP 409${said})`, status, body);
+        return grafanaError("conflict", `${what}: conflict (HTTP 409${said})`, { status, body });
       case 412: {
         const reason = isRecord(body) ? String(body.status ?? "") : "";
-        return new GrafanaPreconditionError(`${what}: refused, ${reason || "precondition failed"} (HTTP 412${said})`, body, reason);
+        return grafanaError("precondition", `${what}: refused, ${reason || "precondition failed"} (HTTP 412${said})`, { status, body, reason });
       }
     }
     if (status === 400 && message === "Cannot save provisioned dashboard") {
-      return new ProvisionedDashboardError(`${what}: the dashboard is provisioned from a file and cannot be saved through the API (HTTP 400)`, body);
+      return grafanaError("provisionedDashboard", `${what}: the dashboard is provisioned from a file and cannot be saved through the API (HTTP 400)`, { status, body });
     }
-    if (status >= 500) return new GrafanaServerError(`${what}: Grafana at ${this.url} failed (HTTP ${status}${said})`, status, body);
-    return new GrafanaRejectedError(`${what}: Grafana rejected the request (HTTP ${status}${said})`, status, body);
+    if (status >= 500) return grafanaError("server", `${what}: Grafana at ${this.url} failed (HTTP ${status}${said})`, { status, body });
+    return grafanaError("rejected", `${what}: Grafana rejected the request (HTTP ${status}${said})`, { status, body });
   }
 }
 

@@ -1,150 +1,62 @@
-// What a Grafana answer means for the operator, as error classes whose base (scripts/lib/errors.ts)
-// decides the exit code. Statuses and bodies are those of grafana-facts §1-5.
-//
-//   status / case                                  class                         exit
-//   unreachable (refused, DNS, reset), timeout     GrafanaUnreachableError          3
-//   5xx (Grafana or a proxy in front of it failed) GrafanaServerError               3
-//   401 wrong password, bad token, no credentials  GrafanaAuthError                 2
-//   403 RBAC (the missing permission is quoted)    GrafanaPermissionError           2
-//   403 PUT on a provisioned read-only datasource  ReadOnlyDatasourceError          2
-//   400, 413, other 4xx; a body that is not JSON   GrafanaRejectedError             2
-//   400 "Cannot save provisioned dashboard"        ProvisionedDashboardError        2
-//   404 where something must exist                 GrafanaNotFoundError             2
-//   409 name/uid/version conflict                  GrafanaConflictError             1
-//   409 or 412 on creating a folder that exists    FolderExistsError                1
-//   412 version-mismatch / plugin-dashboard        GrafanaPreconditionError         1
-//   406 dashboard stored as schema v2              DashboardStoredAsV2Error         1
+// What a Grafana answer means for the operator: one table from the case to the kind of failure (and so
+// the exit code), the failure itself a ToolkitError whose detail names the case, the HTTP status (absent
+// when there was no answer) and the parsed body. Statuses and bodies are those of grafana-facts §1-5.
 // A GET of a datasource, folder or dashboard answering 404 is not an error: the client returns null.
-import { BadInputError, CheckFailedError, UnreachableError } from "../errors.ts";
+import { type FailureKind, ToolkitError } from "../errors.ts";
 
-/** What every Grafana error carries besides its message: the HTTP status (absent when there was no
- *  answer) and the parsed body. */
-export interface GrafanaErrorDetail {
+export const GRAFANA_FAILURES = {
+  /** No answer: connection refused, name not resolved, reset, or the timeout passed. */
+  unreachable: "unreachable",
+  /** 5xx: Grafana, or a proxy in front of it, failed. */
+  server: "unreachable",
+  /** 401: wrong password, bad token, no credentials. */
+  auth: "badInput",
+  /** 403: RBAC; the missing permission is quoted. */
+  permission: "badInput",
+  /** 403 on a PUT of a datasource provisioned read-only. */
+  readOnlyDatasource: "badInput",
+  /** 400, 413, other 4xx; a redirect; a body that is not JSON. */
+  rejected: "badInput",
+  /** 400 "Cannot save provisioned dashboard". */
+  provisionedDashboard: "badInput",
+  /** 404 where something must exist. */
+  notFound: "badInput",
+  /** 409: name, uid or version conflict. */
+  conflict: "checkFailed",
+  /** 409 or 412 on creating a folder whose uid exists. */
+  folderExists: "checkFailed",
+  /** 412: version-mismatch or plugin-dashboard. */
+  precondition: "checkFailed",
+  /** 406: the dashboard is stored as schema v2. */
+  storedAsV2: "checkFailed",
+} as const satisfies Record<string, FailureKind>;
+
+export type GrafanaCase = keyof typeof GRAFANA_FAILURES;
+
+export interface GrafanaDetail {
+  grafana: GrafanaCase;
   status?: number;
   body?: unknown;
+  /** permission: the permission Grafana named, e.g. "datasources:create". */
+  permission?: string;
+  /** precondition: Grafana's `status` string, "version-mismatch" or "plugin-dashboard". */
+  reason?: string;
+  /** storedAsV2: the /apis/dashboard.grafana.app/... path Grafana's message names, to read the v2 dashboard. */
+  apisPath?: string;
 }
 
-/** No answer at all: connection refused, name not resolved, reset, or the timeout passed. */
-export class GrafanaUnreachableError extends UnreachableError {
-  constructor(message: string) {
-    super(message);
-    this.name = "GrafanaUnreachableError";
-  }
+export type GrafanaError = ToolkitError<GrafanaDetail>;
+
+export function grafanaError(grafana: GrafanaCase, message: string, detail: Omit<GrafanaDetail, "grafana"> = {}, hint?: string): GrafanaError {
+  return new ToolkitError(GRAFANA_FAILURES[grafana], message, { hint, detail: { grafana, ...detail } });
 }
 
-export class GrafanaServerError extends UnreachableError implements GrafanaErrorDetail {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(message);
-    this.name = "GrafanaServerError";
-  }
+/** The case of a Grafana failure; undefined for any other error. */
+export function grafanaCase(error: unknown): GrafanaCase | undefined {
+  return error instanceof ToolkitError ? (error.detail as Partial<GrafanaDetail> | undefined)?.grafana : undefined;
 }
 
-export class GrafanaAuthError extends BadInputError implements GrafanaErrorDetail {
-  readonly status = 401;
-  constructor(
-    message: string,
-    readonly body: unknown,
-  ) {
-    super(message);
-    this.name = "GrafanaAuthError";
-  }
-}
-
-export class GrafanaPermissionError extends BadInputError implements GrafanaErrorDetail {
-  readonly status = 403;
-  constructor(
-    message: string,
-    readonly body: unknown,
-    /** The permission Grafana named (RBAC body), e.g. "datasources:create". */
-    readonly permission?: string,
-  ) {
-    super(message);
-    this.name = "GrafanaPermissionError";
-  }
-}
-
-export class ReadOnlyDatasourceError extends GrafanaPermissionError {
-  constructor(message: string, body: unknown) {
-    super(message, body);
-    this.name = "ReadOnlyDatasourceError";
-  }
-}
-
-export class GrafanaRejectedError extends BadInputError implements GrafanaErrorDetail {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(message);
-    this.name = "GrafanaRejectedError";
-  }
-}
-
-export class ProvisionedDashboardError extends GrafanaRejectedError {
-  constructor(message: string, body: unknown) {
-    super(message, 400, body);
-    this.name = "ProvisionedDashboardError";
-  }
-}
-
-export class GrafanaNotFoundError extends BadInputError implements GrafanaErrorDetail {
-  readonly status = 404;
-  constructor(
-    message: string,
-    readonly body: unknown,
-  ) {
-    super(message);
-    this.name = "GrafanaNotFoundError";
-  }
-}
-
-export class GrafanaConflictError extends CheckFailedError implements GrafanaErrorDetail {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(message);
-    this.name = "GrafanaConflictError";
-  }
-}
-
-/** Creating a folder whose uid exists: 409 in 10.x/11.x, maybe 412 version-mismatch in 13.x
- *  (UNCONFIRMED, grafana-facts §3.1); both land here. */
-export class FolderExistsError extends GrafanaConflictError {
-  constructor(message: string, status: number, body: unknown) {
-    super(message, status, body);
-    this.name = "FolderExistsError";
-  }
-}
-
-export class GrafanaPreconditionError extends CheckFailedError implements GrafanaErrorDetail {
-  readonly status = 412;
-  constructor(
-    message: string,
-    readonly body: unknown,
-    /** Grafana's `status` string: "version-mismatch" or "plugin-dashboard". */
-    readonly reason: string,
-  ) {
-    super(message);
-    this.name = "GrafanaPreconditionError";
-  }
-}
-
-export class DashboardStoredAsV2Error extends CheckFailedError implements GrafanaErrorDetail {
-  readonly status = 406;
-  constructor(
-    message: string,
-    readonly body: unknown,
-    /** The /apis/dashboard.grafana.app/... path Grafana's message names, to read the v2 dashboard. */
-    readonly apisPath?: string,
-  ) {
-    super(message);
-    this.name = "DashboardStoredAsV2Error";
-  }
+/** True when `error` is the Grafana failure `grafana`. */
+export function isGrafanaError(error: unknown, grafana: GrafanaCase): error is GrafanaError {
+  return grafanaCase(error) === grafana;
 }
