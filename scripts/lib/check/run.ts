@@ -2,14 +2,14 @@
 // makes Grafana run it: the variables resolved first, then every panel's queries at once (within the
 // read-only role's connection limit), then what the browser does with the answers.
 import type { Config } from "../config.ts";
-import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
+import { ALL_SELECTED, type DashboardDefinition, type DatasourceDefinition } from "../../../grafana/types.ts";
 import { badInput } from "../errors.ts";
-import { type PanelModel, type Target, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource } from "./dashboard-model.ts";
+import { type PanelModel, type Target, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource, variableTarget } from "./dashboard-model.ts";
 import { type Frame, rowCount } from "./frames.ts";
 import { datasourceSecrets } from "../../../grafana/datasources.ts";
 import { DirectRunner, type QueryRunner } from "./runner.ts";
 import type { QueryContext } from "./sources/kind.ts";
-import { ALL_VALUE, type TemplateVariable } from "./template.ts";
+import type { TemplateVariable } from "./template.ts";
 import { parseTimeRange } from "./time-range.ts";
 import { applyTransformations, statValue } from "./transformations.ts";
 
@@ -143,7 +143,7 @@ async function resolveVariables(
     let options: string[] = [];
     if (model.type === "query") {
       const started = performance.now();
-      const outcome = await runQueries({ ...pseudoPanel(dashboard, model), targets: [{ refId: "A", datasource: model.datasource, rawSql: model.query, format: "table" }] }, engine, { ...context, variables: resolved });
+      const outcome = await runQueries({ ...pseudoPanel(dashboard, model), targets: [variableTarget(model)] }, engine, { ...context, variables: resolved });
       const frame = outcome.frames[0];
       const field = frame?.fields.find((f) => f.name === "__value") ?? frame?.fields[0];
       options = (field?.values ?? []).map(String);
@@ -170,7 +170,7 @@ function currentOf(model: VariableModel, options: string[]): string[] {
   if (Array.isArray(value)) return value.map(String);
   if (typeof value === "string") return [value];
   // Grafana selects All, or else the first option, when nothing is saved.
-  if (model.includeAll) return [ALL_VALUE];
+  if (model.includeAll) return [ALL_SELECTED];
   return options.length ? [options[0]!] : [""];
 }
 
