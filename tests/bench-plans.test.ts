@@ -19,7 +19,9 @@ import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { seedDemo } from "../scripts/lib/demo/seed.ts";
 import { utcText } from "../scripts/lib/demo/seed-clock.ts";
 import { runRoleStep } from "../scripts/lib/role/role-step.ts";
-import { freshDatabase, settings } from "./support/live.ts";
+import { freshDatabase, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 /** A million signals and orders at the real system's density (10 days): the 24-hour range holds a tenth. */
 const ROWS = 1_000_000;

@@ -14,7 +14,7 @@ import {
 } from "../scripts/lib/check/infinity/types.ts";
 import type { Frame } from "../scripts/lib/check/frames.ts";
 import type { TimeRange } from "../scripts/lib/check/time-range.ts";
-import { rabbitApi, settings } from "./support/live.ts";
+import { rabbitApi, settings, useLiveStack } from "./support/live.ts";
 
 const range: TimeRange = {
   from: new Date("2020-07-13T20:19:09.254Z"),
@@ -480,39 +480,43 @@ describe("against a real HTTP server on loopback", () => {
   });
 });
 
-test("the live RabbitMQ management API: /api/queues with basic auth", async () => {
-  const { rabbitmq } = settings();
-  const datasource: InfinityDatasource = {
-    url: rabbitmq.managementUrl,
-    basicAuth: true,
-    basicAuthUser: rabbitmq.user,
-    jsonData: { auth_method: "basicAuth", allowedHosts: [rabbitmq.managementUrl], timeoutInSeconds: 10 },
-    secrets: { basicAuthPassword: rabbitmq.password ?? "" },
-  };
-  const frame = await runInfinityQuery(
-    datasource,
-    target({
-      url: "/api/queues",
-      columns: [col("vhost", "string"), col("name", "string"), col("messages", "number"), col("consumers", "number"), col("message_stats.publish_details.rate", "number", "publish_rate")],
-    }),
-    { range, timeoutMs: 15_000 },
-  );
-  expect(frame.fields.map((f) => [f.name, f.type])).toEqual([
-    ["consumers", "number"],
-    ["messages", "number"],
-    ["name", "string"],
-    ["publish_rate", "number"],
-    ["vhost", "string"],
-  ]);
-  const direct = (await (await rabbitApi("/api/queues")).json()) as Array<{ name: string; vhost: string }>;
-  const names = values(frame).name as string[];
-  expect(names.length).toBeGreaterThan(0);
-  // queues may be created between the two calls; every queue the engine saw must be real
-  const real = new Set(direct.map((q) => `${q.vhost}/${q.name}`));
-  const vhosts = values(frame).vhost as string[];
-  expect(names.filter((name, i) => !real.has(`${vhosts[i]}/${name}`))).toEqual([]);
+describe("the live RabbitMQ management API", () => {
+  useLiveStack();
 
-  const refused = { ...datasource, secrets: { basicAuthPassword: "wrong-password" } };
-  const error = await queryError(runInfinityQuery(refused, target({ url: "/api/queues" }), { range, timeoutMs: 15_000 }));
-  expect(error.message).toBe("error while performing the infinity query. unsuccessful HTTP response code\nstatus code : 401 Unauthorized");
+  test("the live RabbitMQ management API: /api/queues with basic auth", async () => {
+    const { rabbitmq } = settings();
+    const datasource: InfinityDatasource = {
+      url: rabbitmq.managementUrl,
+      basicAuth: true,
+      basicAuthUser: rabbitmq.user,
+      jsonData: { auth_method: "basicAuth", allowedHosts: [rabbitmq.managementUrl], timeoutInSeconds: 10 },
+      secrets: { basicAuthPassword: rabbitmq.password ?? "" },
+    };
+    const frame = await runInfinityQuery(
+      datasource,
+      target({
+        url: "/api/queues",
+        columns: [col("vhost", "string"), col("name", "string"), col("messages", "number"), col("consumers", "number"), col("message_stats.publish_details.rate", "number", "publish_rate")],
+      }),
+      { range, timeoutMs: 15_000 },
+    );
+    expect(frame.fields.map((f) => [f.name, f.type])).toEqual([
+      ["consumers", "number"],
+      ["messages", "number"],
+      ["name", "string"],
+      ["publish_rate", "number"],
+      ["vhost", "string"],
+    ]);
+    const direct = (await (await rabbitApi("/api/queues")).json()) as Array<{ name: string; vhost: string }>;
+    const names = values(frame).name as string[];
+    expect(names.length).toBeGreaterThan(0);
+    // queues may be created between the two calls; every queue the engine saw must be real
+    const real = new Set(direct.map((q) => `${q.vhost}/${q.name}`));
+    const vhosts = values(frame).vhost as string[];
+    expect(names.filter((name, i) => !real.has(`${vhosts[i]}/${name}`))).toEqual([]);
+
+    const refused = { ...datasource, secrets: { basicAuthPassword: "wrong-password" } };
+    const error = await queryError(runInfinityQuery(refused, target({ url: "/api/queues" }), { range, timeoutMs: 15_000 }));
+    expect(error.message).toBe("error while performing the infinity query. unsuccessful HTTP response code\nstatus code : 401 Unauthorized");
+  });
 });

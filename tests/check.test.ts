@@ -6,7 +6,9 @@ import type { Config } from "../scripts/lib/config.ts";
 import { type CheckOptions, type PanelResult, runCheck } from "../scripts/lib/check/run.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { runRoleStep } from "../scripts/lib/role/role-step.ts";
-import { adminSql, eventually, freshDatabase, runCli, settings } from "./support/live.ts";
+import { adminSql, eventually, freshDatabase, runCli, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 const MAIN = "trading-system-monitoring";
 const TRACE = "ytrader-signal-trace";

@@ -11,7 +11,7 @@ import { configCommand } from "../scripts/config.ts";
 import { demoCommand } from "../scripts/demo.ts";
 import { roleCommand } from "../scripts/role.ts";
 import { stackCommand } from "../scripts/stack.ts";
-import { adminSql, runCli, settings } from "./support/live.ts";
+import { adminSql, runCli, settings, useLiveStack } from "./support/live.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "cli-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -84,23 +84,6 @@ describe("the command line is checked before anything runs", () => {
 });
 
 describe("from the shell", () => {
-  test("`role --dryrun` exits 2 and creates no role; so does `--dry-run=false`", async () => {
-    const role = `t_cli_${Math.random().toString(36).slice(2, 8)}`;
-    const env = { ...process.env, GRAFANA_POSTGRES_USER: role, GRAFANA_POSTGRES_PASSWORD: "cli-test-password" };
-    for (const flag of ["--dryrun", "--dry-run=false"]) {
-      const result = await runCli(["scripts/role.ts", flag], env);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain("--dry-run");
-      expect(result.stdout).toBe("");
-    }
-    const sql = await adminSql();
-    try {
-      expect(await sql`SELECT 1 FROM pg_roles WHERE rolname = ${role}`).toHaveLength(0);
-    } finally {
-      await sql.end();
-    }
-  });
-
   test("`stack upp` and `demo seed --signals` exit 2 with the closest valid choice", async () => {
     const stack = await runCli(["scripts/stack.ts", "upp"]);
     expect(stack.code).toBe(2);
@@ -158,6 +141,44 @@ describe("exit codes, decided in one place", () => {
     expect((await failing('throw errors.badInput("no");')).code).toBe(2);
   });
 
+  test("HTTP: connection refused and timeouts are 3; our own classes keep their codes", async () => {
+    expect(exitCodeFor(await fetch("http://127.0.0.1:1/").catch((caught: unknown) => caught))).toBe(3);
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const timedOut = await fetch(`http://127.0.0.1:${silent.port}/`, { signal: AbortSignal.timeout(300) }).catch((caught: unknown) => caught);
+      expect(exitCodeFor(timedOut)).toBe(3);
+    } finally {
+      silent.stop(true);
+    }
+    expect(exitCodeFor(unreachable("x"))).toBe(3);
+    expect(exitCodeFor(badInput("x"))).toBe(2);
+    expect(exitCodeFor(checkFailed("x"))).toBe(1);
+    expect(exitCodeFor(new RangeError("x"))).toBe(1);
+    expect(describeFailure(badInput("x"))).toBe("x");
+    expect(describeFailure(new RangeError("x"))).toContain("RangeError: x\n    at ");
+  });
+});
+
+describe("against the live stack", () => {
+  useLiveStack();
+
+  test("`role --dryrun` exits 2 and creates no role; so does `--dry-run=false`", async () => {
+    const role = `t_cli_${Math.random().toString(36).slice(2, 8)}`;
+    const env = { ...process.env, GRAFANA_POSTGRES_USER: role, GRAFANA_POSTGRES_PASSWORD: "cli-test-password" };
+    for (const flag of ["--dryrun", "--dry-run=false"]) {
+      const result = await runCli(["scripts/role.ts", flag], env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("--dry-run");
+      expect(result.stdout).toBe("");
+    }
+    const sql = await adminSql();
+    try {
+      expect(await sql`SELECT 1 FROM pg_roles WHERE rolname = ${role}`).toHaveLength(0);
+    } finally {
+      await sql.end();
+    }
+  });
+
   test("PostgreSQL: connection refused or timed out is 3, refused credentials 2", async () => {
     const pg = settings().postgres;
     const errorOf = async (options: postgres.Options<Record<string, never>>) => {
@@ -177,22 +198,5 @@ describe("exit codes, decided in one place", () => {
     } finally {
       silent.stop(true);
     }
-  });
-
-  test("HTTP: connection refused and timeouts are 3; our own classes keep their codes", async () => {
-    expect(exitCodeFor(await fetch("http://127.0.0.1:1/").catch((caught: unknown) => caught))).toBe(3);
-    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-    try {
-      const timedOut = await fetch(`http://127.0.0.1:${silent.port}/`, { signal: AbortSignal.timeout(300) }).catch((caught: unknown) => caught);
-      expect(exitCodeFor(timedOut)).toBe(3);
-    } finally {
-      silent.stop(true);
-    }
-    expect(exitCodeFor(unreachable("x"))).toBe(3);
-    expect(exitCodeFor(badInput("x"))).toBe(2);
-    expect(exitCodeFor(checkFailed("x"))).toBe(1);
-    expect(exitCodeFor(new RangeError("x"))).toBe(1);
-    expect(describeFailure(badInput("x"))).toBe("x");
-    expect(describeFailure(new RangeError("x"))).toContain("RangeError: x\n    at ");
   });
 });

@@ -3,7 +3,9 @@ import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { type Activity, type ActivityError, MAX_KEPT_ERRORS, activityErrorLog, startActivity } from "../scripts/lib/demo/activity.ts";
 import { TRAINED_STRATEGIES } from "../scripts/lib/demo/market.ts";
 import { newDemoState } from "../scripts/lib/demo/state.ts";
-import { eventually, freshDatabase } from "./support/live.ts";
+import { eventually, freshDatabase, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 // At pace 20 the 5-minute pending timeout is 15 s and position snapshots come every 15 s: well within a
 // minute, activity shows every status path once.

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { copyRows } from "../scripts/lib/demo/copy.ts";
 import { type SeedReport, seedDemo } from "../scripts/lib/demo/seed.ts";
-import { freshDatabase } from "./support/live.ts";
+import { freshDatabase, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 const SIGNALS = 1_000_000;
 const DAY_MS = 86_400_000;

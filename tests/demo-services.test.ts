@@ -10,7 +10,9 @@ import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { type DemoServices, startServices } from "../scripts/lib/demo/services.ts";
 import { cycleWebsocket } from "../scripts/lib/demo/websocket-link.ts";
 import { type DemoState, newDemoState } from "../scripts/lib/demo/state.ts";
-import { eventually, freshDatabase } from "./support/live.ts";
+import { eventually, freshDatabase, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 const SLOW_MS = 1_500;
 const API_KEYS: Record<ServiceName, string> = {

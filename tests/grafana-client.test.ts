@@ -7,7 +7,7 @@ import { GrafanaClient } from "../scripts/lib/grafana/client.ts";
 import { type GrafanaError, grafanaCase } from "../scripts/lib/grafana/errors.ts";
 import { startGrafanaDouble } from "./support/grafana-double.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana, uniqueUid } from "./support/grafana-target.ts";
-import { settings } from "./support/live.ts";
+import { settings, useLiveStack } from "./support/live.ts";
 
 let target: GrafanaTarget;
 let client: GrafanaClient;
@@ -166,6 +166,8 @@ describe("datasources by uid", () => {
 
 // The double's health checks reach the stack's loopback services, which a Grafana in a container cannot.
 describe.skipIf(onRealGrafana)("double only: datasource health really connects", () => {
+  useLiveStack();
+
   test("PostgreSQL: OK with the right password, ERROR (400) with a wrong one or a closed port", async () => {
     const pg = settings().postgres;
     const good = uniqueUid("pg-ok");

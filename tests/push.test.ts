@@ -11,7 +11,7 @@ import { type GrafanaError, grafanaCase } from "../scripts/lib/grafana/errors.ts
 import { type PushDefinitions, type PushOptions, type PushResult, pushToGrafana } from "../scripts/lib/grafana/push.ts";
 import { FOLDER, type DashboardDefinition, type DatasourceDefinition } from "../grafana/types.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana, uniqueUid } from "./support/grafana-target.ts";
-import { runCli, settings } from "./support/live.ts";
+import { runCli, settings, useLiveStack } from "./support/live.ts";
 
 let target: GrafanaTarget;
 let client: GrafanaClient;
@@ -257,6 +257,8 @@ describe("failures change nothing", () => {
 });
 
 describe("bun run push, as a user runs it", () => {
+  // The command pushes the stack's own settings: its secrets come from the stack's environment.
+  useLiveStack();
   // The command pushes grafana/index.ts's definitions into FOLDER, with secrets from the environment.
   const cli = (args: string[], extra: Record<string, string> = {}) =>
     runCli(["scripts/push.ts", "--env-file", "/dev/null", ...args], { ...process.env, ...target.env, ...extra });

@@ -1,7 +1,9 @@
 // The RabbitMQ user Grafana reads the management API with: tagged monitoring, no vhost permissions.
 import { afterAll, describe, expect, test } from "bun:test";
 import { convergeMonitorUser } from "../scripts/lib/role/rabbitmq-monitor-user.ts";
-import { rabbitApi, settings } from "./support/live.ts";
+import { rabbitApi, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 const user = `t_monitor_${Math.random().toString(36).slice(2, 8)}`;
 const password = "monitor-pass-1";

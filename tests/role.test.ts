@@ -8,7 +8,9 @@ import { applyDemoSchema, createLegacyMonitorRole } from "../scripts/lib/demo/sc
 import { MONITORED_TABLES, convergeRole, loginChecker, planRole, roleSpec } from "../scripts/lib/role/role.ts";
 import { MIGRATION_FILE, roleMigration } from "../scripts/lib/role/role-migration.ts";
 import { scramVerifier } from "../scripts/lib/role/scram.ts";
-import { freshDatabase, rabbitApi, runCli, settings } from "./support/live.ts";
+import { freshDatabase, rabbitApi, runCli, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 const suffix = Math.random().toString(36).slice(2, 8);

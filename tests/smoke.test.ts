@@ -10,7 +10,9 @@ import { runSmokeStep } from "../scripts/lib/grafana/smoke.ts";
 import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { checkEngineExecutor, closeCheckEngineExecutor } from "./support/check-executor.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana } from "./support/grafana-target.ts";
-import { runCli, settings } from "./support/live.ts";
+import { runCli, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 let target: GrafanaTarget;
 let config: Config;
