@@ -11,23 +11,23 @@ import type { QueryEngine } from "../scripts/lib/check/run.ts";
 import type { DirectRunner } from "../scripts/lib/check/runner.ts";
 import type { Frame } from "../scripts/lib/check/frames.ts";
 import { type BenchContexts, benchContexts } from "../scripts/lib/bench/contexts.ts";
-import { SIGNALS_PER_DAY, newestSignal, withDatabase } from "../scripts/lib/bench/database.ts";
+import { newestSignal, withDatabase } from "../scripts/lib/bench/database.ts";
 import { createIndexes, presentIndexes, recommendedIndexes } from "../scripts/lib/bench/indexes.ts";
 import { benchQueries } from "../scripts/lib/bench/measure.ts";
 import { type SqlQuery, dashboardSqlQueries, naiveQueries } from "../scripts/lib/bench/queries.ts";
-import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { seedDemo } from "../scripts/lib/demo/seed.ts";
 import { utcText } from "../scripts/lib/demo/seed-clock.ts";
 import { runRoleStep } from "../scripts/lib/role/role-step.ts";
-import { freshDatabase, settings, useLiveStack } from "./support/live.ts";
+import { FIXTURE, fixtureCopy } from "./support/fixture.ts";
+import { settings, useLiveStack } from "./support/live.ts";
 
 useLiveStack();
 
-/** A million signals and orders at the real system's density (10 days): the 24-hour range holds a tenth. */
-const ROWS = 1_000_000;
+/** A million signals and orders at the real system's density (the suite's shared fixture, ten days): the
+ *  24-hour range holds a tenth. */
+const ROWS = FIXTURE.signals;
 const BIG_TABLES = ["trading_signals", "orders"];
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
+let db: Awaited<ReturnType<typeof fixtureCopy>>;
 let config: Config;
 let role: postgres.Sql;
 let engine: QueryEngine & { runner: DirectRunner };
@@ -35,10 +35,7 @@ let bench: BenchContexts;
 let queries: SqlQuery[];
 
 beforeAll(async () => {
-  db = await freshDatabase("bench_plans");
-  await applyDemoSchema(db.sql);
-  await seedDemo(db.sql, { signals: ROWS, orders: ROWS, days: ROWS / SIGNALS_PER_DAY });
-  await db.sql`ANALYZE`;
+  db = await fixtureCopy("bench_plans");
   config = withDatabase(settings(), db.name);
   expect((await runRoleStep(config, {})).postgres.status).toBe("ok");
   const dashboards = dashboardDefinitions();

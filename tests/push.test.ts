@@ -10,6 +10,7 @@ import { GrafanaClient } from "../scripts/lib/grafana/client.ts";
 import { type GrafanaError, grafanaCase } from "../scripts/lib/grafana/errors.ts";
 import { type PushDefinitions, type PushOptions, type PushResult, pushToGrafana } from "../scripts/lib/grafana/push.ts";
 import { FOLDER, type DashboardDefinition, type DatasourceDefinition } from "../grafana/types.ts";
+import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana, uniqueUid } from "./support/grafana-target.ts";
 import { runCli, settings, useLiveStack } from "./support/live.ts";
 
@@ -264,6 +265,13 @@ describe("bun run push, as a user runs it", () => {
     runCli(["scripts/push.ts", "--env-file", "/dev/null", ...args], { ...process.env, ...target.env, ...extra });
 
   test("pushes, then reports 0 changes; --json ends with ok and changes", async () => {
+    // What the command creates on a real Grafana is removed after the file's tests; what was there before is left.
+    const toolkit = { folders: [FOLDER.uid], datasources: datasourceDefinitions(settings()).map((ds) => ds.uid), dashboards: dashboardDefinitions().map((d) => d.uid) };
+    const absent = { folders: [] as string[], datasources: [] as string[], dashboards: [] as string[] };
+    for (const uid of toolkit.folders) if (!(await client.getFolder(uid))) absent.folders.push(uid);
+    for (const uid of toolkit.datasources) if (!(await client.getDatasource(uid))) absent.datasources.push(uid);
+    for (const uid of toolkit.dashboards) if (!(await client.getDashboard(uid).catch(() => null))) absent.dashboards.push(uid);
+    target.created(absent);
     const first = await cli(["--json"]);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);

@@ -68,6 +68,8 @@ export interface GrafanaDouble {
   markStoredAsV2(uid: string, spec?: Record<string, unknown>, by?: string): void;
   /** Every request seen: method, path and status. */
   requests: { method: string; path: string; status: number }[];
+  /** Every /api/ds/query body received, as sent, in order. */
+  queryBodies: unknown[];
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,7 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
   const folders = new Map<string, StoredFolder>();
   const dashboards = new Map<string, StoredDashboard>();
   const requests: GrafanaDouble["requests"] = [];
+  const queryBodies: unknown[] = [];
   let nextId = 1;
   const now = () => new Date().toISOString();
 
@@ -455,6 +458,7 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
         const denied = authorize(caller, "datasources:query");
         if (denied) return denied;
         const body = await jsonBody(request);
+        queryBodies.push(body);
         if (!isRecord(body)) return reply(400, { message: "bad request data" });
         const queries = Array.isArray(body.queries) ? (body.queries as Record<string, unknown>[]) : [];
         if (!queries.length) return errutil(400, "query.noQueries", "No queries found");
@@ -540,6 +544,7 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
     adminUser,
     adminPassword,
     requests,
+    queryBodies,
     token(role) {
       const token = `glsa_${randomBytes(24).toString("base64url")}_${randomBytes(4).toString("hex")}`;
       tokens.set(token, role);
