@@ -42,7 +42,7 @@ import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardU
 import { assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
 
 /** Queues that have no consumer in the real system by design: marked as such, never flagged as lagging. */
-export const QUEUES_WITHOUT_CONSUMER_BY_DESIGN = [
+const QUEUES_WITHOUT_CONSUMER_BY_DESIGN = [
   "ws-gateway.balance",
   "ws-gateway.liquidation",
   "position-manager.portfolio_updated",

@@ -45,7 +45,7 @@ export interface InfinityQuery extends cog.Dataquery {
   columns: InfinityColumn[];
 }
 
-export class InfinityQueryBuilder implements cog.Builder<cog.Dataquery> {
+class InfinityQueryBuilder implements cog.Builder<cog.Dataquery> {
   private readonly query: InfinityQuery;
 
   /** A GET of `path` (joined to the datasource's base URL by plain concatenation, as Infinity does). */

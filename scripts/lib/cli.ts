@@ -49,7 +49,7 @@ export async function runCommand(command: AnyCommand, rawArgs: string[] = proces
   process.exit(code);
 }
 
-export interface ResolvedCall {
+interface ResolvedCall {
   /** The command whose `run` is called (a subcommand when one was named). */
   command: AnyCommand;
   parent?: AnyCommand;
@@ -210,7 +210,7 @@ function splitValue(text: string): [string, string | undefined] {
 const helpHint = (path: string) => ` See \`${path} --help\`.`;
 
 /** " (did you mean X?)" when one candidate is close to what was typed, else "". */
-export function suggest(typed: string, candidates: string[], fallback: string): string {
+function suggest(typed: string, candidates: string[], fallback: string): string {
   const key = (s: string) => s.replace(/^-+/, "").replace(/[-_]/g, "").toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;

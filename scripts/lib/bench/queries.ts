@@ -9,7 +9,7 @@ import { PANEL_SQL_DIR, panelSql } from "../../../grafana/queries/postgres.ts";
 import { type Target, dashboardPanels, dashboardVariables, targetDatasource, variableTarget } from "../check/dashboard-model.ts";
 import { variableNames } from "../check/template.ts";
 
-export const NAIVE_SQL_DIR = join(import.meta.dir, "..", "..", "..", "sql", "bench");
+const NAIVE_SQL_DIR = join(import.meta.dir, "..", "..", "..", "sql", "bench");
 
 /** Each naive query and the panel query it stands beside. */
 export const NAIVE_PAIRS = [

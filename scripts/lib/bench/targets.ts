@@ -2,7 +2,7 @@
 // reported, not an error: benchmarks print figures.
 import type { IndexMode, SizeFigures } from "./figures.ts";
 
-export const TARGETS = {
+const TARGETS = {
   panelMedianMs: 20,
   dashboardMedianMs: 150,
   naiveFactor: 10,

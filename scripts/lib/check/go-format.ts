@@ -39,7 +39,7 @@ const DURATION_UNITS: Record<string, number> = {
 };
 
 /** time.ParseDuration, in milliseconds (sub-millisecond parts kept as fractions). */
-export function parseGoDuration(text: string): number {
+function parseGoDuration(text: string): number {
   const m = /^([+-]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(text);
   if (!m) throw new Error(`time: invalid duration "${text}"`);
   if (m[2] === "0") return 0;

@@ -21,7 +21,7 @@ export interface TemplateVariable {
   current: string[];
 }
 
-export interface TemplateOptions {
+interface TemplateOptions {
   range: TimeRange;
   format: "postgres" | "infinity";
 }

@@ -110,7 +110,7 @@ function roundToUnit(date: Date, unit: Unit, roundUp: boolean): Date {
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** ISO 8601 date or date-time; without a zone it is UTC (the dashboards' zone). */
-export function parseIsoUtc(text: string): Date | undefined {
+function parseIsoUtc(text: string): Date | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;

@@ -374,7 +374,7 @@ export class GrafanaClient {
 
 /** The `message` of Grafana's error bodies ({message}, errutil {message, messageId, statusCode}, RBAC
  *  {title, message, accessErrorId}, §1.2), or the text of a non-JSON body. */
-export function grafanaMessage(body: unknown): string {
+function grafanaMessage(body: unknown): string {
   if (isRecord(body) && typeof body.message === "string") return body.message;
   return typeof body === "string" ? body.trim() : "";
 }

@@ -4,7 +4,7 @@
 // A GET of a datasource, folder or dashboard answering 404 is not an error: the client returns null.
 import { type FailureKind, ToolkitError } from "../errors.ts";
 
-export const GRAFANA_FAILURES = {
+const GRAFANA_FAILURES = {
   /** No answer: connection refused, name not resolved, reset, or the timeout passed. */
   unreachable: "unreachable",
   /** 5xx: Grafana, or a proxy in front of it, failed. */

@@ -46,7 +46,7 @@ export interface PushOptions {
   backupDir?: string;
 }
 
-export type PushAction = "create" | "update" | "unchanged" | "skipped" | "refused";
+type PushAction = "create" | "update" | "unchanged" | "skipped" | "refused";
 
 export interface PushItem {
   kind: "folder" | "datasource" | "dashboard";
@@ -72,7 +72,7 @@ export interface PushResult {
   items: PushItem[];
 }
 
-export const PUSH_MARKER = "ytrader-monitoring push";
+const PUSH_MARKER = "ytrader-monitoring push";
 const MARKER_PATTERN = /ytrader-monitoring push sha256:([0-9a-f]{64})/;
 /** Type aliases Grafana reads back as the canonical plugin id (§2.3). */
 const TYPE_ALIASES: Record<string, string> = { postgres: "grafana-postgresql-datasource" };
@@ -199,7 +199,7 @@ function datasourceBody(definition: DatasourceDefinition, current: DatasourceDto
 
 /** Paths where Grafana's datasource differs from the body, ignoring what Grafana adds or rewrites
  *  (id, orgId, version, typeLogoUrl, secureJsonFields, readOnly, accessControl, the type alias). */
-export function datasourceDiff(body: DatasourceBody, current: DatasourceDto): string[] {
+function datasourceDiff(body: DatasourceBody, current: DatasourceDto): string[] {
   const canonical = (type: string) => TYPE_ALIASES[type] ?? type;
   const ours = { ...pick(body), type: canonical(body.type) };
   const theirs = { ...pick(current as unknown as DatasourceBody), type: canonical(current.type) };
@@ -300,12 +300,12 @@ function lastSave(versions: DashboardVersion[], currentHash: string): "ours" | "
 }
 
 /** The dashboard without what Grafana sets on save and read (id, version, §4.2), keys sorted. */
-export function normaliseDashboard(json: Record<string, unknown>): Record<string, unknown> {
+function normaliseDashboard(json: Record<string, unknown>): Record<string, unknown> {
   const { id: _id, version: _version, ...rest } = json;
   return sortKeys(rest) as Record<string, unknown>;
 }
 
-export function dashboardHash(json: Record<string, unknown>): string {
+function dashboardHash(json: Record<string, unknown>): string {
   return createHash("sha256").update(JSON.stringify(normaliseDashboard(json))).digest("hex");
 }
 
@@ -322,7 +322,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** Paths whose values differ, e.g. `panels[2].targets[0].rawSql`; at most MAX_PATHS, then a count. */
-export function diffPaths(before: unknown, after: unknown): string[] {
+function diffPaths(before: unknown, after: unknown): string[] {
   const paths: string[] = [];
   walk(before, after, "", paths);
   return paths.length > MAX_PATHS ? [...paths.slice(0, MAX_PATHS), `(and ${paths.length - MAX_PATHS} more)`] : paths;

@@ -16,7 +16,7 @@ import { type GrafanaClient, grafanaClientFor } from "./client.ts";
 
 /** QueryEngine as the browser sends them, through Grafana: dashboard variables in, server-side macros left to
  *  Grafana. Nothing to open or close: each query is one request. */
-export class GrafanaRunner implements QueryRunner {
+class GrafanaRunner implements QueryRunner {
   constructor(private readonly client: GrafanaClient) {}
 
   async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
@@ -49,7 +49,7 @@ export interface SmokeResult extends CheckResult {
   datasources: DatasourceCheck[];
 }
 
-export async function runSmoke(
+async function runSmoke(
   config: Config,
   client: GrafanaClient,
   definitions: { dashboards: DashboardDefinition[]; datasources: DatasourceDefinition[] },

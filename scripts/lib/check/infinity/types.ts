@@ -61,7 +61,7 @@ export class InfinityQueryError extends Error {
 export const ALLOWED_HOSTS_MESSAGE =
   "requested URL not allowed. To allow this URL, update the data source config in the Security tab, Allowed hosts section";
 export const QUERY_ERROR_PREFIX = "error while performing the infinity query. ";
-export const FRAME_ERROR_PREFIX = "error converting json data to frame: ";
+const FRAME_ERROR_PREFIX = "error converting json data to frame: ";
 
 /** A query error raised while turning the answer into a frame, worded as the plugin words it. */
 export function frameError(reason: string): InfinityQueryError {
