@@ -84,5 +84,3 @@ export interface BenchReport {
    *  target: those are in `targets`). */
   ok: boolean;
 }
-
-const NAIVE_LOOP = { warmup: 1, budgetMs: 30_000, minRuns: 3 };

@@ -4,7 +4,7 @@
 import type { Config } from "../config.ts";
 import { ALL_SELECTED, type DashboardDefinition, type DatasourceDefinition } from "../../../grafana/types.ts";
 import { badInput } from "../errors.ts";
-import { type PanelModel, type Target, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource, variableTarget } from "./dashboard-model.ts";
+import { type PanelModel, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource, variableTarget } from "./dashboard-model.ts";
 import { type Frame, rowCount } from "./frames.ts";
 import { datasourceSecrets } from "../../../grafana/datasources.ts";
 import { DirectRunner, type QueryRunner } from "./runner.ts";

@@ -1,7 +1,7 @@
 // A small client for the Grafana 13 HTTP API: only the legacy /api uid routes that 13.2 still serves
 // (numeric-id routes are off by default in 13, grafana-facts §2.1, §8). Every answer's status is checked
 // before its body is read, and every status maps to a case of ./errors.ts (and so to the exit code).
-import { type GrafanaError, grafanaCase, grafanaError } from "./errors.ts";
+import { type GrafanaError, errorForStatus, grafanaCase, grafanaError, isRecord } from "./errors.ts";
 import type { Config } from "../config.ts";
 
 /** Basic auth, or a service-account token (which wins when set). */
@@ -316,67 +316,8 @@ export class GrafanaClient {
     }
     if (options.absent && status === 404) return { status, body: parsed };
     if (options.accept?.(status, parsed)) return { status, body: parsed };
-    throw this.errorFor(status, parsed ?? text.slice(0, 200), what, response.headers.get("location"));
+    throw errorForStatus(status, parsed ?? text.slice(0, 200), { what, url: this.url, location: response.headers.get("location"), credentialsHint: this.credentialsHint });
   }
-
-  /** The error an unexpected status means; the message says what failed and what to do. */
-  private errorFor(status: number, body: unknown, what: string, location: string | null): GrafanaError {
-    const message = grafanaMessage(body);
-    const said = message ? `: "${message}"` : "";
-    if (status >= 300 && status < 400) {
-      return grafanaError("rejected", `${what}: ${this.url} redirected to ${location ?? "?"} (HTTP ${status}): is GRAFANA_URL Grafana's base URL?`, { status, body });
-    }
-    switch (status) {
-      case 401: {
-        const id = isRecord(body) ? String(body.messageId ?? "") : "";
-        const reason = id.startsWith("password-auth")
-          ? "wrong user name or password"
-          : id.startsWith("api-key")
-            ? "the token is invalid, expired, revoked or of another org"
-            : "no credentials Grafana accepts";
-        return grafanaError("auth", `${what}: Grafana at ${this.url} refused the credentials (HTTP 401, ${reason}${said})`, { status, body }, this.credentialsHint);
-      }
-      case 403: {
-        const permission = message.match(/Permissions needed: (.+)$/)?.[1]?.trim();
-        if (/read-only data source/i.test(message)) {
-          return grafanaError("readOnlyDatasource", `${what}: the datasource is provisioned read-only (HTTP 403${said})`, { status, body }, "change it in the provisioning file");
-        }
-        const lacking = permission ? `lacks the permission ${permission}` : "is not allowed to do this";
-        return grafanaError(
-          "permission",
-          `${what}: the Grafana user ${lacking} (HTTP 403${said})`,
-          { status, body, permission },
-          "use an Admin user or a token of a service account with the Admin role",
-        );
-      }
-      case 404:
-        return grafanaError("notFound", `${what}: not found (HTTP 404${said})`, { status, body });
-      case 406:
-        return grafanaError(
-          "storedAsV2",
-          `${what}: the dashboard is stored as schema v2 (saved from Grafana's UI), which the legacy API cannot read (HTTP 406${said})`,
-          { status, body, apisPath: message.match(/use (\/apis\/\S+) instead/)?.[1] },
-        );
-      case 409:
-        return grafanaError("conflict", `${what}: conflict (HTTP 409${said})`, { status, body });
-      case 412: {
-        const reason = isRecord(body) ? String(body.status ?? "") : "";
-        return grafanaError("precondition", `${what}: refused, ${reason || "precondition failed"} (HTTP 412${said})`, { status, body, reason });
-      }
-    }
-    if (status === 400 && message === "Cannot save provisioned dashboard") {
-      return grafanaError("provisionedDashboard", `${what}: the dashboard is provisioned from a file and cannot be saved through the API (HTTP 400)`, { status, body });
-    }
-    if (status >= 500) return grafanaError("server", `${what}: Grafana at ${this.url} failed (HTTP ${status}${said})`, { status, body });
-    return grafanaError("rejected", `${what}: Grafana rejected the request (HTTP ${status}${said})`, { status, body });
-  }
-}
-
-/** The `message` of Grafana's error bodies ({message}, errutil {message, messageId, statusCode}, RBAC
- *  {title, message, accessErrorId}, §1.2), or the text of a non-JSON body. */
-function grafanaMessage(body: unknown): string {
-  if (isRecord(body) && typeof body.message === "string") return body.message;
-  return typeof body === "string" ? body.trim() : "";
 }
 
 function parseJson(text: string): unknown {
@@ -389,10 +330,6 @@ function parseJson(text: string): unknown {
 }
 
 const enc = encodeURIComponent;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The client for the configured Grafana: GRAFANA_URL, and GRAFANA_TOKEN or the admin user. */
 export function grafanaClientFor(grafana: Config["grafana"], options: Partial<GrafanaClientOptions> = {}): GrafanaClient {
