@@ -5,17 +5,9 @@ import { DashboardBuilder, DashboardLinkBuilder, TimeOptionBuilder, TimePickerBu
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
 import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
-import {
-  BigValueColorMode,
-  BigValueGraphMode,
-  BigValueTextMode,
-  GraphDrawStyle,
-  ReduceDataOptionsBuilder,
-  StackingConfigBuilder,
-  StackingMode,
-} from "@grafana/grafana-foundation-sdk/common";
+import { GraphDrawStyle, StackingConfigBuilder, StackingMode } from "@grafana/grafana-foundation-sdk/common";
 import type { DashboardDefinition } from "../types.ts";
-import { HEALTHY_SCORE, HEALTH_SOURCES, type HealthSource, UNHEALTHY_SCORE } from "../health.ts";
+import { HEALTH_SOURCES } from "../health.ts";
 import { type RowColumns, columnOrder, infinityQuery, mapRows } from "../queries/infinity.ts";
 import { postgresQuery } from "../queries/postgres.ts";
 import {
@@ -23,10 +15,7 @@ import {
   BOOLEAN_GOOD_WHEN_TRUE,
   BOOLEAN_WARN_WHEN_TRUE,
   COLORS,
-  MIXED_DATASOURCE,
-  NEUTRAL_THRESHOLDS,
   ORDER_STATUS_MAPPINGS,
-  SERVICE_STATUS_MAPPINGS,
   TIMEZONE,
   WEBSOCKET_STATUS_MAPPINGS,
   colorCells,
@@ -37,6 +26,7 @@ import {
   textMappings,
   unitOf,
 } from "../look.ts";
+import { overallHealth, serviceComponents, serviceStatus, statusStat } from "./health-panels.ts";
 import { Layout } from "./layout.ts";
 import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardUrl, traceLink } from "./identity.ts";
 import { assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
@@ -53,73 +43,7 @@ const QUEUES_WITHOUT_CONSUMER_BY_DESIGN = [
 const LAG_MESSAGES = 1000;
 const LAG_CONSUME_SHARE = 0.1;
 
-/** Stat on one string field, coloured by mappings; "unknown" when its query gives nothing. */
-const statusStat = (title: string, field: string) =>
-  new StatPanel()
-    .title(title)
-    .reduceOptions(new ReduceDataOptionsBuilder().values(false).calcs(["lastNotNull"]).fields(`/^${field}$/`))
-    .colorMode(BigValueColorMode.Background)
-    .graphMode(BigValueGraphMode.None)
-    .textMode(BigValueTextMode.Value)
-    .thresholds(NEUTRAL_THRESHOLDS)
-    .noValue("unknown");
-
-// --- Health (US5) -------------------------------------------------------------------------------------
-
-function overallHealth() {
-  const parts = HEALTH_SOURCES.length;
-  const panel = statusStat("Overall health", "score")
-    .description(
-      `Healthy only when all ${parts} parts (${HEALTH_SOURCES.map((s) => s.service).join(", ")}) answer healthy. ` +
-        `Red "unhealthy": some part answered that it is not healthy (position-manager's "degraded" counts). ` +
-        `Orange "unknown": some part could not be reached or answered garbage; its own panel says which. ` +
-        `Computed from each part's score (healthy ${HEALTHY_SCORE}, not healthy ${UNHEALTHY_SCORE}) merged and summed.`,
-    )
-    .datasource(MIXED_DATASOURCE)
-    .reduceOptions(new ReduceDataOptionsBuilder().values(false).calcs(["sum"]).fields("/^score$/"))
-    .mappings([
-      rangeMapping(parts * HEALTHY_SCORE, parts * HEALTHY_SCORE, "healthy", COLORS.ok, 0),
-      rangeMapping(0, parts * HEALTHY_SCORE - 1, "unknown", COLORS.unknown, 1),
-      rangeMapping(UNHEALTHY_SCORE, null, "unhealthy", COLORS.bad, 2),
-    ])
-    .withTransformation({ id: "merge", options: {} });
-  for (const source of HEALTH_SOURCES) panel.withTarget(source.query());
-  return panel;
-}
-
-function serviceStatus(source: HealthSource) {
-  return statusStat(source.service, "status")
-    .description(
-      `${source.service} as it reports itself. Green only for "healthy"; red for "unhealthy" or "degraded"; ` +
-        `"unknown" (with an error on the panel) when it cannot be reached or answers something that is not its health JSON.`,
-    )
-    .mappings(SERVICE_STATUS_MAPPINGS)
-    .withTarget(source.query());
-}
-
-function serviceComponents() {
-  const panel = new TablePanel()
-    .title("Service components and errors")
-    .description(
-      "One row per part that answered: its status, database and queue connections, the WebSocket status (ws-gateway), " +
-        "model storage (model-service), the errors model-service's checks report and position-manager's validation errors. " +
-        "A part that cannot be reached has no row here (its status panel above says unknown). Red: disconnected, unhealthy, or any error.",
-    )
-    .datasource(MIXED_DATASOURCE)
-    .withTransformation({ id: "merge", options: {} })
-    .withTransformation({
-      id: "organize",
-      options: { excludeByName: { score: true }, indexByName: columnOrder(HEALTH_SOURCES.flatMap((source) => (source.columns ? [source.columns] : [])), ["score"]) },
-    })
-    .overrideByName("status", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)])
-    .overrideByName("database", [colorCells, mappingsOf(textMappings({ connected: { color: COLORS.ok }, disconnected: { color: COLORS.bad } }))])
-    .overrideByName("queue", [colorCells, mappingsOf(textMappings({ connected: { color: COLORS.ok }, disconnected: { color: COLORS.bad } }))])
-    .overrideByName("websocket", [colorCells, mappingsOf(WEBSOCKET_STATUS_MAPPINGS)])
-    .overrideByName("storage", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)])
-    .noValue("no service answered");
-  for (const source of HEALTH_SOURCES) panel.withTarget(source.query());
-  return panel;
-}
+// --- Health (US5): the rest of the row is in health-panels.ts -----------------------------------------
 
 function rejectedOrders() {
   return new TablePanel()
