@@ -3,7 +3,6 @@
 import type { BenchDatabase } from "./database.ts";
 import type { DashboardTiming, QueryTiming } from "./measure.ts";
 import type { SqlQuery } from "./queries.ts";
-import type { TargetVerdict } from "./targets.ts";
 
 export type IndexMode = "without" | "with";
 
@@ -83,4 +82,11 @@ export interface BenchReport {
   /** False when a query of the dashboards, or a panel of a whole-dashboard load, failed (not a missed
    *  target: those are in `targets`). */
   ok: boolean;
+}
+
+export interface TargetVerdict {
+  target: string;
+  indexes: IndexMode;
+  ok: boolean;
+  detail: string;
 }

@@ -1,6 +1,6 @@
 // The targets of issue 12, judged on the largest size measured, once per index mode. A missed target is
 // reported, not an error: benchmarks print figures.
-import type { IndexMode, SizeFigures } from "./figures.ts";
+import type { SizeFigures, TargetVerdict } from "./figures.ts";
 
 const TARGETS = {
   panelMedianMs: 20,
@@ -10,13 +10,6 @@ const TARGETS = {
   naiveMustLose: ["event-history", "orders"],
   viewersPercentOfCore: 1,
 } as const;
-
-export interface TargetVerdict {
-  target: string;
-  indexes: IndexMode;
-  ok: boolean;
-  detail: string;
-}
 
 export function judgeTargets(size: SizeFigures): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
