@@ -1,7 +1,7 @@
 // The main dashboard, uid trading-system-monitoring (the real system's existing uid): health on top, then
 // the exchange link, signals, orders, model, RabbitMQ queues and the event history. One function a panel,
 // named after what the operator sees; each description says what the panel shows and what red means.
-import { DashboardBuilder, DashboardLinkBuilder, TimeOptionBuilder, TimePickerBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import { DashboardLinkBuilder, TimeOptionBuilder, TimePickerBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
 import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
@@ -16,7 +16,6 @@ import {
   BOOLEAN_WARN_WHEN_TRUE,
   COLORS,
   ORDER_STATUS_MAPPINGS,
-  TIMEZONE,
   WEBSOCKET_STATUS_MAPPINGS,
   colorCells,
   colorOf,
@@ -28,7 +27,7 @@ import {
 } from "../look.ts";
 import { overallHealth, serviceComponents, serviceStatus, statusStat } from "./health-panels.ts";
 import { Layout } from "./layout.ts";
-import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardUrl, traceLink } from "./identity.ts";
+import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardUrl, toolkitDashboard, traceLink } from "./identity.ts";
 import { assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
 
 /** Queues that have no consumer in the real system by design: marked as such, never flagged as lagging. */
@@ -310,13 +309,7 @@ function eventHistory() {
 }
 
 export function mainDashboard(): DashboardDefinition {
-  const board = new DashboardBuilder(MAIN_DASHBOARD.title)
-    .uid(MAIN_DASHBOARD.uid)
-    .tags(["ytrader", "trading"])
-    .description("Health, exchange link, signals, orders, model, queues and events of the ytrader trading system.")
-    .timezone(TIMEZONE)
-    .refresh("1m")
-    .time({ from: "now-24h", to: "now" })
+  const board = toolkitDashboard(MAIN_DASHBOARD, "Health, exchange link, signals, orders, model, queues and events of the ytrader trading system.", { refresh: "1m" })
     .timepicker(
       new TimePickerBuilder()
         .refreshIntervals(["30s", "1m", "5m", "15m"])

@@ -1,23 +1,18 @@
 // The signal trace: one signal followed through the system, from the signal to its orders (by
 // orders.signal_id and by signal_order_relationships), their fills and fees, and the asset's position now.
-import { DashboardBuilder, DashboardLinkBuilder, TextBoxVariableBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import { DashboardLinkBuilder, TextBoxVariableBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
 import type { DashboardDefinition } from "../types.ts";
 import { postgresQuery } from "../queries/postgres.ts";
-import { COLORS, ORDER_STATUS_MAPPINGS, TIMEZONE, colorCells, mappingsOf, textMappings } from "../look.ts";
+import { COLORS, ORDER_STATUS_MAPPINGS, colorCells, mappingsOf, textMappings } from "../look.ts";
 import { Layout } from "./layout.ts";
-import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition } from "./identity.ts";
+import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, toolkitDashboard } from "./identity.ts";
 
 const table = (title: string, description: string, sqlFile: string, empty: string) =>
   new TablePanel().title(title).description(description).withTarget(postgresQuery(sqlFile)).noValue(empty);
 
 export function signalTraceDashboard(): DashboardDefinition {
-  const board = new DashboardBuilder(SIGNAL_TRACE_DASHBOARD.title)
-    .uid(SIGNAL_TRACE_DASHBOARD.uid)
-    .tags(["ytrader", "trading"])
-    .description("One trading signal through the system: its orders, fills and fees, and the position in its asset now.")
-    .timezone(TIMEZONE)
-    .time({ from: "now-24h", to: "now" })
+  const board = toolkitDashboard(SIGNAL_TRACE_DASHBOARD, "One trading signal through the system: its orders, fills and fees, and the position in its asset now.")
     .withVariable(new TextBoxVariableBuilder("signal_id").label("Signal id").description("A signal_id (UUID), e.g. from the signals table"))
     .link(new DashboardLinkBuilder(MAIN_DASHBOARD.title).url(`/d/${MAIN_DASHBOARD.uid}`).keepTime(true));
 

@@ -27,14 +27,11 @@ export interface GrafanaHealth {
   commit?: string;
 }
 
-/** The datasource as GET /api/datasources/uid/:uid returns it (grafana-facts §2.3). */
-export interface DatasourceDto {
-  id: number;
+/** The columns of a datasource that both its body (grafana-facts §2.2) and its GET answer (§2.3) carry. */
+interface DatasourceColumns {
   uid: string;
-  orgId: number;
   name: string;
   type: string;
-  typeLogoUrl?: string;
   access: string;
   url: string;
   user?: string;
@@ -43,6 +40,13 @@ export interface DatasourceDto {
   basicAuthUser?: string;
   withCredentials?: boolean;
   isDefault?: boolean;
+}
+
+/** The datasource as GET /api/datasources/uid/:uid returns it (grafana-facts §2.3). */
+export interface DatasourceDto extends DatasourceColumns {
+  id: number;
+  orgId: number;
+  typeLogoUrl?: string;
   jsonData?: Record<string, unknown>;
   secureJsonFields?: Record<string, boolean>;
   version: number;
@@ -51,18 +55,7 @@ export interface DatasourceDto {
 }
 
 /** The body of POST /api/datasources and PUT /api/datasources/uid/:uid (grafana-facts §2.2). */
-export interface DatasourceBody {
-  uid: string;
-  name: string;
-  type: string;
-  access: string;
-  url: string;
-  user?: string;
-  database?: string;
-  basicAuth?: boolean;
-  basicAuthUser?: string;
-  withCredentials?: boolean;
-  isDefault?: boolean;
+export interface DatasourceBody extends DatasourceColumns {
   jsonData: Record<string, unknown>;
   secureJsonData?: Record<string, string>;
   /** On update: the version last read, so that a concurrent change gives 409 (§2.4). */
