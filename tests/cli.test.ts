@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { resolveCall } from "../scripts/lib/cli.ts";
-import { badInput, checkFailed, EXIT_CODES_HELP, unreachable, describeFailure, exitCodeFor } from "../scripts/lib/errors.ts";
+import { badInput, checkFailed, EXIT_CODES, EXIT_CODES_HELP, unreachable, describeFailure, exitCodeFor } from "../scripts/lib/errors.ts";
 import { configCommand } from "../scripts/config.ts";
 import { demoCommand } from "../scripts/demo.ts";
 import { roleCommand } from "../scripts/role.ts";
@@ -116,6 +116,12 @@ describe("from the shell", () => {
 });
 
 describe("exit codes, decided in one place", () => {
+  test("the table of exit codes is the README's, row for row", () => {
+    const readme = readFileSync(join(import.meta.dir, "..", "README.md"), "utf8");
+    const rows = [...readme.matchAll(/^\| (\d) \| (.+) \|$/gm)].map((m) => ({ code: Number(m[1]), meaning: m[2] }));
+    expect(rows).toEqual(EXIT_CODES.map(({ code, meaning }) => ({ code, meaning })));
+  });
+
   /** A command file of its own that fails as told, run as a user would. */
   async function failing(body: string) {
     const file = join(scratch, `failing-${Math.random().toString(36).slice(2, 8)}.ts`);
