@@ -16,7 +16,7 @@ import { adminSql, runCli, settings, useLiveStack } from "./support/live.ts";
 const scratch = mkdtempSync(join(tmpdir(), "cli-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** The BadInputError message a command line is refused with (fails the test when it is accepted). */
+/** The bad-input message a command line is refused with (fails the test when it is accepted). */
 async function refusal(command: Parameters<typeof resolveCall>[0], argv: string[]): Promise<string> {
   const error = await resolveCall(command, argv).then(
     () => undefined,

@@ -62,7 +62,7 @@ const HELP = new Set(["-h", "--help"]);
 
 /**
  * Checks a command line against the command tree and says which command runs with which arguments.
- * Throws BadInputError naming the closest valid option or command. Help wins over everything else:
+ * Throws bad input (exit 2) naming the closest valid option or command. Help wins over everything else:
  * it never acts.
  */
 export async function resolveCall(root: AnyCommand, rawArgs: string[]): Promise<ResolvedCall> {

@@ -195,7 +195,7 @@ export interface LoadOptions {
 const NO_ENV_FILE_HINT =
   'copy env.example to .env and fill it in, pass --env-file PATH (the trading system\'s own .env works as it is), or point this shell at the local stack: eval "$(bun run --silent stack env)"';
 
-/** Reads, validates and types every setting. Throws BadInputError listing every problem at once. */
+/** Reads, validates and types every setting. Throws bad input (exit 2) listing every problem at once. */
 export function loadConfig(options: LoadOptions = {}): Config {
   const { values, envFile } = readSources(options);
   const problems: string[] = [];

@@ -74,7 +74,7 @@ export function startControl(options: ControlOptions): { url: string; stop(): vo
     const { fault, service, on } = request;
     if ((SERVICE_FAULTS as readonly string[]).includes(fault)) {
       if (!service) throw badInput(`The fault "${fault}" needs a service: one of ${SERVICE_NAMES.join(", ")}.`);
-      // setFault refuses what the service cannot show (degraded outside position-manager) with a BadInputError.
+      // setFault refuses what the service cannot show (degraded outside position-manager) as bad input.
       await services.setFault(service, fault as ServiceFault, on);
       return;
     }
@@ -173,7 +173,7 @@ function knownFaults(extra: Record<string, unknown>): string[] {
 
 /**
  * Switches a fault in a running demo (or clears them all with {clear: true}) and returns every fault's
- * state. Bad input throws BadInputError (exit 2); no demo listening throws UnreachableError (exit 3).
+ * state. Bad input is exit 2; no demo listening is unreachable (exit 3).
  */
 export async function sendFault(controlUrl: string, body: FaultRequest | { clear: true }): Promise<FaultsView> {
   const base = controlUrl.replace(/\/+$/, "");
@@ -194,7 +194,7 @@ export async function sendFault(controlUrl: string, body: FaultRequest | { clear
   return answer;
 }
 
-/** Every fault's state in a running demo. No demo listening throws UnreachableError (exit 3). */
+/** Every fault's state in a running demo. No demo listening is unreachable (exit 3). */
 export async function readFaults(controlUrl: string): Promise<FaultsView> {
   const base = controlUrl.replace(/\/+$/, "");
   let response: Response;

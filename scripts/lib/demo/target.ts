@@ -22,7 +22,7 @@ export interface TargetOptions {
 
 const REQUIRED: SettingName[] = ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"];
 
-/** The demo's settings, once it is clear that it may write there. BadInputError (exit 2) otherwise. */
+/** The demo's settings, once it is clear that it may write there. Bad input (exit 2) otherwise. */
 export async function demoTarget(options: TargetOptions): Promise<Config> {
   const log = options.log ?? (() => {});
   if (options.scratch && !options.envFile) {
