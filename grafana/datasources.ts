@@ -116,6 +116,22 @@ export function datasourceDefinitions(config: Config): DatasourceDefinition[] {
   );
 }
 
+/** A datasource's secrets from the settings' values: secureJsonData key -> value, and the keys whose
+ *  setting has no value. The one lookup check (to run queries) and push (to send them) share. */
+export function datasourceSecrets(
+  definition: DatasourceDefinition,
+  values: Partial<Record<SettingName, string | undefined>>,
+): { secrets: Record<string, string>; unset: { key: string; setting: string }[] } {
+  const secrets: Record<string, string> = {};
+  const unset: { key: string; setting: string }[] = [];
+  for (const [key, setting] of Object.entries(definition.secureJsonData)) {
+    const value = setting ? values[setting] : undefined;
+    if (value) secrets[key] = value;
+    else unset.push({ key, setting: setting ?? "?" });
+  }
+  return { secrets, unset };
+}
+
 const ref = (name: SettingName) => `\${${name}}`;
 
 /** The same datasources for provisioning files: every host, port and user a `${NAME}` reference that

@@ -32,3 +32,7 @@ export interface DashboardDefinition {
 
 /** The folder every dashboard of the toolkit lives in. */
 export const FOLDER = { uid: "ytrader-monitoring", title: "Trading system" } as const;
+
+/** What a variable holds when its All option is selected, in the dashboard JSON and in the browser. (Not
+ *  the custom all value a query then receives, which a variable may set: dashboards/variables.ts.) */
+export const ALL_SELECTED = "$__all";

@@ -1,13 +1,14 @@
 import { defineCommand } from "citty";
-import { BadInputError, EXIT } from "./lib/errors.ts";
+import { badInput, EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
 import { demoTarget } from "./lib/demo/target.ts";
-import { type IndexMode, runBench } from "./lib/bench/run.ts";
+import type { IndexMode } from "./lib/bench/figures.ts";
+import { runBench } from "./lib/bench/run.ts";
 import { formatReport } from "./lib/bench/report.ts";
 
 const count = (name: string, value: string | undefined, fallback: number, min: number) => {
   const n = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(n) || n < min) throw new BadInputError(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < min) throw badInput(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
   return n;
 };
 
@@ -39,7 +40,7 @@ export const benchCommand = defineCommand({
   run: async ({ args }) => {
     const rows = count("rows", args.rows, 10_000_000, 1_000);
     const baselineRows = count("baseline-rows", args["baseline-rows"], 1_000_000, 0);
-    if (baselineRows >= rows) throw new BadInputError(`--baseline-rows (${baselineRows}) must be smaller than --rows (${rows}), or 0`);
+    if (baselineRows >= rows) throw badInput(`--baseline-rows (${baselineRows}) must be smaller than --rows (${rows}), or 0`);
     const modes: IndexMode[] =
       args["with-indexes"] && !args["without-indexes"] ? ["with"] : args["without-indexes"] && !args["with-indexes"] ? ["without"] : ["without", "with"];
     // The seed writes demo history: only where the demo may write (the local stack's own services, or scratch ones).

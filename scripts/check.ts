@@ -1,26 +1,20 @@
 import { defineCommand } from "citty";
-import { BadInputError, EXIT } from "./lib/errors.ts";
-import { envFileArg, exitWith, jsonArg, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
+import { EXIT, badInput } from "./lib/errors.ts";
+import { envFileArg, jsonArg, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
-import { type PanelResult, runCheck } from "./lib/check/run.ts";
+import { panelLine } from "./lib/check/report.ts";
+import { runCheck } from "./lib/check/run.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 
 /** `--var strategy=a,b` (repeatable) -> { strategy: ["a", "b"] }; `--var strategy=$__all` for All. */
-export function parseVariableArgs(list: string[]): Record<string, string[]> {
+function parseVariableArgs(list: string[]): Record<string, string[]> {
   const variables: Record<string, string[]> = {};
   for (const item of list) {
     const match = /^([A-Za-z_]\w*)=(.*)$/.exec(item);
-    if (!match) throw new BadInputError(`--var takes name=value (or name=v1,v2 for several values), got "${item}"`);
+    if (!match) throw badInput(`--var takes name=value (or name=v1,v2 for several values), got "${item}"`);
     variables[match[1]!] = match[2]!.split(",");
   }
   return variables;
-}
-
-export function panelLine(r: PanelResult): string {
-  const name = `${r.dashboard} / ${r.panel}`;
-  const verdict = r.ok ? "ok" : "FAILED";
-  const shown = r.value !== undefined ? `${r.rows} rows, shows "${r.value}"` : `${r.rows} rows`;
-  return `${name.padEnd(62)} ${verdict.padEnd(7)} ${shown.padEnd(28)} ${String(r.ms).padStart(6)} ms${r.error ? `  ${r.error.split("\n").join(" ")}` : ""}`;
 }
 
 export const checkCommand = defineCommand({
@@ -40,29 +34,28 @@ export const checkCommand = defineCommand({
     to: { type: "string", valueHint: "time", description: "End of the range (default: the dashboard's, usually now)" },
     var: repeatable({ type: "string", valueHint: "name=value", description: "A variable's value instead of its default (repeatable; v1,v2 for several; $__all for All)" }),
   },
-  run: ({ args, rawArgs }) =>
-    exitWith(async () => {
-      const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
-      const panels = repeatedValues(rawArgs, "panel");
-      const result = await runCheck(config, {
-        dashboards: dashboardDefinitions(),
-        datasources: datasourceDefinitions(config),
-        dashboard: args.dashboard,
-        panels: panels.length ? panels : undefined,
-        from: args.from,
-        to: args.to,
-        variables: parseVariableArgs(repeatedValues(rawArgs, "var")),
-        onPanel: args.json ? undefined : (r) => console.log(panelLine(r)),
-      });
-      const failed = result.panels.filter((r) => !r.ok);
-      if (args.json) {
-        const panelsJson = result.panels.map(({ frames: _frames, kind: _kind, ...rest }) => rest);
-        console.log(JSON.stringify({ ok: result.ok, panels: panelsJson }));
-      } else {
-        console.log(`${result.panels.length} checked: ${result.panels.length - failed.length} ok, ${failed.length} failed`);
-      }
-      return result.ok ? EXIT.ok : EXIT.checkFailed;
-    }),
+  run: async ({ args, rawArgs }) => {
+    const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
+    const panels = repeatedValues(rawArgs, "panel");
+    const result = await runCheck(config, {
+      dashboards: dashboardDefinitions(),
+      datasources: datasourceDefinitions(config),
+      dashboard: args.dashboard,
+      panels: panels.length ? panels : undefined,
+      from: args.from,
+      to: args.to,
+      variables: parseVariableArgs(repeatedValues(rawArgs, "var")),
+      onPanel: args.json ? undefined : (r) => console.log(panelLine(r)),
+    });
+    const failed = result.panels.filter((r) => !r.ok);
+    if (args.json) {
+      const panelsJson = result.panels.map(({ frames: _frames, kind: _kind, ...rest }) => rest);
+      console.log(JSON.stringify({ ok: result.ok, panels: panelsJson }));
+    } else {
+      console.log(`${result.panels.length} checked: ${result.panels.length - failed.length} ok, ${failed.length} failed`);
+    }
+    return result.ok ? EXIT.ok : EXIT.checkFailed;
+  },
 });
 
 if (import.meta.main) runCommand(checkCommand);

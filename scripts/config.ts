@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { BadInputError } from "./lib/errors.ts";
+import { badInput } from "./lib/errors.ts";
 import { envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
 import { SETTINGS, type SettingName, envExample, loadConfig } from "./lib/config.ts";
 
@@ -22,7 +22,7 @@ export const configCommand = defineCommand({
     if (args.example) return void process.stdout.write(envExample());
     const required = (args.require ?? "").split(",").filter(Boolean);
     const unknown = required.filter((name) => !(name in SETTINGS));
-    if (unknown.length) throw new BadInputError(`--require names unknown settings: ${unknown.join(", ")}`);
+    if (unknown.length) throw badInput(`--require names unknown settings: ${unknown.join(", ")}`);
     const config = loadConfig({ envFile: args["env-file"], required: required as SettingName[] });
     const masked = JSON.stringify(config, (key, value) =>
       /password|apiKey|token/i.test(key) && typeof value === "string" ? "********" : value,

@@ -1,10 +1,10 @@
 import { defineCommand } from "citty";
-import { BadInputError, EXIT } from "./lib/errors.ts";
+import { badInput, EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { SERVICE_NAMES, type ServiceName, isPostgresName } from "./lib/config.ts";
-import { createDatabaseIfMissing } from "./lib/postgres.ts";
-import { stackPorts } from "./lib/stack-paths.ts";
-import { demoSql, startDemo } from "./lib/demo/index.ts";
+import { openDatabase } from "./lib/postgres.ts";
+import { stackPorts } from "./lib/stack/stack-paths.ts";
+import { startDemo } from "./lib/demo/index.ts";
 import { BACKFILL_HOURS, backfillHours } from "./lib/demo/backfill.ts";
 import { applyDemoSchema } from "./lib/demo/schema.ts";
 import { seedDemo } from "./lib/demo/seed.ts";
@@ -27,12 +27,12 @@ const target = (args: { "env-file"?: string; scratch?: boolean }) =>
 const pace = { pace: { type: "string", valueHint: "n", description: "Speed: 1 = realistic, about one signal a second (default 1)" } } as const;
 const parsePace = (value: string | undefined) => {
   const n = Number(value ?? 1);
-  if (!(n > 0 && n <= 100)) throw new BadInputError(`--pace must be a number in (0, 100], got ${JSON.stringify(value)}`);
+  if (!(n > 0 && n <= 100)) throw badInput(`--pace must be a number in (0, 100], got ${JSON.stringify(value)}`);
   return n;
 };
 const positive = (name: string, value: string | undefined, fallback?: number) => {
   const n = value === undefined ? fallback : Number(value);
-  if (n === undefined || !Number.isInteger(n) || n < 0) throw new BadInputError(`--${name} must be a whole number >= 0, got ${JSON.stringify(value)}`);
+  if (n === undefined || !Number.isInteger(n) || n < 0) throw badInput(`--${name} must be a whole number >= 0, got ${JSON.stringify(value)}`);
   return n;
 };
 
@@ -103,20 +103,13 @@ const seed = defineCommand({
   run: async ({ args }) => {
     const signals = positive("signals", args.signals);
     const orders = positive("orders", args.orders, signals);
-    if (orders > signals) throw new BadInputError(`--orders (${orders}) cannot exceed --signals (${signals}): at most one order per signal`);
+    if (orders > signals) throw badInput(`--orders (${orders}) cannot exceed --signals (${signals}): at most one order per signal`);
     const days = positive("days", args.days, 30);
     if (args.database !== undefined && !isPostgresName(args.database)) {
-      throw new BadInputError(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(args.database)}`);
+      throw badInput(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(args.database)}`);
     }
     const settings = await target(args);
-    const config = { ...settings, postgres: { ...settings.postgres, database: args.database ?? settings.postgres.database } };
-    const admin = demoSql({ ...settings, postgres: { ...settings.postgres, database: "postgres" } });
-    try {
-      await createDatabaseIfMissing(admin, config.postgres.database);
-    } finally {
-      await admin.end();
-    }
-    const sql = demoSql(config);
+    const sql = await openDatabase(settings, args.database ?? settings.postgres.database);
     try {
       // stderr: --json keeps stdout for the report.
       for (const upgraded of await applyDemoSchema(sql)) console.error(`schema upgraded: ${upgraded}`);
@@ -148,7 +141,7 @@ const fault = defineCommand({
   run: async ({ args }) => {
     const service = args.service as ServiceName | undefined;
     if (service !== undefined && !SERVICE_NAMES.includes(service)) {
-      throw new BadInputError(`--service must be one of ${SERVICE_NAMES.join(", ")}, got ${JSON.stringify(args.service)}`);
+      throw badInput(`--service must be one of ${SERVICE_NAMES.join(", ")}, got ${JSON.stringify(args.service)}`);
     }
     const url = controlUrl(args["control-url"]);
     const before = await readFaults(url);
@@ -181,7 +174,7 @@ const soak = defineCommand({
   },
   run: async ({ args }) => {
     const minutes = Number(args.minutes ?? 10);
-    if (!(minutes > 0 && minutes <= 24 * 60)) throw new BadInputError(`--minutes must be a number in (0, 1440], got ${JSON.stringify(args.minutes)}`);
+    if (!(minutes > 0 && minutes <= 24 * 60)) throw badInput(`--minutes must be a number in (0, 1440], got ${JSON.stringify(args.minutes)}`);
     const pace = parsePace(args.pace);
     const config = await target(args);
     const result = await runSoak(config, { minutes, pace, log: (line) => console.log(line) });

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
-import { exitWith, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
-import { writeProvisionFiles } from "./lib/provision.ts";
+import { jsonArg, runCommand, stepLine } from "./lib/cli.ts";
+import { writeProvisionFiles } from "./lib/grafana/provision.ts";
 
 export const provisionCommand = defineCommand({
   meta: {
@@ -15,16 +15,15 @@ export const provisionCommand = defineCommand({
     check: { type: "boolean", description: "Write nothing; exit 1 when a file differs from the definitions" },
     out: { type: "string", valueHint: "dir", description: "Directory to write into instead of the repository's grafana/" },
   },
-  run: ({ args }) =>
-    exitWith(async () => {
-      const result = writeProvisionFiles({ dir: args.out, dryRun: args.check });
-      if (args.json) console.log(JSON.stringify({ ok: !(args.check && result.written.length), ...result }));
-      else {
-        for (const path of result.written) console.log(stepLine(path, args.check ? "DIFFERS" : "written"));
-        console.log(`${result.written.length} file(s) ${args.check ? "differ" : "written"}, ${result.unchanged.length} unchanged`);
-      }
-      return args.check && result.written.length ? EXIT.checkFailed : EXIT.ok;
-    }),
+  run: ({ args }) => {
+    const result = writeProvisionFiles({ dir: args.out, dryRun: args.check });
+    if (args.json) console.log(JSON.stringify({ ok: !(args.check && result.written.length), ...result }));
+    else {
+      for (const path of result.written) console.log(stepLine(path, args.check ? "DIFFERS" : "written"));
+      console.log(`${result.written.length} file(s) ${args.check ? "differ" : "written"}, ${result.unchanged.length} unchanged`);
+    }
+    return args.check && result.written.length ? EXIT.checkFailed : EXIT.ok;
+  },
 });
 
 if (import.meta.main) runCommand(provisionCommand);

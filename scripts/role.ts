@@ -1,46 +1,11 @@
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { defineCommand } from "citty";
-import { envFileArg, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
+import { envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
 import { type SettingName, loadConfig } from "./lib/config.ts";
-import { type RoleStepOptions, type RoleStepResult, type SideOutcome, runRoleStep } from "./lib/role-step.ts";
-import { roleMigration } from "./lib/role-migration.ts";
-import { scramVerifier } from "./lib/scram.ts";
-
-export const MIGRATION_FILE = join(import.meta.dir, "..", "sql", "grafana_monitor_role.sql");
-
-function report(result: RoleStepResult, options: RoleStepOptions) {
-  const planning = Boolean(options.dryRun || options.check);
-  const [ran, revoked] = planning ? ["would run", "would revoke"] : ["ran", "revoked"];
-  const verdict = (side: SideOutcome, count: number) => (side.status === "failed" ? "FAILED" : count ? (planning ? "to change" : "changed") : "unchanged");
-  const pg = result.postgres;
-  console.log(stepLine("role", verdict(pg, pg.applied.length + pg.revoked.length), `PostgreSQL role ${pg.role}`));
-  if (pg.status === "failed") console.error(`  PostgreSQL: ${pg.error}\n  nothing changed in PostgreSQL (the role step is one transaction)`);
-  for (const statement of pg.applied) console.log(`  ${ran}: ${statement}`);
-  for (const statement of pg.revoked) console.log(`  ${revoked}: ${statement}`);
-  for (const table of pg.missingTables) console.log(`  note: table ${table} does not exist here; it is granted once it does`);
-  if (pg.kept.length) {
-    const why = options.strict || options.check ? "no revoke takes them away" : "revoke with --strict";
-    console.log(`  ${pg.kept.length} privilege(s) beyond read-only on the monitored tables left in place (${why}):`);
-    for (const extra of pg.kept) console.log(`    - ${extra}`);
-  }
-  const mq = result.rabbitmq;
-  if (mq) {
-    console.log(stepLine("rabbitmq", verdict(mq, mq.changes.length + mq.revoked.length), `monitoring user ${mq.user}`));
-    if (mq.status === "failed") console.error(`  RabbitMQ: ${mq.error}`);
-    for (const change of mq.changes) console.log(`  ${ran}: ${change}`);
-    for (const change of mq.revoked) console.log(`  ${revoked}: ${change}`);
-    if (!mq.revoked.length) for (const extra of mq.extras) console.log(`    - ${extra} (revoke with --strict)`);
-  }
-  if (!result.ok) {
-    const failedSides = [pg.status === "failed" ? "PostgreSQL" : "", mq?.status === "failed" ? "RabbitMQ" : ""].filter(Boolean);
-    console.log(`${failedSides.join(" and ")} FAILED (exit ${result.exitCode}); ${result.changes} change(s)${planning ? " planned" : " made"} on the other side`);
-  } else if (options.check) {
-    console.log(result.converged ? "converged: nothing differs" : `not converged: ${result.differences} difference(s); nothing changed (--check)`);
-  } else {
-    console.log(result.changes ? `${result.changes} change(s)${planning ? " planned; nothing changed (--dry-run)" : ""}` : "0 changes: already converged");
-  }
-}
+import { type RoleStepOptions, runRoleStep } from "./lib/role/role-step.ts";
+import { printRoleReport } from "./lib/role/report.ts";
+import { MIGRATION_FILE, roleMigration } from "./lib/role/role-migration.ts";
+import { scramVerifier } from "./lib/role/scram.ts";
 
 export const roleCommand = defineCommand({
   meta: {
@@ -75,7 +40,7 @@ export const roleCommand = defineCommand({
     if (args.json) {
       console.log(JSON.stringify(result));
       for (const side of [result.postgres, result.rabbitmq]) if (side?.status === "failed") console.error(side.error);
-    } else report(result, options);
+    } else printRoleReport(result, options, { out: (line) => console.log(line), err: (line) => console.error(line) });
     return result.exitCode;
   },
 });

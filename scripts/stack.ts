@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { EXIT, UnreachableError, classify } from "./lib/errors.ts";
+import { EXIT } from "./lib/errors.ts";
 import { jsonArg, runCommand, stepLine } from "./lib/cli.ts";
-import { type ComponentStatus, HEALTHY_STATES, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack.ts";
+import { type ComponentStatus, HEALTHY_STATES, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack/stack.ts";
 
 const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
   if (json) console.log(JSON.stringify({ components: statuses }));
@@ -15,11 +15,7 @@ const up = defineCommand({
   },
   args: { ...jsonArg },
   run: async ({ args }) => {
-    const statuses = await stackUp(args.json ? () => {} : (line) => console.error(line)).catch((error: Error) => {
-      // A port taken or a bad STACK_*_PORT is bad input (2); a component that would not come up, exit 3.
-      throw classify(error) === "bug" ? new UnreachableError(`stack up failed: ${error.message}`) : error;
-    });
-    print(statuses, args.json);
+    print(await stackUp(args.json ? () => {} : (line) => console.error(line)), args.json);
   },
 });
 

@@ -6,35 +6,36 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import type { Config } from "../scripts/lib/config.ts";
-import { Sources } from "../scripts/lib/check/sources.ts";
+import { postgresText } from "../scripts/lib/check/sources/postgres.ts";
+import type { QueryEngine } from "../scripts/lib/check/run.ts";
+import type { DirectRunner } from "../scripts/lib/check/runner.ts";
 import type { Frame } from "../scripts/lib/check/frames.ts";
 import { type BenchContexts, benchContexts } from "../scripts/lib/bench/contexts.ts";
-import { SIGNALS_PER_DAY, newestSignal, withDatabase } from "../scripts/lib/bench/database.ts";
+import { newestSignal, withDatabase } from "../scripts/lib/bench/database.ts";
 import { createIndexes, presentIndexes, recommendedIndexes } from "../scripts/lib/bench/indexes.ts";
-import { WarmSources } from "../scripts/lib/bench/measure.ts";
+import { benchQueries } from "../scripts/lib/bench/measure.ts";
 import { type SqlQuery, dashboardSqlQueries, naiveQueries } from "../scripts/lib/bench/queries.ts";
-import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { seedDemo } from "../scripts/lib/demo/seed.ts";
 import { utcText } from "../scripts/lib/demo/seed-clock.ts";
-import { runRoleStep } from "../scripts/lib/role-step.ts";
-import { freshDatabase, settings } from "./support/live.ts";
+import { runRoleStep } from "../scripts/lib/role/role-step.ts";
+import { FIXTURE, fixtureCopy } from "./support/fixture.ts";
+import { settings, useLiveStack } from "./support/live.ts";
 
-/** A million signals and orders at the real system's density (10 days): the 24-hour range holds a tenth. */
-const ROWS = 1_000_000;
+useLiveStack();
+
+/** A million signals and orders at the real system's density (the suite's shared fixture, ten days): the
+ *  24-hour range holds a tenth. */
+const ROWS = FIXTURE.signals;
 const BIG_TABLES = ["trading_signals", "orders"];
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
+let db: Awaited<ReturnType<typeof fixtureCopy>>;
 let config: Config;
 let role: postgres.Sql;
-let sources: WarmSources;
+let engine: QueryEngine & { runner: DirectRunner };
 let bench: BenchContexts;
 let queries: SqlQuery[];
 
 beforeAll(async () => {
-  db = await freshDatabase("bench_plans");
-  await applyDemoSchema(db.sql);
-  await seedDemo(db.sql, { signals: ROWS, orders: ROWS, days: ROWS / SIGNALS_PER_DAY });
-  await db.sql`ANALYZE`;
+  db = await fixtureCopy("bench_plans");
   config = withDatabase(settings(), db.name);
   expect((await runRoleStep(config, {})).postgres.status).toBe("ok");
   const dashboards = dashboardDefinitions();
@@ -42,12 +43,12 @@ beforeAll(async () => {
   queries = dashboardSqlQueries(dashboards, datasources);
   const { postgres: pg, monitorRole } = config;
   role = postgres({ host: pg.host, port: pg.port, database: db.name, user: monitorRole.user, password: monitorRole.password, max: 1, onnotice: () => {} });
-  sources = new WarmSources(config, datasources);
-  bench = await benchContexts(db.sql, sources, dashboards, queries, await newestSignal(db.sql));
+  engine = benchQueries(config, datasources);
+  bench = await benchContexts(db.sql, engine, dashboards, queries, await newestSignal(db.sql));
 }, 900_000);
 
 afterAll(async () => {
-  await sources?.close();
+  await engine?.runner.close();
   await role?.end({ timeout: 2 });
   await db?.drop();
 });
@@ -64,7 +65,7 @@ async function planNodes(query: SqlQuery): Promise<{ variables: string; nodes: P
   const contexts = bench.contexts.get(query.dashboard.uid)!;
   const out = [];
   for (const [variables, context] of [["default", contexts.base], ["narrow", contexts.narrow]] as const) {
-    const [row] = await role.unsafe(`EXPLAIN (FORMAT JSON) ${Sources.postgresText(query.target, context)}`);
+    const [row] = await role.unsafe(`EXPLAIN (FORMAT JSON) ${postgresText(query.target, context)}`);
     const nodes: PlanNode[] = [];
     const visit = (node: PlanNode) => {
       nodes.push(node);
@@ -124,7 +125,7 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
     const { from, to } = bench.ranges.get(queries.find((q) => q.name === "model-quality")!.dashboard.uid)!;
     const run = async (name: string) => {
       const query = queries.find((q) => q.name === name)!;
-      return sources.runner.run(query.target, query.datasource, bench.contexts.get(query.dashboard.uid)!.base);
+      return engine.runner.run(query.target, query.datasource, bench.contexts.get(query.dashboard.uid)!.base);
     };
 
     const quality = rowsOf(await run("model-quality"), ["strategy_id", "orders_last_hour", "filled_last_hour"]);

@@ -1,7 +1,9 @@
 // `bun run check` as an operator or cron runs it: the JSON it ends with, its exit codes, its options.
 import { beforeAll, expect, test } from "bun:test";
-import { runRoleStep } from "../scripts/lib/role-step.ts";
-import { runCli, settings } from "./support/live.ts";
+import { runRoleStep } from "../scripts/lib/role/role-step.ts";
+import { runCli, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 beforeAll(async () => {
   await runRoleStep(settings(), { rabbitmq: true });

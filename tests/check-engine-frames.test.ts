@@ -3,7 +3,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type postgres from "postgres";
 import { FrameError, frameFromPostgres, rowCount, toDataFrameJson, type Frame } from "../scripts/lib/check/frames.ts";
-import { adminSql, freshDatabase } from "./support/live.ts";
+import { adminSql, freshDatabase, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 let sql: postgres.Sql;
 beforeAll(async () => {

@@ -5,9 +5,11 @@ import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts
 import type { Config } from "../scripts/lib/config.ts";
 import { type CheckOptions, type PanelResult, runCheck } from "../scripts/lib/check/run.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { runRoleStep } from "../scripts/lib/role-step.ts";
-import { adminSql, eventually, freeStackPorts, freshDatabase, runCli, settings } from "./support/live.ts";
+import { runRoleStep } from "../scripts/lib/role/role-step.ts";
+import { adminSql, eventually, freeStackPorts, freshDatabase, runCli, settings, useLiveStack } from "./support/live.ts";
 import { type HistoryDatabase, historyDatabase } from "./support/demo-history.ts";
+
+useLiveStack();
 
 const MAIN = "trading-system-monitoring";
 const TRACE = "ytrader-signal-trace";

@@ -6,23 +6,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { resolveCall } from "../scripts/lib/cli.ts";
-import { BadInputError, CheckFailedError, EXIT_CODES_HELP, UnreachableError, describeFailure, exitCodeFor } from "../scripts/lib/errors.ts";
+import { badInput, checkFailed, EXIT_CODES, EXIT_CODES_HELP, unreachable, describeFailure, exitCodeFor } from "../scripts/lib/errors.ts";
 import { configCommand } from "../scripts/config.ts";
 import { demoCommand } from "../scripts/demo.ts";
 import { roleCommand } from "../scripts/role.ts";
 import { stackCommand } from "../scripts/stack.ts";
-import { adminSql, runCli, settings } from "./support/live.ts";
+import { adminSql, runCli, settings, useLiveStack } from "./support/live.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "cli-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** The BadInputError message a command line is refused with (fails the test when it is accepted). */
+/** The bad-input message a command line is refused with (fails the test when it is accepted). */
 async function refusal(command: Parameters<typeof resolveCall>[0], argv: string[]): Promise<string> {
   const error = await resolveCall(command, argv).then(
     () => undefined,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(BadInputError);
+  expect(error).toMatchObject({ kind: "badInput" });
   return (error as Error).message;
 }
 
@@ -84,23 +84,6 @@ describe("the command line is checked before anything runs", () => {
 });
 
 describe("from the shell", () => {
-  test("`role --dryrun` exits 2 and creates no role; so does `--dry-run=false`", async () => {
-    const role = `t_cli_${Math.random().toString(36).slice(2, 8)}`;
-    const env = { ...process.env, GRAFANA_POSTGRES_USER: role, GRAFANA_POSTGRES_PASSWORD: "cli-test-password" };
-    for (const flag of ["--dryrun", "--dry-run=false"]) {
-      const result = await runCli(["scripts/role.ts", flag], env);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain("--dry-run");
-      expect(result.stdout).toBe("");
-    }
-    const sql = await adminSql();
-    try {
-      expect(await sql`SELECT 1 FROM pg_roles WHERE rolname = ${role}`).toHaveLength(0);
-    } finally {
-      await sql.end();
-    }
-  });
-
   test("`stack upp` and `demo seed --signals` exit 2 with the closest valid choice", async () => {
     const stack = await runCli(["scripts/stack.ts", "upp"]);
     expect(stack.code).toBe(2);
@@ -133,6 +116,12 @@ describe("from the shell", () => {
 });
 
 describe("exit codes, decided in one place", () => {
+  test("the table of exit codes is the README's, row for row", () => {
+    const readme = readFileSync(join(import.meta.dir, "..", "README.md"), "utf8");
+    const rows = [...readme.matchAll(/^\| (\d) \| (.+) \|$/gm)].map((m) => ({ code: Number(m[1]), meaning: m[2] }));
+    expect(rows).toEqual(EXIT_CODES.map(({ code, meaning }) => ({ code, meaning })));
+  });
+
   /** A command file of its own that fails as told, run as a user would. */
   async function failing(body: string) {
     const file = join(scratch, `failing-${Math.random().toString(36).slice(2, 8)}.ts`);
@@ -151,11 +140,49 @@ describe("exit codes, decided in one place", () => {
     expect(bug.code).toBe(1);
     expect(bug.stderr).toContain("unexpected failure (a bug)");
     expect(bug.stderr).toMatch(/TypeError.*\n\s+at /);
-    const check = await failing('throw new errors.CheckFailedError("2 panels answered nothing");');
+    const check = await failing('throw errors.checkFailed("2 panels answered nothing");');
     expect(check.code).toBe(1);
     expect(check.stderr.trim()).toBe("2 panels answered nothing");
     expect((await failing("return 3;")).code).toBe(3);
-    expect((await failing('throw new errors.BadInputError("no");')).code).toBe(2);
+    expect((await failing('throw errors.badInput("no");')).code).toBe(2);
+  });
+
+  test("HTTP: connection refused and timeouts are 3; our own classes keep their codes", async () => {
+    expect(exitCodeFor(await fetch("http://127.0.0.1:1/").catch((caught: unknown) => caught))).toBe(3);
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const timedOut = await fetch(`http://127.0.0.1:${silent.port}/`, { signal: AbortSignal.timeout(300) }).catch((caught: unknown) => caught);
+      expect(exitCodeFor(timedOut)).toBe(3);
+    } finally {
+      silent.stop(true);
+    }
+    expect(exitCodeFor(unreachable("x"))).toBe(3);
+    expect(exitCodeFor(badInput("x"))).toBe(2);
+    expect(exitCodeFor(checkFailed("x"))).toBe(1);
+    expect(exitCodeFor(new RangeError("x"))).toBe(1);
+    expect(describeFailure(badInput("x"))).toBe("x");
+    expect(describeFailure(new RangeError("x"))).toContain("RangeError: x\n    at ");
+  });
+});
+
+describe("against the live stack", () => {
+  useLiveStack();
+
+  test("`role --dryrun` exits 2 and creates no role; so does `--dry-run=false`", async () => {
+    const role = `t_cli_${Math.random().toString(36).slice(2, 8)}`;
+    const env = { ...process.env, GRAFANA_POSTGRES_USER: role, GRAFANA_POSTGRES_PASSWORD: "cli-test-password" };
+    for (const flag of ["--dryrun", "--dry-run=false"]) {
+      const result = await runCli(["scripts/role.ts", flag], env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("--dry-run");
+      expect(result.stdout).toBe("");
+    }
+    const sql = await adminSql();
+    try {
+      expect(await sql`SELECT 1 FROM pg_roles WHERE rolname = ${role}`).toHaveLength(0);
+    } finally {
+      await sql.end();
+    }
   });
 
   test("PostgreSQL: connection refused or timed out is 3, refused credentials 2", async () => {
@@ -177,22 +204,5 @@ describe("exit codes, decided in one place", () => {
     } finally {
       silent.stop(true);
     }
-  });
-
-  test("HTTP: connection refused and timeouts are 3; our own classes keep their codes", async () => {
-    expect(exitCodeFor(await fetch("http://127.0.0.1:1/").catch((caught: unknown) => caught))).toBe(3);
-    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-    try {
-      const timedOut = await fetch(`http://127.0.0.1:${silent.port}/`, { signal: AbortSignal.timeout(300) }).catch((caught: unknown) => caught);
-      expect(exitCodeFor(timedOut)).toBe(3);
-    } finally {
-      silent.stop(true);
-    }
-    expect(exitCodeFor(new UnreachableError("x"))).toBe(3);
-    expect(exitCodeFor(new BadInputError("x"))).toBe(2);
-    expect(exitCodeFor(new CheckFailedError("x"))).toBe(1);
-    expect(exitCodeFor(new RangeError("x"))).toBe(1);
-    expect(describeFailure(new BadInputError("x"))).toBe("x");
-    expect(describeFailure(new RangeError("x"))).toContain("RangeError: x\n    at ");
   });
 });

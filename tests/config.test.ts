@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BadInputError } from "../scripts/lib/errors.ts";
+import type { ToolkitError } from "../scripts/lib/errors.ts";
 import { envExample, loadConfig } from "../scripts/lib/config.ts";
 import { runCli } from "./support/live.ts";
 
@@ -44,8 +44,8 @@ describe("config", () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(BadInputError);
-    const problems = (error as BadInputError).problems;
+    expect(error).toMatchObject({ kind: "badInput" });
+    const problems = (error as ToolkitError).problems;
     expect(problems).toHaveLength(4);
     expect(problems.join("\n")).toContain("POSTGRES_PORT: expected a port number");
     expect(problems.join("\n")).toContain("GRAFANA_URL: expected an http:// or https:// URL");

@@ -9,11 +9,12 @@ import { dashboardDefinitions, datasourceDefinitions, provisionedDatasources } f
 import { provisioningVariables } from "../grafana/datasources.ts";
 import { SETTINGS, type SettingName } from "../scripts/lib/config.ts";
 import { dashboardPanels, dashboardVariables, targetDatasource } from "../scripts/lib/check/dashboard-model.ts";
-import { type InfinityTarget, lintInfinityTarget } from "../scripts/lib/check/infinity.ts";
+import { lintInfinityTarget } from "../scripts/lib/check/infinity/query.ts";
+import type { InfinityTarget } from "../scripts/lib/check/infinity/types.ts";
 import { SUPPORTED_CALCS, SUPPORTED_TRANSFORMATIONS } from "../scripts/lib/check/transformations.ts";
-import { GRAFANA_DIR, provisionFiles } from "../scripts/lib/provision.ts";
+import { GRAFANA_DIR, provisionFiles } from "../scripts/lib/grafana/provision.ts";
 import { MIXED_DATASOURCE } from "../grafana/look.ts";
-import { settings } from "./support/live.ts";
+import { settings, useLiveStack } from "./support/live.ts";
 
 const dashboards = dashboardDefinitions();
 const datasourceUids = new Set(provisionedDatasources().map((ds) => ds.uid));
@@ -37,6 +38,12 @@ describe("generated files", () => {
     }
     for (const name of provisioningVariables()) expect(SETTINGS[name]).toBeDefined();
   });
+
+});
+
+describe("the live settings' secrets", () => {
+  // The stack's generated secrets: real values to look for.
+  useLiveStack();
 
   test("no secret value of the live settings appears in any generated or committed file", () => {
     const config = settings();

@@ -3,7 +3,9 @@ import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { type Activity, type ActivityError, MAX_KEPT_ERRORS, activityErrorLog, startActivity } from "../scripts/lib/demo/activity.ts";
 import { TRAINED_STRATEGIES } from "../scripts/lib/demo/market.ts";
 import { newDemoState } from "../scripts/lib/demo/state.ts";
-import { eventually, freshDatabase } from "./support/live.ts";
+import { eventually, freshDatabase, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 // At pace 20 the 5-minute pending timeout is 15 s and position snapshots come every 15 s: well within a
 // minute, activity shows every status path once.
@@ -165,8 +167,12 @@ describe("the activity loop", () => {
         await eventually("the activity's INSERT waiting for the lock", async () =>
           (await count(slow.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
             AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO trading_signals%'`)) === 1 ? true : undefined);
-        // The database stays slow for 4 s: the test's input. The old loop queued a tick every 250 ms of it.
-        await Bun.sleep(4_000);
+        // The test's input: the database stays slow until the blocked INSERT has waited 4 s (16 ticks) by
+        // PostgreSQL's own clock. The old loop queued a tick every 250 ms of it.
+        await eventually("the activity's INSERT blocked for 4 s", async () =>
+          (await count(slow.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
+            AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO trading_signals%'
+            AND clock_timestamp() - query_start >= interval '4 seconds'`)) === 1 ? true : undefined);
         const before = await signals();
         const stopping = loop.stop();
         await locker`COMMIT`;

@@ -1,7 +1,7 @@
 // The demo's backfill on its first start: the last 24 hours of what its live activity writes, at its
 // rates; once only (a database with history is never backfilled), all or nothing, and stated in the log.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { BadInputError } from "../scripts/lib/errors.ts";
+import { isFailure } from "../scripts/lib/errors.ts";
 import { RATES } from "../scripts/lib/demo/activity-steps.ts";
 import { startActivity } from "../scripts/lib/demo/activity.ts";
 import { type Backfill, backfillDemo, describeBackfill } from "../scripts/lib/demo/backfill.ts";
@@ -9,7 +9,9 @@ import { startDemo } from "../scripts/lib/demo/index.ts";
 import { ASSET_NAMES, REJECTION_REASONS, STRATEGIES, TRAINED_STRATEGIES } from "../scripts/lib/demo/market.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { newDemoState } from "../scripts/lib/demo/state.ts";
-import { freeStackPorts, freshDatabase, freshVhost, runCli, settings } from "./support/live.ts";
+import { freeStackPorts, freshDatabase, freshVhost, runCli, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 const HOUR = 3_600_000;
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
@@ -190,7 +192,7 @@ describe("once only, all or nothing", () => {
       const indexes = await one(failing.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'trading_signals'`);
       expect(indexes.n).toBeGreaterThan(5);
 
-      for (const hours of [0, -1, 24 * 7 + 1, Number.NaN]) await expect(backfillDemo(failing.sql, { hours })).rejects.toBeInstanceOf(BadInputError);
+      for (const hours of [0, -1, 24 * 7 + 1, Number.NaN]) expect(isFailure(await backfillDemo(failing.sql, { hours }).catch((e: unknown) => e), "badInput")).toBe(true);
       const refused = await runCli(["scripts/demo.ts", "run", "--backfill-hours", "1000"]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain("--backfill-hours must be a number in (0, 168]");

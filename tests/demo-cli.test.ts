@@ -5,8 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runFormatted } from "../scripts/lib/postgres.ts";
-import { scramVerifier } from "../scripts/lib/scram.ts";
-import { adminSql, runCli, settings } from "./support/live.ts";
+import { scramVerifier } from "../scripts/lib/role/scram.ts";
+import { adminSql, runCli, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const scratch = mkdtempSync(join(tmpdir(), "demo-cli-"));

@@ -2,7 +2,9 @@
 // traffic shows in the management API, and both halves of the spec's lag rule can be produced on demand.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type RabbitTraffic, amqpUrl, startRabbitTraffic } from "../scripts/lib/demo/rabbitmq.ts";
-import { eventually, freshVhost, rabbitApi, settings } from "./support/live.ts";
+import { eventually, freshVhost, rabbitApi, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 // Written by hand from shared/docs/source-system.md ("RabbitMQ topology"), not from the module.
 const MARKET_DATA = { "x-message-ttl": 86400000, "x-max-length": 100000, "x-overflow": "drop-head" };

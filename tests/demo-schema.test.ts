@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
 import { applyDemoSchema, createLegacyMonitorRole } from "../scripts/lib/demo/schema.ts";
-import { adminSql, freshDatabase, settings } from "./support/live.ts";
+import { adminSql, freshDatabase, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 

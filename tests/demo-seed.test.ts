@@ -1,33 +1,33 @@
-// The bulk seed at a million signals and a million orders: counts, consistency with every fact of the
-// real system, and its speed (printed, so that 10 million can be extrapolated).
+// The bulk seed at a million signals and a million orders (the suite's shared fixture, seeded once per
+// stack): counts, consistency with every fact of the real system, and its speed (printed when it seeds, so
+// that 10 million can be extrapolated).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { BadInputError } from "../scripts/lib/errors.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { copyRows } from "../scripts/lib/demo/copy.ts";
 import { type SeedReport, seedDemo } from "../scripts/lib/demo/seed.ts";
-import { freshDatabase } from "./support/live.ts";
+import { FIXTURE, fixtureCopy } from "./support/fixture.ts";
+import { freshDatabase, useLiveStack } from "./support/live.ts";
 
-const SIGNALS = 1_000_000;
+useLiveStack();
+
+const SIGNALS = FIXTURE.signals;
+const DAYS = FIXTURE.days;
 const DAY_MS = 86_400_000;
-let db: Awaited<ReturnType<typeof freshDatabase>>;
+let db: Awaited<ReturnType<typeof fixtureCopy>>;
 let report: SeedReport;
 let seededAt: number;
-const progress = new Map<string, number>();
+let progress: Map<string, number>;
 
 /** A TIMESTAMP (without time zone, holding UTC) as epoch milliseconds, whatever this process's time zone. */
 const epochMs = (expression: string) => db.sql.unsafe(`(extract(epoch FROM ${expression}) * 1000)::float8`);
 const one = async <T>(query: Promise<T[]>): Promise<T> => (await query)[0]!;
 
 describe("seedDemo at 1M signals and 1M orders", () => {
+  // The suite's shared fixture (tests/support/fixture.ts): this seed, run once per stack, and what it reported.
   beforeAll(async () => {
-    db = await freshDatabase("demo_seed");
-    await applyDemoSchema(db.sql);
-    seededAt = Date.now();
-    report = await seedDemo(db.sql, { signals: SIGNALS, orders: SIGNALS, onProgress: (table, rows) => progress.set(table, rows) });
-    for (const row of report.tables) {
-      console.log(`${row.table.padEnd(26)} ${String(row.rows).padStart(9)} rows ${row.seconds.toFixed(2).padStart(7)} s ${Math.round(row.rowsPerSecond).toString().padStart(8)} rows/s`);
-    }
-    console.log(`seed total ${report.seconds.toFixed(1)} s`);
+    db = await fixtureCopy("demo_seed");
+    ({ report, seededAt } = db.seed);
+    progress = new Map(Object.entries(db.seed.progress));
   }, 600_000);
 
   afterAll(async () => {
@@ -99,14 +99,14 @@ describe("seedDemo at 1M signals and 1M orders", () => {
     expect(wrong).toEqual({ rejected: 0, filled: 0, partial: 0, cancelled: 0, dry_run: 0, executed: 0, market_price: 0 });
   });
 
-  test("signals span the last 30 days over several strategies and assets, warm-up a minority", async () => {
+  test("signals span the last days asked for over several strategies and assets, warm-up a minority", async () => {
     const shape = await one(db.sql<{ first: number; last: number; strategies: number; assets: number; warmup: number; warmup_mismatch: number }[]>`
       SELECT ${epochMs('min("timestamp")')} AS first, ${epochMs('max("timestamp")')} AS last, count(DISTINCT strategy_id)::int AS strategies,
         count(DISTINCT asset)::int AS assets, count(*) FILTER (WHERE is_warmup)::int AS warmup,
         count(*) FILTER (WHERE is_warmup <> (model_version IS NULL))::int AS warmup_mismatch
       FROM trading_signals`);
-    expect(shape.first).toBeGreaterThanOrEqual(seededAt - 30 * DAY_MS - 60_000);
-    expect(shape.first).toBeLessThan(seededAt - 29.9 * DAY_MS);
+    expect(shape.first).toBeGreaterThanOrEqual(seededAt - DAYS * DAY_MS - 60_000);
+    expect(shape.first).toBeLessThan(seededAt - (DAYS - 0.1) * DAY_MS);
     expect(shape.last).toBeLessThanOrEqual(seededAt + 60_000);
     expect(shape.last).toBeGreaterThan(seededAt - 60_000);
     expect(shape.strategies).toBeGreaterThanOrEqual(3);
@@ -135,7 +135,7 @@ describe("seedDemo at 1M signals and 1M orders", () => {
         (SELECT count(*)::int FROM execution_events WHERE jsonb_typeof(performance->'realized_pnl') <> 'null') AS numeric_pnl,
         (SELECT count(*)::int FROM positions WHERE closed_at IS NOT NULL AND size = 0) AS closed`);
     expect(check.positions).toBeGreaterThanOrEqual(4);
-    expect(check.snapshots_each).toBeGreaterThanOrEqual(30 * 288);
+    expect(check.snapshots_each).toBeGreaterThanOrEqual(DAYS * 288);
     expect(check.numeric_pnl).toBe(0);
     expect(check.closed).toBeGreaterThanOrEqual(1);
   });
@@ -152,7 +152,7 @@ describe("seedDemo at 1M signals and 1M orders", () => {
   });
 
   test("a second seed into the same database is refused", async () => {
-    await expect(seedDemo(db.sql, { signals: 10 })).rejects.toBeInstanceOf(BadInputError);
+    await expect(seedDemo(db.sql, { signals: 10 })).rejects.toMatchObject({ kind: "badInput" });
   });
 
 });
@@ -191,7 +191,7 @@ describe("seedDemo options", () => {
     const small = await freshDatabase("demo_seed_small");
     try {
       await applyDemoSchema(small.sql);
-      await expect(seedDemo(small.sql, { signals: 10, orders: 11 })).rejects.toBeInstanceOf(BadInputError);
+      await expect(seedDemo(small.sql, { signals: 10, orders: 11 })).rejects.toMatchObject({ kind: "badInput" });
       await seedDemo(small.sql, { signals: 10_000, orders: 4_000, days: 2 });
       const counts = await one(small.sql<{ signals: number; orders: number; distinct: number; relationships: number }[]>`
         SELECT (SELECT count(*)::int FROM trading_signals) AS signals, count(*)::int AS orders,

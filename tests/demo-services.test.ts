@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { z } from "zod";
 import { SERVICE_NAMES, type ServiceName } from "../scripts/lib/config.ts";
-import { BadInputError, UnreachableError } from "../scripts/lib/errors.ts";
 import { sendFault, startControl } from "../scripts/lib/demo/control.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { type DemoServices, startServices } from "../scripts/lib/demo/services.ts";
 import { cycleWebsocket } from "../scripts/lib/demo/websocket-link.ts";
 import { type DemoState, newDemoState } from "../scripts/lib/demo/state.ts";
-import { eventually, freshDatabase } from "./support/live.ts";
+import { eventually, freshDatabase, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 const SLOW_MS = 1_500;
 const API_KEYS: Record<ServiceName, string> = {
@@ -361,7 +362,7 @@ describe("faults show through the real endpoints and clear", () => {
     expect((await health("position-manager")).status).toBe("degraded");
     await services.setFault("position-manager", "degraded", false);
     expect((await health("position-manager")).status).toBe("healthy");
-    await expect(services.setFault("ws-gateway", "degraded", true)).rejects.toBeInstanceOf(BadInputError);
+    await expect(services.setFault("ws-gateway", "degraded", true)).rejects.toMatchObject({ kind: "badInput" });
   });
 
   test("slow: the answer takes slowMs, and is quick again once cleared", async () => {
@@ -526,7 +527,7 @@ describe("the control route switches faults from another process", () => {
         await sendFault(control.url, body);
         return "accepted";
       } catch (error) {
-        expect(error).toBeInstanceOf(BadInputError);
+        expect(error).toMatchObject({ kind: "badInput" });
         return (error as Error).message;
       }
     };
@@ -549,6 +550,6 @@ describe("the control route switches faults from another process", () => {
 
   test("sendFault to no demo says it is unreachable", async () => {
     const [nobody] = freePorts(1);
-    await expect(sendFault(`http://127.0.0.1:${nobody}`, { fault: "queue", on: true })).rejects.toBeInstanceOf(UnreachableError);
+    await expect(sendFault(`http://127.0.0.1:${nobody}`, { fault: "queue", on: true })).rejects.toMatchObject({ kind: "unreachable" });
   });
 });

@@ -2,7 +2,9 @@
 // through the settings `bun run stack env` prints, faults switched with `bun run demo fault`.
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { SERVICE_NAMES } from "../scripts/lib/config.ts";
-import { adminSql, eventually, rabbitApi, runCli, settings } from "./support/live.ts";
+import { adminSql, eventually, rabbitApi, runCli, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 const health = async (service: (typeof SERVICE_NAMES)[number]) => {
   const response = await fetch(`${settings().services[service].url}/health`, { signal: AbortSignal.timeout(5000) });

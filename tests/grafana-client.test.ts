@@ -4,23 +4,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { exitCodeFor } from "../scripts/lib/errors.ts";
 import { GrafanaClient } from "../scripts/lib/grafana/client.ts";
-import {
-  DashboardStoredAsV2Error,
-  FolderExistsError,
-  GrafanaAuthError,
-  GrafanaConflictError,
-  GrafanaNotFoundError,
-  GrafanaPermissionError,
-  GrafanaPreconditionError,
-  GrafanaRejectedError,
-  GrafanaServerError,
-  GrafanaUnreachableError,
-  ProvisionedDashboardError,
-  ReadOnlyDatasourceError,
-} from "../scripts/lib/grafana/errors.ts";
+import { type GrafanaError, grafanaCase } from "../scripts/lib/grafana/errors.ts";
 import { startGrafanaDouble } from "./support/grafana-double.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana, uniqueUid } from "./support/grafana-target.ts";
-import { settings } from "./support/live.ts";
+import { settings, useLiveStack } from "./support/live.ts";
 
 let target: GrafanaTarget;
 let client: GrafanaClient;
@@ -61,9 +48,9 @@ describe("health and auth", () => {
     expect(health.version ?? "").toMatch(/^\d+\.\d+/);
   });
 
-  test("a wrong password is a GrafanaAuthError (exit 2) naming the settings to check", async () => {
+  test("a wrong password is the auth failure (exit 2) naming the settings to check", async () => {
     const error = await failure(new GrafanaClient({ url: target.url, auth: { user: target.auth.user ?? "admin", password: "not-the-password" } }).getFolder("x"));
-    expect(error).toBeInstanceOf(GrafanaAuthError);
+    expect(grafanaCase(error)).toBe("auth");
     expect(exitCodeFor(error)).toBe(2);
     expect(error.message).toContain("HTTP 401");
     expect(error.message).toContain("GRAFANA_ADMIN_PASSWORD");
@@ -71,49 +58,49 @@ describe("health and auth", () => {
 
   test("no credentials and a bad token are 401s too; the token's message names GRAFANA_TOKEN", async () => {
     const none = await failure(new GrafanaClient({ url: target.url, auth: {} }).getFolder("x"));
-    expect(none).toBeInstanceOf(GrafanaAuthError);
+    expect(grafanaCase(none)).toBe("auth");
     const token = await failure(new GrafanaClient({ url: target.url, auth: { token: "glsa_not_a_token_00000000" } }).getFolder("x"));
-    expect(token).toBeInstanceOf(GrafanaAuthError);
+    expect(grafanaCase(token)).toBe("auth");
     expect(token.message).toContain("GRAFANA_TOKEN");
     expect(exitCodeFor(token)).toBe(2);
   });
 
-  test("a Viewer token on a write route is a GrafanaPermissionError (exit 2) quoting the permission", async () => {
+  test("a Viewer token on a write route is the permission failure (exit 2) quoting the permission", async () => {
     const viewer = target.viewerToken();
     if (!viewer) return console.warn("skipped: set GRAFANA_VIEWER_TOKEN to run this against a real Grafana");
     const error = (await failure(
       new GrafanaClient({ url: target.url, auth: { token: viewer } }).createDatasource(postgresBody(uniqueUid("viewer"), "x")),
-    )) as GrafanaPermissionError;
-    expect(error).toBeInstanceOf(GrafanaPermissionError);
-    expect(error.permission).toBe("datasources:create");
+    )) as GrafanaError;
+    expect(grafanaCase(error)).toBe("permission");
+    expect(error.detail.permission).toBe("datasources:create");
     expect(error.message).toContain("datasources:create");
     expect(exitCodeFor(error)).toBe(2);
   });
 });
 
 describe("no answer, or not Grafana's", () => {
-  test("a closed port is GrafanaUnreachableError (exit 3) saying how to start Grafana", async () => {
+  test("a closed port is the unreachable failure (exit 3) saying how to start Grafana", async () => {
     const closed = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
     const url = `http://127.0.0.1:${closed.port}`;
     await closed.stop(true);
     const error = await failure(new GrafanaClient({ url, auth: {} }).health());
-    expect(error).toBeInstanceOf(GrafanaUnreachableError);
+    expect(grafanaCase(error)).toBe("unreachable");
     expect(exitCodeFor(error)).toBe(3);
     expect(error.message).toContain("docker compose up -d grafana");
   });
 
-  test("a Grafana that never answers times out as GrafanaUnreachableError (exit 3)", async () => {
+  test("a Grafana that never answers times out as the unreachable failure (exit 3)", async () => {
     const silent = Bun.serve({ port: 0, hostname: "127.0.0.1", idleTimeout: 30, fetch: () => new Promise<Response>(() => {}) });
     try {
       const error = await failure(new GrafanaClient({ url: `http://127.0.0.1:${silent.port}`, auth: {}, timeoutMs: 300 }).health());
-      expect(error).toBeInstanceOf(GrafanaUnreachableError);
+      expect(grafanaCase(error)).toBe("unreachable");
       expect(error.message).toContain("did not answer within 0.3s");
     } finally {
       await silent.stop(true);
     }
   });
 
-  test("503 from /api/health (database failing, §1.7) is GrafanaServerError (exit 3); an HTML page is not Grafana (exit 2)", async () => {
+  test("503 from /api/health (database failing, §1.7) is the server failure (exit 3); an HTML page is not Grafana (exit 2)", async () => {
     const odd = Bun.serve({
       port: 0,
       hostname: "127.0.0.1",
@@ -125,10 +112,10 @@ describe("no answer, or not Grafana's", () => {
     try {
       const oddClient = new GrafanaClient({ url: `http://127.0.0.1:${odd.port}`, auth: {} });
       const failing = await failure(oddClient.health());
-      expect(failing).toBeInstanceOf(GrafanaServerError);
+      expect(grafanaCase(failing)).toBe("server");
       expect(exitCodeFor(failing)).toBe(3);
       const html = await failure(oddClient.getFolder("x"));
-      expect(html).toBeInstanceOf(GrafanaRejectedError);
+      expect(grafanaCase(html)).toBe("rejected");
       expect(html.message).toContain("is GRAFANA_URL a Grafana?");
       expect(exitCodeFor(html)).toBe(2);
     } finally {
@@ -154,7 +141,7 @@ describe("datasources by uid", () => {
     expect((await client.getDatasource(uid))!.secureJsonFields).toEqual({ password: true });
 
     const stale = await failure(client.updateDatasource(uid, { ...withoutSecret, version: 1 }));
-    expect(stale).toBeInstanceOf(GrafanaConflictError);
+    expect(grafanaCase(stale)).toBe("conflict");
     expect(exitCodeFor(stale)).toBe(1);
   });
 
@@ -163,22 +150,24 @@ describe("datasources by uid", () => {
     const uid = uniqueUid("dup");
     await client.createDatasource(postgresBody(uid, "x"));
     const clash = await failure(client.createDatasource({ ...postgresBody(uniqueUid("other"), "x"), name: `PostgreSQL ${uid}` }));
-    expect(clash).toBeInstanceOf(GrafanaConflictError);
+    expect(grafanaCase(clash)).toBe("conflict");
     expect(clash.message).toContain("same name");
   });
 
-  test.skipIf(onRealGrafana)("double only: a provisioned read-only datasource refuses a PUT (ReadOnlyDatasourceError, exit 2)", async () => {
+  test.skipIf(onRealGrafana)("double only: a provisioned read-only datasource refuses a PUT (the readOnlyDatasource failure, exit 2)", async () => {
     const uid = uniqueUid("ro");
     target.double!.provisionDatasource({ ...postgresBody(uid, "x"), secureJsonData: { password: "x" } });
     expect((await client.getDatasource(uid))!.readOnly).toBe(true);
     const error = await failure(client.updateDatasource(uid, { ...postgresBody(uid, "y"), version: 1 }));
-    expect(error).toBeInstanceOf(ReadOnlyDatasourceError);
+    expect(grafanaCase(error)).toBe("readOnlyDatasource");
     expect(exitCodeFor(error)).toBe(2);
   });
 });
 
 // The double's health checks reach the stack's loopback services, which a Grafana in a container cannot.
 describe.skipIf(onRealGrafana)("double only: datasource health really connects", () => {
+  useLiveStack();
+
   test("PostgreSQL: OK with the right password, ERROR (400) with a wrong one or a closed port", async () => {
     const pg = settings().postgres;
     const good = uniqueUid("pg-ok");
@@ -254,25 +243,25 @@ describe.skipIf(onRealGrafana)("double only: datasource health really connects",
 });
 
 describe("folders", () => {
-  test("create and read by uid; an absent one is null; creating it again is FolderExistsError", async () => {
+  test("create and read by uid; an absent one is null; creating it again is the folderExists failure", async () => {
     const uid = uniqueUid("folder");
     expect(await client.getFolder(uid)).toBeNull();
     const created = await client.createFolder({ uid, title: `Folder ${uid}` });
     expect(created.uid).toBe(uid);
     expect((await client.getFolder(uid))!.title).toBe(`Folder ${uid}`);
     const again = await failure(client.createFolder({ uid, title: `Folder ${uid}` }));
-    expect(again).toBeInstanceOf(FolderExistsError);
+    expect(grafanaCase(again)).toBe("folderExists");
   });
 
-  test.skipIf(onRealGrafana)("double only: both UNCONFIRMED answers to an existing folder uid (409, 412) are FolderExistsError", async () => {
+  test.skipIf(onRealGrafana)("double only: both UNCONFIRMED answers to an existing folder uid (409, 412) are the folderExists failure", async () => {
     for (const status of [409, 412] as const) {
       const double = await startGrafanaDouble({ unconfirmed: { folderExists: status } });
       try {
         const c = new GrafanaClient({ url: double.url, auth: { user: double.adminUser, password: double.adminPassword } });
         await c.createFolder({ uid: "f", title: "F" });
         const error = await failure(c.createFolder({ uid: "f", title: "F" }));
-        expect(error).toBeInstanceOf(FolderExistsError);
-        expect((error as FolderExistsError).status).toBe(status);
+        expect(grafanaCase(error)).toBe("folderExists");
+        expect((error as GrafanaError).detail.status).toBe(status);
       } finally {
         await double.stop();
       }
@@ -301,9 +290,9 @@ describe("dashboards", () => {
     expect(versions.map((v) => v.version)).toEqual([2, 1]);
     expect(versions[0]!.message).toBe("two");
 
-    const stale = (await failure(client.saveDashboard({ dashboard: { ...dashboard(uid, "Third"), version: 1 }, folderUid }))) as GrafanaPreconditionError;
-    expect(stale).toBeInstanceOf(GrafanaPreconditionError);
-    expect(stale.reason).toBe("version-mismatch");
+    const stale = (await failure(client.saveDashboard({ dashboard: { ...dashboard(uid, "Third"), version: 1 }, folderUid }))) as GrafanaError;
+    expect(grafanaCase(stale)).toBe("precondition");
+    expect(stale.detail.reason).toBe("version-mismatch");
     expect(exitCodeFor(stale)).toBe(1);
     expect((await client.saveDashboard({ dashboard: dashboard(uid, "Third"), folderUid, overwrite: true })).version).toBe(3);
     expect(await client.getDashboard(uniqueUid("absent"))).toBeNull();
@@ -311,10 +300,10 @@ describe("dashboards", () => {
 
   test("an empty title and an unknown folder are rejected (400, exit 2)", async () => {
     const untitled = await failure(client.saveDashboard({ dashboard: dashboard(uniqueUid("d"), "") }));
-    expect(untitled).toBeInstanceOf(GrafanaRejectedError);
+    expect(grafanaCase(untitled)).toBe("rejected");
     expect(untitled.message).toContain("Dashboard title cannot be empty");
     const nowhere = await failure(client.saveDashboard({ dashboard: dashboard(uniqueUid("d"), "T"), folderUid: uniqueUid("no-folder") }));
-    expect(nowhere).toBeInstanceOf(GrafanaRejectedError);
+    expect(grafanaCase(nowhere)).toBe("rejected");
     expect(exitCodeFor(nowhere)).toBe(2);
   });
 
@@ -323,27 +312,27 @@ describe("dashboards", () => {
     target.double!.provisionDashboard(dashboard(provisioned, "Provisioned"));
     expect((await client.getDashboard(provisioned))!.meta.provisioned).toBe(true);
     const refused = await failure(client.saveDashboard({ dashboard: { ...dashboard(provisioned, "Changed"), version: 1 } }));
-    expect(refused).toBeInstanceOf(ProvisionedDashboardError);
+    expect(grafanaCase(refused)).toBe("provisionedDashboard");
 
     const v2 = uniqueUid("v2");
     await client.saveDashboard({ dashboard: dashboard(v2, "Will be v2") });
     target.double!.markStoredAsV2(v2, { title: "Will be v2", elements: { a: {} }, layout: { kind: "TabsLayout" } });
-    const error = (await failure(client.getDashboard(v2))) as DashboardStoredAsV2Error;
-    expect(error).toBeInstanceOf(DashboardStoredAsV2Error);
+    const error = (await failure(client.getDashboard(v2))) as GrafanaError;
+    expect(grafanaCase(error)).toBe("storedAsV2");
     expect(exitCodeFor(error)).toBe(1);
-    expect(error.apisPath).toBe(`/apis/dashboard.grafana.app/v2/namespaces/default/dashboards/${v2}`);
-    const resource = await client.getDashboardResource(error.apisPath!);
+    expect(error.detail.apisPath).toBe(`/apis/dashboard.grafana.app/v2/namespaces/default/dashboards/${v2}`);
+    const resource = await client.getDashboardResource(error.detail.apisPath!);
     expect(resource.spec).toMatchObject({ layout: { kind: "TabsLayout" } });
-    await expect(client.getDashboardResource("/api/admin/settings")).rejects.toBeInstanceOf(GrafanaRejectedError);
+    await expect(client.getDashboardResource("/api/admin/settings")).rejects.toMatchObject({ detail: { grafana: "rejected" } });
   });
 });
 
 describe("/api/ds/query", () => {
   test("an unknown datasource is a 404 and an empty query list a 400", async () => {
     const unknown = await failure(client.query({ from: "now-1h", to: "now", queries: [{ refId: "A", datasource: { uid: uniqueUid("none") } }] }));
-    expect(unknown).toBeInstanceOf(GrafanaNotFoundError);
+    expect(grafanaCase(unknown)).toBe("notFound");
     const empty = await failure(client.query({ from: "now-1h", to: "now", queries: [] }));
-    expect(empty).toBeInstanceOf(GrafanaRejectedError);
+    expect(grafanaCase(empty)).toBe("rejected");
     expect(empty.message).toContain("No queries found");
   });
 

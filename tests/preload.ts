@@ -1,13 +1,8 @@
-// Brings the live stack up before any test file loads (see scripts/lib/stack.ts), and points the
-// toolkit's settings at it unless the environment already points somewhere else. At the end of the run
-// it stops what it started; a stack that was already running is left as it was.
+// The test run's end: the live stack's parts that this run started (tests/support/live.ts brings it up for
+// the first test that needs it, never for the others) are stopped; a stack that was already running is
+// left as it was.
 import { afterAll } from "bun:test";
-import { stackEnv, stackUp } from "../scripts/lib/stack.ts";
-import { beginTestRun, endTestRun } from "./support/test-run-stack.ts";
-
-const statuses = await stackUp((line) => console.error(`[stack] ${line}`));
-beginTestRun(statuses);
-for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
+import { endTestRun } from "./support/test-run-stack.ts";
 
 // A hook in the preload runs once, after the last test file (Bun 1.4.5).
 // Stopping RabbitMQ alone takes several seconds: the hook gets two minutes, not Bun's 5 s default.

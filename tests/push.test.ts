@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exitCodeFor, BadInputError } from "../scripts/lib/errors.ts";
+import { exitCodeFor } from "../scripts/lib/errors.ts";
 import { GrafanaClient } from "../scripts/lib/grafana/client.ts";
-import { GrafanaAuthError, GrafanaPermissionError, GrafanaUnreachableError } from "../scripts/lib/grafana/errors.ts";
+import { type GrafanaError, grafanaCase } from "../scripts/lib/grafana/errors.ts";
 import { type PushDefinitions, type PushOptions, type PushResult, pushToGrafana } from "../scripts/lib/grafana/push.ts";
 import { FOLDER, type DashboardDefinition, type DatasourceDefinition } from "../grafana/types.ts";
+import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana, uniqueUid } from "./support/grafana-target.ts";
-import { runCli, settings } from "./support/live.ts";
+import { runCli, settings, useLiveStack } from "./support/live.ts";
 
 let target: GrafanaTarget;
 let client: GrafanaClient;
@@ -219,49 +220,58 @@ describe("dashboards changed in Grafana since the last push", () => {
 });
 
 describe("failures change nothing", () => {
-  test("a wrong password: GrafanaAuthError, exit 2", async () => {
+  test("a wrong password: the auth failure, exit 2", async () => {
     const defs = definitions();
     const error = await pushToGrafana(new GrafanaClient({ url: target.url, auth: { user: target.auth.user ?? "admin", password: "wrong" } }), defs, { secrets: SECRETS }).catch((e: Error) => e);
-    expect(error).toBeInstanceOf(GrafanaAuthError);
+    expect(grafanaCase(error)).toBe("auth");
     expect(exitCodeFor(error)).toBe(2);
     expect(Object.values(await versions(defs)).every((v) => v === null)).toBe(true);
   });
 
-  test("a Viewer token: GrafanaPermissionError naming the permission, exit 2", async () => {
+  test("a Viewer token: the permission failure naming the permission, exit 2", async () => {
     const viewer = target.viewerToken();
     if (!viewer) return console.warn("skipped: set GRAFANA_VIEWER_TOKEN to run this against a real Grafana");
     const defs = definitions();
-    const error = (await pushToGrafana(new GrafanaClient({ url: target.url, auth: { token: viewer } }), defs, { secrets: SECRETS }).catch((e: Error) => e)) as GrafanaPermissionError;
-    expect(error).toBeInstanceOf(GrafanaPermissionError);
+    const error = (await pushToGrafana(new GrafanaClient({ url: target.url, auth: { token: viewer } }), defs, { secrets: SECRETS }).catch((e: Error) => e)) as GrafanaError;
+    expect(grafanaCase(error)).toBe("permission");
     expect(error.message).toMatch(/lacks the permission (folders|datasources|dashboards):/);
     expect(exitCodeFor(error)).toBe(2);
     expect(Object.values(await versions(defs)).every((v) => v === null)).toBe(true);
   });
 
-  test("a secret setting that is not set: BadInputError naming it, before anything is sent", async () => {
+  test("a secret setting that is not set: bad input naming it, before anything is sent", async () => {
     const defs = definitions();
     const error = await push(defs, { secrets: { GRAFANA_POSTGRES_PASSWORD: SECRETS.GRAFANA_POSTGRES_PASSWORD } }).catch((e: Error) => e);
-    expect(error).toBeInstanceOf(BadInputError);
+    expect(error).toMatchObject({ kind: "badInput" });
     expect((error as Error).message).toContain("RABBITMQ_MONITOR_PASSWORD");
     expect(Object.values(await versions(defs)).every((v) => v === null)).toBe(true);
   });
 
-  test("an unreachable Grafana: GrafanaUnreachableError, exit 3", async () => {
+  test("an unreachable Grafana: the unreachable failure, exit 3", async () => {
     const closed = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
     const url = `http://127.0.0.1:${closed.port}`;
     await closed.stop(true);
     const error = await push(definitions(), {}, new GrafanaClient({ url, auth: target.auth })).catch((e: Error) => e);
-    expect(error).toBeInstanceOf(GrafanaUnreachableError);
+    expect(grafanaCase(error)).toBe("unreachable");
     expect(exitCodeFor(error)).toBe(3);
   });
 });
 
 describe("bun run push, as a user runs it", () => {
+  // The command pushes the stack's own settings: its secrets come from the stack's environment.
+  useLiveStack();
   // The command pushes grafana/index.ts's definitions into FOLDER, with secrets from the environment.
   const cli = (args: string[], extra: Record<string, string> = {}) =>
     runCli(["scripts/push.ts", "--env-file", "/dev/null", ...args], { ...process.env, ...target.env, ...extra });
 
   test("pushes, then reports 0 changes; --json ends with ok and changes", async () => {
+    // What the command creates on a real Grafana is removed after the file's tests; what was there before is left.
+    const toolkit = { folders: [FOLDER.uid], datasources: datasourceDefinitions(settings()).map((ds) => ds.uid), dashboards: dashboardDefinitions().map((d) => d.uid) };
+    const absent = { folders: [] as string[], datasources: [] as string[], dashboards: [] as string[] };
+    for (const uid of toolkit.folders) if (!(await client.getFolder(uid))) absent.folders.push(uid);
+    for (const uid of toolkit.datasources) if (!(await client.getDatasource(uid))) absent.datasources.push(uid);
+    for (const uid of toolkit.dashboards) if (!(await client.getDashboard(uid).catch(() => null))) absent.dashboards.push(uid);
+    target.created(absent);
     const first = await cli(["--json"]);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);

@@ -1,8 +1,9 @@
 // The RabbitMQ user Grafana reads the management API with: tagged monitoring, no vhost permissions.
 import { afterAll, describe, expect, test } from "bun:test";
-import { BadInputError, UnreachableError } from "../scripts/lib/errors.ts";
-import { convergeMonitorUser } from "../scripts/lib/rabbitmq-monitor-user.ts";
-import { rabbitApi, settings } from "./support/live.ts";
+import { convergeMonitorUser } from "../scripts/lib/role/rabbitmq-monitor-user.ts";
+import { rabbitApi, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 const user = `t_monitor_${Math.random().toString(36).slice(2, 8)}`;
 const password = "monitor-pass-1";
@@ -71,7 +72,7 @@ describe("RabbitMQ monitoring user", () => {
 
   test("a wrong admin password is reported as such", async () => {
     const error = await convergeMonitorUser({ ...admin(), password: "wrong" }, user, password).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(BadInputError);
+    expect(error).toMatchObject({ kind: "badInput" });
     expect((error as Error).message).toContain("check RABBITMQ_USER/RABBITMQ_PASSWORD");
   });
 
@@ -81,7 +82,7 @@ describe("RabbitMQ monitoring user", () => {
     await rabbitApi(`/api/users/${viewer}`, { method: "PUT", body: JSON.stringify({ password, tags: "monitoring" }) });
     try {
       const error = await convergeMonitorUser({ ...admin(), user: viewer, password }, `${user}-other`, password).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(BadInputError);
+      expect(error).toMatchObject({ kind: "badInput" });
       expect((error as Error).message).toContain(`${viewer} is not tagged administrator`);
     } finally {
       await rabbitApi(`/api/users/${viewer}`, { method: "DELETE" });
@@ -104,7 +105,7 @@ describe("RabbitMQ monitoring user", () => {
       const error = await convergeMonitorUser({ ...admin(), url: `http://127.0.0.1:${proxy.port}` }, `${user}-proxied`, password, { dryRun: true }).catch(
         (caught: unknown) => caught,
       );
-      expect(error).toBeInstanceOf(BadInputError);
+      expect(error).toMatchObject({ kind: "badInput" });
       expect((error as Error).message).toContain("listing RabbitMQ vhosts: HTTP 403");
     } finally {
       proxy.stop(true);
@@ -113,6 +114,6 @@ describe("RabbitMQ monitoring user", () => {
 
   test("a management API that does not answer is unreachable", async () => {
     const error = await convergeMonitorUser({ ...admin(), url: "http://127.0.0.1:1" }, user, password).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UnreachableError);
+    expect(error).toMatchObject({ kind: "unreachable" });
   });
 });

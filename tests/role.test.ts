@@ -5,11 +5,12 @@ import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import postgres from "postgres";
 import { applyDemoSchema, createLegacyMonitorRole } from "../scripts/lib/demo/schema.ts";
-import { MONITORED_TABLES, convergeRole, loginChecker, planRole, roleSpec } from "../scripts/lib/role.ts";
-import { roleMigration } from "../scripts/lib/role-migration.ts";
-import { scramVerifier } from "../scripts/lib/scram.ts";
-import { MIGRATION_FILE } from "../scripts/role.ts";
-import { freshDatabase, rabbitApi, runCli, settings } from "./support/live.ts";
+import { MONITORED_TABLES, convergeRole, loginChecker, planRole, roleSpec } from "../scripts/lib/role/role.ts";
+import { MIGRATION_FILE, roleMigration } from "../scripts/lib/role/role-migration.ts";
+import { scramVerifier } from "../scripts/lib/role/scram.ts";
+import { freshDatabase, rabbitApi, runCli, settings, useLiveStack } from "./support/live.ts";
+
+useLiveStack();
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 const suffix = Math.random().toString(36).slice(2, 8);

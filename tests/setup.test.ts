@@ -4,10 +4,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT_NO_GRAFANA, type SetupResult } from "../scripts/lib/setup.ts";
+import { EXIT } from "../scripts/lib/errors.ts";
+import type { SetupResult } from "../scripts/lib/setup.ts";
 import { checkEngineExecutor, closeCheckEngineExecutor } from "./support/check-executor.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana } from "./support/grafana-target.ts";
-import { runCli } from "./support/live.ts";
+import { runCli, useLiveStack } from "./support/live.ts";
+
 
 let target: GrafanaTarget;
 
@@ -26,6 +28,8 @@ const setup = async (env: Record<string, string>, args: string[] = []) => {
 const stepsOf = (result: SetupResult) => result.steps.map((s) => [s.name, s.ok]);
 
 describe.skipIf(onRealGrafana)("setup against the Grafana API double", () => {
+  useLiveStack();
+
   beforeAll(async () => {
     target = await grafanaTarget({ executor: checkEngineExecutor });
   });
@@ -62,16 +66,20 @@ describe.skipIf(onRealGrafana)("setup against the Grafana API double", () => {
   }, 60_000);
 });
 
-test("with no Grafana reachable: provisioning done, check run instead, the hint printed, exit 4", async () => {
-  const env = { GRAFANA_URL: "http://127.0.0.1:9", GRAFANA_TOKEN: "" };
-  const run = await setup(env);
-  expect(run.code).toBe(EXIT_NO_GRAFANA);
-  expect(stepsOf(run.result)).toEqual([["config", true], ["role", true], ["provision", true], ["grafana", false], ["check", true]]);
-  const human = await runCli(["scripts/setup.ts"], { ...process.env, ...env });
-  expect(human.code).toBe(EXIT_NO_GRAFANA);
-  expect(human.stdout).toContain("docker compose up -d grafana");
-  expect(human.stdout).toMatch(/check\s+ok\s+28 panels and variables, 0 failed/);
-}, 60_000);
+describe("setup on the demo stack", () => {
+  useLiveStack();
+
+  test("with no Grafana reachable: provisioning done, check run instead, the hint printed, exit 4", async () => {
+    const env = { GRAFANA_URL: "http://127.0.0.1:9", GRAFANA_TOKEN: "" };
+    const run = await setup(env);
+    expect(run.code).toBe(EXIT.noGrafana);
+    expect(stepsOf(run.result)).toEqual([["config", true], ["role", true], ["provision", true], ["grafana", false], ["check", true]]);
+    const human = await runCli(["scripts/setup.ts"], { ...process.env, ...env });
+    expect(human.code).toBe(EXIT.noGrafana);
+    expect(human.stdout).toContain("docker compose up -d grafana");
+    expect(human.stdout).toMatch(/check\s+ok\s+28 panels and variables, 0 failed/);
+  }, 60_000);
+});
 
 test("bad configuration: exit 2 at the config step, every problem named, nothing else run", async () => {
   const dir = mkdtempSync(join(tmpdir(), "setup-bad-"));

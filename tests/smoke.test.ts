@@ -5,13 +5,15 @@
 // on the double only. This is "verified on the double", not in Grafana.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Config } from "../scripts/lib/config.ts";
-import { runPushStep } from "../scripts/push.ts";
-import { runSmokeStep } from "../scripts/smoke.ts";
-import { runRoleStep } from "../scripts/lib/role-step.ts";
+import { runPushStep } from "../scripts/lib/grafana/push.ts";
+import { runSmokeStep } from "../scripts/lib/grafana/smoke.ts";
+import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { checkEngineExecutor, closeCheckEngineExecutor } from "./support/check-executor.ts";
 import { type GrafanaTarget, grafanaTarget, onRealGrafana } from "./support/grafana-target.ts";
-import { runCli, settings } from "./support/live.ts";
+import { runCli, settings, useLiveStack } from "./support/live.ts";
 import { type HistoryDatabase, historyDatabase } from "./support/demo-history.ts";
+
+useLiveStack();
 
 let target: GrafanaTarget;
 let config: Config;
@@ -38,7 +40,7 @@ afterAll(async () => {
 
 describe.skipIf(onRealGrafana)("smoke on the Grafana API double", () => {
   test("Grafana's health, all six datasources' health checks and every panel pass", async () => {
-    const result = await runSmokeStep(config, { quiet: true });
+    const result = await runSmokeStep(config);
     expect(result.grafana.version).toBeTruthy();
     expect(result.datasources.map((d) => [d.uid, d.ok])).toEqual([
       ["ytrader-postgres", true],
@@ -52,6 +54,55 @@ describe.skipIf(onRealGrafana)("smoke on the Grafana API double", () => {
     expect(result.panels.find((p) => p.panel === "Overall health")?.value).toBe("healthy");
     expect(result.panels.find((p) => p.panel === "Trading signals: last 100")?.rows).toBe(100);
     expect(result.ok).toBe(true);
+  });
+
+  test("the double received /api/ds/query bodies as Grafana's facts say a browser sends them (§5.1, §6.3)", async () => {
+    const before = target.double!.queryBodies.length;
+    await runSmokeStep(config);
+    const bodies = target.double!.queryBodies.slice(before) as { from: unknown; to: unknown; queries: Record<string, unknown>[] }[];
+    expect(bodies.length).toBeGreaterThan(20);
+    // Written from grafana-facts and the dashboards' own definitions by hand: the datasources by uid, the
+    // dashboards' variables, their default range (now-24h to now).
+    const types: Record<string, string> = {
+      "ytrader-postgres": "grafana-postgresql-datasource",
+      "ytrader-rabbitmq": "yesoreyeram-infinity-datasource",
+      "ytrader-ws-gateway": "yesoreyeram-infinity-datasource",
+      "ytrader-model-service": "yesoreyeram-infinity-datasource",
+      "ytrader-order-manager": "yesoreyeram-infinity-datasource",
+      "ytrader-position-manager": "yesoreyeram-infinity-datasource",
+    };
+    const variable = /\$(strategy|asset|event_type|service|signal_id)\b|\$\{(strategy|asset|event_type|service|signal_id)[}:.]|\[\[(strategy|asset|event_type|service|signal_id)/;
+    const sqlTexts: string[] = [];
+    for (const body of bodies) {
+      // from and to are strings of epoch milliseconds (§5.1), the dashboards' 24 hours.
+      expect(Object.keys(body).sort()).toEqual(["from", "queries", "to"]);
+      expect([typeof body.from, typeof body.to]).toEqual(["string", "string"]);
+      expect(String(body.from)).toMatch(/^\d+$/);
+      expect(Number(body.to) - Number(body.from)).toBe(24 * 3_600_000);
+      expect(Math.abs(Number(body.to) - Date.now())).toBeLessThan(120_000);
+      const refIds = body.queries.map((q) => q.refId);
+      expect(new Set(refIds).size).toBe(refIds.length);
+      for (const query of body.queries) {
+        const { uid, type } = query.datasource as { uid: string; type: string };
+        expect({ uid, type }).toEqual({ uid, type: types[uid]! });
+        expect([typeof query.refId, typeof query.intervalMs, typeof query.maxDataPoints]).toEqual(["string", "number", "number"]);
+        // The browser puts the variables in; the backend never does (§5.1). (A variable's own query may name
+        // itself in a comment, which no value replaces: comments are left out.)
+        const sql = String(query.rawSql ?? "").replace(/--[^\n]*/g, "");
+        const texts = type === types["ytrader-postgres"] ? [sql] : [query.url, query.root_selector, JSON.stringify(query.url_options)];
+        for (const text of texts) expect({ uid, leftover: String(text).match(variable)?.[0] ?? null }).toEqual({ uid, leftover: null });
+        if (type === types["ytrader-postgres"]) {
+          expect(["table", "time_series"]).toContain(query.format as string);
+          sqlTexts.push(String(query.rawSql));
+        } else {
+          expect([query.type, query.source, query.parser]).toEqual(["json", "url", "backend"]);
+        }
+      }
+    }
+    // SQL macros are the server's: sent as written (§6.2). A variable set to All with the custom all value
+    // '__all__' arrives as that value, inserted raw (§6.3).
+    expect(sqlTexts.some((sql) => sql.includes("$__timeFilter("))).toBe(true);
+    expect(sqlTexts.some((sql) => sql.includes("'__all__' IN ('__all__')"))).toBe(true);
   });
 
   test("a datasource whose target is down: smoke exits 1 naming it and its target; the other panels pass", async () => {

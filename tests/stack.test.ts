@@ -6,9 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { SETTINGS } from "../scripts/lib/config.ts";
-import { postgresPid } from "../scripts/lib/local-postgres.ts";
-import { PORT_SETTINGS, type PortName, stackDir, stackPorts } from "../scripts/lib/stack-paths.ts";
-import { adminSql, freeStackPorts, rabbitApi, runCli, settings } from "./support/live.ts";
+import { postgresPid } from "../scripts/lib/stack/local-postgres.ts";
+import { PORT_SETTINGS, type PortName, stackDir, stackPorts } from "../scripts/lib/stack/stack-paths.ts";
+import { adminSql, freeStackPorts, rabbitApi, runCli, settings, useLiveStack } from "./support/live.ts";
+
 
 type Components = Record<string, string>;
 const states = (stdout: string): Components =>
@@ -30,6 +31,8 @@ const processesOf = (dir: string, ports: Record<string, string>) =>
     .filter((line) => line.includes(dir) || Object.values(ports).some((port) => line.includes(`port=${port}`) || line.includes(`port ${port}`)));
 
 describe("live stack", () => {
+  useLiveStack();
+
   test("PostgreSQL 15 answers with the stack's admin credentials", async () => {
     const sql = await adminSql();
     try {
@@ -71,6 +74,8 @@ describe("live stack", () => {
 });
 
 describe("what the stack owns", () => {
+  useLiveStack();
+
   test("a stack in another directory on this stack's ports owns nothing there: status blocked (exit 1), up exit 2, down touches nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stack-foreign-"));
     const ports = stackPorts();
@@ -134,27 +139,22 @@ describe("what the stack owns", () => {
     }
   }, 180_000);
 
-  test("`down --purge` refuses a directory the stack did not make", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "not-a-stack-"));
-    writeFileSync(join(dir, "precious.txt"), "keep me");
-    try {
-      const purge = await runCli(["scripts/stack.ts", "down", "--purge"], bareEnv({ STACK_DIR: dir }));
-      expect(purge.code).toBe(2);
-      expect(purge.stderr).toContain("is not a stack directory");
-      expect(readFileSync(join(dir, "precious.txt"), "utf8")).toBe("keep me");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test("`bun test` stops what its preload started, and leaves alone a stack that was already running", async () => {
+  test("`bun test` starts the stack only for a test that needs it, stops what it started, and leaves alone a stack that was already running", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stack-testrun-"));
     const probeDir = mkdtempSync(join(tmpdir(), "stack-probe-"));
     const probe = join(probeDir, "probe.test.ts");
-    writeFileSync(probe, `import { expect, test } from "bun:test";\ntest("probe", () => expect(process.env.POSTGRES_PORT).toBeTruthy());\n`);
+    const live = JSON.stringify(join(import.meta.dir, "support", "live.ts"));
+    writeFileSync(probe, `import { expect, test } from "bun:test";\nimport { useLiveStack } from ${live};\nuseLiveStack();\ntest("probe", () => expect(process.env.POSTGRES_PORT).toBeTruthy());\n`);
+    const pure = join(probeDir, "pure.test.ts");
+    writeFileSync(pure, `import { expect, test } from "bun:test";\ntest("pure", () => expect(1 + 1).toBe(2));\n`);
     // Only PostgreSQL starts: RabbitMQ is "external" (this stack's), so the demo is unavailable.
     const env = bareEnv({ STACK_DIR: dir, ...freeStackPorts(), RABBITMQ_HOST: "127.0.0.1", RABBITMQ_PORT: String(stackPorts().amqp) });
     try {
+      const untouched = await runCli(["test", pure], env);
+      expect(untouched.code).toBe(0);
+      expect(untouched.stderr).not.toContain("[stack]");
+      expect(postgresPid(dir)).toBeNull();
+
       const fresh = await runCli(["test", probe], env);
       expect(fresh.code).toBe(0);
       expect(fresh.stderr).toContain("[stack] postgres: starting");
@@ -174,4 +174,19 @@ describe("what the stack owns", () => {
       rmSync(probeDir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("the stack directory", () => {
+  test("`down --purge` refuses a directory the stack did not make", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "not-a-stack-"));
+    writeFileSync(join(dir, "precious.txt"), "keep me");
+    try {
+      const purge = await runCli(["scripts/stack.ts", "down", "--purge"], bareEnv({ STACK_DIR: dir }));
+      expect(purge.code).toBe(2);
+      expect(purge.stderr).toContain("is not a stack directory");
+      expect(readFileSync(join(dir, "precious.txt"), "utf8")).toBe("keep me");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,33 +1,21 @@
 // The main dashboard, uid trading-system-monitoring (the real system's existing uid): health on top, then
 // the exchange link, signals, orders, model, RabbitMQ queues and the event history. One function a panel,
 // named after what the operator sees; each description says what the panel shows and what red means.
-import { DashboardBuilder, DashboardLinkBuilder, TimeOptionBuilder, TimePickerBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import { DashboardLinkBuilder, TimeOptionBuilder, TimePickerBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
 import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
-import {
-  BigValueColorMode,
-  BigValueGraphMode,
-  BigValueTextMode,
-  GraphDrawStyle,
-  ReduceDataOptionsBuilder,
-  StackingConfigBuilder,
-  StackingMode,
-} from "@grafana/grafana-foundation-sdk/common";
+import { GraphDrawStyle, StackingConfigBuilder, StackingMode } from "@grafana/grafana-foundation-sdk/common";
 import type { DashboardDefinition } from "../types.ts";
-import { HEALTHY_SCORE, HEALTH_SOURCES, type HealthSource, UNHEALTHY_SCORE } from "../health.ts";
-import { infinityQuery } from "../queries/infinity.ts";
+import { HEALTH_SOURCES } from "../health.ts";
+import { type RowColumns, columnOrder, infinityQuery, mapRows } from "../queries/infinity.ts";
 import { postgresQuery } from "../queries/postgres.ts";
 import {
   BOOLEAN_BAD_WHEN_TRUE,
   BOOLEAN_GOOD_WHEN_TRUE,
   BOOLEAN_WARN_WHEN_TRUE,
   COLORS,
-  MIXED_DATASOURCE,
-  NEUTRAL_THRESHOLDS,
   ORDER_STATUS_MAPPINGS,
-  SERVICE_STATUS_MAPPINGS,
-  TIMEZONE,
   WEBSOCKET_STATUS_MAPPINGS,
   colorCells,
   colorOf,
@@ -37,12 +25,13 @@ import {
   textMappings,
   unitOf,
 } from "../look.ts";
+import { overallHealth, serviceComponents, serviceStatus, statusStat } from "./health-panels.ts";
 import { Layout } from "./layout.ts";
-import { MAIN_UID, SIGNAL_TRACE_UID, traceLink } from "./uids.ts";
+import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardUrl, toolkitDashboard, traceLink } from "./identity.ts";
 import { assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
 
 /** Queues that have no consumer in the real system by design: marked as such, never flagged as lagging. */
-export const QUEUES_WITHOUT_CONSUMER_BY_DESIGN = [
+const QUEUES_WITHOUT_CONSUMER_BY_DESIGN = [
   "ws-gateway.balance",
   "ws-gateway.liquidation",
   "position-manager.portfolio_updated",
@@ -53,76 +42,7 @@ export const QUEUES_WITHOUT_CONSUMER_BY_DESIGN = [
 const LAG_MESSAGES = 1000;
 const LAG_CONSUME_SHARE = 0.1;
 
-/** Stat on one string field, coloured by mappings; "unknown" when its query gives nothing. */
-const statusStat = (title: string, field: string) =>
-  new StatPanel()
-    .title(title)
-    .reduceOptions(new ReduceDataOptionsBuilder().values(false).calcs(["lastNotNull"]).fields(`/^${field}$/`))
-    .colorMode(BigValueColorMode.Background)
-    .graphMode(BigValueGraphMode.None)
-    .textMode(BigValueTextMode.Value)
-    .thresholds(NEUTRAL_THRESHOLDS)
-    .noValue("unknown");
-
-// --- Health (US5) -------------------------------------------------------------------------------------
-
-function overallHealth() {
-  const parts = HEALTH_SOURCES.length;
-  const panel = statusStat("Overall health", "score")
-    .description(
-      `Healthy only when all ${parts} parts (${HEALTH_SOURCES.map((s) => s.service).join(", ")}) answer healthy. ` +
-        `Red "unhealthy": some part answered that it is not healthy (position-manager's "degraded" counts). ` +
-        `Orange "unknown": some part could not be reached or answered garbage; its own panel says which. ` +
-        `Computed from each part's score (healthy ${HEALTHY_SCORE}, not healthy ${UNHEALTHY_SCORE}) merged and summed.`,
-    )
-    .datasource(MIXED_DATASOURCE)
-    .reduceOptions(new ReduceDataOptionsBuilder().values(false).calcs(["sum"]).fields("/^score$/"))
-    .mappings([
-      rangeMapping(parts * HEALTHY_SCORE, parts * HEALTHY_SCORE, "healthy", COLORS.ok, 0),
-      rangeMapping(0, parts * HEALTHY_SCORE - 1, "unknown", COLORS.unknown, 1),
-      rangeMapping(UNHEALTHY_SCORE, null, "unhealthy", COLORS.bad, 2),
-    ])
-    .withTransformation({ id: "merge", options: {} });
-  for (const source of HEALTH_SOURCES) panel.withTarget(source.query());
-  return panel;
-}
-
-function serviceStatus(source: HealthSource) {
-  return statusStat(source.service, "status")
-    .description(
-      `${source.service} as it reports itself. Green only for "healthy"; red for "unhealthy" or "degraded"; ` +
-        `"unknown" (with an error on the panel) when it cannot be reached or answers something that is not its health JSON.`,
-    )
-    .mappings(SERVICE_STATUS_MAPPINGS)
-    .withTarget(source.query());
-}
-
-function serviceComponents() {
-  const panel = new TablePanel()
-    .title("Service components and errors")
-    .description(
-      "One row per part that answered: its status, database and queue connections, the WebSocket status (ws-gateway), " +
-        "model storage (model-service), the errors model-service's checks report and position-manager's validation errors. " +
-        "A part that cannot be reached has no row here (its status panel above says unknown). Red: disconnected, unhealthy, or any error.",
-    )
-    .datasource(MIXED_DATASOURCE)
-    .withTransformation({ id: "merge", options: {} })
-    .withTransformation({
-      id: "organize",
-      options: {
-        excludeByName: { score: true },
-        indexByName: { service: 0, status: 1, database: 2, queue: 3, websocket: 4, storage: 5, errors: 6, validation_errors: 7, discrepancies: 8, detail: 9 },
-      },
-    })
-    .overrideByName("status", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)])
-    .overrideByName("database", [colorCells, mappingsOf(textMappings({ connected: { color: COLORS.ok }, disconnected: { color: COLORS.bad } }))])
-    .overrideByName("queue", [colorCells, mappingsOf(textMappings({ connected: { color: COLORS.ok }, disconnected: { color: COLORS.bad } }))])
-    .overrideByName("websocket", [colorCells, mappingsOf(WEBSOCKET_STATUS_MAPPINGS)])
-    .overrideByName("storage", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)])
-    .noValue("no service answered");
-  for (const source of HEALTH_SOURCES) panel.withTarget(source.query());
-  return panel;
-}
+// --- Health (US5): the rest of the row is in health-panels.ts -----------------------------------------
 
 function rejectedOrders() {
   return new TablePanel()
@@ -135,30 +55,26 @@ function rejectedOrders() {
 
 // --- Exchange WebSocket (US6) -------------------------------------------------------------------------
 
+/** The exchange link as ws-gateway reports it, in the order the details table shows it: the newer
+ *  gateway's websocket_state object when present; the flat fields otherwise, and "not exposed by
+ *  ws-gateway" for what only the object carries. */
+const WEBSOCKET_COLUMNS: RowColumns = {
+  status: ["string", "$rich ? $w.status : $h.websocket_status"],
+  connected: ["boolean", "$h.websocket_connected"],
+  environment: ["string", '$rich ? $w.environment : "not exposed by ws-gateway"'],
+  connected_at: ["timestamp", "$rich ? $w.connected_at : null"],
+  connected_seconds: ["number", "$rich and $w.connected_at ? $round(($millis() - $toMillis($w.connected_at)) / 1000) : null"],
+  last_heartbeat: ["timestamp", "$rich ? $w.last_heartbeat : null"],
+  reconnection_count: ["number", "$rich ? $w.reconnection_count : null"],
+  last_error: ["string", '$rich ? ($w.last_error ? $w.last_error : "none") : "not exposed by ws-gateway"'],
+  active_subscriptions: ["number", "$h.active_subscriptions"],
+  source: ["string", '$rich ? "websocket_state" : "flat fields (older ws-gateway)"'],
+};
+
 const websocketQuery = () =>
   infinityQuery("ws-gateway", "/health")
-    .rootSelector(
-      // The newer gateway's websocket_state object when present; the flat fields otherwise, and
-      // "not exposed by ws-gateway" for what only the object carries.
-      `$map([$], function($h) { ( $w := $h.websocket_state; $rich := $exists($w.status); ` +
-        `{"status": $rich ? $w.status : $h.websocket_status, "connected": $h.websocket_connected, ` +
-        `"environment": $rich ? $w.environment : "not exposed by ws-gateway", ` +
-        `"connected_at": $rich ? $w.connected_at : null, "last_heartbeat": $rich ? $w.last_heartbeat : null, ` +
-        `"connected_seconds": $rich and $w.connected_at ? $round(($millis() - $toMillis($w.connected_at)) / 1000) : null, ` +
-        `"reconnection_count": $rich ? $w.reconnection_count : null, ` +
-        `"last_error": $rich ? ($w.last_error ? $w.last_error : "none") : "not exposed by ws-gateway", ` +
-        `"active_subscriptions": $h.active_subscriptions, "source": $rich ? "websocket_state" : "flat fields (older ws-gateway)"} ) })`,
-    )
-    .column("status", "string")
-    .column("connected", "boolean")
-    .column("environment", "string")
-    .column("connected_at", "timestamp")
-    .column("last_heartbeat", "timestamp")
-    .column("connected_seconds", "number")
-    .column("reconnection_count", "number")
-    .column("last_error", "string")
-    .column("active_subscriptions", "number")
-    .column("source", "string");
+    .rootSelector(mapRows("[$]", "$h", WEBSOCKET_COLUMNS, "$w := $h.websocket_state; $rich := $exists($w.status);"))
+    .columns(WEBSOCKET_COLUMNS);
 
 function websocketStatus() {
   return statusStat("Bybit WebSocket", "status")
@@ -180,15 +96,7 @@ function websocketDetails() {
         "until a newer gateway adds its websocket_state object. Red: disconnected, or reconnections.",
     )
     .withTarget(websocketQuery())
-    .withTransformation({
-      id: "organize",
-      options: {
-        indexByName: {
-          status: 0, connected: 1, environment: 2, connected_at: 3, connected_seconds: 4, last_heartbeat: 5,
-          reconnection_count: 6, last_error: 7, active_subscriptions: 8, source: 9,
-        },
-      },
-    })
+    .withTransformation({ id: "organize", options: { indexByName: columnOrder([WEBSOCKET_COLUMNS]) } })
     .overrideByName("status", [colorCells, mappingsOf(WEBSOCKET_STATUS_MAPPINGS)])
     .overrideByName("connected", [colorCells, mappingsOf(BOOLEAN_GOOD_WHEN_TRUE)])
     .overrideByName("connected_at", [notExposed])
@@ -281,6 +189,18 @@ function modelState() {
     .noValue("no strategies yet");
 }
 
+/** model-service's training status, in the order the table shows it. */
+const TRAINING_COLUMNS: RowColumns = {
+  training_now: ["boolean", "$t.is_training"],
+  current_strategy: ["string", "$t.current_training.strategy_id"],
+  current_started_at: ["timestamp", "$t.current_training.started_at"],
+  last_strategy: ["string", "$t.last_training.strategy_id"],
+  last_model_version: ["string", "$t.last_training.model_version"],
+  last_completed_at: ["timestamp", "$t.last_training.completed_at"],
+  next_scheduled_at: ["timestamp", "$t.next_scheduled_training"],
+  queue_size: ["number", "$t.queue_size"],
+};
+
 function trainingStatus() {
   return new TablePanel()
     .title("Training now")
@@ -288,32 +208,8 @@ function trainingStatus() {
       "model-service's training status (its API, with its API key): whether a model is training now, the current and last run, " +
         "the next scheduled training and the queue. Unknown when model-service cannot be reached or refuses the key.",
     )
-    .withTarget(
-      infinityQuery("model-service", "/api/v1/training/status")
-        .rootSelector(
-          `$map([$], function($t) { {"training_now": $t.is_training, "current_strategy": $t.current_training.strategy_id, ` +
-            `"current_started_at": $t.current_training.started_at, "last_strategy": $t.last_training.strategy_id, ` +
-            `"last_model_version": $t.last_training.model_version, "last_completed_at": $t.last_training.completed_at, ` +
-            `"next_scheduled_at": $t.next_scheduled_training, "queue_size": $t.queue_size} })`,
-        )
-        .column("training_now", "boolean")
-        .column("current_strategy", "string")
-        .column("current_started_at", "timestamp")
-        .column("last_strategy", "string")
-        .column("last_model_version", "string")
-        .column("last_completed_at", "timestamp")
-        .column("next_scheduled_at", "timestamp")
-        .column("queue_size", "number"),
-    )
-    .withTransformation({
-      id: "organize",
-      options: {
-        indexByName: {
-          training_now: 0, current_strategy: 1, current_started_at: 2, last_strategy: 3, last_model_version: 4,
-          last_completed_at: 5, next_scheduled_at: 6, queue_size: 7,
-        },
-      },
-    })
+    .withTarget(infinityQuery("model-service", "/api/v1/training/status").rootSelector(mapRows("[$]", "$t", TRAINING_COLUMNS)).columns(TRAINING_COLUMNS))
+    .withTransformation({ id: "organize", options: { indexByName: columnOrder([TRAINING_COLUMNS]) } })
     .overrideByName("training_now", [colorCells, mappingsOf(BOOLEAN_WARN_WHEN_TRUE)])
     .noValue("unknown");
 }
@@ -343,8 +239,21 @@ function qualityTrend() {
 
 // --- RabbitMQ (US4) ------------------------------------------------------------------------------------
 
+/** Every queue, in the order the table shows it. */
+const QUEUE_COLUMNS: RowColumns = {
+  vhost: ["string", "$q.vhost"],
+  queue: ["string", "$q.name"],
+  lagging: ["boolean", `$byDesign = false and ($q.messages > ${LAG_MESSAGES} or ($publishing and $consumed < $pub * ${LAG_CONSUME_SHARE}))`],
+  messages: ["number", "$q.messages"],
+  ready: ["number", "$q.messages_ready"],
+  unacked: ["number", "$q.messages_unacknowledged"],
+  consumers: ["number", "$q.consumers"],
+  consumer: ["string", '$q.consumers > 0 ? "consumed" : ($byDesign ? "no consumer (by design)" : "NO CONSUMER")'],
+  publish_rate: ["number", "$pub"],
+  deliver_rate: ["number", "$del"],
+};
+
 function queueLag() {
-  const byDesign = JSON.stringify(QUEUES_WITHOUT_CONSUMER_BY_DESIGN);
   return new TablePanel()
     .title("RabbitMQ queues")
     .description(
@@ -356,31 +265,18 @@ function queueLag() {
     .withTarget(
       infinityQuery("rabbitmq", "/api/queues")
         .rootSelector(
-          `$map($, function($q) { ( $pub := $q.message_stats.publish_details.rate; $del := $q.message_stats.deliver_get_details.rate; ` +
-            `$publishing := $exists($pub) and $pub > 0; $consumed := $exists($del) ? $del : 0; ` +
-            `$byDesign := $q.name in ${byDesign}; ` +
-            `{"vhost": $q.vhost, "queue": $q.name, "messages": $q.messages, "ready": $q.messages_ready, ` +
-            `"unacked": $q.messages_unacknowledged, "consumers": $q.consumers, "publish_rate": $pub, "deliver_rate": $del, ` +
-            `"consumer": $q.consumers > 0 ? "consumed" : ($byDesign ? "no consumer (by design)" : "NO CONSUMER"), ` +
-            `"lagging": $byDesign = false and ($q.messages > ${LAG_MESSAGES} or ($publishing and $consumed < $pub * ${LAG_CONSUME_SHARE}))} ) })`,
+          mapRows(
+            "$",
+            "$q",
+            QUEUE_COLUMNS,
+            "$pub := $q.message_stats.publish_details.rate; $del := $q.message_stats.deliver_get_details.rate; " +
+              "$publishing := $exists($pub) and $pub > 0; $consumed := $exists($del) ? $del : 0; " +
+              `$byDesign := $q.name in ${JSON.stringify(QUEUES_WITHOUT_CONSUMER_BY_DESIGN)};`,
+          ),
         )
-        .column("vhost", "string")
-        .column("queue", "string")
-        .column("messages", "number")
-        .column("ready", "number")
-        .column("unacked", "number")
-        .column("consumers", "number")
-        .column("publish_rate", "number")
-        .column("deliver_rate", "number")
-        .column("consumer", "string")
-        .column("lagging", "boolean"),
+        .columns(QUEUE_COLUMNS),
     )
-    .withTransformation({
-      id: "organize",
-      options: {
-        indexByName: { vhost: 0, queue: 1, lagging: 2, messages: 3, ready: 4, unacked: 5, consumers: 6, consumer: 7, publish_rate: 8, deliver_rate: 9 },
-      },
-    })
+    .withTransformation({ id: "organize", options: { indexByName: columnOrder([QUEUE_COLUMNS]) } })
     .overrideByName("lagging", [colorCells, mappingsOf(BOOLEAN_BAD_WHEN_TRUE)])
     .overrideByName("consumer", [
       colorCells,
@@ -413,13 +309,7 @@ function eventHistory() {
 }
 
 export function mainDashboard(): DashboardDefinition {
-  const board = new DashboardBuilder("Trading system monitoring")
-    .uid(MAIN_UID)
-    .tags(["ytrader", "trading"])
-    .description("Health, exchange link, signals, orders, model, queues and events of the ytrader trading system.")
-    .timezone(TIMEZONE)
-    .refresh("1m")
-    .time({ from: "now-24h", to: "now" })
+  const board = toolkitDashboard(MAIN_DASHBOARD, "Health, exchange link, signals, orders, model, queues and events of the ytrader trading system.", { refresh: "1m" })
     .timepicker(
       new TimePickerBuilder()
         .refreshIntervals(["30s", "1m", "5m", "15m"])
@@ -433,12 +323,11 @@ export function mainDashboard(): DashboardDefinition {
     .withVariable(assetVariable())
     .withVariable(eventTypeVariable())
     .withVariable(serviceVariable())
-    .link(new DashboardLinkBuilder("Signal trace").url(`/d/${SIGNAL_TRACE_UID}/signal-trace`).keepTime(true));
+    .link(new DashboardLinkBuilder(SIGNAL_TRACE_DASHBOARD.title).url(dashboardUrl(SIGNAL_TRACE_DASHBOARD)).keepTime(true));
 
-  const [wsGateway, modelService, orderManager, positionManager, postgresql, rabbitmq] = HEALTH_SOURCES.map(serviceStatus);
   new Layout(board)
     .row("Health")
-    .panels(5, [overallHealth(), 6], [wsGateway!, 3], [modelService!, 3], [orderManager!, 3], [positionManager!, 3], [postgresql!, 3], [rabbitmq!, 3])
+    .panels(5, [overallHealth(), 6], ...HEALTH_SOURCES.map((source): [StatPanel, number] => [serviceStatus(source), 3]))
     .panels(7, [serviceComponents(), 16], [rejectedOrders(), 8])
     .row("Exchange WebSocket")
     .panels(6, [websocketStatus(), 4], [websocketDetails(), 12], [activeSubscriptions(), 8])
@@ -455,5 +344,5 @@ export function mainDashboard(): DashboardDefinition {
     .row("Event history")
     .panels(14, [eventHistory(), 24]);
 
-  return { uid: MAIN_UID, title: "Trading system monitoring", file: MAIN_UID, json: board.build() as unknown as Record<string, unknown> };
+  return dashboardDefinition(board);
 }

@@ -1,26 +1,20 @@
 // The signal trace: one signal followed through the system, from the signal to its orders (by
 // orders.signal_id and by signal_order_relationships), their fills and fees, and the asset's position now.
-import { DashboardBuilder, DashboardLinkBuilder, TextBoxVariableBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import { DashboardLinkBuilder, TextBoxVariableBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
 import type { DashboardDefinition } from "../types.ts";
 import { postgresQuery } from "../queries/postgres.ts";
-import { COLORS, ORDER_STATUS_MAPPINGS, TIMEZONE, colorCells, mappingsOf, textMappings } from "../look.ts";
+import { COLORS, ORDER_STATUS_MAPPINGS, colorCells, mappingsOf, textMappings } from "../look.ts";
 import { Layout } from "./layout.ts";
-import { MAIN_UID, SIGNAL_TRACE_UID } from "./uids.ts";
-
+import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, toolkitDashboard } from "./identity.ts";
 
 const table = (title: string, description: string, sqlFile: string, empty: string) =>
   new TablePanel().title(title).description(description).withTarget(postgresQuery(sqlFile)).noValue(empty);
 
 export function signalTraceDashboard(): DashboardDefinition {
-  const board = new DashboardBuilder("Signal trace")
-    .uid(SIGNAL_TRACE_UID)
-    .tags(["ytrader", "trading"])
-    .description("One trading signal through the system: its orders, fills and fees, and the position in its asset now.")
-    .timezone(TIMEZONE)
-    .time({ from: "now-24h", to: "now" })
+  const board = toolkitDashboard(SIGNAL_TRACE_DASHBOARD, "One trading signal through the system: its orders, fills and fees, and the position in its asset now.")
     .withVariable(new TextBoxVariableBuilder("signal_id").label("Signal id").description("A signal_id (UUID), e.g. from the signals table"))
-    .link(new DashboardLinkBuilder("Trading system monitoring").url(`/d/${MAIN_UID}`).keepTime(true));
+    .link(new DashboardLinkBuilder(MAIN_DASHBOARD.title).url(`/d/${MAIN_DASHBOARD.uid}`).keepTime(true));
 
   new Layout(board)
     .panels(
@@ -62,5 +56,5 @@ export function signalTraceDashboard(): DashboardDefinition {
       [table("Position now", "The position in the signal's asset as position-manager holds it now.", "trace-position", "no position in this asset"), 24],
     );
 
-  return { uid: SIGNAL_TRACE_UID, title: "Signal trace", file: SIGNAL_TRACE_UID, json: board.build() as unknown as Record<string, unknown> };
+  return dashboardDefinition(board);
 }

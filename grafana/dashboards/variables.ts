@@ -5,12 +5,14 @@ import { CustomVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableS
 import { SERVICE_NAMES } from "../../scripts/lib/config.ts";
 import { DATASOURCE_UIDS, POSTGRES_TYPE } from "../datasources.ts";
 import { panelSql } from "../queries/postgres.ts";
+import { ALL_SELECTED } from "../types.ts";
 
-export const ALL_VALUE = "'__all__'";
-const ALL = { text: "All", value: "$__all" };
+/** The custom all value: what `$var` becomes in a query when All is selected. */
+const CUSTOM_ALL_VALUE = "'__all__'";
+const ALL = { text: "All", value: ALL_SELECTED };
 
 /** The event types of the event history, in the words of the spec's event model. */
-export const EVENT_TYPES = [
+const EVENT_TYPES = [
   "signal_received",
   "order_created",
   "order_filled",
@@ -32,11 +34,11 @@ const fromDatabase = (name: string, label: string, sqlFile: string) =>
     .sort(VariableSort.AlphabeticalAsc)
     .multi(true)
     .includeAll(true)
-    .allValue(ALL_VALUE)
+    .allValue(CUSTOM_ALL_VALUE)
     .current(ALL);
 
 const fixedList = (name: string, label: string, values: readonly string[]) =>
-  new CustomVariableBuilder(name).label(label).values(values.join(",")).multi(true).includeAll(true).allValue(ALL_VALUE).current(ALL);
+  new CustomVariableBuilder(name).label(label).values(values.join(",")).multi(true).includeAll(true).allValue(CUSTOM_ALL_VALUE).current(ALL);
 
 export const strategyVariable = () => fromDatabase("strategy", "Strategy", "var-strategy");
 export const assetVariable = () => fromDatabase("asset", "Asset", "var-asset");

@@ -7,6 +7,25 @@ import { type DatasourceKey, DATASOURCE_UIDS, INFINITY_TYPE } from "../datasourc
 
 export type InfinityColumnType = "string" | "number" | "boolean" | "timestamp" | "timestamp_epoch" | "timestamp_epoch_s";
 
+/** A table's columns, written once, in the order the panel shows them: name -> [type, the JSONata
+ *  expression of its value]. The JSONata row object (mapRows), the query's typed columns (.columns) and
+ *  the panel's column order (columnOrder) all come from it. */
+export type RowColumns = Record<string, readonly [InfinityColumnType, string]>;
+
+/** `$map(input, function(variable) { ( bindings {row} ) })`: one row per item of `input`, its value for
+ *  each column from the column's expression; `bindings` (`$x := ...;` statements) come before the row. */
+export function mapRows(input: string, variable: string, row: RowColumns, bindings?: string): string {
+  const object = `{${Object.entries(row).map(([name, [, expression]]) => `${JSON.stringify(name)}: ${expression}`).join(", ")}}`;
+  return `$map(${input}, function(${variable}) { ${bindings ? `( ${bindings} ${object} )` : object} })`;
+}
+
+/** The columns' display order, as the organize transformation takes it (Infinity returns fields sorted by
+ *  name): the tables' columns in order, each once, those the panel hides left out. */
+export function columnOrder(tables: RowColumns[], hidden: string[] = []): Record<string, number> {
+  const names = [...new Set(tables.flatMap((row) => Object.keys(row)))].filter((name) => !hidden.includes(name));
+  return Object.fromEntries(names.map((name, index) => [name, index]));
+}
+
 export interface InfinityColumn {
   selector: string;
   text: string;
@@ -26,7 +45,7 @@ export interface InfinityQuery extends cog.Dataquery {
   columns: InfinityColumn[];
 }
 
-export class InfinityQueryBuilder implements cog.Builder<cog.Dataquery> {
+class InfinityQueryBuilder implements cog.Builder<cog.Dataquery> {
   private readonly query: InfinityQuery;
 
   /** A GET of `path` (joined to the datasource's base URL by plain concatenation, as Infinity does). */
@@ -60,6 +79,12 @@ export class InfinityQueryBuilder implements cog.Builder<cog.Dataquery> {
   /** A column named `text` from the row's `selector` (a plain path), coerced to `type`. */
   column(text: string, type: InfinityColumnType, selector = text): this {
     this.query.columns.push({ selector, text, type });
+    return this;
+  }
+
+  /** A column per entry of the table, typed as it says. */
+  columns(row: RowColumns): this {
+    for (const [name, [type]] of Object.entries(row)) this.column(name, type);
     return this;
   }
 

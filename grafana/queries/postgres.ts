@@ -22,7 +22,7 @@ export function panelSql(name: string): string {
   return readFileSync(join(PANEL_SQL_DIR, `${name}.sql`), "utf8").trimEnd();
 }
 
-export class PostgresQueryBuilder implements cog.Builder<cog.Dataquery> {
+class PostgresQueryBuilder implements cog.Builder<cog.Dataquery> {
   private readonly query: PostgresQuery;
 
   /** `sqlFile` names sql/panels/<sqlFile>.sql. */

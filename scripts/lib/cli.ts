@@ -1,8 +1,8 @@
 // What every command shares: common arguments, step lines for people, and runCommand, the one entry
-// point that checks the command line against the command's own `args` before anything runs and turns
-// every outcome into the documented exit code.
+// point and the one exit path: it checks the command line against the command's own `args` before
+// anything runs, and turns every outcome (a returned code, a thrown error) into the documented exit code.
 import { type ArgDef, type ArgsDef, type CommandDef, runCommand as runCitty, renderUsage } from "citty";
-import { BadInputError, EXIT, EXIT_CODES_HELP, describeFailure, exitCodeFor } from "./errors.ts";
+import { badInput, EXIT, EXIT_CODES_HELP, describeFailure, exitCodeFor } from "./errors.ts";
 
 export const envFileArg = {
   "env-file": {
@@ -49,20 +49,7 @@ export async function runCommand(command: AnyCommand, rawArgs: string[] = proces
   process.exit(code);
 }
 
-/**
- * For run bodies written before runCommand: runs the work and exits with its code. runCommand does the
- * same for a `run` that returns its code or throws, so new commands need not wrap anything.
- */
-export async function exitWith(work: () => Promise<number | void>): Promise<never> {
-  try {
-    process.exit((await work()) ?? EXIT.ok);
-  } catch (error) {
-    console.error(describeFailure(error));
-    process.exit(exitCodeFor(error));
-  }
-}
-
-export interface ResolvedCall {
+interface ResolvedCall {
   /** The command whose `run` is called (a subcommand when one was named). */
   command: AnyCommand;
   parent?: AnyCommand;
@@ -75,7 +62,7 @@ const HELP = new Set(["-h", "--help"]);
 
 /**
  * Checks a command line against the command tree and says which command runs with which arguments.
- * Throws BadInputError naming the closest valid option or command. Help wins over everything else:
+ * Throws bad input (exit 2) naming the closest valid option or command. Help wins over everything else:
  * it never acts.
  */
 export async function resolveCall(root: AnyCommand, rawArgs: string[]): Promise<ResolvedCall> {
@@ -100,12 +87,12 @@ export async function resolveCall(root: AnyCommand, rawArgs: string[]): Promise<
         continue;
       }
       if (help) break;
-      throw new BadInputError(`${path}: which command? One of: ${names.join(", ")}.${helpHint(path)}`);
+      throw badInput(`${path}: which command? One of: ${names.join(", ")}.${helpHint(path)}`);
     }
     if (HELP.has(first)) break;
     if (!subCommands[first]) {
       if (help) break;
-      throw new BadInputError(`${path}: unknown command ${JSON.stringify(first)}${suggest(first, names, "")}. Commands: ${names.join(", ")}.${helpHint(path)}`);
+      throw badInput(`${path}: unknown command ${JSON.stringify(first)}${suggest(first, names, "")}. Commands: ${names.join(", ")}.${helpHint(path)}`);
     }
     parent = command;
     command = await resolve(subCommands[first]);
@@ -150,7 +137,7 @@ async function checkArgs(path: string, defs: ArgsDef, rawArgs: string[]): Promis
   const seen = new Set<string>();
   const operands: string[] = [];
   const unknown = (token: string) =>
-    new BadInputError(
+    badInput(
       `${path}: unknown option ${token}${suggest(token, optionNames, "")}. ${optionNames.length ? `Options: ${optionNames.join(", ")}.` : "It takes no options."}${helpHint(path)}`,
     );
   for (let i = 0; i < rawArgs.length; i++) {
@@ -173,11 +160,11 @@ async function checkArgs(path: string, defs: ArgsDef, rawArgs: string[]): Promis
     }
     if (!option || (!long && written.length !== 1)) throw unknown(token.split("=")[0]!);
     const shown = `--${negated ? "no-" : ""}${option.name}`;
-    if (seen.has(option.name) && !REPEATABLE.has(option.def)) throw new BadInputError(`${path}: ${shown} is given more than once.${helpHint(path)}`);
+    if (seen.has(option.name) && !REPEATABLE.has(option.def)) throw badInput(`${path}: ${shown} is given more than once.${helpHint(path)}`);
     seen.add(option.name);
     if (option.def.type === "boolean") {
       if (value !== undefined) {
-        throw new BadInputError(
+        throw badInput(
           `${path}: ${shown} is a switch and takes no value (got ${JSON.stringify(token)}): write --${option.name} to turn it on, leave it out to leave it off.${helpHint(path)}`,
         );
       }
@@ -193,17 +180,17 @@ async function checkArgs(path: string, defs: ArgsDef, rawArgs: string[]): Promis
       }
     }
     if (optionValue === undefined || optionValue === "") {
-      throw new BadInputError(`${path}: ${shown} needs a value${option.def.valueHint ? ` (${option.def.valueHint})` : ""}.${helpHint(path)}`);
+      throw badInput(`${path}: ${shown} needs a value${option.def.valueHint ? ` (${option.def.valueHint})` : ""}.${helpHint(path)}`);
     }
     const choices = option.def.type === "enum" ? (option.def.options ?? []) : [];
     if (choices.length && !choices.includes(optionValue)) {
-      throw new BadInputError(`${path}: ${shown} must be one of ${choices.join(", ")}, got ${JSON.stringify(optionValue)}${suggest(optionValue, choices, "")}.${helpHint(path)}`);
+      throw badInput(`${path}: ${shown} must be one of ${choices.join(", ")}, got ${JSON.stringify(optionValue)}${suggest(optionValue, choices, "")}.${helpHint(path)}`);
     }
   }
   if (operands.length > positionals.length) {
     const extra = operands[positionals.length]!;
     const hint = suggest(`--${extra}`, optionNames, "");
-    throw new BadInputError(`${path}: unexpected argument ${JSON.stringify(extra)}${hint}.${helpHint(path)}`);
+    throw badInput(`${path}: unexpected argument ${JSON.stringify(extra)}${hint}.${helpHint(path)}`);
   }
   const missing: string[] = [];
   positionals.forEach(([name, def], index) => {
@@ -212,7 +199,7 @@ async function checkArgs(path: string, defs: ArgsDef, rawArgs: string[]): Promis
   for (const [name, def] of Object.entries(defs)) {
     if (def.type !== "positional" && def.required && def.default === undefined && !seen.has(name)) missing.push(`--${name} (${def.description ?? "an option"})`);
   }
-  if (missing.length) throw new BadInputError(`${path}: missing ${missing.join(", ")}.${helpHint(path)}`);
+  if (missing.length) throw badInput(`${path}: missing ${missing.join(", ")}.${helpHint(path)}`);
 }
 
 function splitValue(text: string): [string, string | undefined] {
@@ -223,7 +210,7 @@ function splitValue(text: string): [string, string | undefined] {
 const helpHint = (path: string) => ` See \`${path} --help\`.`;
 
 /** " (did you mean X?)" when one candidate is close to what was typed, else "". */
-export function suggest(typed: string, candidates: string[], fallback: string): string {
+function suggest(typed: string, candidates: string[], fallback: string): string {
   const key = (s: string) => s.replace(/^-+/, "").replace(/[-_]/g, "").toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
-import { BadInputError } from "./errors.ts";
+import { badInput } from "./errors.ts";
 
 type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "count" | "duration" | "text" | "secret";
 
@@ -195,7 +195,7 @@ export interface LoadOptions {
 const NO_ENV_FILE_HINT =
   'copy env.example to .env and fill it in, pass --env-file PATH (the trading system\'s own .env works as it is), or point this shell at the local stack: eval "$(bun run --silent stack env)"';
 
-/** Reads, validates and types every setting. Throws BadInputError listing every problem at once. */
+/** Reads, validates and types every setting. Throws bad input (exit 2) listing every problem at once. */
 export function loadConfig(options: LoadOptions = {}): Config {
   const { values, envFile } = readSources(options);
   const problems: string[] = [];
@@ -214,7 +214,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     const missing = (options.required ?? []).some((name) => !values[name]);
     // The usual first-run mistake: no .env at all. Say where settings can come from.
     const hint = missing && !envFile ? [`no .env file at ${resolve(".env")} and no --env-file: ${NO_ENV_FILE_HINT}`] : [];
-    throw new BadInputError(`Configuration has ${problems.length} problem(s)${envFile ? ` (read ${envFile})` : ""}:`, [...problems, ...hint]);
+    throw badInput(`Configuration has ${problems.length} problem(s)${envFile ? ` (read ${envFile})` : ""}:`, [...problems, ...hint]);
   }
   return toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile);
 }
@@ -227,7 +227,7 @@ function readSources(options: LoadOptions): { values: Record<string, string | un
   if (existsSync(path)) {
     fileValues = parseEnv(readFileSync(path, "utf8")) as Record<string, string>;
   } else if (options.envFile) {
-    throw new BadInputError(`The env file ${options.envFile} does not exist.`);
+    throw badInput(`The env file ${options.envFile} does not exist.`);
   }
   const values: Record<string, string | undefined> = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) {

@@ -1,43 +1,71 @@
-// Exit codes shared by every command, and the one mapping from an error to its code. README and every
-// command's --help list them (scripts/lib/cli.ts appends EXIT_CODES_HELP to each usage).
-export const EXIT = {
-  ok: 0,
-  /** A check found something wrong; also a bug, printed with its stack trace. */
-  checkFailed: 1,
-  /** Bad input or configuration, credentials a service refused included. */
-  badInput: 2,
-  /** A dependency refused the connection or did not answer in time. */
-  unreachable: 3,
-} as const;
+// Exit codes and errors, decided in one place. EXIT_CODES is the README's table (a test keeps the two
+// equal); every command's --help ends with it (scripts/lib/cli.ts). An expected failure is a ToolkitError:
+// its kind says which row of the table it exits with, its message what failed, its hint what to do.
+// Anything else thrown is a bug (exit 1, printed with its stack trace), except the connection and
+// credential failures of the libraries the toolkit uses, classified by their codes below.
+export const EXIT_CODES = [
+  { code: 0, kind: "ok", meaning: "ok" },
+  { code: 1, kind: "checkFailed", meaning: "a check failed; also a bug, printed with its stack trace" },
+  { code: 2, kind: "badInput", meaning: "bad input or config: a mistyped command line, an invalid setting, credentials a service refused" },
+  { code: 3, kind: "unreachable", meaning: "a dependency unreachable: connection refused or timed out" },
+  { code: 4, kind: "noGrafana", meaning: "`setup` only: no Grafana answered at `GRAFANA_URL`; provisioning is done and `check` ran instead" },
+] as const;
 
-export const EXIT_CODES_HELP =
-  "Exit codes: 0 ok; 1 a check failed (or a bug, printed with its stack trace); 2 bad input, config or credentials; 3 a dependency unreachable (connection refused or timed out).";
+type ExitKind = (typeof EXIT_CODES)[number]["kind"];
+
+/** Exit code by kind: EXIT.badInput is 2. */
+export const EXIT = Object.fromEntries(EXIT_CODES.map((row) => [row.kind, row.code])) as { readonly [K in ExitKind]: number };
+
+export const EXIT_CODES_HELP = `Exit codes: ${EXIT_CODES.map((row) => `${row.code} ${row.meaning.replaceAll("`", "")}`).join("; ")}.`;
+
+/** What went wrong, as far as the exit code goes. */
+export type FailureKind = "checkFailed" | "badInput" | "unreachable";
+
+export interface FailureOptions<Detail> {
+  /** What to do about it; printed after the message. */
+  hint?: string;
+  /** Every problem found, printed as a list under the message (bad input is reported all at once). */
+  problems?: string[];
+  /** Data for callers that react to the failure (a Grafana answer's status and body, say). */
+  detail?: Detail;
+}
+
+/** The one error type of the toolkit: kind, message, hint and exit code. */
+export class ToolkitError<Detail = undefined> extends Error {
+  readonly hint?: string;
+  readonly problems: string[];
+  readonly detail: Detail;
+
+  constructor(
+    readonly kind: FailureKind,
+    readonly summary: string,
+    options: FailureOptions<Detail> = {},
+  ) {
+    const problems = options.problems ?? [];
+    super(`${summary}${options.hint ? `: ${options.hint}` : ""}${problems.map((p) => `\n  - ${p}`).join("")}`);
+    this.name = "ToolkitError";
+    this.hint = options.hint;
+    this.problems = problems;
+    this.detail = options.detail as Detail;
+  }
+
+  get exitCode(): number {
+    return EXIT[this.kind];
+  }
+}
 
 /** Bad input or configuration: reported with every problem, nothing changed (exit 2). */
-export class BadInputError extends Error {
-  constructor(
-    message: string,
-    readonly problems: string[] = [],
-  ) {
-    super(problems.length ? `${message}\n${problems.map((p) => `  - ${p}`).join("\n")}` : message);
-    this.name = "BadInputError";
-  }
-}
+export const badInput = (message: string, problems: string[] = []) => new ToolkitError("badInput", message, { problems });
 
-/** A service the command needs did not answer (exit 3). The message says what to start. */
-export class UnreachableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UnreachableError";
-  }
-}
+/** A service the command needs did not answer (exit 3); the message or hint says what to start. */
+export const unreachable = (message: string, hint?: string) => new ToolkitError("unreachable", message, { hint });
 
 /** A check ran and found something wrong (exit 1, no stack trace: it is not a bug). */
-export class CheckFailedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CheckFailedError";
-  }
+export const checkFailed = (message: string) => new ToolkitError("checkFailed", message);
+
+/** True when `error` is a ToolkitError of this kind. */
+export function isFailure(error: unknown, kind: FailureKind): error is ToolkitError<unknown> {
+  return error instanceof ToolkitError && error.kind === kind;
 }
 
 // PostgreSQL's SQLSTATEs for refused credentials; sockets', postgres.js's and fetch's codes for a
@@ -57,13 +85,9 @@ const NETWORK_CODES = new Set([
   "CONNECTION_DESTROYED",
 ]);
 
-export type Failure = "checkFailed" | "badInput" | "unreachable" | "bug";
-
-/** What kind of failure an error is: by our classes, else by a library's error code; else a bug. */
-export function classify(error: unknown): Failure {
-  if (error instanceof CheckFailedError) return "checkFailed";
-  if (error instanceof BadInputError) return "badInput";
-  if (error instanceof UnreachableError) return "unreachable";
+/** What kind of failure an error is: a ToolkitError says; else a library's error code; else a bug. */
+export function classify(error: unknown): FailureKind | "bug" {
+  if (error instanceof ToolkitError) return error.kind;
   const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
   if (typeof code === "string" && AUTHENTICATION_CODES.has(code)) return "badInput";
   if ((typeof code === "string" && NETWORK_CODES.has(code)) || name === "TimeoutError") return "unreachable";
@@ -71,7 +95,8 @@ export function classify(error: unknown): Failure {
 }
 
 export function exitCodeFor(error: unknown): number {
-  return { checkFailed: EXIT.checkFailed, badInput: EXIT.badInput, unreachable: EXIT.unreachable, bug: EXIT.checkFailed }[classify(error)];
+  const kind = classify(error);
+  return kind === "bug" ? EXIT.checkFailed : EXIT[kind];
 }
 
 /** What to print for an error: the message for an expected failure, the stack trace for a bug. */
@@ -87,8 +112,9 @@ export function describeFailure(error: unknown): string {
  */
 export async function httpFailure(response: Response, what: string, hint = ""): Promise<Error> {
   const body = (await response.text().catch(() => "")).slice(0, 200);
-  const message = `${what}: HTTP ${response.status}${body ? ` ${body}` : ""}${hint ? `: ${hint}` : ""}`;
-  if (response.status === 401 || response.status === 403) return new BadInputError(message);
-  if (response.status >= 500 || response.status === 429) return new UnreachableError(message);
-  return new Error(message);
+  const message = `${what}: HTTP ${response.status}${body ? ` ${body}` : ""}`;
+  const options = { hint: hint || undefined };
+  if (response.status === 401 || response.status === 403) return new ToolkitError("badInput", message, options);
+  if (response.status >= 500 || response.status === 429) return new ToolkitError("unreachable", message, options);
+  return new Error(`${message}${hint ? `: ${hint}` : ""}`);
 }

@@ -1,6 +1,8 @@
-// What every PostgreSQL client of the toolkit shares: quoting for the statements that take no
-// parameters, and creating a database only when it is missing.
-import type postgres from "postgres";
+// What every PostgreSQL client of the toolkit shares: the admin connection (the demo, the bench and their
+// databases), quoting for the statements that take no parameters, and creating a database only when it
+// is missing.
+import postgres from "postgres";
+import type { Config } from "./config.ts";
 
 /** PostgreSQL's identifier quoting (quote_ident, always quoted), for statements that cannot take
  *  parameters. Values never go through here: they are parameters, or quoted by the server itself. */
@@ -28,4 +30,31 @@ export async function createDatabaseIfMissing(admin: postgres.Sql, database: str
     return false;
   }
   return true;
+}
+
+/** The admin user's connection to `database` (default the configured one). Every time column of the
+ *  trading system is TIMESTAMP without time zone holding UTC: the session speaks UTC. */
+export function openAdmin(config: Config, database = config.postgres.database): postgres.Sql {
+  const pg = config.postgres;
+  return postgres({
+    host: pg.host,
+    port: pg.port,
+    database,
+    user: pg.adminUser,
+    password: pg.adminPassword,
+    connection: { TimeZone: "UTC" },
+    onnotice: () => {},
+    max: 5,
+  });
+}
+
+/** The admin connection to `database`, which is created first when the server has none of that name. */
+export async function openDatabase(config: Config, database: string): Promise<postgres.Sql> {
+  const server = openAdmin(config, "postgres");
+  try {
+    await createDatabaseIfMissing(server, database);
+  } finally {
+    await server.end({ timeout: 5 });
+  }
+  return openAdmin(config, database);
 }

@@ -1,25 +1,25 @@
-// `setup`: from the operator's settings to a locked-down Grafana whose every panel answers, one step after
-// another, stopping at the first that fails: config -> role -> provision -> Grafana reachable? -> push ->
-// smoke. With no Grafana to reach, it stops after provisioning and runs `check` instead, so that the
-// operator still sees every panel's data. Run twice, the second run changes nothing.
+// `setup`: from the operator's settings to a locked-down Grafana whose every panel answers. A list of steps,
+// run one after another with one line each, stopping at the first that fails: config -> role -> provision
+// -> Grafana reachable? -> push -> smoke. With no Grafana to reach, the rest of the list becomes `check`,
+// so that the operator still sees every panel's data, and setup exits 4. Run twice, the second run
+// changes nothing.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Config, loadConfig } from "./config.ts";
-import { describeFailure, exitCodeFor, EXIT } from "./errors.ts";
-import { stackEnv, stackUp } from "./stack.ts";
-import { writeProvisionFiles } from "./provision.ts";
+import { EXIT, describeFailure, exitCodeFor } from "./errors.ts";
+import { stackEnv, stackUp } from "./stack/stack.ts";
+import { writeProvisionFiles } from "./grafana/provision.ts";
 import { grafanaClientFor } from "./grafana/client.ts";
+import { runPushStep } from "./grafana/push.ts";
+import { runSmokeStep } from "./grafana/smoke.ts";
 import { runCheck } from "./check/run.ts";
-import { runRoleStep } from "./role-step.ts";
-import { runPushStep } from "../push.ts";
-import { runSmokeStep } from "../smoke.ts";
+import { runRoleStep } from "./role/role-step.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../../grafana/index.ts";
 
-/** setup's own exit code: everything up to provisioning done, but no Grafana answered at GRAFANA_URL. */
-export const EXIT_NO_GRAFANA = 4;
+type StepName = "config" | "role" | "provision" | "grafana" | "push" | "smoke" | "check";
 
 export interface SetupStep {
-  name: "config" | "role" | "provision" | "grafana" | "push" | "smoke" | "check";
+  name: StepName;
   ok: boolean;
   changes: number;
   detail: string;
@@ -42,103 +42,142 @@ export interface SetupOptions {
   provisionDir?: string;
 }
 
-export async function runSetup(options: SetupOptions): Promise<SetupResult> {
-  const log = options.log ?? (() => {});
-  const steps: SetupStep[] = [];
-  const result = (exitCode: number, source: string): SetupResult => ({
-    ok: exitCode === EXIT.ok,
-    changes: steps.reduce((sum, s) => sum + s.changes, 0),
-    exitCode,
-    source,
-    steps,
-  });
-  const step = (s: SetupStep) => {
-    steps.push(s);
-    log(`${s.name.padEnd(10)} ${(s.ok ? "ok" : "FAILED").padEnd(7)} ${s.detail}`);
-  };
+/** What the steps share as they go. */
+interface Run {
+  options: SetupOptions;
+  log: (line: string) => void;
+  config?: Config;
+  source: string;
+}
 
-  // 1. config: the operator's .env, or, with none, the toolkit's own demo stack (started if needed).
-  let config: Config;
-  let source: string;
-  try {
-    const hasEnvFile = Boolean(options.envFile) || existsSync(resolve(".env"));
+/** A step's outcome: a failed step ends the run, unless `then` names the steps to run instead of the
+ *  rest; `exitCode` is the run's exit code from then on (a failure's is 1 unless it says). */
+interface Outcome {
+  ok: boolean;
+  changes?: number;
+  detail: string;
+  /** Lines printed under the step's own. */
+  notes?: string[];
+  exitCode?: number;
+  then?: Step[];
+}
+
+interface Step {
+  name: StepName;
+  run(run: Run): Promise<Outcome>;
+}
+
+const REQUIRED = ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "RABBITMQ_MONITOR_PASSWORD"] as const;
+const NO_GRAFANA_HINT = "Start one with `docker compose up -d grafana` (it provisions these files), or set GRAFANA_URL to a running Grafana. Checking the panels directly meanwhile:";
+
+/** The operator's .env, or, with none, the toolkit's own demo stack (started if needed). */
+const configStep: Step = {
+  name: "config",
+  async run(run) {
+    const hasEnvFile = Boolean(run.options.envFile) || existsSync(resolve(".env"));
     if (hasEnvFile) {
-      config = loadConfig({ envFile: options.envFile, required: ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "RABBITMQ_MONITOR_PASSWORD"] });
-      source = config.envFile ?? "the environment";
+      run.config = loadConfig({ envFile: run.options.envFile, required: [...REQUIRED] });
+      run.source = run.config.envFile ?? "the environment";
     } else {
-      log("config     no .env here and no --env-file: using the toolkit's demo stack (its PostgreSQL, RabbitMQ and demo services)");
-      const statuses = await stackUp((line) => log(`           stack: ${line}`));
-      config = loadConfig({ env: { ...stackEnv(statuses), ...process.env }, envFile: "/dev/null" });
-      source = "the demo stack";
+      run.log("config     no .env here and no --env-file: using the toolkit's demo stack (its PostgreSQL, RabbitMQ and demo services)");
+      const statuses = await stackUp((line) => run.log(`           stack: ${line}`));
+      run.config = loadConfig({ env: { ...stackEnv(statuses), ...process.env }, envFile: "/dev/null" });
+      run.source = "the demo stack";
     }
-    step({ name: "config", ok: true, changes: 0, detail: `settings from ${source}; Grafana at ${config.grafana.url}` });
-    if (config.grafana.usesDefaultPassword && !config.grafana.token) {
-      log("WARNING    GRAFANA_ADMIN_PASSWORD is not set: Grafana's first-run admin/admin is in use. Set it in .env before exposing Grafana.");
-    }
-  } catch (error) {
-    step({ name: "config", ok: false, changes: 0, detail: describeFailure(error) });
-    return result(exitCodeFor(error), "unknown");
-  }
+    const { grafana } = run.config;
+    const warning = "WARNING    GRAFANA_ADMIN_PASSWORD is not set: Grafana's first-run admin/admin is in use. Set it in .env before exposing Grafana.";
+    return { ok: true, detail: `settings from ${run.source}; Grafana at ${grafana.url}`, notes: grafana.usesDefaultPassword && !grafana.token ? [warning] : [] };
+  },
+};
 
-  // 2. role: the read-only PostgreSQL role and the RabbitMQ monitoring user.
-  let role: Awaited<ReturnType<typeof runRoleStep>>;
-  try {
-    role = await runRoleStep(config, { rabbitmq: true });
-  } catch (error) {
-    step({ name: "role", ok: false, changes: 0, detail: describeFailure(error) });
-    return result(exitCodeFor(error), source);
-  }
-  if (!role.ok) {
-    step({ name: "role", ok: false, changes: role.changes, detail: [role.postgres.error, role.rabbitmq?.error].filter(Boolean).join("; ") });
-    return result(role.exitCode, source);
-  }
-  step({ name: "role", ok: true, changes: role.changes, detail: `${role.postgres.role} and RabbitMQ user ${role.rabbitmq?.user}: ${role.changes ? `${role.changes} change(s)` : "already converged"}` });
+/** The read-only PostgreSQL role and the RabbitMQ monitoring user. */
+const roleStep: Step = {
+  name: "role",
+  async run(run) {
+    const role = await runRoleStep(run.config!, { rabbitmq: true });
+    if (!role.ok) return { ok: false, changes: role.changes, detail: [role.postgres.error, role.rabbitmq?.error].filter(Boolean).join("; "), exitCode: role.exitCode };
+    return { ok: true, changes: role.changes, detail: `${role.postgres.role} and RabbitMQ user ${role.rabbitmq?.user}: ${role.changes ? `${role.changes} change(s)` : "already converged"}` };
+  },
+};
 
-  // 3. provision: the committed files, rendered again (the same for everyone: no change unless the code changed).
-  const provisioned = writeProvisionFiles({ dir: options.provisionDir });
-  step({ name: "provision", ok: true, changes: provisioned.written.length, detail: provisioned.written.length ? `wrote ${provisioned.written.join(", ")}` : "files up to date" });
+/** The committed files, rendered again (the same for everyone: no change unless the code changed). */
+const provisionStep: Step = {
+  name: "provision",
+  async run(run) {
+    const { written } = writeProvisionFiles({ dir: run.options.provisionDir });
+    return { ok: true, changes: written.length, detail: written.length ? `wrote ${written.join(", ")}` : "files up to date" };
+  },
+};
 
-  // 4. Grafana reachable? If not, check proves the panels against their sources directly.
-  const client = grafanaClientFor(config.grafana);
-  const health = await client.health().catch((error: unknown) => error as Error);
-  if (health instanceof Error) {
-    step({ name: "grafana", ok: false, changes: 0, detail: `${health.message}` });
-    log("           Start one with `docker compose up -d grafana` (it provisions these files), or set GRAFANA_URL to a running Grafana. Checking the panels directly meanwhile:");
-    const check = await runCheck(config, { dashboards: dashboardDefinitions(), datasources: datasourceDefinitions(config) });
-    const failed = check.panels.filter((p) => !p.ok);
-    step({ name: "check", ok: check.ok, changes: 0, detail: `${check.panels.length} panels and variables, ${failed.length} failed${failed[0] ? `: ${failed[0].panel}: ${failed[0].error}` : ""}` });
-    return result(EXIT_NO_GRAFANA, source);
-  }
-  step({ name: "grafana", ok: true, changes: 0, detail: `Grafana ${health.version ?? "(version hidden)"} at ${client.url}` });
+/** Grafana reachable? If not, check proves the panels against their sources directly, and setup exits 4. */
+const grafanaStep: Step = {
+  name: "grafana",
+  async run(run) {
+    const client = grafanaClientFor(run.config!.grafana);
+    const health = await client.health().catch((error: unknown) => error as Error);
+    if (health instanceof Error) return { ok: false, detail: health.message, notes: [`           ${NO_GRAFANA_HINT}`], exitCode: EXIT.noGrafana, then: [checkStep] };
+    return { ok: true, detail: `Grafana ${health.version ?? "(version hidden)"} at ${client.url}` };
+  },
+};
 
-  // 5. push, 6. smoke.
-  let running: SetupStep["name"] = "push";
-  try {
-    const pushed = await runPushStep(config, {});
+const pushStep: Step = {
+  name: "push",
+  async run(run) {
+    const pushed = await runPushStep(run.config!, {});
     const refused = pushed.items.filter((i) => i.action === "refused");
-    step({
-      name: "push",
-      ok: pushed.ok,
-      changes: pushed.changes,
-      detail: refused.length
-        ? `${refused.map((i) => i.name).join(", ")} changed in Grafana since the last push: not overwritten (bun run push --force backs it up, then overwrites)`
-        : pushed.changes ? `${pushed.changes} change(s)` : "Grafana already has the same content",
-    });
-    if (!pushed.ok) return result(EXIT.checkFailed, source);
-    running = "smoke";
-    const smoke = await runSmokeStep(config, { quiet: true });
+    const detail = refused.length
+      ? `${refused.map((i) => i.name).join(", ")} changed in Grafana since the last push: not overwritten (bun run push --force backs it up, then overwrites)`
+      : pushed.changes ? `${pushed.changes} change(s)` : "Grafana already has the same content";
+    return { ok: pushed.ok, changes: pushed.changes, detail };
+  },
+};
+
+const smokeStep: Step = {
+  name: "smoke",
+  async run(run) {
+    const smoke = await runSmokeStep(run.config!);
     const failedPanels = smoke.panels.filter((p) => !p.ok);
     const failedSources = smoke.datasources.filter((d) => !d.ok);
-    step({
-      name: "smoke",
+    const first = failedSources[0]
+      ? `; ${failedSources[0].name} (${failedSources[0].url}): ${failedSources[0].message}`
+      : failedPanels[0] ? `; ${failedPanels[0].panel}: ${failedPanels[0].error}` : "";
+    return {
       ok: smoke.ok,
-      changes: 0,
-      detail: `${smoke.datasources.length - failedSources.length}/${smoke.datasources.length} datasources, ${smoke.panels.length - failedPanels.length}/${smoke.panels.length} panels answer` +
-        (failedSources[0] ? `; ${failedSources[0].name} (${failedSources[0].url}): ${failedSources[0].message}` : failedPanels[0] ? `; ${failedPanels[0].panel}: ${failedPanels[0].error}` : ""),
-    });
-    return result(smoke.ok ? EXIT.ok : EXIT.checkFailed, source);
-  } catch (error) {
-    step({ name: running, ok: false, changes: 0, detail: describeFailure(error) });
-    return result(exitCodeFor(error), source);
+      detail: `${smoke.datasources.length - failedSources.length}/${smoke.datasources.length} datasources, ${smoke.panels.length - failedPanels.length}/${smoke.panels.length} panels answer${first}`,
+    };
+  },
+};
+
+/** Instead of push and smoke when no Grafana answers: every panel against its source. */
+const checkStep: Step = {
+  name: "check",
+  async run(run) {
+    const check = await runCheck(run.config!, { dashboards: dashboardDefinitions(), datasources: datasourceDefinitions(run.config!) });
+    const failed = check.panels.filter((p) => !p.ok);
+    return {
+      ok: check.ok,
+      detail: `${check.panels.length} panels and variables, ${failed.length} failed${failed[0] ? `: ${failed[0].panel}: ${failed[0].error}` : ""}`,
+    };
+  },
+};
+
+const STEPS: readonly Step[] = [configStep, roleStep, provisionStep, grafanaStep, pushStep, smokeStep];
+
+export async function runSetup(options: SetupOptions): Promise<SetupResult> {
+  const run: Run = { options, log: options.log ?? (() => {}), source: "unknown" };
+  const done: SetupStep[] = [];
+  const queue = [...STEPS];
+  let exitCode: number = EXIT.ok;
+  for (let step = queue.shift(); step; step = queue.shift()) {
+    const outcome = await step.run(run).catch((error: unknown): Outcome => ({ ok: false, detail: describeFailure(error), exitCode: exitCodeFor(error) }));
+    const line: SetupStep = { name: step.name, ok: outcome.ok, changes: outcome.changes ?? 0, detail: outcome.detail };
+    done.push(line);
+    run.log(`${line.name.padEnd(10)} ${(line.ok ? "ok" : "FAILED").padEnd(7)} ${line.detail}`);
+    for (const note of outcome.notes ?? []) run.log(note);
+    if (outcome.exitCode !== undefined) exitCode = outcome.exitCode;
+    else if (!outcome.ok && exitCode === EXIT.ok) exitCode = EXIT.checkFailed;
+    if (outcome.then) queue.splice(0, queue.length, ...outcome.then);
+    else if (!outcome.ok) break;
   }
+  return { ok: exitCode === EXIT.ok, changes: done.reduce((sum, s) => sum + s.changes, 0), exitCode, source: run.source, steps: done };
 }

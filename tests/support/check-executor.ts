@@ -4,7 +4,7 @@
 import type { DatasourceDefinition, DatasourceType } from "../../grafana/types.ts";
 import { POSTGRES_TYPE } from "../../grafana/datasources.ts";
 import { toDataFrameJson } from "../../scripts/lib/check/frames.ts";
-import { Sources } from "../../scripts/lib/check/sources.ts";
+import { DirectRunner } from "../../scripts/lib/check/runner.ts";
 import { parseTimeRange } from "../../scripts/lib/check/time-range.ts";
 import type { Target } from "../../scripts/lib/check/dashboard-model.ts";
 import type { QueryExecutor } from "./grafana-double.ts";
@@ -28,15 +28,15 @@ function definitionOf(stored: StoredDatasource): DatasourceDefinition {
 
 // One pool per datasource (and version), as Grafana keeps one per datasource instance: the read-only
 // role's connection limit holds across queries. Idle connections close by themselves after 5 s.
-const sourcesByDatasource = new Map<string, Sources>();
-function sourcesOf(stored: StoredDatasource): Sources {
+const runners = new Map<string, DirectRunner>();
+function runnerOf(stored: StoredDatasource): DirectRunner {
   const key = `${stored.uid}@${stored.version}`;
-  let sources = sourcesByDatasource.get(key);
-  if (!sources) {
-    sources = new Sources(() => stored.secureJsonData);
-    sourcesByDatasource.set(key, sources);
+  let runner = runners.get(key);
+  if (!runner) {
+    runner = new DirectRunner(() => stored.secureJsonData);
+    runners.set(key, runner);
   }
-  return sources;
+  return runner;
 }
 
 export const checkEngineExecutor: QueryExecutor = async (body, context) => {
@@ -47,9 +47,8 @@ export const checkEngineExecutor: QueryExecutor = async (body, context) => {
   for (const query of request.queries ?? []) {
     const stored = context.datasource(String(query.datasource?.uid ?? ""));
     if (!stored) return { status: 404, body: { message: "Data source not found" } };
-    const sources = sourcesOf(stored);
     try {
-      const frame = await sources.run(query, definitionOf(stored), { range, variables: [], intervalMs: query.intervalMs ?? 1000, deadlineMs: 30_000 });
+      const frame = await runnerOf(stored).run(query, definitionOf(stored), { range, variables: [], intervalMs: query.intervalMs ?? 1000, deadlineMs: 30_000 });
       results[query.refId] = { status: 200, frames: [toDataFrameJson(frame, query.refId)] };
     } catch (error) {
       failed = true;
@@ -61,6 +60,6 @@ export const checkEngineExecutor: QueryExecutor = async (body, context) => {
 
 /** Closes the pools the executor holds (the role's connection limit is shared with the code under test). */
 export async function closeCheckEngineExecutor(): Promise<void> {
-  await Promise.all([...sourcesByDatasource.values()].map((sources) => sources.close()));
-  sourcesByDatasource.clear();
+  await Promise.all([...runners.values()].map((runner) => runner.close()));
+  runners.clear();
 }

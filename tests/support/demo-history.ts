@@ -4,7 +4,7 @@
 import type { Config } from "../../scripts/lib/config.ts";
 import { type Backfill, backfillDemo } from "../../scripts/lib/demo/backfill.ts";
 import { applyDemoSchema } from "../../scripts/lib/demo/schema.ts";
-import { runRoleStep } from "../../scripts/lib/role-step.ts";
+import { runRoleStep } from "../../scripts/lib/role/role-step.ts";
 import { freshDatabase } from "./live.ts";
 
 export interface HistoryDatabase extends Awaited<ReturnType<typeof freshDatabase>> {

@@ -4,47 +4,30 @@
 // one org, and /api/ds/query runs only through an executor a test plugs in.
 import { randomBytes } from "node:crypto";
 import { type HealthAnswer, type StoredDatasource, infinityHealth, postgresHealth } from "./grafana-double-health.ts";
+import { dashboardAndQueryRoutes } from "./grafana-double-dashboards.ts";
+import {
+  type Caller,
+  type DoubleContext,
+  EDITOR,
+  type QueryExecutor,
+  Reply,
+  type Role,
+  type Route,
+  type StoredDashboard,
+  type StoredFolder,
+  TYPE_ALIASES,
+  UID_PATTERN,
+  UNCONFIRMED,
+  type Unconfirmed,
+  VIEWER,
+  errutil,
+  isRecord,
+  jsonBody,
+  reply,
+  slug,
+} from "./grafana-double-model.ts";
 
-/** Every point grafana-facts marks UNCONFIRMED that the double has to decide, in one place. The
- *  toolkit's client must cope with each alternative noted here. */
-export const UNCONFIRMED = {
-  /** §3.1: creating a folder whose uid exists: 409 (10.x/11.x) or 412 version-mismatch (13.x, k8s). */
-  folderExists: 409 as 409 | 412,
-  folderExistsBodies: {
-    409: { message: "a folder with the same uid already exists" },
-    412: { status: "version-mismatch", message: "the folder has been changed by someone else" },
-  },
-  /** §2.4: a PUT with version 0 or none is unconditional and leaves the stored version at 1. */
-  versionlessUpdateSetsVersionTo: 1,
-  /** §2.5: health of an unknown uid goes through "lookup fails" (500); no 404 branch was seen. */
-  healthOfUnknownUid: { status: 500, body: { message: "Unable to load datasource metadata" } },
-  /** §2.3: typeLogoUrl's exact path. */
-  typeLogoUrl: (type: string) => `public/plugins/${type}/img/logo.svg`,
-  /** §1.6 gives datasources:read for GET by uid; whether a Viewer holds it is not stated. */
-  viewerMayReadDatasources: false,
-  /** §4.5: v1 JSON saved with overwrite over a v2-stored dashboard turns it back into v1. */
-  overwriteTurnsV2IntoV1: true,
-  /** §4.4: whether the legacy versions list answers for a v2-stored dashboard. */
-  versionsListedForV2: true,
-  /** §2.1 / §8: an unregistered route answers 404 (body not looked up). */
-  unknownRoute: { status: 404, body: { message: "Not found" } },
-  /** §5.3: the errutil message of a duplicate refId (only its id, query.duplicateRefId, is known). */
-  duplicateRefIdMessage: "Query refId must be unique",
-  /** §6.1: what an absent jsonData.sslmode means for the PostgreSQL datasource. */
-  postgresDefaultSslmode: "require",
-  /** §4.2: the namespace of org 1 in the 406 hint (other orgs `org-<id>`). */
-  namespace: "default",
-};
-export type Unconfirmed = typeof UNCONFIRMED;
-
-export type Role = "Admin" | "Editor" | "Viewer";
-
-/** Runs a /api/ds/query body as Grafana's server would; the lead's check engine plugs in here. */
-export type QueryExecutor = (body: unknown, context: QueryContext) => Promise<{ status: number; body: unknown }>;
-export interface QueryContext {
-  /** The datasource a query names, with its secrets (test-only). */
-  datasource(uid: string): StoredDatasource | undefined;
-}
+export type { QueryExecutor } from "./grafana-double-model.ts";
 
 export interface GrafanaDoubleOptions {
   adminUser?: string;
@@ -68,58 +51,10 @@ export interface GrafanaDouble {
   markStoredAsV2(uid: string, spec?: Record<string, unknown>, by?: string): void;
   /** Every request seen: method, path and status. */
   requests: { method: string; path: string; status: number }[];
+  /** Every /api/ds/query body received, as sent, in order. */
+  queryBodies: unknown[];
   stop(): Promise<void>;
 }
-
-interface Caller {
-  login: string;
-  role: Role;
-}
-
-interface StoredVersion {
-  version: number;
-  parentVersion: number;
-  created: string;
-  createdBy: string;
-  message: string;
-  data: Record<string, unknown>;
-}
-
-interface StoredDashboard {
-  id: number;
-  uid: string;
-  folderUid: string;
-  provisioned: boolean;
-  /** Saved as v2 from the UI: the legacy GET answers 406 (§4.2). */
-  v2Spec?: Record<string, unknown>;
-  versions: StoredVersion[];
-  created: string;
-  createdBy: string;
-}
-
-interface StoredFolder {
-  id: number;
-  uid: string;
-  title: string;
-  created: string;
-  createdBy: string;
-}
-
-/** Plugin aliases read back as the canonical id (plugin.json aliasIDs, §2.3). */
-const TYPE_ALIASES: Record<string, string> = { postgres: "grafana-postgresql-datasource" };
-
-const VIEWER = ["folders:read", "dashboards:read", "datasources:query"];
-const EDITOR = [...VIEWER, "folders:create", "dashboards:create", "dashboards:write"];
-const UID_PATTERN = /^[a-zA-Z0-9\-_]+$/;
-
-class Reply {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {}
-}
-const reply = (status: number, body: unknown) => new Reply(status, body);
-const errutil = (status: number, messageId: string, message: string) => reply(status, { message, messageId, statusCode: status });
 
 export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Promise<GrafanaDouble> {
   const facts: Unconfirmed = { ...UNCONFIRMED, ...options.unconfirmed };
@@ -131,6 +66,7 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
   const folders = new Map<string, StoredFolder>();
   const dashboards = new Map<string, StoredDashboard>();
   const requests: GrafanaDouble["requests"] = [];
+  const queryBodies: unknown[] = [];
   let nextId = 1;
   const now = () => new Date().toISOString();
 
@@ -207,7 +143,19 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
     if (ds.isDefault) for (const other of datasources.values()) if (other.uid !== ds.uid) other.isDefault = false;
   }
 
-  const routes: { method: string | null; pattern: RegExp; handle: (caller: Caller, m: string[], request: Request, url: URL) => Promise<Reply> | Reply }[] = [
+  const context: DoubleContext = {
+    facts,
+    datasources,
+    folders,
+    dashboards,
+    queryBodies,
+    executor: options.executor,
+    authorize,
+    nextId: () => nextId++,
+    now,
+  };
+
+  const routes: Route[] = [
     // --- datasources (§2) ---
     {
       method: "GET",
@@ -314,167 +262,9 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
         return reply(200, folderDto(folder));
       },
     },
-    // --- dashboards (§4) ---
-    {
-      method: "GET",
-      pattern: /^\/api\/dashboards\/uid\/([^/]+)$/,
-      handle: (caller, [uid]) => {
-        const denied = authorize(caller, "dashboards:read");
-        if (denied) return denied;
-        const dash = dashboards.get(uid!);
-        if (!dash) return reply(404, { message: "Dashboard not found" });
-        if (dash.v2Spec) return reply(406, { message: `dashboard api version not supported, use ${apisPath(uid!, "v2")} instead` });
-        const latest = dash.versions.at(-1)!;
-        const folder = folders.get(dash.folderUid);
-        return reply(200, {
-          // The stored JSON, with version overwritten by the DB version and id filled in (§4.2).
-          dashboard: { ...latest.data, id: dash.id, uid: dash.uid, version: latest.version },
-          meta: {
-            type: "db",
-            canSave: caller.role !== "Viewer",
-            canEdit: caller.role !== "Viewer",
-            canAdmin: caller.role === "Admin",
-            canStar: true,
-            canDelete: caller.role !== "Viewer",
-            slug: slug(String(latest.data.title)),
-            url: `/d/${dash.uid}/${slug(String(latest.data.title))}`,
-            expires: "0001-01-01T00:00:00Z",
-            created: dash.created,
-            updated: latest.created,
-            updatedBy: latest.createdBy,
-            createdBy: dash.createdBy,
-            version: latest.version,
-            hasAcl: false,
-            isFolder: false,
-            folderId: folder?.id ?? 0,
-            folderUid: dash.folderUid,
-            folderTitle: folder?.title ?? "General",
-            folderUrl: folder ? `/dashboards/f/${folder.uid}/${slug(folder.title)}` : "",
-            provisioned: dash.provisioned,
-            provisionedExternalId: dash.provisioned ? `${dash.uid}.json` : "",
-            annotationsPermissions: { dashboard: { canAdd: true, canEdit: true, canDelete: true }, organization: { canAdd: true, canEdit: true, canDelete: true } },
-            isStarred: false,
-          },
-        });
-      },
-    },
-    {
-      method: "POST",
-      pattern: /^\/api\/dashboards\/db$/,
-      handle: async (caller, _m, request) => {
-        const denied = authorize(caller, "dashboards:create", "dashboards:write");
-        if (denied) return denied;
-        const body = await jsonBody(request);
-        if (!isRecord(body) || !isRecord(body.dashboard)) return reply(400, { message: "bad request data" });
-        const dashboard = body.dashboard as Record<string, unknown>;
-        if (dashboard.isFolder === true) return reply(400, { message: "Use folders endpoint for saving folders." });
-        const title = typeof dashboard.title === "string" ? dashboard.title.trim() : "";
-        if (!title) return reply(400, { status: "empty-name", message: "Dashboard title cannot be empty" });
-        if (title.length > 5000) return reply(400, { status: "title-too-long", message: "Dashboard title cannot contain more than 5 000 characters" });
-        if (Array.isArray(dashboard.tags) && dashboard.tags.some((t) => String(t).length > 50)) {
-          return reply(400, { status: "tag-too-long", message: "dashboard tag too long, max 50 characters" });
-        }
-        const uid = typeof dashboard.uid === "string" && dashboard.uid ? dashboard.uid : randomBytes(7).toString("hex");
-        if (!UID_PATTERN.test(uid)) return reply(400, { message: "uid contains illegal characters" });
-        if (uid.length > 40) return reply(400, { message: "uid too long, max 40 characters" });
-        const message = typeof body.message === "string" ? body.message : "";
-        if (message.length > 500) return reply(400, { message: "message too long, max 500 characters" });
-        const folderUid = typeof body.folderUid === "string" ? body.folderUid : "";
-        if (folderUid && !folders.has(folderUid)) return reply(400, { message: "folder not found" });
-        const existing = dashboards.get(uid);
-        if (existing?.provisioned) return reply(400, { message: "Cannot save provisioned dashboard" });
-        const stored = existing?.versions.at(-1)?.version ?? 0;
-        if (existing && body.overwrite !== true && dashboard.version !== stored) {
-          return reply(412, { status: "version-mismatch", message: "The dashboard has been changed by someone else" });
-        }
-        const dash: StoredDashboard = existing ?? { id: nextId++, uid, folderUid, provisioned: false, versions: [], created: now(), createdBy: caller.login };
-        // Without folderUid a save moves the dashboard to the root (§4.1).
-        dash.folderUid = folderUid;
-        if (body.overwrite === true && facts.overwriteTurnsV2IntoV1) delete dash.v2Spec;
-        const { id: _id, ...data } = dashboard;
-        dash.versions.push({ version: stored + 1, parentVersion: stored, created: now(), createdBy: caller.login, message, data: { ...data, uid, version: stored + 1 } });
-        dashboards.set(uid, dash);
-        return reply(200, { status: "success", slug: slug(title), version: stored + 1, id: dash.id, uid, url: `/d/${uid}/${slug(title)}`, folderUid });
-      },
-    },
-    {
-      method: "GET",
-      pattern: /^\/api\/dashboards\/uid\/([^/]+)\/versions$/,
-      handle: (caller, [uid], _request, url) => {
-        const denied = authorize(caller, "dashboards:write");
-        if (denied) return denied;
-        const dash = dashboards.get(uid!);
-        if (!dash || (dash.v2Spec && !facts.versionsListedForV2)) return reply(404, { message: "Dashboard not found" });
-        const limit = Number(url.searchParams.get("limit") ?? 0) || dash.versions.length;
-        const versions = dash.versions
-          .toReversed()
-          .slice(0, limit)
-          .map((v, i) => ({
-            id: i + 1,
-            dashboardId: dash.id,
-            uid: dash.uid,
-            parentVersion: v.parentVersion,
-            restoredFrom: 0,
-            version: v.version,
-            created: v.created,
-            createdBy: v.createdBy,
-            // Rewritten on read (§4.4).
-            message: v.parentVersion === 0 ? "Initial save" : v.message,
-          }));
-        return reply(200, { continueToken: "", versions });
-      },
-    },
-    {
-      method: "GET",
-      pattern: /^\/apis\/dashboard\.grafana\.app\/([\w.-]+)\/namespaces\/([\w-]+)\/dashboards\/([\w-]+)$/,
-      handle: (caller, [apiVersion, namespace, uid]) => {
-        const denied = authorize(caller, "dashboards:read");
-        if (denied) return denied;
-        const dash = dashboards.get(uid!);
-        if (!dash || namespace !== facts.namespace) return reply(404, { kind: "Status", message: `dashboards.dashboard.grafana.app "${uid}" not found`, code: 404 });
-        const latest = dash.versions.at(-1)!;
-        return reply(200, {
-          apiVersion: `dashboard.grafana.app/${apiVersion}`,
-          kind: "Dashboard",
-          metadata: {
-            name: dash.uid,
-            namespace,
-            generation: latest.version,
-            resourceVersion: String(latest.version * 1000),
-            annotations: { "grafana.app/updatedBy": `user:${latest.createdBy}`, "grafana.app/message": latest.message },
-          },
-          spec: dash.v2Spec ?? latest.data,
-        });
-      },
-    },
-    // --- queries (§5) ---
-    {
-      method: "POST",
-      pattern: /^\/api\/ds\/query$/,
-      handle: async (caller, _m, request) => {
-        const denied = authorize(caller, "datasources:query");
-        if (denied) return denied;
-        const body = await jsonBody(request);
-        if (!isRecord(body)) return reply(400, { message: "bad request data" });
-        const queries = Array.isArray(body.queries) ? (body.queries as Record<string, unknown>[]) : [];
-        if (!queries.length) return errutil(400, "query.noQueries", "No queries found");
-        const seen = new Set<string>();
-        for (const query of queries) {
-          const refId = String(query.refId ?? "");
-          const uid = isRecord(query.datasource) ? String(query.datasource.uid ?? "") : "";
-          if (!uid) return errutil(400, "query.missingDataSourceInfo", `Query ${refId} is missing datasource information`);
-          if (seen.has(refId)) return errutil(400, "query.duplicateRefId", facts.duplicateRefIdMessage);
-          seen.add(refId);
-          if (!datasources.has(uid)) return reply(404, { message: "Data source not found" });
-        }
-        if (!options.executor) {
-          return reply(501, { message: "the Grafana double has no query executor: pass one to startGrafanaDouble({ executor })" });
-        }
-        const answer = await options.executor(body, { datasource: (uid) => datasources.get(uid) });
-        return reply(answer.status, answer.body);
-      },
-    },
+    ...dashboardAndQueryRoutes(context),
   ];
+
 
   function folderDto(folder: StoredFolder) {
     return {
@@ -495,8 +285,6 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
       version: 1,
     };
   }
-
-  const apisPath = (uid: string, apiVersion: string) => `/apis/dashboard.grafana.app/${apiVersion}/namespaces/${facts.namespace}/dashboards/${uid}`;
 
   async function handle(request: Request): Promise<Reply> {
     const url = new URL(request.url);
@@ -540,6 +328,7 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
     adminUser,
     adminPassword,
     requests,
+    queryBodies,
     token(role) {
       const token = `glsa_${randomBytes(24).toString("base64url")}_${randomBytes(4).toString("hex")}`;
       tokens.set(token, role);
@@ -571,23 +360,4 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
     },
     stop: () => server.stop(true),
   };
-}
-
-async function jsonBody(request: Request): Promise<unknown> {
-  try {
-    return JSON.parse(await request.text());
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function slug(title: string): string {
-  return title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
 }

@@ -1,11 +1,43 @@
-// Connections to the live services for tests. A service that cannot be reached fails the test with
-// what to start; nothing here is mocked.
+// The live services for tests: the local stack, brought up once per test run by the first test that needs
+// it (useLiveStack), and connections to it. A service that cannot be reached fails the test with what to
+// start; nothing here is mocked. Tests that need no live service never start anything.
+import { beforeAll } from "bun:test";
 import postgres from "postgres";
 import { loadConfig } from "../../scripts/lib/config.ts";
-import { portFree } from "../../scripts/lib/daemon.ts";
-import { PORT_SETTINGS, type PortName } from "../../scripts/lib/stack-paths.ts";
+import { portFree } from "../../scripts/lib/stack/daemon.ts";
+import { stackEnv, stackUp } from "../../scripts/lib/stack/stack.ts";
+import { PORT_SETTINGS, type PortName } from "../../scripts/lib/stack/stack-paths.ts";
+import { beginTestRun } from "./test-run-stack.ts";
 
 const START_HINT = "start the local stack with `bun run stack up`, or set the variables to a running one";
+
+let stack: Promise<void> | undefined;
+
+/** The local stack up (PostgreSQL, RabbitMQ, the demo services), or the services the environment already
+ *  names; its settings in process.env unless set there. Once per test run: a failure is kept and given to
+ *  every live test, saying what to start. */
+export function liveStack(): Promise<void> {
+  stack ??= (async () => {
+    try {
+      const statuses = await stackUp((line) => console.error(`[stack] ${line}`));
+      beginTestRun(statuses);
+      for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
+    } catch (error) {
+      throw new Error(
+        `this test needs the live stack (PostgreSQL, RabbitMQ and the demo services), which did not come up: ${(error as Error).message}\n` +
+          "Start it with `bun run stack up` (PostgreSQL 15 and RabbitMQ from Debian's packages; `bash .ci/run` installs them), " +
+          "or point POSTGRES_*, RABBITMQ_* and the services' variables at running ones.",
+      );
+    }
+  })();
+  return stack;
+}
+
+/** For a test file or describe block whose tests reach live services: the stack comes up before them
+ *  (starting RabbitMQ alone takes up to a minute on a busy machine). */
+export function useLiveStack(): void {
+  beforeAll(liveStack, 180_000);
+}
 
 export function settings() {
   return loadConfig({ env: process.env, envFile: "/dev/null" });

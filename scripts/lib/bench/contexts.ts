@@ -4,10 +4,9 @@
 import type postgres from "postgres";
 import type { DashboardDefinition } from "../../../grafana/types.ts";
 import { dashboardTime } from "../check/dashboard-model.ts";
-import { queryContext } from "../check/run.ts";
-import type { QueryContext } from "../check/sources.ts";
+import { type QueryEngine, queryContext } from "../check/run.ts";
+import type { QueryContext } from "../check/sources/kind.ts";
 import { parseTimeRange } from "../check/time-range.ts";
-import type { WarmSources } from "./measure.ts";
 import type { SqlQuery } from "./queries.ts";
 
 export interface BenchContexts {
@@ -24,7 +23,7 @@ export interface BenchContexts {
 
 export async function benchContexts(
   admin: postgres.Sql,
-  sources: WarmSources,
+  engine: QueryEngine,
   dashboards: DashboardDefinition[],
   queries: SqlQuery[],
   dataEnd: Date,
@@ -42,8 +41,8 @@ export async function benchContexts(
   for (const dashboard of dashboards) {
     const range = ranges.get(dashboard.uid)!;
     contexts.set(dashboard.uid, {
-      base: await queryContext(dashboard, sources.queries, range),
-      narrow: await queryContext(dashboard, sources.queries, { ...range, variables: overrides(dashboard) }),
+      base: await queryContext(dashboard, engine, range),
+      narrow: await queryContext(dashboard, engine, { ...range, variables: overrides(dashboard) }),
     });
   }
   return { now, ranges, narrow, contexts, overrides };

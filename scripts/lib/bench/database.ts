@@ -2,12 +2,11 @@
 // its row counts match, and the read-only role converged on it (grants are per database).
 import type postgres from "postgres";
 import { type Config, isPostgresName } from "../config.ts";
-import { BadInputError } from "../errors.ts";
-import { demoSql } from "../demo/index.ts";
-import { createDatabaseIfMissing } from "../postgres.ts";
+import { badInput } from "../errors.ts";
+import { openDatabase, runFormatted } from "../postgres.ts";
 import { applyDemoSchema } from "../demo/schema.ts";
 import { seedDemo } from "../demo/seed.ts";
-import { runRoleStep } from "../role-step.ts";
+import { runRoleStep } from "../role/role-step.ts";
 
 /** The real system's volume: up to ~70 signals a minute, about 100k a day (~3M a month). The history is
  *  spread at that density, so a "last 24 hours" range holds the same rows at every table size. */
@@ -49,15 +48,9 @@ export async function prepareDatabase(
   options: { rows: number; database: string; log: (line: string) => void },
 ): Promise<BenchDatabase> {
   const { rows, database, log } = options;
-  if (!isPostgresName(database)) throw new BadInputError(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(database)}`);
-  const server = demoSql(withDatabase(config, "postgres"));
-  try {
-    await createDatabaseIfMissing(server, database);
-  } finally {
-    await server.end({ timeout: 5 });
-  }
+  if (!isPostgresName(database)) throw badInput(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(database)}`);
   const dbConfig = withDatabase(config, database);
-  const sql = demoSql(dbConfig);
+  const sql = await openDatabase(config, database);
   try {
     await applyDemoSchema(sql);
     const [counts] = await sql<{ signals: number; orders: number; models: number }[]>`
@@ -71,7 +64,7 @@ export async function prepareDatabase(
       seed = await seedDatabase(sql, database, rows, log);
       seededNow = true;
     } else {
-      throw new BadInputError(
+      throw badInput(
         `${database} holds ${counts!.signals} signals and ${counts!.orders} orders, not ${rows} of each: drop it ` +
           `(DROP DATABASE ${database}) or name another with --database; the benchmark never drops a database itself`,
       );
@@ -118,8 +111,7 @@ async function seedDatabase(sql: postgres.Sql, database: string, rows: number, l
     seededAt: new Date().toISOString(),
   };
   // Kept with the database, so that a later run reusing it can still say how long the seed took.
-  const [statement] = await sql<{ text: string }[]>`SELECT format('COMMENT ON DATABASE %I IS %L', ${database}::text, ${JSON.stringify(info)}::text) AS text`;
-  await sql.unsafe(statement!.text);
+  await runFormatted(sql, "COMMENT ON DATABASE %I IS %L", [database, JSON.stringify(info)]);
   return info;
 }
 

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type postgres from "postgres";
 
-export const INDEXES_FILE = join(import.meta.dir, "..", "..", "..", "sql", "indexes.sql");
+const INDEXES_FILE = join(import.meta.dir, "..", "..", "..", "sql", "indexes.sql");
 
 export interface RecommendedIndex {
   name: string;

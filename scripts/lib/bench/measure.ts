@@ -1,30 +1,23 @@
-// Timing loops. A query is timed as Grafana's server runs it (Sources.run: the check engine's SQL text
-// as the read-only role, on a pool kept warm as Grafana's is); a dashboard as the browser loads it
-// (runCheck: variables first, then every panel at once).
+// Timing loops. A query is timed as Grafana's server runs it (DirectRunner: the check engine's SQL text
+// as the read-only role, on a pool the caller keeps warm across runs, as Grafana keeps its pool); a
+// dashboard as the browser loads it (runCheck: variables first, then every panel at once).
 import type { Config } from "../config.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
+import { datasourceSecrets } from "../../../grafana/datasources.ts";
 import { rowCount } from "../check/frames.ts";
-import { type CheckOptions, type Queries, type QueryRunner, runCheck } from "../check/run.ts";
-import { type QueryContext, Sources, settingSecrets } from "../check/sources.ts";
+import { type CheckOptions, type QueryEngine, runCheck } from "../check/run.ts";
+import { DirectRunner, type QueryRunner } from "../check/runner.ts";
+import type { QueryContext } from "../check/sources/kind.ts";
 import type { SqlQuery } from "./queries.ts";
 import { type Timing, summarize } from "./stats.ts";
 
-/** The check engine's sources with their pools kept open across runs, as Grafana keeps its pool: runCheck
- *  closes the runner it is given, so it gets one whose close does nothing, and `close` ends the pools. */
-export class WarmSources {
-  private readonly sources: Sources;
-  readonly queries: Queries;
-  readonly runner: QueryRunner;
-
-  constructor(config: Config, datasources: DatasourceDefinition[]) {
-    this.sources = new Sources(settingSecrets(config));
-    this.queries = { runner: this.sources, datasources: new Map(datasources.map((ds) => [ds.uid, ds])) };
-    this.runner = { run: (target, datasource, context) => this.sources.run(target, datasource, context), close: async () => {} };
-  }
-
-  close(): Promise<void> {
-    return this.sources.close();
-  }
+/** The dashboards' queries run straight to their sources as the read-only role, on connections kept open
+ *  across runs; the caller closes the runner. */
+export function benchQueries(config: Config, datasources: DatasourceDefinition[]): QueryEngine & { runner: DirectRunner } {
+  return {
+    runner: new DirectRunner((datasource) => datasourceSecrets(datasource, config.values).secrets),
+    datasources: new Map(datasources.map((ds) => [ds.uid, ds])),
+  };
 }
 
 export interface QueryTiming extends Timing {
@@ -41,7 +34,7 @@ export interface LoopOptions {
   minRuns?: number;
 }
 
-export async function timeQuery(sources: WarmSources, query: SqlQuery, context: QueryContext, loop: LoopOptions): Promise<QueryTiming> {
+export async function timeQuery(runner: QueryRunner, query: SqlQuery, context: QueryContext, loop: LoopOptions): Promise<QueryTiming> {
   const times: number[] = [];
   let failed = 0;
   let rows = 0;
@@ -49,7 +42,7 @@ export async function timeQuery(sources: WarmSources, query: SqlQuery, context: 
   const once = async () => {
     const started = performance.now();
     try {
-      rows = rowCount(await sources.runner.run(query.target, query.datasource, context));
+      rows = rowCount(await runner.run(query.target, query.datasource, context));
     } catch (e) {
       failed++;
       error = (e as Error).message.split("\n")[0]!;
@@ -77,8 +70,8 @@ export type DashboardRun = Pick<CheckOptions, "from" | "to" | "variables" | "pan
   datasources: DatasourceDefinition[];
 };
 
-/** runCheck on one dashboard, `runs` times, with the caller's warm sources. */
-export async function timeDashboard(config: Config, sources: WarmSources, run: DashboardRun, loop: LoopOptions): Promise<DashboardTiming> {
+/** runCheck on one dashboard, `runs` times, with the caller's warm runner. */
+export async function timeDashboard(config: Config, runner: QueryRunner, run: DashboardRun, loop: LoopOptions): Promise<DashboardTiming> {
   const times: number[] = [];
   let failed = 0;
   let last: Awaited<ReturnType<typeof runCheck>> | null = null;
@@ -87,7 +80,7 @@ export async function timeDashboard(config: Config, sources: WarmSources, run: D
     last = await runCheck(config, {
       dashboards: [run.dashboard],
       datasources: run.datasources,
-      runner: sources.runner,
+      runner,
       from: run.from,
       to: run.to,
       variables: run.variables,

@@ -6,9 +6,10 @@ import { join } from "node:path";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
 import { POSTGRES_TYPE } from "../../../grafana/datasources.ts";
 import { PANEL_SQL_DIR, panelSql } from "../../../grafana/queries/postgres.ts";
-import { type Target, dashboardPanels, dashboardVariables, targetDatasource } from "../check/dashboard-model.ts";
+import { type Target, dashboardPanels, dashboardVariables, targetDatasource, variableTarget } from "../check/dashboard-model.ts";
+import { variableNames } from "../check/template.ts";
 
-export const NAIVE_SQL_DIR = join(import.meta.dir, "..", "..", "..", "sql", "bench");
+const NAIVE_SQL_DIR = join(import.meta.dir, "..", "..", "..", "sql", "bench");
 
 /** Each naive query and the panel query it stands beside. */
 export const NAIVE_PAIRS = [
@@ -48,7 +49,7 @@ export function dashboardSqlQueries(dashboards: DashboardDefinition[], datasourc
     };
     for (const variable of dashboardVariables(dashboard)) {
       if (variable.type !== "query") continue;
-      add(`$${variable.name}`, "variable", { refId: "A", datasource: variable.datasource, rawSql: variable.query, format: "table" }, variable.datasource?.uid);
+      add(`$${variable.name}`, "variable", variableTarget(variable), variable.datasource?.uid);
     }
     for (const panel of dashboardPanels(dashboard)) {
       for (const target of panel.targets) add(panel.title, "panel", target, targetDatasource(panel, target)?.uid);
@@ -81,6 +82,8 @@ function panelFiles(): Map<string, string> {
   return new Map(files.map((name) => [panelSql(name), name]));
 }
 
+/** The dashboard's variables (in its order) that the text refers to. */
 function variablesUsed(text: string, names: string[]): string[] {
-  return names.filter((name) => new RegExp(`\\$(\\{)?${name}\\b|\\[\\[${name}\\b`).test(text));
+  const used = new Set(variableNames(text));
+  return names.filter((name) => used.has(name));
 }

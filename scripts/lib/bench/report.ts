@@ -1,5 +1,5 @@
 // The benchmark's figures as tables for people (--json prints the report itself).
-import type { BenchReport, ModeFigures, SizeFigures } from "./run.ts";
+import type { BenchReport, ModeFigures, SizeFigures } from "./figures.ts";
 import type { Timing } from "./stats.ts";
 
 const ms = (t: Timing | null) => (t ? `${fmt(t.medianMs)} / ${fmt(t.p95Ms)}${t.failed ? ` (${t.failed} failed)` : ""}` : "-");

@@ -1,23 +1,27 @@
 // `bench`: the dashboards' SQL timed at a large and a smaller table size, with and without the recommended
-// indexes, beside the naive versions, plus the database CPU of viewers refreshing the main dashboard.
+// indexes, beside the naive versions, plus the database CPU of viewers refreshing the main dashboard. Each
+// size runs the same steps: the server's facts, then per index mode the queries, the naive versions, the
+// whole dashboard and the viewers' cost.
 import { cpus, loadavg, totalmem } from "node:os";
+import type postgres from "postgres";
 import type { Config } from "../config.ts";
+import { openAdmin } from "../postgres.ts";
+import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../../../grafana/index.ts";
 import { POSTGRES_TYPE } from "../../../grafana/datasources.ts";
-import { MAIN_UID } from "../../../grafana/dashboards/uids.ts";
+import { MAIN_DASHBOARD } from "../../../grafana/dashboards/identity.ts";
 import { dashboardPanels, targetDatasource } from "../check/dashboard-model.ts";
 import { runCheck } from "../check/run.ts";
-import { demoSql } from "../demo/index.ts";
-import { benchContexts } from "./contexts.ts";
+import type { QueryRunner } from "../check/runner.ts";
+import { type BenchContexts, benchContexts } from "./contexts.ts";
 import { type CpuMeasure, measureBackendCpu } from "./cpu.ts";
 import { type BenchDatabase, defaultDatabaseName, prepareDatabase, withDatabase } from "./database.ts";
+import type { BenchReport, GrowthRow, IndexMode, ModeFigures, NaiveFigures, QueryFigures, SizeFigures, ViewerFigures } from "./figures.ts";
 import { createIndexes, dropIndexes, presentIndexes } from "./indexes.ts";
-import { type DashboardTiming, type LoopOptions, type QueryTiming, WarmSources, timeDashboard, timeQuery } from "./measure.ts";
+import { type DashboardRun, type LoopOptions, benchQueries, timeDashboard, timeQuery } from "./measure.ts";
 import { NAIVE_PAIRS, type SqlQuery, dashboardSqlQueries, naiveQueries } from "./queries.ts";
 import { summarize } from "./stats.ts";
-import { type TargetVerdict, judgeTargets } from "./targets.ts";
-
-export type IndexMode = "without" | "with";
+import { judgeTargets } from "./targets.ts";
 
 export interface BenchOptions {
   /** Signals (and orders) of the main size, and of the smaller size compared with it (null: none). */
@@ -29,84 +33,6 @@ export interface BenchOptions {
   modes: IndexMode[];
   viewers: number;
   log: (line: string) => void;
-}
-
-export interface QueryFigures {
-  name: string;
-  dashboard: string;
-  panels: string[];
-  kind: SqlQuery["kind"];
-  default: QueryTiming;
-  /** With one strategy, one asset, one event type (or one signal on the trace dashboard); null when the
-   *  query reads none of those variables. */
-  narrow: QueryTiming | null;
-}
-
-export interface NaiveFigures {
-  naive: string;
-  ours: string;
-  timing: QueryTiming;
-  oursMedianMs: number;
-  /** naive median / ours median; a lower bound when naive runs were cut by the statement timeout. */
-  ratio: number;
-  lowerBound: boolean;
-}
-
-export interface ViewerFigures {
-  viewers: number;
-  /** Database CPU seconds for one minute of `viewers` viewers each refreshing once (variables included). */
-  cpuSecondsPerMinute: number | null;
-  percentOfOneCore: number | null;
-  wallMsPerRefresh: number | null;
-  unavailable?: string;
-}
-
-export interface ModeFigures {
-  indexes: IndexMode;
-  /** Recommended indexes present during the measures, and the seconds each took to build (with). */
-  present: string[];
-  buildSeconds: Record<string, number>;
-  queries: QueryFigures[];
-  naive: NaiveFigures[];
-  dashboard: { all: DashboardTiming; database: DashboardTiming; narrow: DashboardTiming };
-  viewers: ViewerFigures;
-}
-
-export interface SizeFigures {
-  rows: number;
-  database: BenchDatabase;
-  range: { from: string; to: string };
-  narrow: Record<string, string>;
-  modes: ModeFigures[];
-}
-
-export interface GrowthRow {
-  name: string;
-  indexes: IndexMode;
-  smallMs: number;
-  largeMs: number;
-  factor: number;
-}
-
-export interface BenchReport {
-  machine: {
-    cpus: number;
-    cpuModel: string;
-    memoryGb: number;
-    postgres: string;
-    /** 1, 5 and 15 minute load averages when the benchmark started and ended (other work on the machine). */
-    loadAverage: { start: number[]; end: number[] };
-    /** Median ms of SELECT sum(x) FROM generate_series(1, 1000000): how fast this server is right now,
-     *  for comparing figures taken on different machines or under different load. */
-    calibrationMs: number;
-  };
-  runs: number;
-  sizes: SizeFigures[];
-  growth: GrowthRow[];
-  targets: TargetVerdict[];
-  /** False when a query of the dashboards, or a panel of a whole-dashboard load, failed (not a missed
-   *  target: those are in `targets`). */
-  ok: boolean;
 }
 
 const NAIVE_LOOP = { warmup: 1, budgetMs: 30_000, minRuns: 3 };
@@ -150,111 +76,153 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
   };
 }
 
-async function benchSize(
-  config: Config,
-  db: BenchDatabase,
-  options: BenchOptions,
-): Promise<{ size: SizeFigures; server: { version: string; calibrationMs: number } }> {
-  const { log } = options;
+/** What one size's measures share: its database, the dashboards and their queries. */
+interface SizeRun {
+  config: Config;
+  db: BenchDatabase;
+  options: BenchOptions;
+  admin: postgres.Sql;
+  dashboards: DashboardDefinition[];
+  datasources: DatasourceDefinition[];
+  main: DashboardDefinition;
+  queries: SqlQuery[];
+  loop: LoopOptions;
+}
+
+async function benchSize(config: Config, db: BenchDatabase, options: BenchOptions): Promise<{ size: SizeFigures; server: { version: string; calibrationMs: number } }> {
   const dashboards = dashboardDefinitions();
   const datasources = datasourceDefinitions(config);
-  const main = dashboards.find((d) => d.uid === MAIN_UID)!;
   const queries = dashboardSqlQueries(dashboards, datasources);
-  const naive = naiveQueries(queries);
-  const admin = demoSql(config);
+  const admin = openAdmin(config);
   try {
-    const [{ version }] = (await admin`SELECT current_setting('server_version') AS version`) as unknown as [{ version: string }];
-    const calibration: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      await admin`SELECT sum(x) FROM generate_series(1, 1000000) x`;
-      calibration.push(performance.now() - started);
-    }
-    const loop: LoopOptions = { runs: options.runs, warmup: 2 };
+    const run: SizeRun = {
+      config, db, options, admin, dashboards, datasources, queries,
+      main: dashboards.find((d) => d.uid === MAIN_DASHBOARD.uid)!,
+      loop: { runs: options.runs, warmup: 2 },
+    };
+    const server = await serverFacts(admin);
     const modes: ModeFigures[] = [];
-    let range = { from: "", to: "" };
-    let narrowed: Record<string, string> = {};
+    let contexts: BenchContexts | undefined;
     for (const mode of options.modes) {
-      let buildSeconds: Record<string, number> = {};
-      if (mode === "with") {
-        log(`${db.name}: creating the recommended indexes (sql/indexes.sql)`);
-        buildSeconds = await createIndexes(admin);
-        // Their index-only scans skip rows only on all-visible pages: the state autovacuum keeps when tuned
-        // as sql/indexes.sql says (every ~10k inserts), which a freshly seeded table may not be in yet.
-        log(`${db.name}: VACUUM orders, trading_signals (as autovacuum tuned per sql/indexes.sql keeps them)`);
-        await admin`VACUUM orders, trading_signals`;
-      } else {
-        await dropIndexes(admin);
-      }
-      const present = await presentIndexes(admin);
-      log(`${db.name}, ${mode} the recommended indexes: timing ${queries.length} queries, ${options.runs} runs each`);
-      const sources = new WarmSources(config, datasources);
-      try {
-        const { ranges, narrow, contexts, overrides } = await benchContexts(admin, sources, dashboards, queries, db.dataEnd);
-        range = ranges.get(main.uid)!;
-        narrowed = narrow;
-        const figures: QueryFigures[] = [];
-        for (const query of queries) {
-          const context = contexts.get(query.dashboard.uid)!;
-          const filtered = query.uses.some((name) => name in narrow);
-          figures.push({
-            name: query.name,
-            dashboard: query.dashboard.uid,
-            panels: query.panels,
-            kind: query.kind,
-            default: await timeQuery(sources, query, context.base, loop),
-            narrow: filtered ? await timeQuery(sources, query, context.narrow, loop) : null,
-          });
-          log(`  ${query.name.padEnd(22)} ${figures.at(-1)!.default.medianMs} ms median`);
-        }
-        const naiveFigures: NaiveFigures[] = [];
-        for (const query of naive) {
-          const timing = await timeQuery(sources, query, contexts.get(query.dashboard.uid)!.base, { ...loop, ...NAIVE_LOOP });
-          const ours = NAIVE_PAIRS.find((p) => p.naive === query.name)!.ours;
-          const oursMedianMs = figures.find((f) => f.name === ours)!.default.medianMs;
-          naiveFigures.push({
-            naive: query.name,
-            ours,
-            timing,
-            oursMedianMs,
-            ratio: Number((timing.medianMs / oursMedianMs).toPrecision(3)),
-            lowerBound: timing.failed > 0,
-          });
-          log(`  ${query.name.padEnd(22)} ${timing.medianMs} ms median${timing.failed ? ` (${timing.failed} of ${timing.runs} runs cut: ${timing.error})` : ""}`);
-        }
-        const databasePanels = dashboardPanels(main)
-          .filter((p) => p.targets.every((t) => datasources.find((ds) => ds.uid === targetDatasource(p, t)?.uid)?.type === POSTGRES_TYPE))
-          .map((p) => p.title);
-        const whole = { dashboard: main, datasources, ...ranges.get(main.uid)! };
-        log(`  the whole main dashboard, ${options.runs} loads`);
-        const dashboard = {
-          all: await timeDashboard(config, sources, whole, loop),
-          database: await timeDashboard(config, sources, { ...whole, panels: databasePanels }, loop),
-          narrow: await timeDashboard(config, sources, { ...whole, variables: overrides(main) }, loop),
-        };
-        const viewers = await viewerCost(config, admin, sources, { ...whole, panels: databasePanels }, options.viewers);
-        modes.push({ indexes: mode, present, buildSeconds, queries: figures, naive: naiveFigures, dashboard, viewers });
-      } finally {
-        await sources.close();
-      }
+      const measured = await benchMode(run, mode);
+      modes.push(measured.figures);
+      contexts = measured.contexts;
     }
-    return { size: { rows: db.rows, database: db, range, narrow: narrowed, modes }, server: { version, calibrationMs: summarize(calibration).medianMs } };
+    const range = contexts?.ranges.get(run.main.uid) ?? { from: "", to: "" };
+    return { size: { rows: db.rows, database: db, range, narrow: contexts?.narrow ?? {}, modes }, server };
   } finally {
     await admin.end({ timeout: 5 });
   }
 }
 
-/** `viewers` viewers refreshing the main dashboard once a minute each: the database CPU of that many
- *  loads of its SQL panels (variables included, though a refresh does not rerun them), from the backends. */
-async function viewerCost(
-  config: Config,
-  admin: ReturnType<typeof demoSql>,
-  sources: WarmSources,
-  run: Parameters<typeof timeDashboard>[2],
-  viewers: number,
-): Promise<ViewerFigures> {
-  const load = () =>
-    runCheck(config, { dashboards: [run.dashboard], datasources: run.datasources, runner: sources.runner, from: run.from, to: run.to, panels: run.panels });
+/** The server's version, and how fast it is right now (the median of five sums of a million numbers). */
+async function serverFacts(admin: postgres.Sql): Promise<{ version: string; calibrationMs: number }> {
+  const [{ version }] = (await admin`SELECT current_setting('server_version') AS version`) as unknown as [{ version: string }];
+  const calibration: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    await admin`SELECT sum(x) FROM generate_series(1, 1000000) x`;
+    calibration.push(performance.now() - started);
+  }
+  return { version, calibrationMs: summarize(calibration).medianMs };
+}
+
+/** Every measure of one index mode, on connections kept warm for its duration. */
+async function benchMode(run: SizeRun, mode: IndexMode): Promise<{ figures: ModeFigures; contexts: BenchContexts }> {
+  const { db, options, admin, queries } = run;
+  const buildSeconds = await setIndexes(admin, db.name, mode, options.log);
+  const present = await presentIndexes(admin);
+  options.log(`${db.name}, ${mode} the recommended indexes: timing ${queries.length} queries, ${options.runs} runs each`);
+  const engine = benchQueries(run.config, run.datasources);
+  try {
+    const contexts = await benchContexts(admin, engine, run.dashboards, queries, db.dataEnd);
+    const figures = await timeQueries(run, engine.runner, contexts);
+    const naive = await timeNaive(run, engine.runner, contexts, figures);
+    const { dashboard, viewers } = await timeMainDashboard(run, engine.runner, contexts);
+    return { figures: { indexes: mode, present, buildSeconds, queries: figures, naive, dashboard, viewers }, contexts };
+  } finally {
+    await engine.runner.close();
+  }
+}
+
+/** With: the recommended indexes built (seconds each) and the tables vacuumed; without: none of them. */
+async function setIndexes(admin: postgres.Sql, database: string, mode: IndexMode, log: (line: string) => void): Promise<Record<string, number>> {
+  if (mode === "without") {
+    await dropIndexes(admin);
+    return {};
+  }
+  log(`${database}: creating the recommended indexes (sql/indexes.sql)`);
+  const buildSeconds = await createIndexes(admin);
+  // Their index-only scans skip rows only on all-visible pages: the state autovacuum keeps when tuned
+  // as sql/indexes.sql says (every ~10k inserts), which a freshly seeded table may not be in yet.
+  log(`${database}: VACUUM orders, trading_signals (as autovacuum tuned per sql/indexes.sql keeps them)`);
+  await admin`VACUUM orders, trading_signals`;
+  return buildSeconds;
+}
+
+/** Each SQL query of the dashboards with the default variables, and with the narrow filter when it reads one. */
+async function timeQueries(run: SizeRun, runner: QueryRunner, contexts: BenchContexts): Promise<QueryFigures[]> {
+  const figures: QueryFigures[] = [];
+  for (const query of run.queries) {
+    const context = contexts.contexts.get(query.dashboard.uid)!;
+    const filtered = query.uses.some((name) => name in contexts.narrow);
+    figures.push({
+      name: query.name,
+      dashboard: query.dashboard.uid,
+      panels: query.panels,
+      kind: query.kind,
+      default: await timeQuery(runner, query, context.base, run.loop),
+      narrow: filtered ? await timeQuery(runner, query, context.narrow, run.loop) : null,
+    });
+    run.options.log(`  ${query.name.padEnd(22)} ${figures.at(-1)!.default.medianMs} ms median`);
+  }
+  return figures;
+}
+
+/** The naive versions beside the queries they stand for (runs cut by the statement timeout make a lower bound). */
+async function timeNaive(run: SizeRun, runner: QueryRunner, contexts: BenchContexts, ours: QueryFigures[]): Promise<NaiveFigures[]> {
+  const figures: NaiveFigures[] = [];
+  for (const query of naiveQueries(run.queries)) {
+    const timing = await timeQuery(runner, query, contexts.contexts.get(query.dashboard.uid)!.base, { ...run.loop, ...NAIVE_LOOP });
+    const pair = NAIVE_PAIRS.find((p) => p.naive === query.name)!.ours;
+    const oursMedianMs = ours.find((f) => f.name === pair)!.default.medianMs;
+    figures.push({
+      naive: query.name,
+      ours: pair,
+      timing,
+      oursMedianMs,
+      ratio: Number((timing.medianMs / oursMedianMs).toPrecision(3)),
+      lowerBound: timing.failed > 0,
+    });
+    run.options.log(`  ${query.name.padEnd(22)} ${timing.medianMs} ms median${timing.failed ? ` (${timing.failed} of ${timing.runs} runs cut: ${timing.error})` : ""}`);
+  }
+  return figures;
+}
+
+/** The whole main dashboard as the browser loads it: every panel, its SQL panels alone, narrowed; and the
+ *  database CPU of the viewers refreshing it. */
+async function timeMainDashboard(run: SizeRun, runner: QueryRunner, contexts: BenchContexts): Promise<Pick<ModeFigures, "dashboard" | "viewers">> {
+  const { config, main, datasources, loop, options } = run;
+  const databasePanels = dashboardPanels(main)
+    .filter((p) => p.targets.every((t) => datasources.find((ds) => ds.uid === targetDatasource(p, t)?.uid)?.type === POSTGRES_TYPE))
+    .map((p) => p.title);
+  const whole: DashboardRun = { dashboard: main, datasources, ...contexts.ranges.get(main.uid)! };
+  options.log(`  the whole main dashboard, ${options.runs} loads`);
+  const dashboard = {
+    all: await timeDashboard(config, runner, whole, loop),
+    database: await timeDashboard(config, runner, { ...whole, panels: databasePanels }, loop),
+    narrow: await timeDashboard(config, runner, { ...whole, variables: contexts.overrides(main) }, loop),
+  };
+  const viewers = await viewerCost(run, runner, { ...whole, panels: databasePanels });
+  return { dashboard, viewers };
+}
+
+/** The viewers refreshing the main dashboard once a minute each: the database CPU of that many loads of
+ *  its SQL panels (variables included, though a refresh does not rerun them), from the backends. */
+async function viewerCost(run: SizeRun, runner: QueryRunner, dashboard: DashboardRun): Promise<ViewerFigures> {
+  const { config, admin } = run;
+  const viewers = run.options.viewers;
+  const load = () => runCheck(config, { dashboards: [dashboard.dashboard], datasources: dashboard.datasources, runner, from: dashboard.from, to: dashboard.to, panels: dashboard.panels });
   let measure: CpuMeasure = { unavailable: "not measured" };
   for (let attempt = 0; attempt < 3; attempt++) {
     await load(); // opens the pool's connections, which the measure reads

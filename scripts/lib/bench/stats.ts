@@ -12,7 +12,7 @@ export interface Timing {
 }
 
 /** The value at rank ceil(q * n) of the sorted sample (q in (0, 1]). */
-export function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: readonly number[], q: number): number {
   if (!sorted.length) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }

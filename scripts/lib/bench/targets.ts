@@ -1,8 +1,8 @@
 // The targets of issue 12, judged on the largest size measured, once per index mode. A missed target is
 // reported, not an error: benchmarks print figures.
-import type { IndexMode, SizeFigures } from "./run.ts";
+import type { SizeFigures, TargetVerdict } from "./figures.ts";
 
-export const TARGETS = {
+const TARGETS = {
   panelMedianMs: 20,
   dashboardMedianMs: 150,
   naiveFactor: 10,
@@ -10,13 +10,6 @@ export const TARGETS = {
   naiveMustLose: ["event-history", "orders"],
   viewersPercentOfCore: 1,
 } as const;
-
-export interface TargetVerdict {
-  target: string;
-  indexes: IndexMode;
-  ok: boolean;
-  detail: string;
-}
 
 export function judgeTargets(size: SizeFigures): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];

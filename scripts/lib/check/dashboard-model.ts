@@ -101,6 +101,11 @@ export function dashboardTime(definition: DashboardDefinition): { from: string; 
   return { from: time?.from ?? "now-6h", to: time?.to ?? "now" };
 }
 
+/** A query variable's query as the target it runs as: a table from its datasource. */
+export function variableTarget(variable: VariableModel): Target {
+  return { refId: "A", datasource: variable.datasource, rawSql: variable.query, format: "table" };
+}
+
 /** A target's datasource, falling back to the panel's (Mixed panels name one per target). */
 export function targetDatasource(panel: PanelModel, target: Target): DatasourceRef | undefined {
   return target.datasource?.uid ? target.datasource : panel.datasource;

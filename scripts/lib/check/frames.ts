@@ -36,7 +36,7 @@ export function rowCount(frame: Frame): number {
 }
 
 // PostgreSQL type OIDs (pg_type.oid) that pgx maps to something other than a string.
-export const PG_OID = {
+const PG_OID = {
   bool: 16,
   bytea: 17,
   int8: 20,

@@ -19,6 +19,14 @@ export function formatFloatV(value: number): string {
   return String(value);
 }
 
+/** Go's RFC3339Nano in UTC: fractional seconds only when present, trailing zeros trimmed. */
+export function formatRfc3339Nano(date: Date): string {
+  const iso = date.toISOString(); // always .sssZ
+  const [base, frac] = iso.slice(0, -1).split(".") as [string, string];
+  const trimmed = frac.replace(/0+$/, "");
+  return `${base}${trimmed ? `.${trimmed}` : ""}Z`;
+}
+
 const DURATION_UNITS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
@@ -31,7 +39,7 @@ const DURATION_UNITS: Record<string, number> = {
 };
 
 /** time.ParseDuration, in milliseconds (sub-millisecond parts kept as fractions). */
-export function parseGoDuration(text: string): number {
+function parseGoDuration(text: string): number {
   const m = /^([+-]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(text);
   if (!m) throw new Error(`time: invalid duration "${text}"`);
   if (m[2] === "0") return 0;
@@ -136,4 +144,59 @@ export function goQueryUnescape(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** fmt.Sprintf("%.0f", f): rounded half to even. */
+export function formatFloatNoDecimals(value: number): string {
+  const floor = Math.floor(value);
+  const diff = value - floor;
+  const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+  return rounded.toFixed(0);
+}
+
+const DATE_LAYOUTS: Array<{ pattern: string; order: "ymd" | "mdy" }> = [
+  { pattern: "(\\d{4})-(\\d{2})-(\\d{2})", order: "ymd" },
+  { pattern: "(\\d{4})-(\\d{1,2})-(\\d{1,2})", order: "ymd" },
+  { pattern: "(\\d{4})/(\\d{2})/(\\d{2})", order: "ymd" },
+  { pattern: "(\\d{4})/(\\d{1,2})/(\\d{1,2})", order: "ymd" },
+  { pattern: "(\\d{2})/(\\d{2})/(\\d{4})", order: "mdy" },
+  { pattern: "(\\d{1,2})/(\\d{1,2})/(\\d{4})", order: "mdy" },
+];
+// "" | 15:04 | 15:04:05.999999 | 15:04:05.999999Z | 15:04:05.999999 -07:00 | 15:04:05 MST
+const TIME_LAYOUT = "(?:[T ](\\d{1,2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d+))?(?:(Z)|( [+-]\\d{2}:\\d{2})| ([A-Z]{3,5}))?)?)?";
+
+/** utils.GetTimeFromString without a user layout: epoch ms (UTC unless the text carries a zone) or null. */
+export function parseGoTimeString(text: string): number | null {
+  const rfc = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  if (rfc) {
+    const [, y, mo, d, h, mi, s, frac = "", zone] = rfc;
+    return utcOrNull(+y!, +mo!, +d!, +h!, +mi!, +s!, frac, zone === "Z" ? undefined : zone);
+  }
+  if (/^\d{4}$/.test(text)) return Date.UTC(Number(text), 0, 1);
+  for (const layout of DATE_LAYOUTS) {
+    const m = new RegExp(`^${layout.pattern}${TIME_LAYOUT}$`).exec(text);
+    if (!m) continue;
+    // an unknown zone abbreviation (15:04:05 MST) is taken with a zero offset, as Go does
+    const [, a, b, c, h, mi, s, frac = "", , offset] = m;
+    const [y, mo, d] = layout.order === "ymd" ? [+a!, +b!, +c!] : [+c!, +a!, +b!];
+    const result = utcOrNull(y, mo, d, h === undefined ? 0 : +h, mi === undefined ? 0 : +mi, s === undefined ? 0 : +s, frac, offset?.trim());
+    if (result !== null) return result;
+  }
+  const month = /^(?:(\d{4})[-/](\d{2})|(\d{2})[-/](\d{4}))$/.exec(text);
+  if (month) {
+    const y = Number(month[1] ?? month[4]);
+    const mo = Number(month[2] ?? month[3]);
+    return mo >= 1 && mo <= 12 ? Date.UTC(y, mo - 1, 1) : null;
+  }
+  return null;
+}
+
+function utcOrNull(y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string, offset?: string): number | null {
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59) return null;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s, Number(frac.padEnd(3, "0").slice(0, 3)));
+  if (new Date(ms).getUTCDate() !== d) return null;
+  if (!offset) return ms;
+  const sign = offset.startsWith("-") ? -1 : 1;
+  const [oh, om] = offset.slice(1).split(":").map(Number) as [number, number];
+  return ms - sign * (oh * 60 + om) * 60_000;
 }

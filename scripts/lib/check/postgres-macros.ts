@@ -1,7 +1,7 @@
 // Server-side macro expansion of Grafana's PostgreSQL datasource (grafana-facts §6.2; sqleng.Interpolate
 // then macros.go evaluateMacro), non-TimescaleDB. From and to are UTC.
-import { formatFloatV, formatGrafanaInterval, parseGrafanaInterval } from "./go-format.ts";
-import { formatRfc3339Nano, type TimeRange } from "./time-range.ts";
+import { formatFloatV, formatGrafanaInterval, formatRfc3339Nano, parseGrafanaInterval } from "./go-format.ts";
+import type { TimeRange } from "./time-range.ts";
 
 /** A macro Grafana would refuse: the message is Grafana's `results.X.error` text (`interpolation failed: ...`). */
 export class MacroError extends Error {

@@ -2,12 +2,14 @@
 // makes Grafana run it: the variables resolved first, then every panel's queries at once (within the
 // read-only role's connection limit), then what the browser does with the answers.
 import type { Config } from "../config.ts";
-import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
-import { BadInputError } from "../errors.ts";
-import { type PanelModel, type Target, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource } from "./dashboard-model.ts";
+import { ALL_SELECTED, type DashboardDefinition, type DatasourceDefinition } from "../../../grafana/types.ts";
+import { badInput } from "../errors.ts";
+import { type PanelModel, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource, variableTarget } from "./dashboard-model.ts";
 import { type Frame, rowCount } from "./frames.ts";
-import { type QueryContext, Sources, settingSecrets } from "./sources.ts";
-import { ALL_VALUE, type TemplateVariable } from "./template.ts";
+import { datasourceSecrets } from "../../../grafana/datasources.ts";
+import { DirectRunner, type QueryRunner } from "./runner.ts";
+import type { QueryContext } from "./sources/kind.ts";
+import type { TemplateVariable } from "./template.ts";
 import { parseTimeRange } from "./time-range.ts";
 import { applyTransformations, statValue } from "./transformations.ts";
 
@@ -26,14 +28,9 @@ export interface CheckOptions {
   deadlineMs?: number;
   /** Called as each panel finishes, for progress lines. */
   onPanel?: (result: PanelResult) => void;
-  /** Who runs each query: the sources themselves (check, the default) or Grafana's /api/ds/query (smoke). */
+  /** Who runs each query: the sources themselves (check, the default: opened and closed here) or
+   *  Grafana's /api/ds/query (smoke). A runner given is the caller's to close. */
   runner?: QueryRunner;
-}
-
-/** Runs one query whose dashboard variables are still in it, and answers its frame or throws. */
-export interface QueryRunner {
-  run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame>;
-  close(): Promise<void>;
 }
 
 export interface PanelResult {
@@ -59,8 +56,8 @@ export interface CheckResult {
 
 const DEFAULT_DEADLINE_MS = 20_000;
 
-/** Who runs the queries, and the datasources their targets name (by uid). */
-export interface Queries {
+/** Who runs a dashboard's queries, and the datasources their targets name (by uid). */
+export interface QueryEngine {
   runner: QueryRunner;
   datasources: Map<string, DatasourceDefinition>;
 }
@@ -68,30 +65,31 @@ export interface Queries {
 export async function runCheck(config: Config, options: CheckOptions): Promise<CheckResult> {
   const dashboards = selectDashboards(options);
   const datasources = new Map(options.datasources.map((ds) => [ds.uid, ds]));
-  const runner = options.runner ?? new Sources(settingSecrets(config));
+  const own = options.runner ? undefined : new DirectRunner((datasource) => datasourceSecrets(datasource, config.values).secrets);
+  const runner = options.runner ?? own!;
   const results: PanelResult[] = [];
   const report = (result: PanelResult) => {
     results.push(result);
     options.onPanel?.(result);
   };
-  const queries: Queries = { runner, datasources };
+  const engine: QueryEngine = { runner, datasources };
   const known = new Set(dashboards.flatMap((d) => dashboardVariables(d).map((v) => v.name)));
   for (const name of Object.keys(options.variables ?? {})) {
-    if (!known.has(name)) throw new BadInputError(`No dashboard checked has a variable "${name}"; their variables are: ${[...known].join(", ") || "none"}.`);
+    if (!known.has(name)) throw badInput(`No dashboard checked has a variable "${name}"; their variables are: ${[...known].join(", ") || "none"}.`);
   }
   const chosen = dashboards.map((dashboard) => ({ dashboard, panels: selectPanels(dashboard, options.panels) }));
   if (!chosen.some((c) => c.panels.length)) {
     const all = chosen.flatMap((c) => dashboardPanels(c.dashboard).map((p) => `"${p.title}"`));
-    throw new BadInputError(`No panel ${(options.panels ?? []).map((w) => `"${w}"`).join(", ")}; the panels are: ${all.join(", ")} (or their ids).`);
+    throw badInput(`No panel ${(options.panels ?? []).map((w) => `"${w}"`).join(", ")}; the panels are: ${all.join(", ")} (or their ids).`);
   }
   try {
     for (const { dashboard, panels } of chosen) {
       if (!panels.length) continue;
-      const context = await queryContext(dashboard, queries, options, report);
-      await Promise.all(panels.map(async (panel) => report(await runPanel(panel, queries, context))));
+      const context = await queryContext(dashboard, engine, options, report);
+      await Promise.all(panels.map(async (panel) => report(await runPanel(panel, engine, context))));
     }
   } finally {
-    await runner.close();
+    await own?.close();
   }
   return { ok: results.every((r) => r.ok), panels: results };
 }
@@ -100,7 +98,7 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
  *  them after loading it (query variables run first, each reported). */
 export async function queryContext(
   dashboard: DashboardDefinition,
-  queries: Queries,
+  engine: QueryEngine,
   options: Pick<CheckOptions, "from" | "to" | "variables" | "deadlineMs">,
   report: (result: PanelResult) => void = () => {},
 ): Promise<QueryContext> {
@@ -112,14 +110,14 @@ export async function queryContext(
     intervalMs: Math.max(60_000, Math.round((range.to.getTime() - range.from.getTime()) / 1000)),
     deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
   };
-  return { ...base, variables: await resolveVariables(dashboard, queries, base, options.variables ?? {}, report) };
+  return { ...base, variables: await resolveVariables(dashboard, engine, base, options.variables ?? {}, report) };
 }
 
 function selectDashboards(options: CheckOptions): DashboardDefinition[] {
   if (!options.dashboard) return options.dashboards;
   const found = options.dashboards.filter((d) => d.uid === options.dashboard || d.title === options.dashboard);
   if (!found.length) {
-    throw new BadInputError(`No dashboard "${options.dashboard}"; there are: ${options.dashboards.map((d) => `${d.uid} (${d.title})`).join(", ")}.`);
+    throw badInput(`No dashboard "${options.dashboard}"; there are: ${options.dashboards.map((d) => `${d.uid} (${d.title})`).join(", ")}.`);
   }
   return found;
 }
@@ -134,7 +132,7 @@ function selectPanels(dashboard: DashboardDefinition, wanted: string[] | undefin
 /** Each variable's options and current value, as the dashboard loads them; query variables run here. */
 async function resolveVariables(
   dashboard: DashboardDefinition,
-  sources: Queries,
+  engine: QueryEngine,
   context: QueryContext,
   overrides: Record<string, string[]>,
   report: (result: PanelResult) => void,
@@ -145,7 +143,7 @@ async function resolveVariables(
     let options: string[] = [];
     if (model.type === "query") {
       const started = performance.now();
-      const outcome = await runQueries({ ...pseudoPanel(dashboard, model), targets: [{ refId: "A", datasource: model.datasource, rawSql: model.query, format: "table" }] }, sources, { ...context, variables: resolved });
+      const outcome = await runQueries({ ...pseudoPanel(dashboard, model), targets: [variableTarget(model)] }, engine, { ...context, variables: resolved });
       const frame = outcome.frames[0];
       const field = frame?.fields.find((f) => f.name === "__value") ?? frame?.fields[0];
       options = (field?.values ?? []).map(String);
@@ -172,7 +170,7 @@ function currentOf(model: VariableModel, options: string[]): string[] {
   if (Array.isArray(value)) return value.map(String);
   if (typeof value === "string") return [value];
   // Grafana selects All, or else the first option, when nothing is saved.
-  if (model.includeAll) return [ALL_VALUE];
+  if (model.includeAll) return [ALL_SELECTED];
   return options.length ? [options[0]!] : [""];
 }
 
@@ -180,9 +178,9 @@ function pseudoPanel(dashboard: DashboardDefinition, variable: VariableModel): P
   return { dashboard: dashboard.title, dashboardUid: dashboard.uid, id: 0, title: `$${variable.name}`, type: "variable", targets: [], transformations: [], mappings: [] };
 }
 
-async function runPanel(panel: PanelModel, sources: Queries, context: QueryContext): Promise<PanelResult> {
+async function runPanel(panel: PanelModel, engine: QueryEngine, context: QueryContext): Promise<PanelResult> {
   const started = performance.now();
-  const outcome = await runQueries(panel, sources, context);
+  const outcome = await runQueries(panel, engine, context);
   let frames = outcome.frames;
   const errors = [...outcome.errors];
   try {
@@ -203,14 +201,14 @@ async function runPanel(panel: PanelModel, sources: Queries, context: QueryConte
 }
 
 /** Every target of the panel at once; a failing one leaves the others' frames (as Grafana shows them). */
-async function runQueries(panel: PanelModel, sources: Queries, context: QueryContext): Promise<{ frames: Frame[]; errors: string[] }> {
+async function runQueries(panel: PanelModel, engine: QueryEngine, context: QueryContext): Promise<{ frames: Frame[]; errors: string[] }> {
   const outcomes = await Promise.all(
     panel.targets.map(async (target) => {
       const ref = targetDatasource(panel, target);
-      const datasource = ref?.uid ? sources.datasources.get(ref.uid) : undefined;
+      const datasource = ref?.uid ? engine.datasources.get(ref.uid) : undefined;
       if (!datasource) return { error: `${target.refId}: datasource "${ref?.uid ?? "(none)"}" is not one of the toolkit's datasources` };
       try {
-        return { frame: await sources.runner.run(target, datasource, context) };
+        return { frame: await engine.runner.run(target, datasource, context) };
       } catch (error) {
         return { error: `${target.refId} (${datasource.name}, ${datasource.url}): ${(error as Error).message}` };
       }

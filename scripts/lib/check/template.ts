@@ -7,6 +7,7 @@
 //   interpolates (url, params, headers, body, root_selector...), so a multi selection becomes {a,b}.
 // Custom all values are inserted raw and then interpolated again (Scenes' CustomAllValue). Unknown
 // variables, `${var.path}` field paths and macros the engine has no value for stay as written.
+import { ALL_SELECTED } from "../../../grafana/types.ts";
 import { formatMomentUtc, type TimeRange } from "./time-range.ts";
 
 export interface TemplateVariable {
@@ -16,16 +17,14 @@ export interface TemplateVariable {
   allValue?: string | null;
   /** Every value the variable offers, used for All. */
   options: string[];
-  /** Selected values; ["$__all"] means All. */
+  /** Selected values; [ALL_SELECTED] means All. */
   current: string[];
 }
 
-export interface TemplateOptions {
+interface TemplateOptions {
   range: TimeRange;
   format: "postgres" | "infinity";
 }
-
-export const ALL_VALUE = "$__all";
 
 // scenes' VARIABLE_REGEX: $var | [[var]] / [[var:fmt]] | ${var} / ${var.path} / ${var:fmt[:args]}
 const VARIABLE_REGEX = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
@@ -46,6 +45,11 @@ export function interpolateTemplate(text: string, variables: TemplateVariable[],
   const byName = new Map(variables.map((v) => [v.name, v]));
   const defaultFormat: string | Formatter = options.format === "postgres" ? postgresFormatter : "glob";
   return interpolate(text, byName, options.range, defaultFormat);
+}
+
+/** The names a text refers to as variables ($var, ${var}, ${var:fmt}, [[var]]), macros included. */
+export function variableNames(text: string): string[] {
+  return [...text.matchAll(VARIABLE_REGEX)].map((m) => (m[1] || m[2] || m[4])!);
 }
 
 function interpolate(text: string, byName: Map<string, TemplateVariable>, range: TimeRange, format: string | Formatter | undefined): string {
@@ -79,7 +83,7 @@ function lookup(name: string, byName: Map<string, TemplateVariable>, range: Time
 
 function variableSource(variable: TemplateVariable): Source {
   const base = { name: variable.name, multi: variable.multi, includeAll: variable.includeAll };
-  if (variable.current[0] === ALL_VALUE) {
+  if (variable.current[0] === ALL_SELECTED) {
     if (variable.allValue) return { ...base, customAll: variable.allValue, value: variable.allValue, text: "All" };
     return { ...base, value: [...variable.options], text: "All" };
   }
@@ -157,7 +161,7 @@ const FORMATS: Record<string, FormatFn> = {
   text: (_value, _args, source) => source.text,
   // MultiValueVariable's URL state: var-name=value per value (AngularJS-style encoding)
   queryparam: (value, _args, source) => {
-    const values = source.customAll !== undefined ? [ALL_VALUE] : Array.isArray(value) ? value : [String(value)];
+    const values = source.customAll !== undefined ? [ALL_SELECTED] : Array.isArray(value) ? value : [String(value)];
     return values.map((v) => `var-${source.name}=${encodeAsAngularJs(v)}`).join("&");
   },
   customqueryparam: (value, args, source) => {

@@ -1,7 +1,7 @@
 // The dashboard time range as Grafana resolves it before /api/ds/query: relative forms (`now-6h`,
 // `now-1d/d`), epoch milliseconds and ISO strings. Dashboards of this toolkit are UTC, so rounding and
 // zone-less dates are UTC here.
-import { BadInputError } from "../errors.ts";
+import { badInput } from "../errors.ts";
 
 export interface TimeRange {
   from: Date;
@@ -25,9 +25,9 @@ export function parseTimeRange(from: string, to: string, now: Date = new Date())
   };
   const fromDate = resolve(from, "from", false);
   const toDate = resolve(to, "to", true);
-  if (problems.length || !fromDate || !toDate) throw new BadInputError("invalid time range", problems);
+  if (problems.length || !fromDate || !toDate) throw badInput("invalid time range", problems);
   if (fromDate.getTime() > toDate.getTime()) {
-    throw new BadInputError("invalid time range", [`from (${fromDate.toISOString()}) is after to (${toDate.toISOString()})`]);
+    throw badInput("invalid time range", [`from (${fromDate.toISOString()}) is after to (${toDate.toISOString()})`]);
   }
   return { from: fromDate, to: toDate, raw: { from, to } };
 }
@@ -110,7 +110,7 @@ function roundToUnit(date: Date, unit: Unit, roundUp: boolean): Date {
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** ISO 8601 date or date-time; without a zone it is UTC (the dashboards' zone). */
-export function parseIsoUtc(text: string): Date | undefined {
+function parseIsoUtc(text: string): Date | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;
@@ -155,12 +155,4 @@ export function formatMomentUtc(date: Date, pattern: string): string {
   return pattern.replace(/\[([^\]]*)\]|YYYY|YY|SSS|MM|M|DD|D|HH|H|hh|h|mm|m|ss|s|A|a/g, (token, literal: string | undefined) =>
     literal !== undefined ? literal : tokens[token]!(),
   );
-}
-
-/** Go's RFC3339Nano in UTC: fractional seconds only when present, trailing zeros trimmed. */
-export function formatRfc3339Nano(date: Date): string {
-  const iso = date.toISOString(); // always .sssZ
-  const [base, frac] = iso.slice(0, -1).split(".") as [string, string];
-  const trimmed = frac.replace(/0+$/, "");
-  return `${base}${trimmed ? `.${trimmed}` : ""}Z`;
 }

@@ -102,7 +102,7 @@ interface Mapping {
 }
 
 /** Grafana applies the first mapping that matches. */
-export function mapValue(value: unknown, mappings: unknown[]): string | undefined {
+function mapValue(value: unknown, mappings: unknown[]): string | undefined {
   for (const mapping of mappings as Mapping[]) {
     if (mapping.type === "value") {
       const result = (mapping.options as Record<string, { text?: string }>)[String(value)];

@@ -11,7 +11,7 @@
 // and the second finds the first one's history. No marker of the demo's own is needed, and none could
 // disagree with the tables.
 import type postgres from "postgres";
-import { BadInputError } from "../errors.ts";
+import { badInput } from "../errors.ts";
 import { RATES } from "./activity-steps.ts";
 import { type SeedTableReport, copyRows } from "./copy.ts";
 import { HOUR, utcText } from "./seed-clock.ts";
@@ -31,7 +31,7 @@ export type Backfill =
 
 /** The hours to backfill, checked: a number in (0, a week]. */
 export function backfillHours(hours: number, what = "backfill hours"): number {
-  if (!(hours > 0 && hours <= MAX_HOURS)) throw new BadInputError(`${what} must be a number in (0, ${MAX_HOURS}], got ${hours}`);
+  if (!(hours > 0 && hours <= MAX_HOURS)) throw badInput(`${what} must be a number in (0, ${MAX_HOURS}], got ${hours}`);
   return hours;
 }
 
@@ -39,7 +39,7 @@ export function backfillHours(hours: number, what = "backfill hours"): number {
  *  pool of at least 2 connections (the transaction, and one to watch its COPYs). */
 export async function backfillDemo(sql: postgres.Sql, options: { hours?: number } = {}): Promise<Backfill> {
   const hours = backfillHours(options.hours ?? BACKFILL_HOURS);
-  if (sql.options.max < 2) throw new BadInputError(`backfillDemo needs a connection pool of at least 2 (max: ${sql.options.max})`);
+  if (sql.options.max < 2) throw badInput(`backfillDemo needs a connection pool of at least 2 (max: ${sql.options.max})`);
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtext('ytrader demo backfill'))`;
     const found = await tablesWithHistory(tx);

@@ -2,7 +2,7 @@
 // on loopback that switches the same faults the services read from the shared DemoState.
 import { z } from "zod";
 import { SERVICE_NAMES, type ServiceName } from "../config.ts";
-import { BadInputError, UnreachableError } from "../errors.ts";
+import { badInput, isFailure, unreachable } from "../errors.ts";
 import type { DemoServices } from "./services.ts";
 import { cycleWebsocket } from "./websocket-link.ts";
 import { type DemoState, SERVICE_FAULTS, type ServiceFault } from "./state.ts";
@@ -44,11 +44,11 @@ const requestSchema = z.strictObject({
 export function startControl(options: ControlOptions): { url: string; stop(): void } {
   const { state, services } = options;
   const host = options.host ?? "127.0.0.1";
-  if (host !== "127.0.0.1") throw new BadInputError(`The control route listens on loopback only, not ${host}.`);
+  if (host !== "127.0.0.1") throw badInput(`The control route listens on loopback only, not ${host}.`);
   const extra = options.extra ?? {};
   for (const name of Object.keys(extra)) {
     if ((SYSTEM_FAULTS as readonly string[]).includes(name) || (SERVICE_FAULTS as readonly string[]).includes(name)) {
-      throw new BadInputError(`The extra fault "${name}" would hide the built-in fault of the same name.`);
+      throw badInput(`The extra fault "${name}" would hide the built-in fault of the same name.`);
     }
   }
   const extraOn = new Map<string, boolean>();
@@ -73,19 +73,19 @@ export function startControl(options: ControlOptions): { url: string; stop(): vo
   const switchFault = async (request: FaultRequest) => {
     const { fault, service, on } = request;
     if ((SERVICE_FAULTS as readonly string[]).includes(fault)) {
-      if (!service) throw new BadInputError(`The fault "${fault}" needs a service: one of ${SERVICE_NAMES.join(", ")}.`);
-      // setFault refuses what the service cannot show (degraded outside position-manager) with a BadInputError.
+      if (!service) throw badInput(`The fault "${fault}" needs a service: one of ${SERVICE_NAMES.join(", ")}.`);
+      // setFault refuses what the service cannot show (degraded outside position-manager) as bad input.
       await services.setFault(service, fault as ServiceFault, on);
       return;
     }
-    if (service) throw new BadInputError(`The fault "${fault}" concerns the whole system: leave "service" out.`);
+    if (service) throw badInput(`The fault "${fault}" concerns the whole system: leave "service" out.`);
     if (fault === "database") state.faults.databaseDown = on;
     else if (fault === "queue") state.faults.queueDown = on;
     else if (fault === "websocket") switchWebsocket(on);
     else if (extra[fault]) {
       await extra[fault](on);
       extraOn.set(fault, on);
-    } else throw new BadInputError(`Unknown fault "${fault}"; expected one of ${knownFaults(extra).join(", ")}.`);
+    } else throw badInput(`Unknown fault "${fault}"; expected one of ${knownFaults(extra).join(", ")}.`);
   };
 
   const clearAll = async () => {
@@ -106,7 +106,7 @@ export function startControl(options: ControlOptions): { url: string; stop(): vo
       try {
         return await handle(request, { view, switchFault, clearAll });
       } catch (error) {
-        if (error instanceof BadInputError) return Response.json({ error: error.message }, { status: 400 });
+        if (isFailure(error, "badInput")) return Response.json({ error: error.message }, { status: 400 });
         return Response.json({ error: (error as Error).message }, { status: 500 });
       }
     },
@@ -147,7 +147,7 @@ async function handle(request: Request, actions: ControlActions): Promise<Respon
 // never grants, so only real clients can switch faults.
 function requireJsonContentType(request: Request) {
   if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
-    throw new BadInputError("Send the request with Content-Type: application/json.");
+    throw badInput("Send the request with Content-Type: application/json.");
   }
 }
 
@@ -157,12 +157,12 @@ async function faultRequestOf(request: Request): Promise<FaultRequest> {
   try {
     body = await request.json();
   } catch {
-    throw new BadInputError('The body is not JSON; expected {"fault": "...", "service"?: "...", "on": true|false}.');
+    throw badInput('The body is not JSON; expected {"fault": "...", "service"?: "...", "on": true|false}.');
   }
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `unexpected field(s): ${issue.keys.join(", ")}` : issue.message));
-    throw new BadInputError('Bad fault request; expected {"fault": "...", "service"?: "...", "on": true|false}:', problems);
+    throw badInput('Bad fault request; expected {"fault": "...", "service"?: "...", "on": true|false}:', problems);
   }
   return parsed.data;
 }
@@ -173,7 +173,7 @@ function knownFaults(extra: Record<string, unknown>): string[] {
 
 /**
  * Switches a fault in a running demo (or clears them all with {clear: true}) and returns every fault's
- * state. Bad input throws BadInputError (exit 2); no demo listening throws UnreachableError (exit 3).
+ * state. Bad input is exit 2; no demo listening is unreachable (exit 3).
  */
 export async function sendFault(controlUrl: string, body: FaultRequest | { clear: true }): Promise<FaultsView> {
   const base = controlUrl.replace(/\/+$/, "");
@@ -186,22 +186,22 @@ export async function sendFault(controlUrl: string, body: FaultRequest | { clear
       body: clear ? "{}" : JSON.stringify(body),
     });
   } catch (error) {
-    throw new UnreachableError(`No demo control route answers at ${base} (${(error as Error).message}): is \`bun run demo\` running?`);
+    throw unreachable(`No demo control route answers at ${base} (${(error as Error).message}): is \`bun run demo\` running?`);
   }
   const answer = (await response.json().catch(() => null)) as (FaultsView & { error?: string }) | null;
-  if (response.status === 400) throw new BadInputError(answer?.error ?? "The control route refused the request.");
+  if (response.status === 400) throw badInput(answer?.error ?? "The control route refused the request.");
   if (!response.ok || !answer) throw new Error(`The control route at ${base} answered ${response.status}: ${answer?.error ?? "no JSON body"}`);
   return answer;
 }
 
-/** Every fault's state in a running demo. No demo listening throws UnreachableError (exit 3). */
+/** Every fault's state in a running demo. No demo listening is unreachable (exit 3). */
 export async function readFaults(controlUrl: string): Promise<FaultsView> {
   const base = controlUrl.replace(/\/+$/, "");
   let response: Response;
   try {
     response = await fetch(`${base}/faults`);
   } catch (error) {
-    throw new UnreachableError(`No demo control route answers at ${base} (${(error as Error).message}): is \`bun run demo\` running?`);
+    throw unreachable(`No demo control route answers at ${base} (${(error as Error).message}): is \`bun run demo\` running?`);
   }
   if (!response.ok) throw new Error(`The control route at ${base} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
   return (await response.json()) as FaultsView;

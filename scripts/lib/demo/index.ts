@@ -3,8 +3,9 @@
 // control route that switches faults on and off.
 import postgres from "postgres";
 import type { Config, ServiceName } from "../config.ts";
-import { BadInputError } from "../errors.ts";
-import { stackPorts } from "../stack-paths.ts";
+import { badInput } from "../errors.ts";
+import { openAdmin } from "../postgres.ts";
+import { stackPorts } from "../stack/stack-paths.ts";
 import { applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
 import { BACKFILL_HOURS, backfillDemo, describeBackfill } from "./backfill.ts";
 import { type Activity, activityErrorLog, startActivity } from "./activity.ts";
@@ -49,30 +50,15 @@ export function portsFromConfig(config: Config): Record<ServiceName, number> {
   ) as Record<ServiceName, number>;
 }
 
-export function demoSql(config: Config): postgres.Sql {
-  const pg = config.postgres;
-  // Every time column is TIMESTAMP without time zone holding UTC: the session speaks UTC.
-  return postgres({
-    host: pg.host,
-    port: pg.port,
-    database: pg.database,
-    user: pg.adminUser,
-    password: pg.adminPassword,
-    connection: { TimeZone: "UTC" },
-    onnotice: () => {},
-    max: 5,
-  });
-}
-
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { config } = options;
   const log = options.log ?? (() => {});
   const state = newDemoState({ richWebsocketState: options.richWebsocketState });
-  const sql = demoSql(config);
+  const sql = openAdmin(config);
   for (const upgraded of await applyDemoSchema(sql)) log(`schema upgraded: ${upgraded}`);
   log(`schema ready in ${config.postgres.database}`);
   if (options.legacyMonitorRole) {
-    if (!config.monitorRole.password) throw new BadInputError("--legacy-monitor-role needs GRAFANA_POSTGRES_PASSWORD");
+    if (!config.monitorRole.password) throw badInput("--legacy-monitor-role needs GRAFANA_POSTGRES_PASSWORD");
     await createLegacyMonitorRole(sql, { role: config.monitorRole.user, password: config.monitorRole.password });
     log(`role ${config.monitorRole.user} as the trading system's migration leaves it (SELECT on every table)`);
   }

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type postgres from "postgres";
-import { scramVerifier } from "../scram.ts";
+import { scramVerifier } from "../role/scram.ts";
 import { runFormatted } from "../postgres.ts";
 import { dropDeferredIndexes, readDeferredIndexes, restoreDeferredIndexes } from "./deferred-indexes.ts";
 

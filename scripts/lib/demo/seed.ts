@@ -3,7 +3,7 @@
 // models and their metrics (seed-models.ts), positions and their snapshots (seed-positions.ts),
 // subscriptions, account balances and a little old execution_events history (seed-small-tables.ts).
 import type postgres from "postgres";
-import { BadInputError } from "../errors.ts";
+import { badInput } from "../errors.ts";
 import { type SeedTableReport, copyRows } from "./copy.ts";
 import { DAY } from "./seed-clock.ts";
 import { METRIC_COLUMNS, MODEL_COLUMNS, activeModels, metricRows, modelRows, planModels } from "./seed-models.ts";
@@ -43,7 +43,7 @@ function checkOptions(options: SeedOptions): { signals: number; orders: number; 
   if (!Number.isInteger(orders) || orders < 0) problems.push(`orders: expected a whole number >= 0, got ${orders}`);
   else if (orders > signals) problems.push(`orders: at most one order per signal, got ${orders} orders for ${signals} signals`);
   if (!(days > 0)) problems.push(`days: expected a number > 0, got ${days}`);
-  if (problems.length) throw new BadInputError("Cannot seed the demo history:", problems);
+  if (problems.length) throw badInput("Cannot seed the demo history:", problems);
   return { signals, orders, days };
 }
 
@@ -60,7 +60,7 @@ export async function tablesWithHistory(sql: postgres.Sql | postgres.Transaction
 async function requireEmpty(sql: postgres.Sql) {
   const used = await tablesWithHistory(sql);
   if (used.length) {
-    throw new BadInputError(`The demo database already holds rows in ${used.join(", ")}: seed a fresh database (the seed loads a whole history).`);
+    throw badInput(`The demo database already holds rows in ${used.join(", ")}: seed a fresh database (the seed loads a whole history).`);
   }
 }
 
@@ -68,7 +68,7 @@ async function requireEmpty(sql: postgres.Sql) {
 export async function seedDemo(sql: postgres.Sql, options: SeedOptions): Promise<SeedReport> {
   const { signals, orders, days } = checkOptions(options);
   // Three COPY connections at once, plus one to watch them.
-  if (sql.options.max < 4) throw new BadInputError(`seedDemo needs a connection pool of at least 4 (max: ${sql.options.max})`);
+  if (sql.options.max < 4) throw badInput(`seedDemo needs a connection pool of at least 4 (max: ${sql.options.max})`);
   await requireEmpty(sql);
   const started = performance.now();
   const now = Date.now();

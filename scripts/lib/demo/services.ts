@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type postgres from "postgres";
 import { SERVICE_NAMES, type ServiceName } from "../config.ts";
-import { BadInputError } from "../errors.ts";
+import { badInput } from "../errors.ts";
 import { type DemoState, SERVICE_FAULTS, type ServiceFault } from "./state.ts";
 import { type ServiceContext, recordResponseTime, route } from "./service-routes.ts";
 import { touchHeartbeat } from "./websocket-link.ts";
@@ -98,10 +98,10 @@ export async function startServices(options: ServicesOptions): Promise<DemoServi
   return {
     urls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, `http://${host}:${options.ports[name]}`])) as Record<ServiceName, string>,
     async setFault(service, fault, on) {
-      if (!SERVICE_NAMES.includes(service)) throw new BadInputError(`Unknown service "${service}"; expected one of ${SERVICE_NAMES.join(", ")}.`);
-      if (!SERVICE_FAULTS.includes(fault)) throw new BadInputError(`Unknown service fault "${fault}"; expected one of ${SERVICE_FAULTS.join(", ")}.`);
+      if (!SERVICE_NAMES.includes(service)) throw badInput(`Unknown service "${service}"; expected one of ${SERVICE_NAMES.join(", ")}.`);
+      if (!SERVICE_FAULTS.includes(fault)) throw badInput(`Unknown service fault "${fault}"; expected one of ${SERVICE_FAULTS.join(", ")}.`);
       if (!faultApplies(service, fault)) {
-        throw new BadInputError(`${service} has no "degraded" status (it reports healthy|unhealthy); use "unhealthy" for it.`);
+        throw badInput(`${service} has no "degraded" status (it reports healthy|unhealthy); use "unhealthy" for it.`);
       }
       if (on) state.faults.services[service].add(fault);
       else state.faults.services[service].delete(fault);

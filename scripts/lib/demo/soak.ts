@@ -2,11 +2,11 @@
 // `bun run demo soak` (the 10-minute check at 10x pace) and, shorter, by the tests.
 import postgres from "postgres";
 import type { Config } from "../config.ts";
-import { demoSql } from "./index.ts";
+import { openAdmin, openDatabase } from "../postgres.ts";
 import { applyDemoSchema } from "./schema.ts";
 import { type Activity, type ActivityStats, activityErrorLog, startActivity } from "./activity.ts";
 import { newDemoState } from "./state.ts";
-import { MONITORED_TABLES } from "../role.ts";
+import { MONITORED_TABLES } from "../role/role.ts";
 
 export interface SoakResult {
   database: string;
@@ -22,9 +22,7 @@ export async function runSoak(
 ): Promise<SoakResult> {
   const log = options.log ?? (() => {});
   const database = `demo_soak_${Date.now()}`;
-  const admin = demoSql({ ...config, postgres: { ...config.postgres, database: "postgres" } });
-  await admin`CREATE DATABASE ${admin(database)}`;
-  const sql: postgres.Sql = demoSql({ ...config, postgres: { ...config.postgres, database } });
+  const sql: postgres.Sql = await openDatabase(config, database);
   let activity: Activity | undefined;
   try {
     await applyDemoSchema(sql);
@@ -47,7 +45,10 @@ export async function runSoak(
   } finally {
     await activity?.stop();
     await sql.end();
-    if (!options.keepDatabase) await admin`DROP DATABASE IF EXISTS ${admin(database)} WITH (FORCE)`;
-    await admin.end();
+    if (!options.keepDatabase) {
+      const admin = openAdmin(config, "postgres");
+      await admin`DROP DATABASE IF EXISTS ${admin(database)} WITH (FORCE)`;
+      await admin.end();
+    }
   }
 }

@@ -5,9 +5,9 @@
 import amqp from "amqplib";
 import postgres from "postgres";
 import { type Config, type SettingName, loadConfig } from "../config.ts";
-import { BadInputError, UnreachableError, classify } from "../errors.ts";
-import { stackDir, stackSecrets } from "../stack-paths.ts";
-import { type ComponentName, stackEnv, stackUp } from "../stack.ts";
+import { badInput, unreachable, classify } from "../errors.ts";
+import { stackDir, stackSecrets } from "../stack/stack-paths.ts";
+import { type ComponentName, stackEnv, stackUp } from "../stack/stack.ts";
 import { amqpUrl } from "./rabbitmq.ts";
 
 export interface TargetOptions {
@@ -22,11 +22,11 @@ export interface TargetOptions {
 
 const REQUIRED: SettingName[] = ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"];
 
-/** The demo's settings, once it is clear that it may write there. BadInputError (exit 2) otherwise. */
+/** The demo's settings, once it is clear that it may write there. Bad input (exit 2) otherwise. */
 export async function demoTarget(options: TargetOptions): Promise<Config> {
   const log = options.log ?? (() => {});
   if (options.scratch && !options.envFile) {
-    throw new BadInputError("--scratch declares the services named by --env-file scratch: give --env-file FILE with it.");
+    throw badInput("--scratch declares the services named by --env-file scratch: give --env-file FILE with it.");
   }
   if (options.envFile) {
     const config = loadConfig({ envFile: options.envFile, required: REQUIRED });
@@ -35,7 +35,7 @@ export async function demoTarget(options: TargetOptions): Promise<Config> {
       return config;
     }
     if (await provenStackOwn(config)) return config;
-    throw new BadInputError(
+    throw badInput(
       `${options.envFile} (with the environment) names ${describeTargets(config)}, which the local stack's own passwords do not open. ` +
         "The demo writes fake trading activity: into the stack's own services, or into services you declare scratch with --env-file FILE --scratch.",
     );
@@ -47,7 +47,7 @@ export async function demoTarget(options: TargetOptions): Promise<Config> {
   }
   const config = loadConfig({ envFile: "/dev/null", required: REQUIRED });
   if (await provenStackOwn(config)) return config;
-  throw new BadInputError(
+  throw badInput(
     `The environment names ${describeTargets(config)}, which the local stack's own passwords (STACK_DIR=${stackDir()}) do not open. ` +
       "The demo writes fake trading activity, so it writes only into the stack's own services (unset POSTGRES_*/RABBITMQ_*, or " +
       'eval "$(bun run --silent stack env)"), or into services you declare scratch with --env-file FILE --scratch.',
@@ -93,6 +93,6 @@ async function rabbitmqAccepts(config: Config): Promise<boolean> {
 function refusedOrThrow(error: unknown, what: string): false {
   const failure = classify(error);
   if (failure === "badInput") return false;
-  if (failure === "unreachable") throw new UnreachableError(`${what} is unreachable (${(error as Error).message})`);
+  if (failure === "unreachable") throw unreachable(`${what} is unreachable (${(error as Error).message})`);
   throw error;
 }

@@ -7,7 +7,7 @@
 //   pixels (maxDataPointsFromWidth), else 500, and the lower limit is the panel's `interval` (min
 //   interval), else the datasource's `jsonData.timeInterval`. $__interval is the interval's text ("1m"),
 //   $__interval_ms its milliseconds.
-import { BadInputError } from "../errors.ts";
+import { badInput } from "../errors.ts";
 import { loadGrafanaData } from "./grafana-data.ts";
 
 export interface BrowserTimeOptions {
@@ -62,10 +62,10 @@ export async function browserTime(options: BrowserTimeOptions): Promise<BrowserT
   const from = resolve(options.from, "from");
   const to = resolve(options.to, "to");
   if (from && to && from.getTime() > to.getTime()) problems.push(`from (${from.toISOString()}) is after to (${to.toISOString()})`);
-  if (problems.length || !from || !to) throw new BadInputError("invalid time range", problems);
+  if (problems.length || !from || !to) throw badInput("invalid time range", problems);
 
   for (const [name, value] of [["minInterval", options.minInterval], ["datasourceInterval", options.datasourceInterval]] as const) {
-    if (value !== undefined && !rangeUtil.isValidTimeSpan(value)) throw new BadInputError(`invalid ${name} "${value}" (use a duration such as 30s, 1m, 1h)`);
+    if (value !== undefined && !rangeUtil.isValidTimeSpan(value)) throw badInput(`invalid ${name} "${value}" (use a duration such as 30s, 1m, 1h)`);
   }
   const maxDataPoints = options.maxDataPoints || options.widthPx || DEFAULT_MAX_DATA_POINTS;
   const range = { from: dateTime(from), to: dateTime(to), raw: { from: options.from, to: options.to } };

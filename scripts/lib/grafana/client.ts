@@ -1,20 +1,7 @@
 // A small client for the Grafana 13 HTTP API: only the legacy /api uid routes that 13.2 still serves
 // (numeric-id routes are off by default in 13, grafana-facts §2.1, §8). Every answer's status is checked
-// before its body is read, and every status maps to an error class of ./errors.ts (the exit code).
-import {
-  GrafanaPreconditionError,
-  DashboardStoredAsV2Error,
-  FolderExistsError,
-  GrafanaAuthError,
-  GrafanaConflictError,
-  GrafanaNotFoundError,
-  GrafanaPermissionError,
-  GrafanaRejectedError,
-  GrafanaServerError,
-  GrafanaUnreachableError,
-  ProvisionedDashboardError,
-  ReadOnlyDatasourceError,
-} from "./errors.ts";
+// before its body is read, and every status maps to a case of ./errors.ts (and so to the exit code).
+import { type GrafanaError, errorForStatus, grafanaCase, grafanaError, isRecord } from "./errors.ts";
 import type { Config } from "../config.ts";
 
 /** Basic auth, or a service-account token (which wins when set). */
@@ -40,14 +27,11 @@ export interface GrafanaHealth {
   commit?: string;
 }
 
-/** The datasource as GET /api/datasources/uid/:uid returns it (grafana-facts §2.3). */
-export interface DatasourceDto {
-  id: number;
+/** The columns of a datasource that both its body (grafana-facts §2.2) and its GET answer (§2.3) carry. */
+interface DatasourceColumns {
   uid: string;
-  orgId: number;
   name: string;
   type: string;
-  typeLogoUrl?: string;
   access: string;
   url: string;
   user?: string;
@@ -56,6 +40,13 @@ export interface DatasourceDto {
   basicAuthUser?: string;
   withCredentials?: boolean;
   isDefault?: boolean;
+}
+
+/** The datasource as GET /api/datasources/uid/:uid returns it (grafana-facts §2.3). */
+export interface DatasourceDto extends DatasourceColumns {
+  id: number;
+  orgId: number;
+  typeLogoUrl?: string;
   jsonData?: Record<string, unknown>;
   secureJsonFields?: Record<string, boolean>;
   version: number;
@@ -64,18 +55,7 @@ export interface DatasourceDto {
 }
 
 /** The body of POST /api/datasources and PUT /api/datasources/uid/:uid (grafana-facts §2.2). */
-export interface DatasourceBody {
-  uid: string;
-  name: string;
-  type: string;
-  access: string;
-  url: string;
-  user?: string;
-  database?: string;
-  basicAuth?: boolean;
-  basicAuthUser?: string;
-  withCredentials?: boolean;
-  isDefault?: boolean;
+export interface DatasourceBody extends DatasourceColumns {
   jsonData: Record<string, unknown>;
   secureJsonData?: Record<string, string>;
   /** On update: the version last read, so that a concurrent change gives 409 (§2.4). */
@@ -226,20 +206,22 @@ export class GrafanaClient {
     return answer.status === 404 ? null : (answer.body as FolderDto);
   }
 
-  /** Throws FolderExistsError when the uid exists, whichever of 409 or 412 Grafana answers (§3.1). */
+  /** Throws the folderExists failure when the uid exists, whichever of 409 or 412 Grafana answers (§3.1). */
   async createFolder(folder: { uid: string; title: string; parentUid?: string }): Promise<FolderDto> {
     const what = `creating folder "${folder.title}" (uid ${folder.uid})`;
     try {
       return (await this.request("POST", "/api/folders", what, { ok: [200], body: folder })).body as FolderDto;
     } catch (error) {
-      if (error instanceof GrafanaConflictError || (error instanceof GrafanaPreconditionError && error.reason === "version-mismatch")) {
-        throw new FolderExistsError(`${what}: a folder with this uid already exists (HTTP ${error.status})`, error.status, error.body);
+      const failure = error as GrafanaError;
+      if (grafanaCase(error) === "conflict" || (grafanaCase(error) === "precondition" && failure.detail.reason === "version-mismatch")) {
+        const { status, body } = failure.detail;
+        throw grafanaError("folderExists", `${what}: a folder with this uid already exists (HTTP ${status})`, { status, body });
       }
       throw error;
     }
   }
 
-  /** Null when absent. A dashboard stored as schema v2 throws DashboardStoredAsV2Error (406, §4.2). */
+  /** Null when absent. A dashboard stored as schema v2 throws the storedAsV2 failure (406, §4.2). */
   async getDashboard(uid: string): Promise<DashboardWithMeta | null> {
     const answer = await this.request("GET", `/api/dashboards/uid/${enc(uid)}`, `reading dashboard ${uid}`, { ok: [200], absent: true });
     return answer.status === 404 ? null : (answer.body as DashboardWithMeta);
@@ -249,13 +231,13 @@ export class GrafanaClient {
    *  dashboard stored as v2; the path must be Grafana's dashboard API. */
   async getDashboardResource(apisPath: string): Promise<Record<string, unknown>> {
     if (!/^\/apis\/dashboard\.grafana\.app\/[\w.-]+\/namespaces\/[\w-]+\/dashboards\/[\w-]+$/.test(apisPath)) {
-      throw new GrafanaRejectedError(`not a Grafana dashboard resource path: ${apisPath}`, 0, null);
+      throw grafanaError("rejected", `not a Grafana dashboard resource path: ${apisPath}`);
     }
     return (await this.request("GET", apisPath, `reading ${apisPath}`, { ok: [200] })).body as Record<string, unknown>;
   }
 
-  /** POST /api/dashboards/db. 412 throws GrafanaPreconditionError; a provisioned dashboard throws
-   *  ProvisionedDashboardError (400). */
+  /** POST /api/dashboards/db. 412 throws the precondition failure; a provisioned dashboard the
+   *  provisionedDashboard failure (400). */
   async saveDashboard(request: SaveDashboardRequest): Promise<SaveDashboardResult> {
     const uid = String(request.dashboard.uid ?? "");
     const what = `saving dashboard "${String(request.dashboard.title ?? "")}" (uid ${uid})`;
@@ -311,9 +293,9 @@ export class GrafanaClient {
     } catch (error) {
       const name = (error as Error).name;
       if (name === "TimeoutError" || name === "AbortError") {
-        throw new GrafanaUnreachableError(`${what}: Grafana at ${this.url} did not answer within ${timeoutMs / 1000}s: ${START_HINT}`);
+        throw grafanaError("unreachable", `${what}: Grafana at ${this.url} did not answer within ${timeoutMs / 1000}s`, {}, START_HINT);
       }
-      throw new GrafanaUnreachableError(`${what}: Grafana at ${this.url} is unreachable (${(error as Error).message}): ${START_HINT}`);
+      throw grafanaError("unreachable", `${what}: Grafana at ${this.url} is unreachable (${(error as Error).message})`, {}, START_HINT);
     }
     // The status decides how the body is read: an answer must be JSON; an error body is only quoted.
     const status = response.status;
@@ -321,72 +303,14 @@ export class GrafanaClient {
     const parsed = parseJson(text);
     if (options.ok.includes(status)) {
       if (parsed === undefined) {
-        throw new GrafanaRejectedError(`${what}: ${this.url} answered HTTP ${status} with a body that is not JSON: is GRAFANA_URL a Grafana?`, status, text.slice(0, 200));
+        throw grafanaError("rejected", `${what}: ${this.url} answered HTTP ${status} with a body that is not JSON: is GRAFANA_URL a Grafana?`, { status, body: text.slice(0, 200) });
       }
       return { status, body: parsed };
     }
     if (options.absent && status === 404) return { status, body: parsed };
     if (options.accept?.(status, parsed)) return { status, body: parsed };
-    throw this.errorFor(status, parsed ?? text.slice(0, 200), what, response.headers.get("location"));
+    throw errorForStatus(status, parsed ?? text.slice(0, 200), { what, url: this.url, location: response.headers.get("location"), credentialsHint: this.credentialsHint });
   }
-
-  /** The error an unexpected status means; the message says what failed and what to do. */
-  private errorFor(status: number, body: unknown, what: string, location: string | null): Error {
-    const message = grafanaMessage(body);
-    const said = message ? `: "${message}"` : "";
-    if (status >= 300 && status < 400) {
-      return new GrafanaRejectedError(`${what}: ${this.url} redirected to ${location ?? "?"} (HTTP ${status}): is GRAFANA_URL Grafana's base URL?`, status, body);
-    }
-    switch (status) {
-      case 401: {
-        const id = isRecord(body) ? String(body.messageId ?? "") : "";
-        const reason = id.startsWith("password-auth")
-          ? "wrong user name or password"
-          : id.startsWith("api-key")
-            ? "the token is invalid, expired, revoked or of another org"
-            : "no credentials Grafana accepts";
-        return new GrafanaAuthError(`${what}: Grafana at ${this.url} refused the credentials (HTTP 401, ${reason}${said}): ${this.credentialsHint}`, body);
-      }
-      case 403: {
-        const permission = message.match(/Permissions needed: (.+)$/)?.[1]?.trim();
-        if (/read-only data source/i.test(message)) {
-          return new ReadOnlyDatasourceError(`${what}: the datasource is provisioned read-only (HTTP 403${said}): change it in the provisioning file`, body);
-        }
-        const lacking = permission ? `lacks the permission ${permission}` : "is not allowed to do this";
-        return new GrafanaPermissionError(
-          `${what}: the Grafana user ${lacking} (HTTP 403${said}): use an Admin user or a token of a service account with the Admin role`,
-          body,
-          permission,
-        );
-      }
-      case 404:
-        return new GrafanaNotFoundError(`${what}: not found (HTTP 404${said})`, body);
-      case 406:
-        return new DashboardStoredAsV2Error(
-          `${what}: the dashboard is stored as schema v2 (saved from Grafana's UI), which the legacy API cannot read (HTTP 406${said})`,
-          body,
-          message.match(/use (\/apis\/\S+) instead/)?.[1],
-        );
-      case 409:
-        return new GrafanaConflictError(`${what}: conflict (HTTP 409${said})`, status, body);
-      case 412: {
-        const reason = isRecord(body) ? String(body.status ?? "") : "";
-        return new GrafanaPreconditionError(`${what}: refused, ${reason || "precondition failed"} (HTTP 412${said})`, body, reason);
-      }
-    }
-    if (status === 400 && message === "Cannot save provisioned dashboard") {
-      return new ProvisionedDashboardError(`${what}: the dashboard is provisioned from a file and cannot be saved through the API (HTTP 400)`, body);
-    }
-    if (status >= 500) return new GrafanaServerError(`${what}: Grafana at ${this.url} failed (HTTP ${status}${said})`, status, body);
-    return new GrafanaRejectedError(`${what}: Grafana rejected the request (HTTP ${status}${said})`, status, body);
-  }
-}
-
-/** The `message` of Grafana's error bodies ({message}, errutil {message, messageId, statusCode}, RBAC
- *  {title, message, accessErrorId}, §1.2), or the text of a non-JSON body. */
-export function grafanaMessage(body: unknown): string {
-  if (isRecord(body) && typeof body.message === "string") return body.message;
-  return typeof body === "string" ? body.trim() : "";
 }
 
 function parseJson(text: string): unknown {
@@ -399,10 +323,6 @@ function parseJson(text: string): unknown {
 }
 
 const enc = encodeURIComponent;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The client for the configured Grafana: GRAFANA_URL, and GRAFANA_TOKEN or the admin user. */
 export function grafanaClientFor(grafana: Config["grafana"], options: Partial<GrafanaClientOptions> = {}): GrafanaClient {

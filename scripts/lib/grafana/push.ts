@@ -19,11 +19,13 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { SettingName } from "../config.ts";
-import { BadInputError } from "../errors.ts";
+import type { Config, SettingName } from "../config.ts";
+import { badInput } from "../errors.ts";
 import { FOLDER, type DashboardDefinition, type DatasourceDefinition } from "../../../grafana/types.ts";
-import type { DashboardVersion, DashboardWithMeta, DatasourceBody, DatasourceDto, GrafanaClient } from "./client.ts";
-import { DashboardStoredAsV2Error, FolderExistsError } from "./errors.ts";
+import { datasourceSecrets } from "../../../grafana/datasources.ts";
+import { dashboardDefinitions, datasourceDefinitions } from "../../../grafana/index.ts";
+import { type DashboardVersion, type DashboardWithMeta, type DatasourceBody, type DatasourceDto, type GrafanaClient, grafanaClientFor } from "./client.ts";
+import { type GrafanaError, isGrafanaError } from "./errors.ts";
 
 export interface PushDefinitions {
   /** The folder every dashboard goes into; FOLDER by default. */
@@ -44,7 +46,7 @@ export interface PushOptions {
   backupDir?: string;
 }
 
-export type PushAction = "create" | "update" | "unchanged" | "skipped" | "refused";
+type PushAction = "create" | "update" | "unchanged" | "skipped" | "refused";
 
 export interface PushItem {
   kind: "folder" | "datasource" | "dashboard";
@@ -70,7 +72,7 @@ export interface PushResult {
   items: PushItem[];
 }
 
-export const PUSH_MARKER = "ytrader-monitoring push";
+const PUSH_MARKER = "ytrader-monitoring push";
 const MARKER_PATTERN = /ytrader-monitoring push sha256:([0-9a-f]{64})/;
 /** Type aliases Grafana reads back as the canonical plugin id (§2.3). */
 const TYPE_ALIASES: Record<string, string> = { postgres: "grafana-postgresql-datasource" };
@@ -82,13 +84,28 @@ interface Planned {
   apply?: Step;
 }
 
+export type PushStepResult = PushResult & { grafana: { url: string; version?: string } };
+
+/** The toolkit's own folder, datasources and dashboards to the configured Grafana: its health first
+ *  (unreachable: exit 3), then the plan and its application. `secrets` defaults to the settings' values. */
+export async function runPushStep(
+  config: Config,
+  options: Omit<PushOptions, "secrets"> & { secrets?: PushOptions["secrets"] },
+): Promise<PushStepResult> {
+  const client = grafanaClientFor(config.grafana);
+  const health = await client.health();
+  const secrets = options.secrets ?? config.values;
+  const result = await pushToGrafana(client, { datasources: datasourceDefinitions(config), dashboards: dashboardDefinitions() }, { ...options, secrets });
+  return { ...result, grafana: { url: client.url, version: health.version } };
+}
+
 export async function pushToGrafana(client: GrafanaClient, definitions: PushDefinitions, options: PushOptions): Promise<PushResult> {
   const problems: string[] = [];
   const folder = definitions.folder ?? FOLDER;
   const plan: Planned[] = [await planFolder(client, folder)];
   for (const definition of definitions.datasources) plan.push(await planDatasource(client, definition, options, problems));
   for (const definition of definitions.dashboards) plan.push(await planDashboard(client, definition, folder.uid, options));
-  if (problems.length) throw new BadInputError("Nothing was pushed: some settings the datasources need are missing:", problems);
+  if (problems.length) throw badInput("Nothing was pushed: some settings the datasources need are missing:", problems);
 
   if (!options.dryRun) {
     for (const step of plan) if (step.apply) Object.assign(step.item, await step.apply());
@@ -117,7 +134,7 @@ async function planFolder(client: GrafanaClient, folder: { uid: string; title: s
         await client.createFolder(folder);
       } catch (error) {
         // Created meanwhile (409 or 412, §3.1): fine when it is there now under our uid.
-        if (!(error instanceof FolderExistsError) || !(await client.getFolder(folder.uid))) throw error;
+        if (!isGrafanaError(error, "folderExists") || !(await client.getFolder(folder.uid))) throw error;
         return { action: "unchanged", reason: "created by someone else meanwhile" };
       }
     },
@@ -127,13 +144,7 @@ async function planFolder(client: GrafanaClient, folder: { uid: string; title: s
 async function planDatasource(client: GrafanaClient, definition: DatasourceDefinition, options: PushOptions, problems: string[]): Promise<Planned> {
   const item: PushItem = { kind: "datasource", uid: definition.uid, name: definition.name, action: "unchanged", changed: [] };
   const current = await client.getDatasource(definition.uid);
-  const secrets: Record<string, string> = {};
-  const unset: { key: string; setting: string }[] = [];
-  for (const [key, setting] of Object.entries(definition.secureJsonData)) {
-    const value = setting ? options.secrets[setting] : undefined;
-    if (value) secrets[key] = value;
-    else unset.push({ key, setting: setting ?? "?" });
-  }
+  const { secrets, unset } = datasourceSecrets(definition, options.secrets);
   const missingProblem = (entries: typeof unset, why: string) =>
     problems.push(`datasource "${definition.name}": ${entries.map((e) => `${e.setting} (secureJsonData.${e.key})`).join(", ")} ${why}`);
   const sentPaths = () => Object.keys(secrets).map((key) => `secureJsonData.${key} (sent)`);
@@ -188,7 +199,7 @@ function datasourceBody(definition: DatasourceDefinition, current: DatasourceDto
 
 /** Paths where Grafana's datasource differs from the body, ignoring what Grafana adds or rewrites
  *  (id, orgId, version, typeLogoUrl, secureJsonFields, readOnly, accessControl, the type alias). */
-export function datasourceDiff(body: DatasourceBody, current: DatasourceDto): string[] {
+function datasourceDiff(body: DatasourceBody, current: DatasourceDto): string[] {
   const canonical = (type: string) => TYPE_ALIASES[type] ?? type;
   const ours = { ...pick(body), type: canonical(body.type) };
   const theirs = { ...pick(current as unknown as DatasourceBody), type: canonical(current.type) };
@@ -223,7 +234,8 @@ async function planDashboard(client: GrafanaClient, definition: DashboardDefinit
   try {
     current = await client.getDashboard(definition.uid);
   } catch (error) {
-    if (!(error instanceof DashboardStoredAsV2Error)) throw error;
+    if (!isGrafanaError(error, "storedAsV2")) throw error;
+    const { apisPath } = (error as GrafanaError).detail;
     item.changed = ["(stored as schema v2: saved from Grafana's UI)"];
     if (!options.force) {
       item.action = "refused";
@@ -235,8 +247,8 @@ async function planDashboard(client: GrafanaClient, definition: DashboardDefinit
     return {
       item,
       apply: async () => {
-        if (!error.apisPath) throw new BadInputError(`dashboard ${definition.uid}: Grafana's 406 names no /apis path to back it up from; not overwritten`);
-        const backup = writeBackup(options, definition.uid, "v2", { source: error.apisPath, resource: await client.getDashboardResource(error.apisPath) });
+        if (!apisPath) throw badInput(`dashboard ${definition.uid}: Grafana's 406 names no /apis path to back it up from; not overwritten`);
+        const backup = writeBackup(options, definition.uid, "v2", { source: apisPath, resource: await client.getDashboardResource(apisPath) });
         return { backup, ...(await save(undefined, true)()) };
       },
     };
@@ -288,12 +300,12 @@ function lastSave(versions: DashboardVersion[], currentHash: string): "ours" | "
 }
 
 /** The dashboard without what Grafana sets on save and read (id, version, §4.2), keys sorted. */
-export function normaliseDashboard(json: Record<string, unknown>): Record<string, unknown> {
+function normaliseDashboard(json: Record<string, unknown>): Record<string, unknown> {
   const { id: _id, version: _version, ...rest } = json;
   return sortKeys(rest) as Record<string, unknown>;
 }
 
-export function dashboardHash(json: Record<string, unknown>): string {
+function dashboardHash(json: Record<string, unknown>): string {
   return createHash("sha256").update(JSON.stringify(normaliseDashboard(json))).digest("hex");
 }
 
@@ -310,7 +322,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** Paths whose values differ, e.g. `panels[2].targets[0].rawSql`; at most MAX_PATHS, then a count. */
-export function diffPaths(before: unknown, after: unknown): string[] {
+function diffPaths(before: unknown, after: unknown): string[] {
   const paths: string[] = [];
   walk(before, after, "", paths);
   return paths.length > MAX_PATHS ? [...paths.slice(0, MAX_PATHS), `(and ${paths.length - MAX_PATHS} more)`] : paths;

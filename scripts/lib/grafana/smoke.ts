@@ -2,20 +2,26 @@
 // check, and every panel's queries sent to /api/ds/query with the variables already put in, as the browser
 // sends them (the same substitution code as check). Only the runner differs from check.
 import type { Config } from "../config.ts";
+import { stepLine } from "../cli.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
+import { dashboardDefinitions, datasourceDefinitions } from "../../../grafana/index.ts";
 import type { Target } from "../check/dashboard-model.ts";
 import { type Frame, frameFromDataFrameJson } from "../check/frames.ts";
-import { type CheckResult, type QueryRunner, runCheck } from "../check/run.ts";
-import { type QueryContext, asBrowserSends } from "../check/sources.ts";
-import type { GrafanaClient } from "./client.ts";
+import { panelLine } from "../check/report.ts";
+import { type CheckResult, runCheck } from "../check/run.ts";
+import type { QueryRunner } from "../check/runner.ts";
+import { datasourceKind } from "../check/sources/index.ts";
+import type { QueryContext } from "../check/sources/kind.ts";
+import { type GrafanaClient, grafanaClientFor } from "./client.ts";
 
-/** Queries as the browser sends them: dashboard variables in, server-side macros left to Grafana. */
-export class GrafanaRunner implements QueryRunner {
+/** QueryEngine as the browser sends them, through Grafana: dashboard variables in, server-side macros left to
+ *  Grafana. Nothing to open or close: each query is one request. */
+class GrafanaRunner implements QueryRunner {
   constructor(private readonly client: GrafanaClient) {}
 
   async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
     const { range } = context;
-    const query = asBrowserSends(target, datasource.type, context);
+    const query = datasourceKind(datasource.type).asBrowserSends(target, context);
     const refId = String(target.refId ?? "A");
     const answer = await this.client.query({
       from: String(range.from.getTime()),
@@ -28,8 +34,6 @@ export class GrafanaRunner implements QueryRunner {
     const frames = (result.frames ?? []).map(frameFromDataFrameJson);
     return frames.find((f) => f.fields.length) ?? frames[0] ?? { name: "", fields: [] };
   }
-
-  async close(): Promise<void> {}
 }
 
 export interface DatasourceCheck {
@@ -45,7 +49,7 @@ export interface SmokeResult extends CheckResult {
   datasources: DatasourceCheck[];
 }
 
-export async function runSmoke(
+async function runSmoke(
   config: Config,
   client: GrafanaClient,
   definitions: { dashboards: DashboardDefinition[]; datasources: DatasourceDefinition[] },
@@ -66,4 +70,15 @@ export async function runSmoke(
   }
   const panels = await runCheck(config, { ...definitions, runner: new GrafanaRunner(client), onPanel: options.onPanel });
   return { ...panels, ok: panels.ok && datasources.every((d) => d.ok), grafana: { url: client.url, version: health.version }, datasources };
+}
+
+/** Smoke of the toolkit's own datasources and dashboards through the configured Grafana, a line per
+ *  datasource and panel to `log` as it goes (setup and the command share it). */
+export async function runSmokeStep(config: Config, options: { log?: (line: string) => void } = {}): Promise<SmokeResult> {
+  const log = options.log ?? (() => {});
+  const client = grafanaClientFor(config.grafana);
+  return runSmoke(config, client, { dashboards: dashboardDefinitions(), datasources: datasourceDefinitions(config) }, {
+    onDatasource: (d) => log(stepLine(`datasource ${d.name}`, d.ok ? "ok" : "FAILED", d.ok ? d.message : `${d.message} (${d.url})`)),
+    onPanel: (r) => log(panelLine(r)),
+  });
 }

@@ -1,6 +1,6 @@
 // A RabbitMQ user for Grafana that can read the management API (tag `monitoring`) and nothing else:
 // empty configure/write/read patterns on every vhost, so it can neither publish nor consume.
-import { BadInputError, UnreachableError, httpFailure } from "./errors.ts";
+import { badInput, unreachable, httpFailure } from "../errors.ts";
 
 export interface ManagementAccess {
   url: string;
@@ -18,7 +18,7 @@ async function call(access: ManagementAccess, path: string, init: RequestInit = 
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new UnreachableError(`RabbitMQ management API at ${access.url} is unreachable (${(error as Error).message}): check RABBITMQ_MANAGEMENT_URL`);
+    throw unreachable(`RabbitMQ management API at ${access.url} is unreachable (${(error as Error).message}): check RABBITMQ_MANAGEMENT_URL`);
   }
 }
 
@@ -30,11 +30,11 @@ async function expectJson<T>(response: Response, what: string, admin: Management
 }
 
 /** A 401: wrong credentials, or a user without the administrator tag (the body says which). */
-async function refused(response: Response, admin: ManagementAccess): Promise<BadInputError> {
+async function refused(response: Response, admin: ManagementAccess): Promise<Error> {
   const reason = (await response.text().catch(() => "")).includes("Not administrator user")
     ? `${admin.user} is not tagged administrator, which managing users needs`
     : "check RABBITMQ_USER/RABBITMQ_PASSWORD (an administrator is needed to manage users)";
-  return new BadInputError(`RabbitMQ refused ${admin.user}: ${reason}`);
+  return badInput(`RabbitMQ refused ${admin.user}: ${reason}`);
 }
 
 interface Permission {

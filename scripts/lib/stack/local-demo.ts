@@ -18,14 +18,14 @@ export async function demoAnswers(stack: string, ports: StackPorts): Promise<boo
 }
 
 export async function startDemoDaemon(stack: string, ports: StackPorts, env: Record<string, string>): Promise<void> {
-  const script = join(import.meta.dir, "..", "demo.ts");
+  const script = join(import.meta.dir, "..", "..", "demo.ts");
   const pid = startDaemon({
     name: NAME,
     command: process.execPath,
     args: [script, "run", "--control-port", String(ports.demoControl)],
     env,
     dir: stack,
-    cwd: join(import.meta.dir, "..", ".."),
+    cwd: join(import.meta.dir, "..", "..", ".."),
   });
   await waitUntil("the demo trading system", () => demoAnswers(stack, ports), {
     timeoutMs: 60_000,

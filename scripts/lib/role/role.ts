@@ -3,9 +3,9 @@
 // what least privilege needs is always added; what goes beyond it is reported, and revoked only when
 // the operator asks (strict), so that nobody's grant disappears unannounced.
 import postgres from "postgres";
-import type { Config } from "./config.ts";
+import type { Config } from "../config.ts";
 import { scramVerifier } from "./scram.ts";
-import { quoteIdent, runFormatted } from "./postgres.ts";
+import { quoteIdent, runFormatted } from "../postgres.ts";
 
 /** The tables the dashboards read: one list, extended by GRAFANA_POSTGRES_EXTRA_TABLES. */
 export const MONITORED_TABLES = [

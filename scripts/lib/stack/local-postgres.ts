@@ -5,7 +5,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { type StackPorts, stackSecrets } from "./stack-paths.ts";
 import { isAlive, logTail } from "./daemon.ts";
-import { createDatabaseIfMissing } from "./postgres.ts";
+import { createDatabaseIfMissing } from "../postgres.ts";
 
 export const STACK_PG_ADMIN = "ytrader";
 export const STACK_PG_DATABASE = "ytrader";

@@ -6,7 +6,7 @@
 // What the stack owns is decided by its own pid files and credentials, never by "the port answers": a
 // second checkout or another user's stack on the same machine is not ours, and `down` signals only
 // processes whose pid files in this stack directory prove they are ours.
-import { BadInputError, UnreachableError } from "./errors.ts";
+import { badInput, classify, unreachable } from "../errors.ts";
 import {
   PORT_SETTINGS,
   type PortName,
@@ -21,7 +21,7 @@ import {
   stackPorts,
   stackSecrets,
 } from "./stack-paths.ts";
-import { SERVICE_NAMES, SERVICE_VARIABLES } from "./config.ts";
+import { SERVICE_NAMES, SERVICE_VARIABLES } from "../config.ts";
 import { daemonPid, logPath, portFree } from "./daemon.ts";
 import { demoAnswers, demoPid, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresAnswers, postgresPaths, postgresPid, startPostgres, stopPostgres } from "./local-postgres.ts";
@@ -149,7 +149,7 @@ function portsForUp(stack: string): StackPorts {
   if (running && recorded) {
     const otherwise = portsAskedOtherwise(recorded);
     if (otherwise.length) {
-      throw new BadInputError(`The stack in ${stack} already runs on other ports: ${otherwise.join(", ")}. Stop it first (bun run stack down), or use another STACK_DIR.`);
+      throw badInput(`The stack in ${stack} already runs on other ports: ${otherwise.join(", ")}. Stop it first (bun run stack down), or use another STACK_DIR.`);
     }
     return recorded;
   }
@@ -159,7 +159,8 @@ function portsForUp(stack: string): StackPorts {
 }
 
 /** Starts what is stopped. A component that cannot run here (the demo against external services) is
- *  reported as unavailable, not fatal. A port held by another process: BadInputError (exit 2). */
+ *  reported as unavailable, not fatal. A port held by another process is bad input (exit 2); a
+ *  component that would not come up, unreachable (exit 3). */
 export async function stackUp(
   log: (line: string) => void = () => {},
   only: ComponentName[] = COMPONENTS.map((c) => c.name),
@@ -179,15 +180,18 @@ export async function stackUp(
       }
     }
     if (status.state === "unavailable") log(`${component.name}: unavailable: ${status.detail}`);
-    if (status.state === "unhealthy") throw new UnreachableError(`${component.name}: ${status.detail}. \`bun run stack down\` stops it.`);
-    if (status.state === "blocked") throw new BadInputError(`${component.name} cannot start: ${status.detail}.`);
+    if (status.state === "unhealthy") throw unreachable(`${component.name}: ${status.detail}. \`bun run stack down\` stops it.`);
+    if (status.state === "blocked") throw badInput(`${component.name} cannot start: ${status.detail}.`);
     if (status.state !== "stopped") {
       statuses.push(status);
       continue;
     }
     log(`${component.name}: starting`);
     const started = Date.now();
-    await component.start(stack, ports);
+    await component.start(stack, ports).catch((error: Error) => {
+      // A component that would not come up is a dependency unreachable (exit 3), not a bug.
+      throw classify(error) === "bug" ? unreachable(`stack up failed: ${error.message}`) : error;
+    });
     statuses.push({ name: component.name, state: "started", detail: `${component.where(ports)} in ${((Date.now() - started) / 1000).toFixed(1)}s` });
   }
   return statuses;
@@ -206,7 +210,7 @@ export async function stackDown(options: { purge?: boolean; only?: ComponentName
   const left = COMPONENTS.filter((component) => component.pid(stack) !== null);
   if (!left.length && daemonPid(stack, "epmd") === null) forgetPorts(stack);
   if (options.purge) {
-    if (left.length) throw new BadInputError(`Not purged: ${left.map((c) => c.name).join(", ")} still running in ${stack}.`);
+    if (left.length) throw badInput(`Not purged: ${left.map((c) => c.name).join(", ")} still running in ${stack}.`);
     purgeStackDir(stack);
   }
   return statuses.reverse();

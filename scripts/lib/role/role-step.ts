@@ -1,8 +1,8 @@
 // The role step as `role` and `setup` run it: the read-only PostgreSQL role, and the RabbitMQ monitoring
 // user when asked. Each side runs and is reported even when the other fails.
 import postgres from "postgres";
-import { BadInputError, EXIT, UnreachableError, classify, describeFailure, exitCodeFor } from "./errors.ts";
-import type { Config } from "./config.ts";
+import { badInput, EXIT, unreachable, classify, describeFailure, exitCodeFor } from "../errors.ts";
+import type { Config } from "../config.ts";
 import { type RoleResult, convergeRole, loginChecker, roleSpec } from "./role.ts";
 import { type MonitorUserResult, convergeMonitorUser } from "./rabbitmq-monitor-user.ts";
 
@@ -109,9 +109,9 @@ async function convergePostgres(config: Config, options: { strict: boolean; dryR
   const sql = postgres({ host: pg.host, port: pg.port, database: pg.database, user: pg.adminUser, password: pg.adminPassword, max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
     await sql`SELECT 1`.catch((error: Error & { code?: string }) => {
-      if (error.code === "28P01" || error.code === "28000") throw new BadInputError(`PostgreSQL refused ${pg.adminUser}: check POSTGRES_USER/POSTGRES_PASSWORD`);
-      if (error.code === "3D000") throw new BadInputError(`PostgreSQL has no database ${JSON.stringify(pg.database)}: check POSTGRES_DB`);
-      if (classify(error) === "unreachable") throw new UnreachableError(`PostgreSQL at ${pg.host}:${pg.port} is unreachable (${error.message}): check POSTGRES_HOST/POSTGRES_PORT`);
+      if (error.code === "28P01" || error.code === "28000") throw badInput(`PostgreSQL refused ${pg.adminUser}: check POSTGRES_USER/POSTGRES_PASSWORD`);
+      if (error.code === "3D000") throw badInput(`PostgreSQL has no database ${JSON.stringify(pg.database)}: check POSTGRES_DB`);
+      if (classify(error) === "unreachable") throw unreachable(`PostgreSQL at ${pg.host}:${pg.port} is unreachable (${error.message}): check POSTGRES_HOST/POSTGRES_PORT`);
       throw error;
     });
     return await convergeRole(sql, roleSpec(config), { ...options, canLogin: loginChecker(pg.host, pg.port) });

@@ -4,8 +4,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { SERVICE_VARIABLES, SETTINGS, type ServiceName } from "./config.ts";
-import { BadInputError } from "./errors.ts";
+import { SERVICE_VARIABLES, SETTINGS, type ServiceName } from "../config.ts";
+import { badInput } from "../errors.ts";
 
 /** Marks a directory as a stack directory, so that `stack down --purge` never removes anything else. */
 const MARKER = ".ytrader-monitoring-stack";
@@ -30,7 +30,7 @@ export function stackDir(): string {
 /** Removes a stack directory, refusing any directory the stack did not make. */
 export function purgeStackDir(dir: string): void {
   if (!existsSync(dir)) return;
-  if (!existsSync(join(dir, MARKER))) throw new BadInputError(`${dir} is not a stack directory (no ${MARKER} in it): not removed.`);
+  if (!existsSync(join(dir, MARKER))) throw badInput(`${dir} is not a stack directory (no ${MARKER} in it): not removed.`);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -80,7 +80,7 @@ export function requestedPorts(env: Record<string, string | undefined> = process
     if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${variable}: expected a port number (1-65535), got ${JSON.stringify(value)}`);
     ports[name] = port;
   }
-  if (problems.length) throw new BadInputError("The stack's ports are misconfigured:", problems);
+  if (problems.length) throw badInput("The stack's ports are misconfigured:", problems);
   return ports;
 }
 
