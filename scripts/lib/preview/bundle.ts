@@ -51,7 +51,7 @@ export async function pageBundle(): Promise<Bundle> {
     entrypoints: [join(PREVIEW_DIR, "page/main.tsx")],
     target: "browser",
     format: "iife",
-    minify: process.env.PREVIEW_DEBUG_BUNDLE ? false : true,
+    minify: true,
     define: { "process.env.NODE_ENV": '"production"' },
     plugins: [previewPlugin()],
   });

@@ -42,6 +42,7 @@ export function pageHtml(payload: PreviewPayload): string {
 <meta charset="utf-8">
 <title>${escapeHtml(titles)}: preview</title>
 <link rel="stylesheet" href="${STYLESHEET}">
+<style>body { margin: 0; }</style>
 </head>
 <body>
 <div id="root"></div>
@@ -71,17 +72,12 @@ export function pageWidth(payload: PreviewPayload): number {
 /** Writes every page (HTML, PNG) and the bundle into `outDir`. One page of the browser draws them all
  *  in turn: the first from its HTML file, the next ones in place (the bundle loads once). */
 export async function renderPages(browser: Browser, bundle: Bundle, jobs: PageJob[], outDir: string): Promise<RenderedPage[]> {
-  const dir = resolve(outDir);
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(bundle.script, join(dir, SCRIPT));
-  copyFileSync(bundle.stylesheet, join(dir, STYLESHEET));
   const rendered: RenderedPage[] = [];
   let page: Page | undefined;
   try {
     for (const job of jobs) {
-      const html = join(dir, `${job.name}.html`);
-      const png = join(dir, `${job.name}.png`);
-      writeFileSync(html, pageHtml(job.payload));
+      const html = writePage(bundle, job, outDir);
+      const png = join(resolve(outDir), `${job.name}.png`);
       const started = performance.now();
       const viewport = { width: pageWidth(job.payload), height: pageHeight(job.payload) };
       if (!page) page = await openDrawn(browser, html, viewport);
@@ -93,6 +89,17 @@ export async function renderPages(browser: Browser, bundle: Bundle, jobs: PageJo
     await page?.close();
   }
   return rendered;
+}
+
+/** Writes <name>.html and, beside it, the bundle's script and stylesheet; answers the page's path. */
+export function writePage(bundle: Bundle, job: PageJob, outDir: string): string {
+  const dir = resolve(outDir);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(bundle.script, join(dir, SCRIPT));
+  copyFileSync(bundle.stylesheet, join(dir, STYLESHEET));
+  const html = join(dir, `${job.name}.html`);
+  writeFileSync(html, pageHtml(job.payload));
+  return html;
 }
 
 async function drawInPlace(page: Page, payload: PreviewPayload, viewport: { width: number; height: number }): Promise<void> {
