@@ -2,11 +2,9 @@ import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
-import { type PreviewResult, runPreview } from "./lib/preview/run.ts";
+import { DEFAULT_OUT, type PreviewResult, runPreview } from "./lib/preview/run.ts";
 import { parseVariableArgs } from "./check.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
-
-export const DEFAULT_OUT = "previews";
 
 function report(result: PreviewResult) {
   for (const dashboard of result.dashboards) {

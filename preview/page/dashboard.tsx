@@ -50,7 +50,7 @@ export function Dashboard({ data, dashboard, prepared, theme, width }: Dashboard
   return (
     <div data-preview-dashboard={dashboard.uid} style={{ width }}>
       <header style={{ padding: theme.spacing(0, 0, 2, 0) }}>
-        {dashboard.caption && <div style={{ color: theme.colors.warning.text, ...theme.typography.bodySmall, textTransform: "uppercase" }}>{dashboard.caption}</div>}
+        {dashboard.caption && <div data-preview-caption="" style={{ color: theme.colors.warning.text, ...theme.typography.bodySmall, textTransform: "uppercase" }}>{dashboard.caption}</div>}
         <h1 style={{ ...theme.typography.h3, margin: 0 }}>{dashboard.title}</h1>
         <div style={{ color: theme.colors.text.secondary, ...theme.typography.bodySmall }}>
           <Icon name="clock-nine" size="sm" /> {format(dashboard.range.from)} to {format(dashboard.range.to)} ({dashboard.range.raw.from} to {dashboard.range.raw.to},{" "}

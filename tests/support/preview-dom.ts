@@ -32,12 +32,13 @@ export interface DomPanel {
   plotted: boolean;
 }
 
-/** Every panel of the page (the first dashboard drawn), in grid order. */
-export function readPanels(page: Page): Promise<DomPanel[]> {
-  return page.evaluate(() => {
+/** Every panel of one dashboard of the page (the first unless `dashboard` says which), in grid order. */
+export function readPanels(page: Page, dashboard = 0): Promise<DomPanel[]> {
+  return page.evaluate((index) => {
     // Runs in the page: globals typed loosely, since this file is compiled without the DOM's types
     const g = globalThis as unknown as { document: any; getComputedStyle(e: unknown): any };
-    const panels = [...g.document.querySelectorAll("[data-preview-panel]")] as any[];
+    const scope = g.document.querySelectorAll("[data-preview-dashboard]")[index];
+    const panels = [...scope.querySelectorAll("[data-preview-panel]")] as any[];
     return panels.map((panel) => {
       const grid = panel.querySelector('[role="grid"]');
       const headers = grid
@@ -71,6 +72,17 @@ export function readPanels(page: Page): Promise<DomPanel[]> {
         plotted: Boolean(panel.querySelector("canvas")),
       };
     });
+  }, dashboard);
+}
+
+/** Each dashboard's caption and title as the page shows them above its grid. */
+export function readHeaders(page: Page): Promise<Array<{ caption: string; title: string }>> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as { document: any };
+    return ([...g.document.querySelectorAll("[data-preview-dashboard]")] as any[]).map((d) => ({
+      caption: String(d.querySelector("[data-preview-caption]")?.textContent ?? ""),
+      title: String(d.querySelector("h1")?.textContent ?? ""),
+    }));
   }, null);
 }
 

@@ -18,17 +18,26 @@ interface Answer {
   error?: string;
 }
 
-/** The runner check uses by default, wrapped to keep each target's answer. */
+/** What each target answered, by target, datasource and the range and variables it ran with. */
+export type Answers = Map<string, Answer>;
+
+/** The runner check uses by default, wrapped to keep each target's answer. A target already answered
+ *  (in `answers`, shared with another dashboard) is answered the same again, without a query. */
 class RecordingRunner implements QueryRunner {
-  readonly answers = new Map<string, Answer>();
   context?: QueryContext;
   private closed = false;
 
-  constructor(private readonly inner: QueryRunner) {}
+  constructor(
+    private readonly inner: QueryRunner,
+    readonly answers: Answers,
+  ) {}
 
   async run(target: Json & { refId: string }, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
     this.context = context;
-    const key = targetKey(target, datasource.uid);
+    const key = targetKey(target, datasource.uid, context);
+    const known = this.answers.get(key);
+    if (known?.frame) return known.frame;
+    if (known) throw new Error(known.error);
     try {
       const frame = await this.inner.run(target, datasource, context);
       this.answers.set(key, { frame });
@@ -51,8 +60,9 @@ function inputFrame(frame: Frame, refId: string): PreviewPanel["frames"][number]
   return { name: frame.name, refId, fields: frame.fields.map(({ name, type, values }) => ({ name, type, values })) };
 }
 
-function targetKey(target: Json, datasourceUid: string): string {
-  return `${datasourceUid}\n${JSON.stringify(target)}`;
+function targetKey(target: Json, datasourceUid: string, context: QueryContext | undefined): string {
+  const variables = (context?.variables ?? []).map((v) => [v.name, v.current]);
+  return JSON.stringify([datasourceUid, target, context?.range.raw ?? null, variables]);
 }
 
 /** The panels of a dashboard JSON in grid order, rows as their own entries, a row's own panels after it. */
@@ -73,11 +83,13 @@ export interface DashboardDataOptions extends Pick<CheckOptions, "from" | "to" |
   datasources: DatasourceDefinition[];
   /** A caption above the dashboard. */
   caption?: string;
+  /** Answers to share with another dashboard drawn beside this one (the same data for the same queries). */
+  answers?: Answers;
 }
 
 /** Runs every query of the dashboard (as check does) and pairs each panel with what its targets answered. */
 export async function dashboardData(config: Config, definition: DashboardDefinition, options: DashboardDataOptions): Promise<PreviewDashboard> {
-  const runner = new RecordingRunner(new Sources(settingSecrets(config)));
+  const runner = new RecordingRunner(new Sources(settingSecrets(config)), options.answers ?? new Map());
   try {
     await runCheck(config, {
       dashboards: [definition],
@@ -100,7 +112,7 @@ export async function dashboardData(config: Config, definition: DashboardDefinit
     for (const target of (json.targets as Array<Json & { refId: string }> | undefined) ?? []) {
       const uid = (target.datasource as { uid?: string } | undefined)?.uid ?? panelDatasource;
       const datasource = uid ? byUid.get(uid) : undefined;
-      const answer = datasource ? runner.answers.get(targetKey(target, datasource.uid)) : undefined;
+      const answer = datasource ? runner.answers.get(targetKey(target, datasource.uid, runner.context)) : undefined;
       if (answer?.frame) frames.push(inputFrame(answer.frame, target.refId));
       else errors.push(`${target.refId}${datasource ? ` (${datasource.name})` : ""}: ${answer?.error ?? `datasource "${uid ?? "(none)"}" is not one of the toolkit's`}`);
     }

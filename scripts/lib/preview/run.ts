@@ -13,6 +13,9 @@ import { type Bundle, pageBundle } from "./bundle.ts";
 import { type PageJob, renderPages } from "./render.ts";
 import { ensureWorkspace } from "./workspace.ts";
 
+/** Where the pictures go unless --out says otherwise (relative to the working directory). */
+export const DEFAULT_OUT = "previews";
+
 /** The width of a dashboard's grid in the picture: Grafana on a 1920 px screen, less its menu. */
 export const GRID_WIDTH = 1600;
 
