@@ -12,10 +12,12 @@ import type { Config } from "../scripts/lib/config.ts";
 import { type PanelDisplay, displayPanel } from "../scripts/lib/display/panel.ts";
 import { type Browser, type Page, launchBrowser } from "../scripts/lib/preview/browser.ts";
 import { type Bundle, pageBundle } from "../scripts/lib/preview/bundle.ts";
+import { ensureChromium } from "../scripts/lib/preview/chromium.ts";
 import type { PreviewDashboard, PreviewPanel } from "../scripts/lib/preview/payload.ts";
 import { dashboardData } from "../scripts/lib/preview/queries.ts";
 import { openDrawn, pageHeight, pageWidth, writePage } from "../scripts/lib/preview/render.ts";
 import { GRID_WIDTH, previewTools } from "../scripts/lib/preview/run.ts";
+import { exitCodeFor } from "../scripts/lib/errors.ts";
 import { runRoleStep } from "../scripts/lib/role-step.ts";
 import { type DomPanel, readPanels, toRgb } from "./support/preview-dom.ts";
 import { runCli, settings } from "./support/live.ts";
@@ -198,6 +200,18 @@ describe("panels no dashboard of ours has yet", () => {
       await page.close();
     }
   }, 60_000);
+});
+
+describe("what the preview draws with", () => {
+  test("without Chromium it stops with the command that installs it, and installs nothing when told not to", async () => {
+    const lines: string[] = [];
+    const files = { chromium: join(dir, "no-chromium"), inter: join(dir, "no-inter.otf") };
+    const error = await ensureChromium((line) => lines.push(line), { install: false, files }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain("chromium and fonts-inter are missing. Install them: apt-get install chromium fonts-inter");
+    expect(exitCodeFor(error)).toBe(2);
+    expect(lines).toEqual([]);
+  });
 });
 
 describe("bun run preview", () => {
