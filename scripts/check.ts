@@ -1,21 +1,10 @@
 import { defineCommand } from "citty";
-import { EXIT, badInput } from "./lib/errors.ts";
-import { envFileArg, jsonArg, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
+import { EXIT } from "./lib/errors.ts";
+import { envFileArg, jsonArg, parseVariableArgs, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
 import { panelLine } from "./lib/check/report.ts";
 import { runCheck } from "./lib/check/run.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
-
-/** `--var strategy=a,b` (repeatable) -> { strategy: ["a", "b"] }; `--var strategy=$__all` for All. */
-function parseVariableArgs(list: string[]): Record<string, string[]> {
-  const variables: Record<string, string[]> = {};
-  for (const item of list) {
-    const match = /^([A-Za-z_]\w*)=(.*)$/.exec(item);
-    if (!match) throw badInput(`--var takes name=value (or name=v1,v2 for several values), got "${item}"`);
-    variables[match[1]!] = match[2]!.split(",");
-  }
-  return variables;
-}
 
 export const checkCommand = defineCommand({
   meta: {

@@ -251,3 +251,14 @@ async function usage(command: AnyCommand, parent?: AnyCommand): Promise<string> 
     .replace(/\n{3,}/g, "\n\n");
   return process.stdout.isTTY ? text : text.replace(/\x1b\[[0-9;]*m/g, "");
 }
+
+/** `--var strategy=a,b` (repeatable) -> { strategy: ["a", "b"] }; `--var strategy=$__all` for All. */
+export function parseVariableArgs(list: string[]): Record<string, string[]> {
+  const variables: Record<string, string[]> = {};
+  for (const item of list) {
+    const match = /^([A-Za-z_]\w*)=(.*)$/.exec(item);
+    if (!match) throw badInput(`--var takes name=value (or name=v1,v2 for several values), got "${item}"`);
+    variables[match[1]!] = match[2]!.split(",");
+  }
+  return variables;
+}

@@ -14,7 +14,7 @@
 //   columns and no rows shows its header and the noValue, else "No rows" (TableNG EmptyTablePlaceholder).
 // - a stat shows formattedValueToString of each reduced value (prefix, text, suffix), coloured as its
 //   colorMode says (value: the text; background: the panel); no value at all shows noValue, else "No data".
-import type { DataFrame, Field, FieldConfigSource, GrafanaTheme2 } from "@grafana/data";
+import type { DataFrame, Field, FieldConfigSource, GrafanaTheme2, PanelPlugin } from "@grafana/data";
 import { type GrafanaData, loadGrafanaData } from "./grafana-data.ts";
 import { panelPlugin } from "./grafana-plugins.ts";
 import { type InputFrame, type TransformationModel, toDataFrames, transformDataFrames } from "./frames.ts";
@@ -98,14 +98,25 @@ export interface SeriesDisplay {
 
 export type PanelDisplay = TableDisplay | StatDisplay | SeriesDisplay;
 
-/** What Grafana shows on this panel for these frames (the frames as the queries answered them). */
-export async function displayPanel(panel: PanelJson, frames: ReadonlyArray<InputFrame>, options: DisplayOptions = {}): Promise<PanelDisplay> {
-  const data = await loadGrafanaData();
-  const theme = darkTheme(data);
-  const timeZone = options.timeZone ?? "utc";
-  const plugin = panelPlugin(data, panel.type);
+/** A panel as Grafana's browser holds it just before the visualisation draws it: the plugin's defaults
+ *  filled in, the transformations run and the field config applied (every field has its display processor). */
+export interface PreparedPanel {
+  fieldConfig: FieldConfigSource;
+  options: Record<string, unknown>;
+  series: DataFrame[];
+}
+
+/** The steps between the query answers and the drawing, as Grafana runs them when it loads the panel. The
+ *  plugin (its field options and defaults) is the one of `panel.type` unless the caller brings its own. */
+export async function preparePanel(
+  data: GrafanaData,
+  panel: PanelJson,
+  frames: ReadonlyArray<InputFrame>,
+  timeZone = "utc",
+  plugin: PanelPlugin = panelPlugin(data, panel.type),
+): Promise<PreparedPanel> {
   // Grafana fills the plugin's defaults in when it loads the panel (and turns a null base threshold into -Infinity)
-  const { fieldConfig, options: panelOptions } = data.getPanelOptionsWithDefaults({
+  const { fieldConfig, options } = data.getPanelOptionsWithDefaults({
     plugin,
     currentOptions: structuredClone(panel.options ?? {}),
     currentFieldConfig: structuredClone({ defaults: panel.fieldConfig?.defaults ?? {}, overrides: panel.fieldConfig?.overrides ?? [] }) as FieldConfigSource,
@@ -117,9 +128,18 @@ export async function displayPanel(panel: PanelJson, frames: ReadonlyArray<Input
     fieldConfig,
     fieldConfigRegistry: plugin.fieldConfigRegistry,
     replaceVariables: (text: string) => text,
-    theme,
+    theme: darkTheme(data),
     timeZone,
   });
+  return { fieldConfig, options, series };
+}
+
+/** What Grafana shows on this panel for these frames (the frames as the queries answered them). */
+export async function displayPanel(panel: PanelJson, frames: ReadonlyArray<InputFrame>, options: DisplayOptions = {}): Promise<PanelDisplay> {
+  const data = await loadGrafanaData();
+  const theme = darkTheme(data);
+  const timeZone = options.timeZone ?? "utc";
+  const { fieldConfig, options: panelOptions, series } = await preparePanel(data, panel, frames, timeZone);
   if (panel.type === "table") return tableDisplay(data, series, fieldConfig, panelOptions, options.rows ?? 10);
   if (panel.type === "stat") return statDisplay(data, series, fieldConfig, panelOptions, theme, timeZone);
   const shown = series.filter((f) => f.length > 0);

@@ -220,8 +220,13 @@ function pick(ds: DatasourceBody) {
   };
 }
 
+/** The dashboard JSON the push sends for a definition (also what `push --dry-run --preview` draws). */
+export function desiredDashboard(definition: DashboardDefinition): Record<string, unknown> {
+  return { ...definition.json, uid: definition.uid, title: definition.json.title ?? definition.title };
+}
+
 async function planDashboard(client: GrafanaClient, definition: DashboardDefinition, folderUid: string, options: PushOptions): Promise<Planned> {
-  const desired = { ...definition.json, uid: definition.uid, title: definition.json.title ?? definition.title };
+  const desired = desiredDashboard(definition);
   const hash = dashboardHash(desired);
   const message = `${PUSH_MARKER} sha256:${hash}`;
   const item: PushItem = { kind: "dashboard", uid: definition.uid, name: definition.title, action: "unchanged", changed: [] };
