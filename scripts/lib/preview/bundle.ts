@@ -51,24 +51,12 @@ export async function pageBundle(): Promise<Bundle> {
   if (existsSync(keyFile) && readFileSync(keyFile, "utf8") === key && existsSync(script) && existsSync(stylesheet)) {
     return { script, stylesheet, built: false, ms: Math.round(performance.now() - started), bytes: Bun.file(script).size };
   }
-  const result = await Bun.build({
-    entrypoints: [join(PREVIEW_DIR, "page/main.tsx")],
-    target: "browser",
-    format: "iife",
-    minify: true,
-    define: { "process.env.NODE_ENV": '"production"' },
-    plugins: [previewPlugin()],
-  });
-  if (!result.success) throw new Error(`building the preview page failed:\n${result.logs.map(String).join("\n")}`);
-  mkdirSync(BUILD_DIR, { recursive: true });
-  const js = result.outputs.find((o) => o.kind === "entry-point");
-  const css = result.outputs.filter((o) => o.path.endsWith(".css"));
-  if (!js) throw new Error("building the preview page gave no script");
-  // Written beside and renamed: a preview running meanwhile never reads half a file
-  writeFileSync(`${script}.tmp`, await js.text());
-  writeFileSync(`${stylesheet}.tmp`, (await Promise.all(css.map((o) => o.text()))).join("\n"));
-  renameSync(`${script}.tmp`, script);
-  renameSync(`${stylesheet}.tmp`, stylesheet);
+  // Built in a process of its own: Bun's resolver caches what a directory held when this process first
+  // looked, so a workspace installed by this very process (the first preview) would stay invisible to an
+  // in-process build ("Could not resolve @grafana/ui").
+  const child = Bun.spawn([process.execPath, import.meta.path], { cwd: REPO_DIR, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  if (code !== 0) throw new Error(`building the preview page failed:\n${(stderr || stdout).trim()}`);
   writeFileSync(keyFile, key);
   return { script, stylesheet, built: true, ms: Math.round(performance.now() - started), bytes: Bun.file(script).size };
 }
@@ -143,3 +131,29 @@ function iconsModule(modules: string): string {
 const icons = ${JSON.stringify(icons)};
 for (const url in icons) cacheStore.set(url, { content: icons[url], status: "loaded" });`;
 }
+
+/** Builds the page into BUILD_DIR (run as its own process by pageBundle). */
+async function buildPage(): Promise<void> {
+  const script = join(BUILD_DIR, "preview.js");
+  const stylesheet = join(BUILD_DIR, "preview.css");
+  const result = await Bun.build({
+    entrypoints: [join(PREVIEW_DIR, "page/main.tsx")],
+    target: "browser",
+    format: "iife",
+    minify: true,
+    define: { "process.env.NODE_ENV": '"production"' },
+    plugins: [previewPlugin()],
+  });
+  if (!result.success) throw new Error(`building the preview page failed:\n${result.logs.map(String).join("\n")}`);
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const js = result.outputs.find((o) => o.kind === "entry-point");
+  const css = result.outputs.filter((o) => o.path.endsWith(".css"));
+  if (!js) throw new Error("building the preview page gave no script");
+  // Written beside and renamed: a preview running meanwhile never reads half a file
+  writeFileSync(`${script}.tmp`, await js.text());
+  writeFileSync(`${stylesheet}.tmp`, (await Promise.all(css.map((o) => o.text()))).join("\n"));
+  renameSync(`${script}.tmp`, script);
+  renameSync(`${stylesheet}.tmp`, stylesheet);
+}
+
+if (import.meta.main) await buildPage();
