@@ -7,13 +7,14 @@ export const provisionCommand = defineCommand({
   meta: {
     name: "provision",
     description:
-      "Write grafana/dashboards/*.json and grafana/provisioning/{datasources,dashboards}/*.yml from the definitions in grafana/*.ts. " +
+      "Write grafana/dashboards/*.json and grafana/provisioning/{datasources,dashboards}/*.yml from the definitions in grafana/*.ts, " +
+      "and prometheus/{prometheus,alertmanager}.yml (docker-compose's) from prometheus/*.ts. " +
       `Hosts, users and secrets are \${NAME} references Grafana fills in from its environment.`,
   },
   args: {
     ...jsonArg,
     check: { type: "boolean", description: "Write nothing; exit 1 when a file differs from the definitions" },
-    out: { type: "string", valueHint: "dir", description: "Directory to write into instead of the repository's grafana/" },
+    out: { type: "string", valueHint: "dir", description: "Directory to write into instead of the repository's grafana/ (Prometheus' files go to its prometheus/)" },
   },
   run: ({ args }) => {
     const result = writeProvisionFiles({ dir: args.out, dryRun: args.check });

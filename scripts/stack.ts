@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
 import { jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { type ComponentStatus, HEALTHY_STATES, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack/stack.ts";
+import { TOOL_NAMES, ensureTools, installAllowed, missingTools, toolPath, toolVersion, toolsMissingError } from "./lib/stack/prometheus-tools.ts";
 
 const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
   if (json) console.log(JSON.stringify({ components: statuses }));
@@ -11,11 +12,33 @@ const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
 const up = defineCommand({
   meta: {
     name: "up",
-    description: "Start PostgreSQL, RabbitMQ and the demo services unless running or set in the environment (exit 2 when a port is taken by another process)",
+    description:
+      "Start PostgreSQL, RabbitMQ, Alertmanager, Prometheus and the demo services unless running or set in the environment " +
+      "(exit 2 when a port is taken by another process). Builds Prometheus and Alertmanager first when they are missing (`stack tools`)",
+  },
+  args: {
+    ...jsonArg,
+    install: { type: "boolean", description: "Build Prometheus and Alertmanager when missing (default; --no-install or STACK_NO_INSTALL=1 refuses instead)" },
+  },
+  run: async ({ args }) => {
+    const install = installAllowed(args.install);
+    // Refused before anything starts: the one command that builds them.
+    if (!install && missingTools().missing.length) throw toolsMissingError();
+    print(await stackUp(args.json ? () => {} : (line) => console.error(line), undefined, { install }), args.json);
+  },
+});
+
+const tools = defineCommand({
+  meta: {
+    name: "tools",
+    description: "Build Prometheus, promtool, Alertmanager and amtool of the pinned releases with Go, unless already built (about 8 minutes once per machine)",
   },
   args: { ...jsonArg },
   run: async ({ args }) => {
-    print(await stackUp(args.json ? () => {} : (line) => console.error(line)), args.json);
+    const dir = await ensureTools(args.json ? () => {} : (line) => console.error(line));
+    const built = TOOL_NAMES.map((name) => ({ name, version: toolVersion(name, dir), path: toolPath(name, dir) }));
+    if (args.json) console.log(JSON.stringify({ tools: built }));
+    else for (const tool of built) console.log(stepLine(tool.name, tool.version ?? "?", tool.path));
   },
 });
 
@@ -51,7 +74,7 @@ const env = defineCommand({
 
 export const stackCommand = defineCommand({
   meta: { name: "stack", description: "The live stack for tests and the demo (Grafana is not part of it: set GRAFANA_URL)." },
-  subCommands: { up, down, status, env },
+  subCommands: { up, down, status, env, tools },
 });
 
 if (import.meta.main) runCommand(stackCommand);

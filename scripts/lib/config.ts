@@ -6,7 +6,7 @@ import { parseEnv } from "node:util";
 import { z } from "zod";
 import { badInput } from "./errors.ts";
 
-type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "count" | "duration" | "text" | "secret";
+type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "count" | "duration" | "promDuration" | "text" | "secret";
 
 interface Setting {
   kind: Kind;
@@ -104,6 +104,49 @@ export const SETTINGS = {
   GRAFANA_ADMIN_USER: { kind: "text", group: "Grafana", default: "admin", description: "Grafana admin user (basic auth)" },
   GRAFANA_ADMIN_PASSWORD: secret("Grafana", "Grafana admin password; Grafana's first-run default is admin: change it"),
   GRAFANA_TOKEN: secret("Grafana", "Service-account token; used instead of basic auth when set"),
+
+  PROMETHEUS_URL: {
+    kind: "url",
+    group: "Prometheus",
+    default: "http://prometheus:9090",
+    description: "Prometheus as Grafana and `check` reach it (its HTTP API)",
+  },
+  PROMETHEUS_SCRAPE_INTERVAL: {
+    kind: "promDuration",
+    group: "Prometheus",
+    default: "15s",
+    description: "How often Prometheus scrapes every target; also the Grafana datasource's scrape interval (the floor of a query's step)",
+  },
+  PROMETHEUS_EVALUATION_INTERVAL: {
+    kind: "promDuration",
+    group: "Prometheus",
+    default: "15s",
+    description: "How often Prometheus evaluates the alert rules",
+  },
+  PROMETHEUS_RETENTION: {
+    kind: "promDuration",
+    group: "Prometheus",
+    default: "90d",
+    description: "How long Prometheus keeps samples (its --storage.tsdb.retention.time)",
+  },
+  PROMETHEUS_REMOTE_WRITE_URL: {
+    kind: "url",
+    group: "Prometheus",
+    description: "Optional remote-write endpoint (Mimir, Thanos Receive, VictoriaMetrics) that Prometheus also sends every sample to",
+  },
+  PROMETHEUS_REMOTE_WRITE_USER: { kind: "text", group: "Prometheus", description: "Basic-auth user of the remote-write endpoint" },
+  PROMETHEUS_REMOTE_WRITE_PASSWORD: secret(
+    "Prometheus",
+    "Basic-auth password of the remote-write endpoint; Prometheus reads it from a file of mode 600 outside the repository, never from its configuration",
+  ),
+  PROMETHEUS_REMOTE_WRITE_BEARER_TOKEN: secret("Prometheus", "Bearer token of the remote-write endpoint, instead of basic auth (kept like the password)"),
+  RABBITMQ_PROMETHEUS_URL: {
+    kind: "url",
+    group: "Prometheus",
+    description: "RabbitMQ's rabbitmq_prometheus listener that Prometheus scrapes per-queue figures from; default http://RABBITMQ_HOST:15692",
+  },
+  // Also defined on the monitor's side (scripts/lib/monitor): one setting, the same meaning.
+  MONITOR_URL: { kind: "url", group: "Monitor", description: "The monitor's base URL as Prometheus reaches it; default http://localhost:MONITOR_PORT" },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -135,6 +178,7 @@ const RULES: Record<Kind, () => z.ZodType<string | number>> = {
     }),
   count: () => wholeNumber(1, 1000, "expected a whole number from 1 to 1000"),
   duration: () => z.string().regex(/^[1-9][0-9]*(ms|s|min)$/, { error: "expected a duration such as 500ms, 5s or 2min" }),
+  promDuration: () => z.string().regex(/^[1-9][0-9]*(ms|s|m|h|d|w|y)$/, { error: "expected a Prometheus duration such as 15s, 1m, 12h or 90d" }),
   text: () => z.string().min(1, { error: "expected a non-empty value" }),
   secret: () => z.string().min(1, { error: "expected a non-empty value" }),
 };
@@ -170,6 +214,15 @@ export interface Config {
   };
   services: Record<ServiceName, { url: string; apiKey?: string }>;
   grafana: { url: string; adminUser: string; adminPassword: string; usesDefaultPassword: boolean; token?: string };
+  prometheus: {
+    url: string;
+    scrapeInterval: string;
+    evaluationInterval: string;
+    retention: string;
+    remoteWrite?: { url: string; user?: string; password?: string; bearerToken?: string };
+    /** RabbitMQ's rabbitmq_prometheus listener (base URL). */
+    rabbitmqUrl: string;
+  };
 }
 
 export const SERVICE_NAMES = ["ws-gateway", "model-service", "order-manager", "position-manager"] as const;
@@ -210,6 +263,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
+  problems.push(...remoteWriteProblems(values));
   if (problems.length || !parsed.success) {
     const missing = (options.required ?? []).some((name) => !values[name]);
     // The usual first-run mistake: no .env at all. Say where settings can come from.
@@ -219,6 +273,22 @@ export function loadConfig(options: LoadOptions = {}): Config {
   return toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile);
 }
 
+/** The remote-write credentials go together: basic auth is a user and a password, a bearer token stands
+ *  alone, and neither means anything without the endpoint. */
+function remoteWriteProblems(values: Record<string, string | undefined>): string[] {
+  const user = values.PROMETHEUS_REMOTE_WRITE_USER;
+  const password = values.PROMETHEUS_REMOTE_WRITE_PASSWORD;
+  const token = values.PROMETHEUS_REMOTE_WRITE_BEARER_TOKEN;
+  const problems: string[] = [];
+  if ((user || password || token) && !values.PROMETHEUS_REMOTE_WRITE_URL) {
+    problems.push("PROMETHEUS_REMOTE_WRITE_URL: not set, yet remote-write credentials are: set the endpoint, or clear them");
+  }
+  if (Boolean(user) !== Boolean(password)) {
+    problems.push(`${user ? "PROMETHEUS_REMOTE_WRITE_PASSWORD" : "PROMETHEUS_REMOTE_WRITE_USER"}: basic auth needs both PROMETHEUS_REMOTE_WRITE_USER and PROMETHEUS_REMOTE_WRITE_PASSWORD`);
+  }
+  if (token && (user || password)) problems.push("PROMETHEUS_REMOTE_WRITE_BEARER_TOKEN: set together with basic auth; use one of the two");
+  return problems;
+}
 
 function readSources(options: LoadOptions): { values: Record<string, string | undefined>; envFile: string | null } {
   const env = options.env ?? process.env;
@@ -285,6 +355,21 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
       adminPassword,
       usesDefaultPassword: adminPassword === "admin",
       token: opt("GRAFANA_TOKEN"),
+    },
+    prometheus: {
+      url: s("PROMETHEUS_URL"),
+      scrapeInterval: s("PROMETHEUS_SCRAPE_INTERVAL"),
+      evaluationInterval: s("PROMETHEUS_EVALUATION_INTERVAL"),
+      retention: s("PROMETHEUS_RETENTION"),
+      remoteWrite: opt("PROMETHEUS_REMOTE_WRITE_URL")
+        ? {
+            url: s("PROMETHEUS_REMOTE_WRITE_URL"),
+            user: opt("PROMETHEUS_REMOTE_WRITE_USER"),
+            password: opt("PROMETHEUS_REMOTE_WRITE_PASSWORD"),
+            bearerToken: opt("PROMETHEUS_REMOTE_WRITE_BEARER_TOKEN"),
+          }
+        : undefined,
+      rabbitmqUrl: opt("RABBITMQ_PROMETHEUS_URL") ?? `http://${s("RABBITMQ_HOST")}:15692`,
     },
   };
 }

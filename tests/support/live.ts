@@ -5,13 +5,15 @@ import { beforeAll } from "bun:test";
 import postgres from "postgres";
 import { loadConfig } from "../../scripts/lib/config.ts";
 import { portFree } from "../../scripts/lib/stack/daemon.ts";
-import { stackEnv, stackUp } from "../../scripts/lib/stack/stack.ts";
+import { type ComponentStatus, stackEnv, stackUp } from "../../scripts/lib/stack/stack.ts";
 import { PORT_SETTINGS, type PortName } from "../../scripts/lib/stack/stack-paths.ts";
 import { beginTestRun } from "./test-run-stack.ts";
 
 const START_HINT = "start the local stack with `bun run stack up`, or set the variables to a running one";
 
 let stack: Promise<void> | undefined;
+/** What the stack's Prometheus and Alertmanager are, once the stack came up: running, or why not. */
+let prometheusStatuses: ComponentStatus[] = [];
 
 /** The local stack up (PostgreSQL, RabbitMQ, the demo services), or the services the environment already
  *  names; its settings in process.env unless set there. Once per test run: a failure is kept and given to
@@ -19,7 +21,9 @@ let stack: Promise<void> | undefined;
 export function liveStack(): Promise<void> {
   stack ??= (async () => {
     try {
-      const statuses = await stackUp((line) => console.error(`[stack] ${line}`));
+      // Tests never build the Prometheus tools: without them those two parts say the command that does.
+      const statuses = await stackUp((line) => console.error(`[stack] ${line}`), undefined, { install: false });
+      prometheusStatuses = statuses.filter((s) => s.name === "prometheus" || s.name === "alertmanager");
       beginTestRun(statuses);
       for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
     } catch (error) {
@@ -37,6 +41,16 @@ export function liveStack(): Promise<void> {
  *  (starting RabbitMQ alone takes up to a minute on a busy machine). */
 export function useLiveStack(): void {
   beforeAll(liveStack, 180_000);
+}
+
+/** For tests of the stack's Prometheus and Alertmanager: both up, or the reason (the tools not built,
+ *  and the command that builds them; PROMETHEUS_URL naming another Prometheus). */
+export function useLivePrometheus(): void {
+  beforeAll(async () => {
+    await liveStack();
+    const down = prometheusStatuses.filter((s) => !["running", "started", "external"].includes(s.state));
+    if (down.length) throw new Error(`this test needs the stack's Prometheus and Alertmanager: ${down.map((s) => `${s.name} ${s.state}: ${s.detail}`).join("; ")}`);
+  }, 180_000);
 }
 
 export function settings() {

@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import { dashboardDefinitions } from "../../../grafana/index.ts";
 import { provisionedDatasources } from "../../../grafana/datasources.ts";
 import { FOLDER } from "../../../grafana/types.ts";
+import { writePrometheusFiles } from "../prometheus/provision.ts";
 
 export const GRAFANA_DIR = join(import.meta.dir, "..", "..", "..", "grafana");
 
@@ -66,10 +67,11 @@ export interface ProvisionResult {
   unchanged: string[];
 }
 
-/** Writes the files that differ; with `dryRun`, only says which would change. */
+/** Writes the files that differ, Grafana's and Prometheus' (prometheus/, or `dir`/prometheus when `dir`
+ *  is given); with `dryRun`, only says which would change. */
 export function writeProvisionFiles(options: { dir?: string; dryRun?: boolean } = {}): ProvisionResult {
   const dir = options.dir ?? GRAFANA_DIR;
-  const result: ProvisionResult = { written: [], unchanged: [] };
+  const result: ProvisionResult = writePrometheusFiles({ dir: options.dir && join(options.dir, "prometheus"), dryRun: options.dryRun });
   for (const file of provisionFiles()) {
     const target = join(dir, file.path);
     const shown = relative(process.cwd(), target) || target;

@@ -1,4 +1,4 @@
-// RabbitMQ with its management plugin, from Debian's packages, on loopback with a node name, ports,
+// RabbitMQ with its management plugin and its Prometheus exporter, from Debian's packages, on loopback with a node name, ports,
 // Erlang port mapper and data directory of the stack's own.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -62,11 +62,14 @@ export async function startRabbitmq(stack: string, ports: StackPorts): Promise<v
       `loopback_users = none`,
       // Rates and queue-length samples are what the dashboards read: refresh them every 5 s.
       `collect_statistics_interval = 5000`,
+      // rabbitmq_prometheus: Prometheus scrapes the per-queue figures (/metrics/per-object) here.
+      `prometheus.tcp.ip = 127.0.0.1`,
+      `prometheus.tcp.port = ${ports.rabbitmqPrometheus}`,
       "",
     ].join("\n"),
     { mode: 0o600 },
   );
-  writeFileSync(join(home, "enabled_plugins"), "[rabbitmq_management].\n");
+  writeFileSync(join(home, "enabled_plugins"), "[rabbitmq_management,rabbitmq_prometheus].\n");
   writeFileSync(join(home, "rabbitmq-env.conf"), "");
   const env = rabbitmqEnv(stack, ports);
   if (daemonPid(stack, EPMD) === null) {

@@ -63,6 +63,11 @@ export const PORT_SETTINGS = {
   "order-manager": { variable: "STACK_ORDERMANAGER_PORT", default: servicePort("order-manager") },
   "position-manager": { variable: "STACK_POSITION_MANAGER_PORT", default: servicePort("position-manager") },
   demoControl: { variable: "STACK_DEMO_CONTROL_PORT", default: 4999 },
+  rabbitmqPrometheus: { variable: "STACK_RABBITMQ_PROMETHEUS_PORT", default: 55692 },
+  prometheus: { variable: "STACK_PROMETHEUS_PORT", default: 55090 },
+  alertmanager: { variable: "STACK_ALERTMANAGER_PORT", default: 55093 },
+  /** Where the stack's Prometheus scrapes `bun run monitor` unless MONITOR_URL says otherwise. */
+  monitor: { variable: "STACK_MONITOR_PORT", default: 55470 },
 } as const satisfies Record<string, { variable: string; default: number }> & Record<ServiceName, unknown>;
 
 export type PortName = keyof typeof PORT_SETTINGS;

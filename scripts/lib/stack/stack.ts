@@ -1,6 +1,7 @@
 // The live stack that tests, the demo and a first try of the toolkit run against: PostgreSQL, RabbitMQ
-// (with management) and the demo services as local processes. Whatever the environment already points at
-// (POSTGRES_HOST, RABBITMQ_HOST, WS_GATEWAY_HOST) is used as it is and never started or stopped here.
+// (with management and its Prometheus exporter), Prometheus, Alertmanager and the demo services as local
+// processes. Whatever the environment already points at
+// (POSTGRES_HOST, RABBITMQ_HOST, PROMETHEUS_URL, WS_GATEWAY_HOST) is used as it is and never started or stopped here.
 // Grafana is not part of it: GRAFANA_URL points at one.
 //
 // What the stack owns is decided by its own pid files and credentials, never by "the port answers": a
@@ -26,8 +27,22 @@ import { daemonPid, logPath, portFree } from "./daemon.ts";
 import { demoAnswers, demoPid, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresAnswers, postgresPaths, postgresPid, startPostgres, stopPostgres } from "./local-postgres.ts";
 import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqAnswers, rabbitmqPid, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
+import {
+  alertmanagerAnswers,
+  alertmanagerPid,
+  alertmanagerUrl,
+  prometheusAnswers,
+  prometheusPid,
+  prometheusUrl,
+  rabbitmqPrometheusUrl,
+  startAlertmanager,
+  startPrometheus,
+  stopAlertmanager,
+  stopPrometheus,
+} from "./local-prometheus.ts";
+import { ensureTools, missingTools, toolsMissingError } from "./prometheus-tools.ts";
 
-export type ComponentName = "postgres" | "rabbitmq" | "demo";
+export type ComponentName = "postgres" | "rabbitmq" | "alertmanager" | "prometheus" | "demo";
 /** running/started: the stack's own process answers with the stack's credentials. unhealthy: its
  *  process runs but does not answer. blocked: not running, and a port it needs is held by a process
  *  that is not the stack's. */
@@ -42,20 +57,25 @@ export interface ComponentStatus {
 /** States of a healthy stack: `stack status` exits 0 when every component is in one of them. */
 export const HEALTHY_STATES: readonly ComponentState[] = ["running", "started", "external", "unavailable"];
 
-/** The variable that, when already set, means "use that one, start nothing". */
-const EXTERNAL_MARKER: Record<ComponentName, string> = {
+/** The variable that, when already set, means "use that one, start nothing". Alertmanager has none:
+ *  the stack's Prometheus sends its alerts to the stack's own. */
+const EXTERNAL_MARKER: Partial<Record<ComponentName, string>> = {
   postgres: "POSTGRES_HOST",
   rabbitmq: "RABBITMQ_HOST",
+  prometheus: "PROMETHEUS_URL",
   demo: "WS_GATEWAY_HOST",
 };
 
 /** Set, and not to the stack's own address (which `eval "$(bun run stack env)"` puts there). */
 function isExternal(name: ComponentName, ports: StackPorts, env = process.env): boolean {
-  const value = env[EXTERNAL_MARKER[name]];
+  const marker = EXTERNAL_MARKER[name];
+  const value = marker ? env[marker] : undefined;
   if (!value) return false;
   const own: Record<ComponentName, boolean> = {
     postgres: value === "127.0.0.1" && env.POSTGRES_PORT === String(ports.postgres),
     rabbitmq: value === "127.0.0.1" && env.RABBITMQ_PORT === String(ports.amqp),
+    alertmanager: true,
+    prometheus: value === prometheusUrl(ports),
     demo: value === "127.0.0.1" && env.WS_GATEWAY_PORT === String(ports["ws-gateway"]),
   };
   return !own[name];
@@ -76,6 +96,8 @@ interface Component {
   log: (stack: string) => string;
   /** Why it cannot run here, if it cannot. */
   unavailable?: (ports: StackPorts) => string | null;
+  /** It runs the Prometheus tools (prometheus-tools.ts), built once per machine. */
+  needsTools?: boolean;
 }
 
 const COMPONENTS: Component[] = [
@@ -92,13 +114,41 @@ const COMPONENTS: Component[] = [
   {
     name: "rabbitmq",
     // The port mapper may outlive a broker that crashed: its port is then ours already.
-    ports: (stack) => ["amqp", "rabbitmqManagement", "rabbitmqDistribution", ...(daemonPid(stack, "epmd") === null ? (["epmd"] as const) : [])],
+    ports: (stack) => [
+      "amqp",
+      "rabbitmqManagement",
+      "rabbitmqDistribution",
+      "rabbitmqPrometheus",
+      ...(daemonPid(stack, "epmd") === null ? (["epmd"] as const) : []),
+    ],
     pid: rabbitmqPid,
     answers: rabbitmqAnswers,
     start: startRabbitmq,
     stop: stopRabbitmq,
     where: managementUrl,
     log: (stack) => logPath(stack, "rabbitmq"),
+  },
+  {
+    name: "alertmanager",
+    ports: () => ["alertmanager"],
+    pid: alertmanagerPid,
+    answers: alertmanagerAnswers,
+    start: startAlertmanager,
+    stop: stopAlertmanager,
+    where: alertmanagerUrl,
+    log: (stack) => logPath(stack, "alertmanager"),
+    needsTools: true,
+  },
+  {
+    name: "prometheus",
+    ports: () => ["prometheus"],
+    pid: prometheusPid,
+    answers: prometheusAnswers,
+    start: (stack, ports) => startPrometheus(stack, ports, { ownRabbitmq: !isExternal("rabbitmq", ports) && rabbitmqPid(stack) !== null }),
+    stop: stopPrometheus,
+    where: prometheusUrl,
+    log: (stack) => logPath(stack, "prometheus"),
+    needsTools: true,
   },
   {
     name: "demo",
@@ -120,7 +170,7 @@ async function componentStatus(component: Component, stack: string, ports: Stack
   const { name } = component;
   const status = (state: ComponentState, detail: string): ComponentStatus => ({ name, state, detail });
   const marker = EXTERNAL_MARKER[name];
-  if (isExternal(name, ports)) return status("external", `${marker}=${process.env[marker]}`);
+  if (marker && isExternal(name, ports)) return status("external", `${marker}=${process.env[marker]}`);
   const pid = component.pid(stack);
   if (pid !== null) {
     if (await component.answers(stack, ports)) return status("running", component.where(ports));
@@ -130,6 +180,7 @@ async function componentStatus(component: Component, stack: string, ports: Stack
   if (reason) return status("unavailable", reason);
   const taken = component.ports(stack).filter((port) => !portFree(ports[port]));
   if (taken.length) return status("blocked", portsTaken(taken, ports, stack));
+  if (component.needsTools && missingTools().missing.length) return status("stopped", `not built yet: ${missingTools().command}`);
   return status("stopped", "");
 }
 
@@ -158,12 +209,19 @@ function portsForUp(stack: string): StackPorts {
   return ports;
 }
 
+export interface StackUpOptions {
+  /** Build the Prometheus tools when missing (default). False: a component that needs them is reported
+   *  unavailable, saying the one command that builds them (tests, which never build). */
+  install?: boolean;
+}
+
 /** Starts what is stopped. A component that cannot run here (the demo against external services) is
  *  reported as unavailable, not fatal. A port held by another process is bad input (exit 2); a
  *  component that would not come up, unreachable (exit 3). */
 export async function stackUp(
   log: (line: string) => void = () => {},
   only: ComponentName[] = COMPONENTS.map((c) => c.name),
+  options: StackUpOptions = {},
 ): Promise<ComponentStatus[]> {
   const stack = stackDir();
   const ports = portsForUp(stack);
@@ -185,6 +243,15 @@ export async function stackUp(
     if (status.state !== "stopped") {
       statuses.push(status);
       continue;
+    }
+    if (component.needsTools && missingTools().missing.length) {
+      if (options.install === false) {
+        const reason = toolsMissingError().message;
+        log(`${component.name}: unavailable: ${reason}`);
+        statuses.push({ name: component.name, state: "unavailable", detail: reason });
+        continue;
+      }
+      await ensureTools(log);
     }
     log(`${component.name}: starting`);
     const started = Date.now();
@@ -249,7 +316,12 @@ export function stackEnv(statuses: ComponentStatus[], ports = stackPorts()): Rec
       RABBITMQ_MANAGEMENT_URL: managementUrl(ports),
       RABBITMQ_MONITOR_USER: "grafana_monitor",
       RABBITMQ_MONITOR_PASSWORD: secrets.rabbitmqMonitorPassword,
+      RABBITMQ_PROMETHEUS_URL: rabbitmqPrometheusUrl(ports),
     });
+  }
+  if (local("prometheus")) {
+    // Where the stack's Prometheus scrapes the monitor: `bun run monitor` in this shell listens there.
+    Object.assign(env, { PROMETHEUS_URL: prometheusUrl(ports), MONITOR_PORT: String(ports.monitor), MONITOR_URL: `http://127.0.0.1:${ports.monitor}` });
   }
   if (local("demo")) Object.assign(env, demoServiceEnv(ports));
   return env;
