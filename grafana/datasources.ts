@@ -8,6 +8,7 @@ import type { DatasourceDefinition } from "./types.ts";
 
 export const POSTGRES_TYPE = "grafana-postgresql-datasource";
 export const INFINITY_TYPE = "yesoreyeram-infinity-datasource";
+export const PROMETHEUS_TYPE = "prometheus";
 
 /** The uids panels refer to; stable, so that a push updates rather than duplicates. */
 export const DATASOURCE_UIDS = {
@@ -17,7 +18,8 @@ export const DATASOURCE_UIDS = {
   "model-service": "ytrader-model-service",
   "order-manager": "ytrader-order-manager",
   "position-manager": "ytrader-position-manager",
-} as const satisfies Record<"postgres" | "rabbitmq" | ServiceName, string>;
+  prometheus: "ytrader-prometheus",
+} as const satisfies Record<"postgres" | "rabbitmq" | "prometheus" | ServiceName, string>;
 
 export type DatasourceKey = keyof typeof DATASOURCE_UIDS;
 
@@ -37,6 +39,9 @@ interface Values {
   rabbitmqUrl: string;
   rabbitmqUser: string;
   serviceUrls: Record<ServiceName, string>;
+  prometheusUrl: string;
+  /** Prometheus' scrape interval: the datasource's timeInterval (prometheus-facts §10). */
+  scrapeInterval: string;
 }
 
 function definitions(v: Values, maxOpenConns: number): DatasourceDefinition[] {
@@ -98,7 +103,22 @@ function definitions(v: Values, maxOpenConns: number): DatasourceDefinition[] {
       secureJsonData: withKey ? { httpHeaderValue1: SERVICE_VARIABLES[name].apiKey } : {},
     };
   });
-  return [postgres, rabbitmq, ...services];
+  const prometheus: DatasourceDefinition = {
+    uid: DATASOURCE_UIDS.prometheus,
+    name: "ytrader Prometheus",
+    type: PROMETHEUS_TYPE,
+    access: "proxy",
+    url: v.prometheusUrl,
+    jsonData: {
+      // The floor of every query's step and the scrape of $__rate_interval (prometheus-facts §2, §4).
+      timeInterval: v.scrapeInterval,
+      // Grafana's server default too; said here so that the query's parameters are never in a URL.
+      httpMethod: "POST",
+      prometheusType: "Prometheus",
+    },
+    secureJsonData: {},
+  };
+  return [postgres, rabbitmq, ...services, prometheus];
 }
 
 /** The datasources with the settings' real values (hosts, users); secrets stay names to resolve. */
@@ -111,6 +131,8 @@ export function datasourceDefinitions(config: Config): DatasourceDefinition[] {
       rabbitmqUrl: config.rabbitmq.managementUrl,
       rabbitmqUser: config.rabbitmq.monitorUser,
       serviceUrls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, config.services[name].url])) as Record<ServiceName, string>,
+      prometheusUrl: config.prometheus.url,
+      scrapeInterval: config.prometheus.scrapeInterval,
     },
     config.monitorRole.connectionLimit - 1,
   );
@@ -147,6 +169,8 @@ export function provisionedDatasources(): DatasourceDefinition[] {
       serviceUrls: Object.fromEntries(
         SERVICE_NAMES.map((name) => [name, `http://${ref(SERVICE_VARIABLES[name].host)}:${ref(SERVICE_VARIABLES[name].port)}`]),
       ) as Record<ServiceName, string>,
+      prometheusUrl: ref("PROMETHEUS_URL"),
+      scrapeInterval: ref("PROMETHEUS_SCRAPE_INTERVAL"),
     },
     // jsonData is typed JSON: a number, not a reference. The role's default limit, one spare for psql.
     Number(SETTINGS.GRAFANA_POSTGRES_CONNECTION_LIMIT.default) - 1,

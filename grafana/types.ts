@@ -2,7 +2,7 @@
 // and the check engine all read these, so that each datasource and dashboard is defined once.
 import type { SettingName } from "../scripts/lib/config.ts";
 
-export type DatasourceType = "grafana-postgresql-datasource" | "yesoreyeram-infinity-datasource";
+export type DatasourceType = "grafana-postgresql-datasource" | "yesoreyeram-infinity-datasource" | "prometheus";
 
 /** A Grafana datasource as the legacy /api/datasources body and the provisioning YAML both take it. */
 export interface DatasourceDefinition {

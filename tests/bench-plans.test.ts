@@ -125,7 +125,8 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
     const { from, to } = bench.ranges.get(queries.find((q) => q.name === "model-quality")!.dashboard.uid)!;
     const run = async (name: string) => {
       const query = queries.find((q) => q.name === name)!;
-      return engine.runner.run(query.target, query.datasource, bench.contexts.get(query.dashboard.uid)!.base);
+      // A SQL target answers one frame.
+      return (await engine.runner.run(query.target, query.datasource, bench.contexts.get(query.dashboard.uid)!.base))[0]!;
     };
 
     const quality = rowsOf(await run("model-quality"), ["strategy_id", "orders_last_hour", "filled_last_hour"]);

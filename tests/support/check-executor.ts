@@ -48,8 +48,8 @@ export const checkEngineExecutor: QueryExecutor = async (body, context) => {
     const stored = context.datasource(String(query.datasource?.uid ?? ""));
     if (!stored) return { status: 404, body: { message: "Data source not found" } };
     try {
-      const frame = await runnerOf(stored).run(query, definitionOf(stored), { range, variables: [], intervalMs: query.intervalMs ?? 1000, deadlineMs: 30_000 });
-      results[query.refId] = { status: 200, frames: [toDataFrameJson(frame, query.refId)] };
+      const frames = await runnerOf(stored).run(query, definitionOf(stored), { range, variables: [], intervalMs: query.intervalMs ?? 1000, deadlineMs: 30_000 });
+      results[query.refId] = { status: 200, frames: frames.map((frame) => toDataFrameJson(frame, query.refId)) };
     } catch (error) {
       failed = true;
       results[query.refId] = { status: 500, error: (error as Error).message, errorSource: "downstream", frames: [] };

@@ -42,7 +42,7 @@ export async function timeQuery(runner: QueryRunner, query: SqlQuery, context: Q
   const once = async () => {
     const started = performance.now();
     try {
-      rows = rowCount(await runner.run(query.target, query.datasource, context));
+      rows = (await runner.run(query.target, query.datasource, context)).reduce((sum, frame) => sum + rowCount(frame), 0);
     } catch (e) {
       failed++;
       error = (e as Error).message.split("\n")[0]!;

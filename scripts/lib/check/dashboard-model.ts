@@ -34,6 +34,9 @@ export interface PanelModel {
   reduce?: { calcs: string[]; fields: string };
   mappings: unknown[];
   noValue?: string;
+  /** Query options: Max data points, and the Min interval (the browser's low limit for its interval). */
+  maxDataPoints?: number;
+  interval?: string;
 }
 
 export interface VariableModel {
@@ -74,6 +77,8 @@ export function dashboardPanels(definition: DashboardDefinition): PanelModel[] {
         reduce: raw.type === "stat" && reduceOptions ? { calcs: reduceOptions.calcs ?? [], fields: reduceOptions.fields ?? "" } : undefined,
         mappings: (defaults.mappings as unknown[] | undefined) ?? [],
         noValue: defaults.noValue as string | undefined,
+        maxDataPoints: typeof raw.maxDataPoints === "number" ? raw.maxDataPoints : undefined,
+        interval: typeof raw.interval === "string" && raw.interval ? raw.interval : undefined,
       });
     }
   };

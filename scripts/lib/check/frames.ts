@@ -10,6 +10,10 @@ export interface Field {
   values: unknown[];
   /** The Go type Grafana reports in typeInfo.frame (int16, int32, int64, float64, ...); default by type. */
   frameType?: string;
+  /** A series' labels (Prometheus' value fields). */
+  labels?: Record<string, string>;
+  /** What the datasource sets of the field's config: displayNameFromDS (a legend), interval (ms). */
+  config?: { displayNameFromDS?: string; interval?: number };
 }
 
 export interface Notice {
@@ -21,6 +25,8 @@ export interface Frame {
   name: string;
   fields: Field[];
   notices?: Notice[];
+  /** The frame's meta beyond notices, as the datasource's backend sets it (type, executedQueryString, custom). */
+  meta?: Record<string, unknown>;
 }
 
 /** An error Grafana's backend would put in results.X.error after the query ran. */
@@ -329,7 +335,7 @@ export function toDataFrameJson(frame: Frame, refId: string) {
     entities[fieldIndex] = Object.keys(special).length ? special : null;
     return column;
   });
-  const meta = frame.notices?.length ? { notices: frame.notices } : undefined;
+  const meta = frame.notices?.length || frame.meta ? { ...frame.meta, ...(frame.notices?.length ? { notices: frame.notices } : {}) } : undefined;
   return {
     schema: {
       name: frame.name,
@@ -339,6 +345,8 @@ export function toDataFrameJson(frame: Frame, refId: string) {
         name: field.name,
         type: field.type,
         typeInfo: { frame: field.frameType ?? DEFAULT_FRAME_TYPE[field.type], nullable: true },
+        ...(field.labels ? { labels: field.labels } : {}),
+        ...(field.config ? { config: field.config } : {}),
       })),
     },
     data: { values, ...(entities.some((e) => e !== null) ? { entities } : {}) },
@@ -348,9 +356,14 @@ export function toDataFrameJson(frame: Frame, refId: string) {
 /** The frame back from its /api/ds/query wire form (what smoke reads from Grafana). */
 export function frameFromDataFrameJson(json: unknown): Frame {
   const wire = json as {
-    schema?: { name?: string; fields?: { name: string; type?: string; typeInfo?: { frame?: string } }[] };
+    schema?: {
+      name?: string;
+      meta?: Record<string, unknown> & { notices?: Notice[] };
+      fields?: { name: string; type?: string; typeInfo?: { frame?: string }; labels?: Record<string, string>; config?: Field["config"] }[];
+    };
     data?: { values?: unknown[][] };
   };
+  const { notices, ...meta } = wire.schema?.meta ?? {};
   const fields = wire.schema?.fields ?? [];
   const values = wire.data?.values ?? [];
   return {
@@ -360,6 +373,10 @@ export function frameFromDataFrameJson(json: unknown): Frame {
       type: (["time", "number", "string", "boolean", "other"].includes(field.type ?? "") ? field.type : "other") as FieldType,
       frameType: field.typeInfo?.frame,
       values: values[i] ?? [],
+      ...(field.labels ? { labels: field.labels } : {}),
+      ...(field.config ? { config: field.config } : {}),
     })),
+    ...(notices?.length ? { notices } : {}),
+    ...(Object.keys(meta).length ? { meta } : {}),
   };
 }

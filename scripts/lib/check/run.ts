@@ -12,6 +12,7 @@ import type { QueryContext } from "./sources/kind.ts";
 import type { TemplateVariable } from "./template.ts";
 import { parseTimeRange } from "./time-range.ts";
 import { applyTransformations, statValue } from "./transformations.ts";
+import { panelWidthPx } from "../display/time.ts";
 
 export interface CheckOptions {
   dashboards: DashboardDefinition[];
@@ -208,16 +209,22 @@ async function runQueries(panel: PanelModel, engine: QueryEngine, context: Query
       const datasource = ref?.uid ? engine.datasources.get(ref.uid) : undefined;
       if (!datasource) return { error: `${target.refId}: datasource "${ref?.uid ?? "(none)"}" is not one of the toolkit's datasources` };
       try {
-        return { frame: await engine.runner.run(target, datasource, context) };
+        return { frames: await engine.runner.run(target, datasource, { ...context, panel: panelOptions(panel) }) };
       } catch (error) {
         return { error: `${target.refId} (${datasource.name}, ${datasource.url}): ${(error as Error).message}` };
       }
     }),
   );
   return {
-    frames: outcomes.flatMap((o) => ("frame" in o && o.frame ? [o.frame] : [])),
+    frames: outcomes.flatMap((o) => ("frames" in o && o.frames ? o.frames : [])),
     errors: outcomes.flatMap((o) => ("error" in o && o.error ? [o.error] : [])),
   };
+}
+
+/** What the browser's interval needs of the panel: its Max data points and Min interval, and for its
+ *  width in pixels (which check cannot measure) its width on the preview's grid. */
+function panelOptions(panel: PanelModel): QueryContext["panel"] {
+  return { maxDataPoints: panel.maxDataPoints, minInterval: panel.interval, widthPx: panel.gridPos ? panelWidthPx(panel.gridPos.w) : undefined };
 }
 
 function result(panel: PanelModel, kind: PanelResult["kind"], frames: Frame[], errors: string[], started: number): PanelResult {

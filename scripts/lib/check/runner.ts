@@ -6,9 +6,9 @@ import type { Frame } from "./frames.ts";
 import { datasourceKind } from "./sources/index.ts";
 import type { OpenDatasource, QueryContext } from "./sources/kind.ts";
 
-/** Runs one query whose dashboard variables are still in it, and answers its frame or throws. */
+/** Runs one query whose dashboard variables are still in it, and answers its frames or throws. */
 export interface QueryRunner {
-  run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame>;
+  run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame[]>;
 }
 
 /** A datasource's secureJsonData values (never written anywhere, only sent or used). */
@@ -21,8 +21,8 @@ export class DirectRunner implements QueryRunner {
 
   constructor(private readonly secrets: SecretResolver) {}
 
-  /** The query's frame, or an error with the text Grafana would show; none waits past the deadline. */
-  async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
+  /** The query's frames, or an error with the text Grafana would show; none waits past the deadline. */
+  async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame[]> {
     let opened = this.open.get(datasource.uid);
     if (!opened) {
       opened = datasourceKind(datasource.type).open(datasource, this.secrets(datasource));

@@ -5,6 +5,8 @@
 //   arrays quoted and joined by ",", numbers as is.
 // - Infinity: its frontend (src/interpolate.ts) passes `glob` as the default format for every field it
 //   interpolates (url, params, headers, body, root_selector...), so a multi selection becomes {a,b}.
+// - Prometheus: in `expr` its frontend's interpolateQueryExpr (prometheus-facts §9.3): a single value with
+//   \ and ' escaped, a multi-value or include-All variable's values regex-escaped and joined as (a|b).
 // Custom all values are inserted raw and then interpolated again (Scenes' CustomAllValue). Unknown
 // variables, `${var.path}` field paths and macros the engine has no value for stay as written.
 import { ALL_SELECTED } from "../../../grafana/types.ts";
@@ -23,7 +25,7 @@ export interface TemplateVariable {
 
 interface TemplateOptions {
   range: TimeRange;
-  format: "postgres" | "infinity";
+  format: "postgres" | "infinity" | "prometheus";
 }
 
 // scenes' VARIABLE_REGEX: $var | [[var]] / [[var:fmt]] | ${var} / ${var.path} / ${var:fmt[:args]}
@@ -43,7 +45,8 @@ interface Source {
 
 export function interpolateTemplate(text: string, variables: TemplateVariable[], options: TemplateOptions): string {
   const byName = new Map(variables.map((v) => [v.name, v]));
-  const defaultFormat: string | Formatter = options.format === "postgres" ? postgresFormatter : "glob";
+  const defaultFormat: string | Formatter =
+    options.format === "postgres" ? postgresFormatter : options.format === "prometheus" ? prometheusFormatter : "glob";
   return interpolate(text, byName, options.range, defaultFormat);
 }
 
@@ -112,6 +115,19 @@ const postgresFormatter: Formatter = (value, variable) => {
   if (typeof value === "string") return variable.multi || variable.includeAll ? quoteLiteral(value) : value.replace(/'/g, "''");
   if (typeof value === "number") return String(value);
   return value.map(quoteLiteral).join(",");
+};
+
+/** The Prometheus frontend's interpolateQueryExpr with prometheusRegularEscape and
+ *  prometheusSpecialRegexEscape (prometheus-facts §9.3; the classic escaping, without the
+ *  prometheusSpecialCharsInLabelValues toggle). */
+const prometheusFormatter: Formatter = (value, variable) => {
+  if (typeof value === "number") return String(value);
+  if (!variable.multi && !variable.includeAll) {
+    const one = Array.isArray(value) ? value.join(",") : value;
+    return one.replace(/\\/g, "\\\\").replace(/'/g, "\\\\'");
+  }
+  const escaped = (Array.isArray(value) ? value : [value]).map((v) => v.replace(/\\/g, "\\\\\\\\").replace(/[$^*{}[\]+?.()|]/g, "\\\\$&"));
+  return escaped.length === 1 ? escaped[0]! : `(${escaped.join("|")})`;
 };
 
 function quoteLiteral(value: string): string {

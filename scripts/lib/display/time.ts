@@ -39,6 +39,14 @@ export interface BrowserTime {
   intervalMs: number;
 }
 
+/** The width of a dashboard's grid: Grafana on a 1920 px screen, less its menu. The preview draws at it,
+ *  and check takes a panel's width on it for the panel's width in pixels, which it has no browser to
+ *  measure (Grafana's maxDataPoints when the panel sets none). */
+export const GRID_WIDTH_PX = 1600;
+
+/** A panel's width in pixels on that grid, from its gridPos width (of 24 columns). */
+export const panelWidthPx = (gridColumns: number) => Math.round((gridColumns / 24) * GRID_WIDTH_PX);
+
 /** Scenes' maxDataPoints when the panel has no width yet */
 const DEFAULT_MAX_DATA_POINTS = 500;
 

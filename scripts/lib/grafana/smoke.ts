@@ -19,20 +19,21 @@ import { type GrafanaClient, grafanaClientFor } from "./client.ts";
 class GrafanaRunner implements QueryRunner {
   constructor(private readonly client: GrafanaClient) {}
 
-  async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
+  async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame[]> {
     const { range } = context;
-    const query = datasourceKind(datasource.type).asBrowserSends(target, context);
+    const query = await datasourceKind(datasource.type).asBrowserSends(target, context, datasource);
     const refId = String(target.refId ?? "A");
     const answer = await this.client.query({
       from: String(range.from.getTime()),
       to: String(range.to.getTime()),
-      queries: [{ ...query, refId, datasource: { type: datasource.type, uid: datasource.uid }, intervalMs: context.intervalMs, maxDataPoints: 1000 }],
+      // A kind whose browser computes them per panel (Prometheus) has put them in the query.
+      queries: [{ intervalMs: context.intervalMs, maxDataPoints: 1000, ...query, refId, datasource: { type: datasource.type, uid: datasource.uid } }],
     });
     const result = answer.results[refId];
     if (!result) throw new Error(`Grafana answered ${answer.status} without a result for ${refId}`);
     if (result.error) throw new Error(result.error);
     const frames = (result.frames ?? []).map(frameFromDataFrameJson);
-    return frames.find((f) => f.fields.length) ?? frames[0] ?? { name: "", fields: [] };
+    return frames.length ? frames : [{ name: "", fields: [] }];
   }
 }
 

@@ -16,7 +16,7 @@ import type { PreviewDashboard, PreviewPanel, PreviewPanelJson } from "./payload
 type Json = Record<string, unknown>;
 
 interface Answer {
-  frame?: Frame;
+  frames?: Frame[];
   error?: string;
 }
 
@@ -34,16 +34,16 @@ class RecordingRunner implements QueryRunner {
     readonly answers: Answers,
   ) {}
 
-  async run(target: Json & { refId: string }, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame> {
+  async run(target: Json & { refId: string }, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame[]> {
     this.context = context;
     const key = targetKey(target, datasource.uid, context);
     const known = this.answers.get(key);
-    if (known?.frame) return known.frame;
+    if (known?.frames) return known.frames;
     if (known) throw new Error(known.error);
     try {
-      const frame = await this.inner.run(target, datasource, context);
-      this.answers.set(key, { frame });
-      return frame;
+      const frames = await this.inner.run(target, datasource, context);
+      this.answers.set(key, { frames });
+      return frames;
     } catch (error) {
       this.answers.set(key, { error: (error as Error).message });
       throw error;
@@ -118,7 +118,7 @@ export async function dashboardData(config: Config, definition: DashboardDefinit
       const uid = (target.datasource as { uid?: string } | undefined)?.uid ?? panelDatasource;
       const datasource = uid ? byUid.get(uid) : undefined;
       const answer = datasource ? runner.answers.get(targetKey(target, datasource.uid, runner.context)) : undefined;
-      if (answer?.frame) frames.push(inputFrame(answer.frame, target.refId));
+      if (answer?.frames) frames.push(...answer.frames.map((frame) => inputFrame(frame, target.refId)));
       else errors.push(`${target.refId}${datasource ? ` (${datasource.name})` : ""}: ${answer?.error ?? `datasource "${uid ?? "(none)"}" is not one of the toolkit's`}`);
     }
     return { kind, json: json as unknown as PreviewPanelJson, frames, ...(errors.length ? { error: errors.join("\n") } : {}) };

@@ -12,12 +12,13 @@ import { type Browser, launchBrowser } from "./browser.ts";
 import { type Bundle, pageBundle } from "./bundle.ts";
 import { type PageJob, renderPages } from "./render.ts";
 import { ensureWorkspace } from "./workspace.ts";
+import { GRID_WIDTH_PX } from "../display/time.ts";
 
 /** Where the pictures go unless --out says otherwise (relative to the working directory). */
 export const DEFAULT_OUT = "previews";
 
-/** The width of a dashboard's grid in the picture: Grafana on a 1920 px screen, less its menu. */
-export const GRID_WIDTH = 1600;
+/** The width of a dashboard's grid in the picture (the display's one definition). */
+export const GRID_WIDTH = GRID_WIDTH_PX;
 
 export interface PreviewOptions extends Omit<DashboardDataOptions, "caption"> {
   dashboards: DashboardDefinition[];

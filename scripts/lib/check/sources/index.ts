@@ -4,8 +4,9 @@ import { badInput } from "../../errors.ts";
 import { infinityKind } from "./infinity.ts";
 import type { DatasourceKind } from "./kind.ts";
 import { postgresKind } from "./postgres.ts";
+import { prometheusKind } from "./prometheus.ts";
 
-const KINDS: readonly DatasourceKind[] = [postgresKind, infinityKind];
+const KINDS: readonly DatasourceKind[] = [postgresKind, infinityKind, prometheusKind];
 
 /** The kind of a datasource type; a type the engine does not run is bad input. */
 export function datasourceKind(type: DatasourceType | string): DatasourceKind {

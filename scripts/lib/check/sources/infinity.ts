@@ -14,12 +14,13 @@ export const infinityKind: DatasourceKind = {
   asBrowserSends,
   // Plain HTTP requests: nothing stays open between queries.
   open: (datasource, secrets) => ({
-    run: (target, context) =>
-      runInfinityQuery(
+    run: async (target, context) => [
+      await runInfinityQuery(
         { url: datasource.url, basicAuth: datasource.basicAuth, basicAuthUser: datasource.basicAuthUser, jsonData: datasource.jsonData, secrets },
         asBrowserSends(target, context) as unknown as InfinityTarget,
         { range: context.range, timeoutMs: context.deadlineMs },
       ),
+    ],
     close: async () => {},
   }),
 };

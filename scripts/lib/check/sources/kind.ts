@@ -1,4 +1,4 @@
-// The seam between the check engine and a kind of datasource (PostgreSQL, Infinity; Prometheus next). A
+// The seam between the check engine and a kind of datasource (PostgreSQL, Infinity, Prometheus). A
 // kind says what the browser sends for a target of its own, and opens what running a datasource's queries
 // needs, as Grafana's server would run them; whoever opens it closes it. A new kind is one file like
 // postgres.ts or infinity.ts, plus its line in index.ts.
@@ -16,12 +16,15 @@ export interface QueryContext {
   intervalMs: number;
   /** No query may take longer than this, whatever its source does. */
   deadlineMs: number;
+  /** The panel the query belongs to, as far as the browser's interval needs it (Prometheus). */
+  panel?: { maxDataPoints?: number; minInterval?: string; widthPx?: number };
 }
 
 /** One datasource opened for queries: a pool, an HTTP client. */
 export interface OpenDatasource {
-  /** The target's frame, or an error with the text Grafana would show. `signal` aborts at the deadline. */
-  run(target: Target, context: QueryContext, signal: AbortSignal): Promise<Frame>;
+  /** The target's frames (one for SQL and Infinity, one per series for Prometheus), or an error with the
+   *  text Grafana would show. `signal` aborts at the deadline. */
+  run(target: Target, context: QueryContext, signal: AbortSignal): Promise<Frame[]>;
   close(): Promise<void>;
 }
 
@@ -29,8 +32,9 @@ export interface DatasourceKind {
   /** The plugin id datasources of this kind carry. */
   type: DatasourceType;
   /** The target as the browser sends it to /api/ds/query: the dashboard's variables put in (by this
-   *  kind's quoting rules), the server-side macros left for Grafana. Check and smoke both send this. */
-  asBrowserSends(target: Target, context: QueryContext): Target;
+   *  kind's quoting rules), the server-side macros left for Grafana. Check and smoke both send this. A kind
+   *  whose browser computes more per datasource (Prometheus' interval) reads `datasource`. */
+  asBrowserSends(target: Target, context: QueryContext, datasource: DatasourceDefinition): Target | Promise<Target>;
   /** Opens what this datasource's queries need; `secrets` are its secureJsonData values. */
   open(datasource: DatasourceDefinition, secrets: Record<string, string>): OpenDatasource;
 }

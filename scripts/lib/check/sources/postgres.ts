@@ -51,7 +51,7 @@ export const postgresKind: DatasourceKind = {
         try {
           const rows = await query;
           // Grafana's default format, when a query names none, is time_series.
-          return frameFromPostgres(rows, rows.columns, { format: target.format === "table" ? "table" : "time_series" });
+          return [frameFromPostgres(rows, rows.columns, { format: target.format === "table" ? "table" : "time_series" })];
         } catch (error) {
           throw new Error(`db query error: ${(error as Error).message}`);
         }
