@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(onRealGrafana)("smoke on the Grafana API double", () => {
-  test("Grafana's health, all six datasources' health checks and every panel pass", async () => {
+  test("Grafana's health, all seven datasources' health checks and every panel pass", async () => {
     const result = await runSmokeStep(config);
     expect(result.grafana.version).toBeTruthy();
     expect(result.datasources.map((d) => [d.uid, d.ok])).toEqual([
@@ -49,7 +49,9 @@ describe.skipIf(onRealGrafana)("smoke on the Grafana API double", () => {
       ["ytrader-model-service", true],
       ["ytrader-order-manager", true],
       ["ytrader-position-manager", true],
+      ["ytrader-prometheus", true],
     ]);
+    expect(result.datasources.find((d) => d.uid === "ytrader-prometheus")?.message).toBe("Successfully queried the Prometheus API.");
     expect(result.panels.filter((p) => !p.ok).map((p) => `${p.panel}: ${p.error}`)).toEqual([]);
     expect(result.panels.find((p) => p.panel === "Overall health")?.value).toBe("healthy");
     expect(result.panels.find((p) => p.panel === "Trading signals: last 100")?.rows).toBe(100);

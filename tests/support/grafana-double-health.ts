@@ -1,7 +1,10 @@
 // The Grafana double's datasource health checks: like Grafana's, they really reach the target.
 // PostgreSQL as pgx/handler_checkhealth.go (grafana-facts §6.7), Infinity as its CheckHealth
-// (infinity-facts §1.4, with the request rules of §1.2-1.3).
+// (infinity-facts §1.4, with the request rules of §1.2-1.3), Prometheus as its healthcheck.go
+// (prometheus-facts §10: the instant query 1+1 at 4 s, run like any query).
 import postgres from "postgres";
+import { runPrometheusQuery } from "../../scripts/lib/check/prometheus/query.ts";
+import { UNCONFIRMED } from "./grafana-double-model.ts";
 
 /** A datasource as the double stores it, secrets included (test-only, never returned by the API). */
 export interface StoredDatasource {
@@ -126,6 +129,22 @@ export async function infinityHealth(ds: StoredDatasource): Promise<HealthAnswer
     }
   }
   return { status: 200, body: { status: "OK", message: "Health check successful" } };
+}
+
+export async function prometheusHealth(ds: StoredDatasource): Promise<HealthAnswer> {
+  try {
+    const frames = await runPrometheusQuery(
+      { url: ds.url, jsonData: ds.jsonData },
+      { refId: "__healthcheck__", expr: "1+1", instant: true, intervalMs: 0, maxDataPoints: 100 },
+      { from: 4000, to: 4000 },
+      AbortSignal.timeout(30_000),
+    );
+    const value = frames.flatMap((frame) => frame.fields.filter((field) => field.name === "Value").flatMap((field) => field.values))[0];
+    if (UNCONFIRMED.prometheusHealthChecksValue && value !== 2) throw new Error(`unexpected answer to 1+1: ${String(value)}`);
+    return { status: 200, body: { status: "OK", message: "Successfully queried the Prometheus API." } };
+  } catch (error) {
+    return fail(`${(error as Error).message} - There was an error returned querying the Prometheus API.`);
+  }
 }
 
 /** allowedHosts (§1.3): empty allows all; else the URL starts with an entry and its host is one of theirs. */

@@ -32,6 +32,9 @@ export const UNCONFIRMED = {
   postgresDefaultSslmode: "require",
   /** §4.2: the namespace of org 1 in the 406 hint (other orgs `org-<id>`). */
   namespace: "default",
+  /** prometheus-facts §10: whether the health check also looks at the value of 1+1, or only at the query
+   *  answering without error (the facts name only the query and the two messages). */
+  prometheusHealthChecksValue: false,
 };
 export type Unconfirmed = typeof UNCONFIRMED;
 

@@ -3,7 +3,7 @@
 // A test fixture, never used by a command. It is not Grafana: no UI, no provisioning files, no plugins,
 // one org, and /api/ds/query runs only through an executor a test plugs in.
 import { randomBytes } from "node:crypto";
-import { type HealthAnswer, type StoredDatasource, infinityHealth, postgresHealth } from "./grafana-double-health.ts";
+import { type HealthAnswer, type StoredDatasource, infinityHealth, postgresHealth, prometheusHealth } from "./grafana-double-health.ts";
 import { dashboardAndQueryRoutes } from "./grafana-double-dashboards.ts";
 import {
   type Caller,
@@ -228,6 +228,7 @@ export async function startGrafanaDouble(options: GrafanaDoubleOptions = {}): Pr
         let answer: HealthAnswer;
         if (type === "grafana-postgresql-datasource") answer = await postgresHealth(ds, caller.role === "Admin", facts.postgresDefaultSslmode);
         else if (type === "yesoreyeram-infinity-datasource") answer = await infinityHealth(ds);
+        else if (type === "prometheus") answer = await prometheusHealth(ds);
         else answer = { status: 400, body: { status: "UNKNOWN", message: `the Grafana double checks no ${type} datasource` } };
         return reply(answer.status, answer.body);
       },
