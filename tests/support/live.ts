@@ -147,13 +147,13 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   throw new Error(`${what}: not within ${timeoutMs / 1000}s${last ? ` (last: ${last})` : ""}`);
 }
 
-/** STACK_*_PORT settings for a second stack: ten consecutive ports that are free now, probed from a
- *  random start in 52000-52999 (a band no developer stack uses by default). */
+/** STACK_*_PORT settings for a second stack: consecutive ports (one per port setting) that are free now,
+ *  probed from a random start in 52000-52999 (a band no developer stack uses by default). */
 export function freeStackPorts(): Record<string, string> {
   const names = Object.keys(PORT_SETTINGS) as PortName[];
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 52000 + 10 * Math.floor(Math.random() * 99);
     if (names.every((_, i) => portFree(base + i))) return Object.fromEntries(names.map((name, i) => [PORT_SETTINGS[name].variable, String(base + i)]));
   }
-  throw new Error("no ten consecutive free ports found in 52000-52999");
+  throw new Error(`no ${names.length} consecutive free ports found in 52000-53020`);
 }
