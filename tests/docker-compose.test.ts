@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { provisioningVariables } from "../grafana/datasources.ts";
+import { COMPOSE_MONITOR_PORT, COMPOSE_PATHS } from "../prometheus/prometheus.ts";
+import { PROMETHEUS_DIR } from "../scripts/lib/prometheus/provision.ts";
+import { ALERTMANAGER_IMAGE, PROMETHEUS_IMAGE } from "../scripts/lib/stack/prometheus-tools.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const FILE = join(REPO, "docker-compose.yml");
@@ -109,8 +112,13 @@ describe("docker-compose.yml", () => {
     // Every variable the generated datasource provisioning reads is passed, and nothing beyond it and GF_*.
     const passed = Object.keys(environment).filter((name) => !name.startsWith("GF_")).sort();
     expect(passed).toEqual([...provisioningVariables()].sort());
-    // The defaults are the trading system's own compose names.
-    expect(resolved().services.grafana!.environment).toMatchObject({ POSTGRES_HOST: "postgres", RABBITMQ_MANAGEMENT_URL: "http://rabbitmq:15672", WS_GATEWAY_HOST: "ws-gateway" });
+    // The defaults are the trading system's own compose names, and the compose Prometheus.
+    expect(resolved().services.grafana!.environment).toMatchObject({
+      POSTGRES_HOST: "postgres",
+      RABBITMQ_MANAGEMENT_URL: "http://rabbitmq:15672",
+      WS_GATEWAY_HOST: "ws-gateway",
+      PROMETHEUS_URL: "http://prometheus:9090",
+    });
     // In the file itself, every password, key or token is a ${VARIABLE} reference (or the documented admin default).
     const raw = readFileSync(FILE, "utf8");
     const secretLines = [...raw.matchAll(/^\s*([A-Z_]*(?:PASSWORD|PASS|API_KEY|TOKEN)):\s*(.*)$/gm)];
@@ -132,5 +140,57 @@ describe("docker-compose.yml", () => {
     expect(demo.command!.join(" ")).toContain("--listen-host 0.0.0.0");
     expect(demo.volumes).toContain(`${REPO}:/app:ro`);
     expect(demo.environment).toMatchObject({ POSTGRES_HOST: "postgres", RABBITMQ_HOST: "rabbitmq" });
+  });
+
+  test.if(hasCompose)("Prometheus of the tests' release: the generated configuration and rules mounted read-only, a data volume, retention from the setting, healthcheck", () => {
+    const prometheus = resolved().services.prometheus!;
+    expect(prometheus.image).toBe(PROMETHEUS_IMAGE);
+    expect(prometheus.profiles).toBeUndefined();
+    expect(prometheus.volumes).toContain(`${REPO}/prometheus/prometheus.yml:${COMPOSE_PATHS.config}:ro`);
+    expect(prometheus.volumes).toContain(`${REPO}/prometheus/rules:${COMPOSE_PATHS.rules}:ro`);
+    expect(prometheus.volumes).toContain("prometheus-data:/prometheus:rw");
+    expect(prometheus.command).toContain(`--config.file=${COMPOSE_PATHS.config}`);
+    expect(prometheus.command).toContain("--storage.tsdb.retention.time=90d");
+    expect(resolved({ PROMETHEUS_RETENTION: "30d" }).services.prometheus!.command).toContain("--storage.tsdb.retention.time=30d");
+    expect(prometheus.healthcheck?.test.join(" ")).toContain("http://127.0.0.1:9090/-/ready");
+    // It scrapes RabbitMQ on the trading system's network too.
+    expect(Object.keys(prometheus.networks)).toEqual(expect.arrayContaining(["default", "ytrader"]));
+    expect(prometheus.ports ?? []).toEqual([]);
+  });
+
+  test.if(hasCompose)("Alertmanager of the tests' release, alone (no cluster), its generated configuration mounted", () => {
+    const alertmanager = resolved().services.alertmanager!;
+    expect(alertmanager.image).toBe(ALERTMANAGER_IMAGE);
+    expect(alertmanager.command).toContain("--cluster.listen-address=");
+    expect(alertmanager.volumes).toContain(`${REPO}/prometheus/alertmanager.yml:${COMPOSE_PATHS.alertmanagerConfig}:ro`);
+    expect(alertmanager.volumes).toContain("alertmanager-data:/alertmanager:rw");
+    expect(alertmanager.healthcheck?.test.join(" ")).toContain("http://127.0.0.1:9093/-/ready");
+  });
+
+  test.if(hasCompose)("the monitor runs the toolkit's own `bun scripts/monitor.ts` on the repo, listening where prometheus.yml scrapes it", () => {
+    const { services } = resolved();
+    const monitor = services.monitor!;
+    expect(monitor.image).toBe(services.demo!.image);
+    expect(monitor.profiles).toBeUndefined();
+    expect(monitor.command!.join(" ")).toContain("exec bun scripts/monitor.ts --env-file /dev/null");
+    expect(monitor.volumes).toContain(`${REPO}:/app:ro`);
+    expect(monitor.environment).toMatchObject({ MONITOR_PORT: String(COMPOSE_MONITOR_PORT), MONITOR_LISTEN_HOST: "0.0.0.0" });
+  });
+
+  test.if(hasCompose)("prometheus.yml names the compose services that exist, and Grafana's scrape interval is the file's", () => {
+    const { services } = resolved();
+    const config = parse(readFileSync(join(PROMETHEUS_DIR, "prometheus.yml"), "utf8")) as {
+      global: { scrape_interval: string };
+      alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const hosts = [
+      ...config.scrape_configs.map((job) => job.static_configs[0]!.targets[0]!),
+      config.alerting.alertmanagers[0]!.static_configs[0]!.targets[0]!,
+    ].map((target) => target.split(":")[0]!);
+    for (const host of hosts) expect(host === "localhost" || host in services).toBe(true);
+    expect(services.grafana!.environment.PROMETHEUS_SCRAPE_INTERVAL).toBe(config.global.scrape_interval);
+    // The demo's broker runs the exporter the rabbitmq job scrapes.
+    expect(services.rabbitmq!.command!.join(" ")).toContain("rabbitmq-plugins enable --offline rabbitmq_prometheus");
   });
 });
