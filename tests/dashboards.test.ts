@@ -30,7 +30,7 @@ describe("generated files", () => {
     const yaml = parse(readFileSync(join(GRAFANA_DIR, "provisioning/datasources/ytrader.yml"), "utf8")) as {
       datasources: { url: string; secureJsonData: Record<string, string>; editable: boolean }[];
     };
-    expect(yaml.datasources.length).toBe(6);
+    expect(yaml.datasources.length).toBe(7);
     for (const ds of yaml.datasources) {
       expect(ds.url).toMatch(/\$\{[A-Z_]+\}/);
       for (const value of Object.values(ds.secureJsonData)) expect(value).toMatch(/^\$\{[A-Z_]+\}$/);

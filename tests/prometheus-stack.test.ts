@@ -14,6 +14,8 @@ import { alertmanagerPaths, prometheusPaths } from "../scripts/lib/stack/local-p
 import { ALERTMANAGER_RELEASE, PROMETHEUS_RELEASE } from "../scripts/lib/stack/prometheus-tools.ts";
 import { stackDir, stackPorts } from "../scripts/lib/stack/stack-paths.ts";
 import { eventually, freeStackPorts, freshVhost, rabbitApi, runCli, settings, useLivePrometheus } from "./support/live.ts";
+import { grafanaTarget, onRealGrafana } from "./support/grafana-target.ts";
+import { ownPrometheus } from "./support/prometheus.ts";
 
 const promUrl = () => `http://127.0.0.1:${stackPorts().prometheus}`;
 
@@ -122,6 +124,34 @@ describe("the stack's Prometheus and Alertmanager", () => {
     const up = result.panels[0]!;
     expect(up.error).toBeNull();
     expect(up.frames[0]!.fields[1]).toMatchObject({ values: [1], config: { displayNameFromDS: "prometheus" } });
+  });
+});
+
+describe.skipIf(onRealGrafana)("the Prometheus datasource on the Grafana API double", () => {
+  useLivePrometheus();
+
+  test("created as the toolkit defines it; its health check queries the stack's Prometheus, and names why when it is down", async () => {
+    const target = await grafanaTarget();
+    try {
+      const client = target.client();
+      const definition = datasourceDefinitions(settings()).find((d) => d.type === "prometheus")!;
+      const { secureJsonData: _names, ...columns } = definition;
+      await client.createDatasource({ ...columns, jsonData: definition.jsonData });
+      const stored = (await client.getDatasource(definition.uid))!;
+      expect(stored).toMatchObject({ uid: "ytrader-prometheus", type: "prometheus", url: promUrl(), jsonData: { timeInterval: "15s", httpMethod: "POST" } });
+      expect(await client.datasourceHealth(definition.uid)).toMatchObject({ ok: true, status: "OK", message: "Successfully queried the Prometheus API." });
+
+      const down = await ownPrometheus();
+      await down.stop();
+      await client.createDatasource({ ...columns, uid: "prometheus-down", name: "Prometheus down", url: down.url, jsonData: definition.jsonData });
+      const health = await client.datasourceHealth("prometheus-down");
+      expect(health).toMatchObject({ ok: false, status: "ERROR" });
+      expect(health.message).toBe(
+        `Post "${down.url}/api/v1/query": dial tcp 127.0.0.1:${down.port}: connect: connection refused - There was an error returned querying the Prometheus API.`,
+      );
+    } finally {
+      await target.close();
+    }
   });
 });
 
