@@ -48,8 +48,9 @@ export function findGo(): string {
   const candidates = [process.env.GO, Bun.which("go"), GO_DEFAULT_INSTALL].filter((c): c is string => Boolean(c));
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) {
+    const minimum = /^go (\S+)$/m.exec(readFileSync(join(SOURCE_DIR, "go.mod"), "utf8"))?.[1] ?? "";
     throw new Error(
-      "The jsonata-go differential test needs Go (1.23 or newer) to build its harness, and none was found " +
+      `The jsonata-go differential test needs Go (${minimum} or newer) to build its harness, and none was found ` +
         "(looked at $GO, PATH and Go's default install location). Install Go and put its bin directory on PATH, " +
         "or set GO to the go binary; `.ci/run` checks for it.",
     );
