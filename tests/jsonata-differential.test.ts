@@ -9,6 +9,10 @@ import { INFINITY_TYPE } from "../grafana/datasources.ts";
 import { dashboardDefinitions } from "../grafana/index.ts";
 import { dashboardPanels, dashboardVariables, targetDatasource } from "../scripts/lib/check/dashboard-model.ts";
 import { Differential, expressionName, infinityExpressions } from "./support/jsonata-differential.ts";
+import { useLiveStack } from "./support/live.ts";
+
+// The demo services run against a database of their own; RabbitMQ is the stack's.
+useLiveStack();
 
 const EXPRESSIONS = infinityExpressions();
 // Whole seconds, so that a duration rounded to seconds does not sit on a rounding edge by chance.
