@@ -7,8 +7,8 @@ import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/tabl
 import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
 import { GraphDrawStyle, StackingConfigBuilder, StackingMode } from "@grafana/grafana-foundation-sdk/common";
 import type { DashboardDefinition } from "../types.ts";
-import { HEALTH_SOURCES } from "../health.ts";
-import { type RowColumns, columnOrder, infinityQuery, mapRows } from "../queries/infinity.ts";
+import { HEALTH_SOURCES, LINK_BINDINGS, LINK_STATUS } from "../health.ts";
+import { type RowColumns, columnOrder, infinityQuery, mapRows, valueAt } from "../queries/infinity.ts";
 import { postgresQuery } from "../queries/postgres.ts";
 import {
   BOOLEAN_BAD_WHEN_TRUE,
@@ -59,21 +59,32 @@ function rejectedOrders() {
  *  gateway's websocket_state object when present; the flat fields otherwise, and "not exposed by
  *  ws-gateway" for what only the object carries. */
 const WEBSOCKET_COLUMNS: RowColumns = {
-  status: ["string", "$rich ? $w.status : $h.websocket_status"],
-  connected: ["boolean", "$h.websocket_connected"],
-  environment: ["string", '$rich ? $w.environment : "not exposed by ws-gateway"'],
-  connected_at: ["timestamp", "$rich ? $w.connected_at : null"],
-  connected_seconds: ["number", "$rich and $w.connected_at ? $round(($millis() - $toMillis($w.connected_at)) / 1000) : null"],
-  last_heartbeat: ["timestamp", "$rich ? $w.last_heartbeat : null"],
-  reconnection_count: ["number", "$rich ? $w.reconnection_count : null"],
+  status: ["string", LINK_STATUS],
+  connected: ["boolean", valueAt("$h.websocket_connected")],
+  environment: ["string", `$rich ? ${valueAt("$w.environment")} : "not exposed by ws-gateway"`],
+  connected_at: ["timestamp", `$rich ? ${valueAt("$w.connected_at")} : null`],
+  connected_seconds: ["number", "$rich and $w.connected_at ? $round(($millis() - $connectedMs) / 1000) : null"],
+  last_heartbeat: ["timestamp", `$rich ? ${valueAt("$w.last_heartbeat")} : null`],
+  reconnection_count: ["number", `$rich ? ${valueAt("$w.reconnection_count")} : null`],
   last_error: ["string", '$rich ? ($w.last_error ? $w.last_error : "none") : "not exposed by ws-gateway"'],
-  active_subscriptions: ["number", "$h.active_subscriptions"],
+  active_subscriptions: ["number", valueAt("$h.active_subscriptions")],
   source: ["string", '$rich ? "websocket_state" : "flat fields (older ws-gateway)"'],
 };
 
+// connected_at in milliseconds, read the same way by both JSONata engines: jsonata-go's $toMillis drops the
+// time of a numeric offset (+00:00, Python's isoformat) and the JS package refuses the space-separated form,
+// so the date and time are rebuilt as "YYYY-MM-DDThh:mm:ss[.fraction]Z" and the offset subtracted by hand.
+const CONNECTED_MS =
+  '$t := $w.connected_at ? $w.connected_at : ""; $z := $substring($t, 19); ' +
+  '$frac := $contains($z, ".") ? "." & $substringBefore($substringBefore($substringBefore($substringAfter($z, "."), "Z"), "+"), "-") : ""; ' +
+  '$sign := $contains($z, "+") ? 1 : ($contains($z, "-") ? -1 : 0); ' +
+  '$off := $sign = 1 ? $substringAfter($z, "+") : ($sign = -1 ? $substringAfter($z, "-") : "00:00"); ' +
+  '$connectedMs := $t ? $toMillis($replace($substring($t, 0, 19), " ", "T") & $frac & "Z") - ' +
+  "$sign * ($number($substring($off, 0, 2)) * 60 + $number($substring($off, 3, 2))) * 60000 : null;";
+
 const websocketQuery = () =>
   infinityQuery("ws-gateway", "/health")
-    .rootSelector(mapRows("[$]", "$h", WEBSOCKET_COLUMNS, "$w := $h.websocket_state; $rich := $exists($w.status);"))
+    .rootSelector(mapRows("$", "$h", WEBSOCKET_COLUMNS, { bindings: `${LINK_BINDINGS} ${CONNECTED_MS}` }))
     .columns(WEBSOCKET_COLUMNS);
 
 function websocketStatus() {
@@ -191,15 +202,19 @@ function modelState() {
 
 /** model-service's training status, in the order the table shows it. */
 const TRAINING_COLUMNS: RowColumns = {
-  training_now: ["boolean", "$t.is_training"],
-  current_strategy: ["string", "$t.current_training.strategy_id"],
-  current_started_at: ["timestamp", "$t.current_training.started_at"],
-  last_strategy: ["string", "$t.last_training.strategy_id"],
-  last_model_version: ["string", "$t.last_training.model_version"],
-  last_completed_at: ["timestamp", "$t.last_training.completed_at"],
-  next_scheduled_at: ["timestamp", "$t.next_scheduled_training"],
-  queue_size: ["number", "$t.queue_size"],
+  training_now: ["boolean", valueAt("$t.is_training")],
+  current_strategy: ["string", valueAt("$t.current_training.strategy_id")],
+  current_started_at: ["timestamp", valueAt("$t.current_training.started_at")],
+  last_strategy: ["string", valueAt("$t.last_training.strategy_id")],
+  last_model_version: ["string", valueAt("$t.last_training.model_version")],
+  last_completed_at: ["timestamp", valueAt("$t.last_training.completed_at")],
+  next_scheduled_at: ["timestamp", valueAt("$t.next_scheduled_training")],
+  queue_size: ["number", valueAt("$t.queue_size")],
 };
+
+/** A training status is an object saying whether a model trains now; any other 200 (an error object, a
+ *  proxy's page as JSON, a newer shape) gives no row, and the panel says unknown instead of a row of nulls. */
+const TRAINING_STATUS_SHAPE = "$exists($.is_training)";
 
 function trainingStatus() {
   return new TablePanel()
@@ -208,7 +223,7 @@ function trainingStatus() {
       "model-service's training status (its API, with its API key): whether a model is training now, the current and last run, " +
         "the next scheduled training and the queue. Unknown when model-service cannot be reached or refuses the key.",
     )
-    .withTarget(infinityQuery("model-service", "/api/v1/training/status").rootSelector(mapRows("[$]", "$t", TRAINING_COLUMNS)).columns(TRAINING_COLUMNS))
+    .withTarget(infinityQuery("model-service", "/api/v1/training/status").rootSelector(mapRows("$", "$t", TRAINING_COLUMNS, { when: TRAINING_STATUS_SHAPE })).columns(TRAINING_COLUMNS))
     .withTransformation({ id: "organize", options: { indexByName: columnOrder([TRAINING_COLUMNS]) } })
     .overrideByName("training_now", [colorCells, mappingsOf(BOOLEAN_WARN_WHEN_TRUE)])
     .noValue("unknown");
@@ -241,17 +256,25 @@ function qualityTrend() {
 
 /** Every queue, in the order the table shows it. */
 const QUEUE_COLUMNS: RowColumns = {
-  vhost: ["string", "$q.vhost"],
-  queue: ["string", "$q.name"],
+  vhost: ["string", valueAt("$q.vhost")],
+  queue: ["string", valueAt("$q.name")],
   lagging: ["boolean", `$byDesign = false and ($q.messages > ${LAG_MESSAGES} or ($publishing and $consumed < $pub * ${LAG_CONSUME_SHARE}))`],
-  messages: ["number", "$q.messages"],
-  ready: ["number", "$q.messages_ready"],
-  unacked: ["number", "$q.messages_unacknowledged"],
-  consumers: ["number", "$q.consumers"],
+  messages: ["number", valueAt("$q.messages")],
+  ready: ["number", valueAt("$q.messages_ready")],
+  unacked: ["number", valueAt("$q.messages_unacknowledged")],
+  consumers: ["number", valueAt("$q.consumers")],
   consumer: ["string", '$q.consumers > 0 ? "consumed" : ($byDesign ? "no consumer (by design)" : "NO CONSUMER")'],
-  publish_rate: ["number", "$pub"],
-  deliver_rate: ["number", "$del"],
+  publish_rate: ["number", valueAt("$pub")],
+  deliver_rate: ["number", valueAt("$del")],
 };
+
+/** Worst first: lagging queues, then by messages waiting, most first; ties by vhost and name, so that every
+ *  pair has an order and both JSONata engines sort alike. */
+const QUEUES_WORST_FIRST =
+  "function($l, $r) { $l.lagging != $r.lagging ? $r.lagging : " +
+  "(($l.messages ? $l.messages : 0) != ($r.messages ? $r.messages : 0) ? ($l.messages ? $l.messages : 0) < ($r.messages ? $r.messages : 0) : " +
+  '(($l.vhost ? $l.vhost : "") != ($r.vhost ? $r.vhost : "") ? ($l.vhost ? $l.vhost : "") > ($r.vhost ? $r.vhost : "") : ' +
+  '($l.queue ? $l.queue : "") > ($r.queue ? $r.queue : ""))) }';
 
 function queueLag() {
   return new TablePanel()
@@ -269,9 +292,13 @@ function queueLag() {
             "$",
             "$q",
             QUEUE_COLUMNS,
-            "$pub := $q.message_stats.publish_details.rate; $del := $q.message_stats.deliver_get_details.rate; " +
-              "$publishing := $exists($pub) and $pub > 0; $consumed := $exists($del) ? $del : 0; " +
-              `$byDesign := $q.name in ${JSON.stringify(QUEUES_WITHOUT_CONSUMER_BY_DESIGN)};`,
+            {
+              bindings:
+                "$pub := $q.message_stats.publish_details.rate; $del := $q.message_stats.deliver_get_details.rate; " +
+                "$publishing := $exists($pub) and $pub > 0; $consumed := $exists($del) ? $del : 0; " +
+                `$byDesign := $q.name in ${JSON.stringify(QUEUES_WITHOUT_CONSUMER_BY_DESIGN)};`,
+              order: QUEUES_WORST_FIRST,
+            },
           ),
         )
         .columns(QUEUE_COLUMNS),
