@@ -26,7 +26,7 @@ class GrafanaRunner implements QueryRunner {
     const answer = await this.client.query({
       from: String(range.from.getTime()),
       to: String(range.to.getTime()),
-      queries: [{ ...query, refId, datasource: { type: datasource.type, uid: datasource.uid }, intervalMs: context.intervalMs, maxDataPoints: 1000 }],
+      queries: [{ ...query, refId, datasource: { type: datasource.type, uid: datasource.uid }, intervalMs: context.intervalMs, maxDataPoints: context.maxDataPoints }],
     });
     const result = answer.results[refId];
     if (!result) throw new Error(`Grafana answered ${answer.status} without a result for ${refId}`);

@@ -5,6 +5,7 @@
 import type { Config } from "../config.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
 import { badInput } from "../errors.ts";
+import { GRID_WIDTH_PX } from "../display/time.ts";
 import { ensureChromium } from "./chromium.ts";
 import { type DashboardDataOptions, dashboardData } from "./queries.ts";
 import type { PreviewDashboard } from "./payload.ts";
@@ -16,8 +17,8 @@ import { ensureWorkspace } from "./workspace.ts";
 /** Where the pictures go unless --out says otherwise (relative to the working directory). */
 export const DEFAULT_OUT = "previews";
 
-/** The width of a dashboard's grid in the picture: Grafana on a 1920 px screen, less its menu. */
-export const GRID_WIDTH = 1600;
+/** The width of a dashboard's grid in the picture: the width check computes each panel's interval for. */
+export const GRID_WIDTH = GRID_WIDTH_PX;
 
 export interface PreviewOptions extends Omit<DashboardDataOptions, "caption"> {
   dashboards: DashboardDefinition[];

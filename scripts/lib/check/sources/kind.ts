@@ -14,6 +14,8 @@ export interface QueryContext {
   variables: TemplateVariable[];
   /** Grafana's interval for the panel; only $__interval macros read it. */
   intervalMs: number;
+  /** The panel's maxDataPoints, which the browser sends with each query. */
+  maxDataPoints: number;
   /** No query may take longer than this, whatever its source does. */
   deadlineMs: number;
 }
