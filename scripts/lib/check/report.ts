@@ -21,9 +21,12 @@ export type DisplayJson =
   | { kind: "stat"; values: DisplayedText[] }
   | { kind: "series"; fields: string[]; message?: string };
 
+/** A colour nobody sees: fully transparent (the dashboards' "no colour" for empty and neutral cells). */
+const invisible = (color: string) => /^#[0-9a-f]{6}00$/i.test(color) || /^rgba\(.*,\s*0\)$/.test(color) || color === "transparent";
+
 /** What `--json` says a panel displays: a table's headers and first rows, a stat's values, a chart's series. */
 export function displayJson(display: PanelDisplay): DisplayJson {
-  const shown = (text: string, color?: string): DisplayedText => (color ? { text, color } : { text });
+  const shown = (text: string, color?: string): DisplayedText => (color && !invisible(color) ? { text, color } : { text });
   if (display.kind === "table") {
     return {
       kind: "table",
