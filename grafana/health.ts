@@ -54,7 +54,8 @@ function serviceHealth(service: ServiceName, refId: string, own: RowColumns = {}
 // Healthy when every node runs without a memory or disk alarm (a user tagged monitoring may read nodes).
 const rabbitmqColumns: RowColumns = {
   ...partRow("rabbitmq", '$bad = 0 ? "healthy" : "unhealthy"', "$bad = 0"),
-  detail: ["string", '$join($r.nodes.name, ", ")'],
+  // node names only (a null name would make the JS package refuse $join)
+  detail: ["string", '$join($filter($r.nodes.name, function($n) { $n ? true : false }), ", ")'],
 };
 
 export const HEALTH_SOURCES: readonly HealthSource[] = [

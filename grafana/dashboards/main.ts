@@ -154,9 +154,10 @@ const TRAINING_COLUMNS: RowColumns = {
   queue_size: ["number", valueAt("$t.queue_size")],
 };
 
-/** A training status is an object saying whether a model trains now; any other 200 (an error object, a
- *  proxy's page as JSON, a newer shape) gives no row, and the panel says unknown instead of a row of nulls. */
-const TRAINING_STATUS_SHAPE = "$exists($.is_training)";
+/** A training status is an object saying (true or false) whether a model trains now; any other 200 (an
+ *  error object, a proxy's page as JSON, a newer shape, a null flag) gives no row, and the panel says unknown
+ *  instead of a row of nulls. Compared with both booleans: jsonata-go reads a JSON null as nothing. */
+const TRAINING_STATUS_SHAPE = "$.is_training = true or $.is_training = false";
 
 function trainingStatus() {
   const panel = new TablePanel()

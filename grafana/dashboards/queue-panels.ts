@@ -21,12 +21,12 @@ const LAG_CONSUME_SHARE = 0.1;
 const QUEUE_COLUMNS: RowColumns = {
   vhost: ["string", valueAt("$q.vhost")],
   queue: ["string", valueAt("$q.name")],
-  lagging: ["boolean", `$byDesign = false and ($q.messages > ${LAG_MESSAGES} or ($publishing and $consumed < $pub * ${LAG_CONSUME_SHARE}))`],
+  lagging: ["boolean", `$byDesign = false and ($waiting > ${LAG_MESSAGES} or ($published > 0 and $delivered < $published * ${LAG_CONSUME_SHARE}))`],
   messages: ["number", valueAt("$q.messages")],
   ready: ["number", valueAt("$q.messages_ready")],
   unacked: ["number", valueAt("$q.messages_unacknowledged")],
   consumers: ["number", valueAt("$q.consumers")],
-  consumer: ["string", '$q.consumers > 0 ? "consumed" : ($byDesign ? "no consumer (by design)" : "NO CONSUMER")'],
+  consumer: ["string", '($q.consumers ? $q.consumers : 0) > 0 ? "consumed" : ($byDesign ? "no consumer (by design)" : "NO CONSUMER")'],
   publish_rate: ["number", valueAt("$pub")],
   deliver_rate: ["number", valueAt("$del")],
 };
@@ -54,8 +54,10 @@ export function queueLag() {
         .rootSelector(
           mapRows("$", "$q", QUEUE_COLUMNS, {
             bindings:
+              // a count or rate the API leaves out (a new queue has no message_stats) or sends as null is 0 here: the
+              // JS package refuses to compare null, jsonata-go reads it as nothing
               "$pub := $q.message_stats.publish_details.rate; $del := $q.message_stats.deliver_get_details.rate; " +
-              "$publishing := $exists($pub) and $pub > 0; $consumed := $exists($del) ? $del : 0; " +
+              "$waiting := $q.messages ? $q.messages : 0; $published := $pub ? $pub : 0; $delivered := $del ? $del : 0; " +
               `$byDesign := $q.name in ${JSON.stringify(QUEUES_WITHOUT_CONSUMER_BY_DESIGN)};`,
             order: QUEUES_WORST_FIRST,
           }),

@@ -64,8 +64,28 @@ export function expressionName(expression: Expression): string {
   return `${expression.source} ${expression.target.url} → ${expression.target.columns?.map((c) => c.text || c.selector).join(", ")}`;
 }
 
-// Bodies the real system may send that the demo does not: a null or empty body, and the timestamp forms of
-// a Python service (isoformat with +00:00 and microseconds; the space-separated form).
+// Bodies the real system may send that the demo does not: a null or empty body, an object of another shape
+// (FastAPI's {"detail": ...} with a 200 from a proxy or a newer version), and the timestamp forms of a
+// Python service (isoformat with +00:00 and microseconds; the space-separated form).
+// Queues as the management API lists them: two lagging by the spec's rule (a backlog; published to while
+// consumed at under a tenth of the rate), one without stats yet, and healthy ones, in no particular order.
+const queue = (name: string, messages: number | null, publish?: number, deliver?: number) => ({
+  vhost: "/",
+  name,
+  messages,
+  messages_ready: messages,
+  messages_unacknowledged: 0,
+  consumers: 1,
+  ...(publish === undefined ? {} : { message_stats: { publish_details: { rate: publish }, deliver_get_details: { rate: deliver ?? 0 } } }),
+});
+const LAGGING_QUEUES = [
+  queue("order-manager.order_events", 12, 5, 5),
+  queue("ws-gateway.ticker", 4200, 20, 19),
+  queue("model-service.features", null),
+  queue("position-manager.order_executed", 40, 10, 0.5),
+  queue("ws-gateway.orderbook", 12, 3, 3),
+];
+
 const ISO_Z = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)\.(\d{3})Z$/;
 export function syntheticResponses(captured: CapturedResponse[]): CapturedResponse[] {
   const ok = { status: 200, statusText: "OK", contentType: "application/json" };
@@ -74,6 +94,10 @@ export function syntheticResponses(captured: CapturedResponse[]): CapturedRespon
   for (const { source, path } of paths.values()) {
     out.push({ shape: "synthetic: a null body", source, path, ...ok, body: "null" });
     out.push({ shape: "synthetic: an empty array body", source, path, ...ok, body: "[]" });
+    out.push({ shape: "synthetic: an object of another shape (an error's detail)", source, path, ...ok, body: '{"detail":"Not Found"}' });
+    if (source === "rabbitmq" && path.startsWith("/api/queues")) {
+      out.push({ shape: "synthetic: queues backed up and under-consumed among healthy ones", source, path, ...ok, body: JSON.stringify(LAGGING_QUEUES) });
+    }
   }
   for (const response of captured) {
     if (response.status !== 200 || !response.contentType.includes("json") || !/\d{4}-\d\d-\d\dT[\d:.]+Z/.test(response.body)) continue;
@@ -85,6 +109,14 @@ export function syntheticResponses(captured: CapturedResponse[]): CapturedRespon
     out.push({ ...response, shape: `synthetic: ${response.shape}, times as Python's isoformat (+00:00)`, body: retimed((m) => `${m[1]}T${m[2]}.${m[3]}000+00:00`) });
     out.push({ ...response, shape: `synthetic: ${response.shape}, times as "YYYY-MM-DD hh:mm:ss"`, body: retimed((m) => `${m[1]} ${m[2]}`) });
   }
+  // Every value null, the keys kept: what a service that cannot fill its fields may send
+  const nulled = new Map<string, CapturedResponse>();
+  for (const response of captured) {
+    if (response.status !== 200 || !response.contentType.includes("json") || nulled.has(`${response.source} ${response.path}`)) continue;
+    const body = JSON.stringify(JSON.parse(response.body), (_key, value) => (value === null || typeof value === "object" ? value : null));
+    nulled.set(`${response.source} ${response.path}`, { ...response, shape: `synthetic: ${response.shape}, every value null`, body });
+  }
+  out.push(...nulled.values());
   return out;
 }
 
