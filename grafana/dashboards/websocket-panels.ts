@@ -60,7 +60,8 @@ export function websocketDetails() {
         "which). Red: disconnected; yellow: reconnecting, or any reconnection.",
     )
     .withTarget(websocketQuery())
-    .withTransformation({ id: "organize", options: { indexByName: columnOrder([WEBSOCKET_COLUMNS]) } });
+    .withTransformation({ id: "organize", options: { indexByName: columnOrder([WEBSOCKET_COLUMNS]) } })
+    .noValue("unknown");
   return columns(panel, {
     status: col.status("Status", WEBSOCKET_STATUS),
     connected: col.flag("Connected", "good"),
