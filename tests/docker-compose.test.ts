@@ -130,12 +130,13 @@ describe("docker-compose.yml", () => {
       writeFileSync(runSh, '#!/bin/sh\nprintf "%s" "$RABBITMQ_MANAGEMENT_URL"\n', { mode: 0o755 });
       // `docker-compose config` prints the file's $$ escapes; the container is given one $
       const script = entrypoint[2]!.replaceAll("$$", "$").replace("/run.sh", runSh);
-      for (const [given, passed] of [
+      const cases: Array<[string, string]> = [
         ["http://mq.internal:15672//", "http://mq.internal:15672"],
         ["http://rabbitmq:15672", "http://rabbitmq:15672"],
         ["https://ops.example/rabbitmq/", "https://ops.example/rabbitmq"],
-      ]) {
-        const run = Bun.spawnSync(["/bin/sh", "-c", script, ...entrypoint.slice(3)], { env: { PATH: process.env.PATH ?? "", RABBITMQ_MANAGEMENT_URL: given! } });
+      ];
+      for (const [given, passed] of cases) {
+        const run = Bun.spawnSync(["/bin/sh", "-c", script, ...entrypoint.slice(3)], { env: { PATH: process.env.PATH ?? "", RABBITMQ_MANAGEMENT_URL: given } });
         expect({ given, passed: run.stdout.toString() }).toEqual({ given, passed });
       }
     } finally {
