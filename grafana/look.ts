@@ -8,7 +8,7 @@
 // anything else, an unmapped word or an empty cell, takes the colour of the base step. Table cells show
 // colours only in a colour cell type (colorCells); stats colour their background.
 import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { MappingType, SpecialValueMatch, ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-foundation-sdk/dashboard";
+import { MappingType, SpecialValueMatch, ThresholdsMode } from "@grafana/grafana-foundation-sdk/dashboard";
 
 /** What each colour says, everywhere. Unreachable ranks with unhealthy as the worst: a part nobody can see
  *  may be down. "transparent" is no colour at all (a cell that looks uncoloured). */
@@ -108,9 +108,6 @@ export function yesNoMappings(meaning: FlagMeaning): dashboard.ValueMapping[] {
     { type: MappingType.SpecialValue, options: { match: SpecialValueMatch.False, result: { text: "no", color: no, index: 1 } } },
   ];
 }
-
-/** A stat whose word has no mapping stays uncoloured (the panel's own text colour on its background). */
-export const NEUTRAL_THRESHOLDS = new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ value: null, color: "text" }]);
 
 /** Colour a table column's cells (their background, one flat colour). */
 export const colorCells: dashboard.DynamicConfigValue = { id: "custom.cellOptions", value: { type: "color-background", mode: "basic" } };

@@ -46,4 +46,6 @@ test("bad input is exit 2 and runs nothing: a mistyped option, an unknown panel,
     expect(run.stdout + run.stderr).toContain(says);
     expect(run.stdout).not.toContain(" ok ");
   }
-});
+  // five whole processes, about a second each on an idle machine (a bad time is refused by @grafana/data's
+  // dateMath, which the check loads first): more than Bun's default 5 s when the machine is busy
+}, 30_000);

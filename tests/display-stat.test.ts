@@ -3,9 +3,12 @@
 import { describe, expect, test } from "bun:test";
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { BigValueColorMode, BigValueGraphMode, BigValueTextMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
-import { COLORS, NEUTRAL_THRESHOLDS, SERVICE_STATUS, rangeMapping, textMappings } from "../grafana/look.ts";
+import { ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-foundation-sdk/dashboard";
+import { COLORS, SERVICE_STATUS, rangeMapping, textMappings } from "../grafana/look.ts";
 
 const SERVICE_STATUS_MAPPINGS = textMappings(SERVICE_STATUS);
+/** Every step the panel's text colour: a word without a mapping stays uncoloured. */
+const NEUTRAL_THRESHOLDS = new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ value: null, color: "text" }]);
 import type { InputFrame } from "../scripts/lib/display/frames.ts";
 import { type PanelJson, type StatDisplay, displayPanel } from "../scripts/lib/display/panel.ts";
 
