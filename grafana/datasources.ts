@@ -121,6 +121,11 @@ function definitions(v: Values, maxOpenConns: number): DatasourceDefinition[] {
   return [postgres, rabbitmq, ...services, prometheus];
 }
 
+/** A base URL as Infinity must have it: it joins every query path by plain concatenation (infinity-facts
+ *  §1.2), so a trailing slash would make them //api/... (docker-compose.yml strips it from Grafana's own
+ *  environment for the provisioned datasource alike). */
+const baseUrl = (url: string) => url.replace(/\/+$/, "");
+
 /** The datasources with the settings' real values (hosts, users); secrets stay names to resolve. */
 export function datasourceDefinitions(config: Config): DatasourceDefinition[] {
   return definitions(
@@ -128,9 +133,9 @@ export function datasourceDefinitions(config: Config): DatasourceDefinition[] {
       postgresUrl: `${config.postgres.host}:${config.postgres.port}`,
       database: config.postgres.database,
       monitorUser: config.monitorRole.user,
-      rabbitmqUrl: config.rabbitmq.managementUrl,
+      rabbitmqUrl: baseUrl(config.rabbitmq.managementUrl),
       rabbitmqUser: config.rabbitmq.monitorUser,
-      serviceUrls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, config.services[name].url])) as Record<ServiceName, string>,
+      serviceUrls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, baseUrl(config.services[name].url)])) as Record<ServiceName, string>,
       prometheusUrl: config.prometheus.url,
       scrapeInterval: config.prometheus.scrapeInterval,
     },

@@ -2,22 +2,27 @@
 // what the part says about its components and errors. The overall status, the per-service status and the
 // components table all use these same queries (one definition each).
 //
-// Scoring, which the overall panel sums: healthy 1, anything else 100, no answer nothing. With N parts,
-// the sum is N only when every part answered healthy; below N some part could not be reached (unknown);
-// 100 or more means some part answered that it is not healthy.
+// Scoring, which the overall panel sums: healthy 1, degraded N + 2 (only the exchange link can be: not
+// connected), anything else 100, no answer nothing. With N parts the sum tells them apart: N only when every
+// part answered healthy; 2N + 1 when all answered and only the link is degraded; 100 or more when some part
+// answered that it is not healthy; any other sum means some part could not be reached (unknown, which ranks
+// above degraded: a part nobody can see may be down).
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import type { ServiceName } from "../scripts/lib/config.ts";
-import { type RowColumns, infinityQuery, mapRows } from "./queries/infinity.ts";
+import { type RowColumns, infinityQuery, mapRows, valueAt } from "./queries/infinity.ts";
 import { postgresQuery } from "./queries/postgres.ts";
 
 export interface HealthSource {
   /** The name the operator sees. */
-  service: ServiceName | "postgresql" | "rabbitmq";
+  service: ServiceName | "postgresql" | "rabbitmq" | typeof EXCHANGE_LINK;
   refId: string;
   query: () => cog.Builder<cog.Dataquery>;
   /** The row's columns, where the query declares them (Infinity); SQL's come from its file. */
   columns?: RowColumns;
 }
+
+/** The exchange WebSocket link (ws-gateway's connection to Bybit), a part of its own in the overall health. */
+export const EXCHANGE_LINK = "bybit-websocket";
 
 export const HEALTHY_SCORE = 1;
 export const UNHEALTHY_SCORE = 100;
@@ -38,23 +43,24 @@ const partRow = (service: HealthSource["service"], status: string, healthy: stri
  *  columns; `bindings` name values the row reads more than once. */
 function serviceHealth(service: ServiceName, refId: string, own: RowColumns = {}, bindings?: string): HealthSource {
   const columns: RowColumns = {
-    ...partRow(service, "$h.status", '$h.status = "healthy"'),
+    ...partRow(service, valueAt("$h.status"), '$h.status = "healthy"'),
     database: ["string", connected("$h.database_connected")],
     queue: ["string", connected("$h.queue_connected")],
     ...own,
   };
-  return { service, refId, columns, query: () => infinityQuery(service, "/health").refId(refId).rootSelector(mapRows("[$]", "$h", columns, bindings)).columns(columns) };
+  return { service, refId, columns, query: () => infinityQuery(service, "/health").refId(refId).rootSelector(mapRows("$", "$h", columns, { bindings })).columns(columns) };
 }
 
 // Healthy when every node runs without a memory or disk alarm (a user tagged monitoring may read nodes).
 const rabbitmqColumns: RowColumns = {
   ...partRow("rabbitmq", '$bad = 0 ? "healthy" : "unhealthy"', "$bad = 0"),
-  detail: ["string", '$join($r.nodes.name, ", ")'],
+  // node names only (a null name would make the JS package refuse $join)
+  detail: ["string", '$join($filter($r.nodes.name, function($n) { $n ? true : false }), ", ")'],
 };
 
 export const HEALTH_SOURCES: readonly HealthSource[] = [
-  // ws-gateway's status covers database and queue only; the exchange link has panels of its own.
-  serviceHealth("ws-gateway", "A", { websocket: ["string", "$h.websocket_status"] }),
+  // ws-gateway's status covers database and queue only; the exchange link is a part of its own (below).
+  serviceHealth("ws-gateway", "A", { websocket: ["string", valueAt("$h.websocket_status")] }),
   // Its checks carry error texts; a full or unwritable model store is an error too.
   serviceHealth(
     "model-service",
@@ -71,8 +77,8 @@ export const HEALTH_SOURCES: readonly HealthSource[] = [
   serviceHealth("order-manager", "C"),
   // position-manager says "degraded", never "unhealthy": degraded is not healthy.
   serviceHealth("position-manager", "D", {
-    validation_errors: ["number", "$h.validation_statistics.total_errors"],
-    discrepancies: ["number", "$h.validation_statistics.total_discrepancies"],
+    validation_errors: ["number", valueAt("$h.validation_statistics.total_errors")],
+    discrepancies: ["number", valueAt("$h.validation_statistics.total_discrepancies")],
   }),
   { service: "postgresql", refId: "E", query: () => postgresQuery("health-postgres").refId("E") },
   {
@@ -82,7 +88,33 @@ export const HEALTH_SOURCES: readonly HealthSource[] = [
     query: () =>
       infinityQuery("rabbitmq", "/api/nodes")
         .refId("F")
-        .rootSelector(mapRows('[{"nodes": $}]', "$r", rabbitmqColumns, "$bad := $count($r.nodes[running = false or mem_alarm = true or disk_free_alarm = true]);"))
+        .rootSelector(mapRows('{"nodes": $}', "$r", rabbitmqColumns, { bindings: "$bad := $count($r.nodes[running = false or mem_alarm = true or disk_free_alarm = true]);" }))
         .columns(rabbitmqColumns),
   },
 ];
+
+/** ws-gateway's /health read for the exchange link: the newer gateway's websocket_state object when it has
+ *  one, its flat fields otherwise. `$h` is the answer; these bindings give `$w` (the object) and `$rich`. */
+export const LINK_BINDINGS = "$w := $h.websocket_state; $rich := $exists($w.status);";
+/** The link's status word, from the object when present, else the flat field. */
+export const LINK_STATUS = `$rich ? ${valueAt("$w.status")} : ${valueAt("$h.websocket_status")}`;
+
+/** Every part the overall health counts: the health sources and the exchange link. */
+export const OVERALL_PARTS = HEALTH_SOURCES.length + 1;
+/** A part that answers but is not all there: the exchange link not connected (see the scoring above). */
+export const DEGRADED_SCORE = OVERALL_PARTS + 2;
+
+const linkColumns: RowColumns = {
+  service: ["string", JSON.stringify(EXCHANGE_LINK)],
+  status: ["string", LINK_STATUS],
+  score: ["number", `(${LINK_STATUS}) = "connected" ? ${HEALTHY_SCORE} : ${DEGRADED_SCORE}`],
+};
+
+/** The exchange link as a part of the overall health: connected is healthy, anything else degraded (the
+ *  trading system runs, but sees no fills or orders from Bybit); no answer from ws-gateway, nothing. */
+export const EXCHANGE_LINK_SOURCE: HealthSource = {
+  service: EXCHANGE_LINK,
+  refId: "G",
+  columns: linkColumns,
+  query: () => infinityQuery("ws-gateway", "/health").refId("G").rootSelector(mapRows("$", "$h", linkColumns, { bindings: LINK_BINDINGS })).columns(linkColumns),
+};

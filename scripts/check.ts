@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, parseVariableArgs, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
-import { panelLine } from "./lib/check/report.ts";
+import { panelJson, panelLine } from "./lib/check/report.ts";
 import { runCheck } from "./lib/check/run.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 
@@ -38,8 +38,7 @@ export const checkCommand = defineCommand({
     });
     const failed = result.panels.filter((r) => !r.ok);
     if (args.json) {
-      const panelsJson = result.panels.map(({ frames: _frames, kind: _kind, ...rest }) => rest);
-      console.log(JSON.stringify({ ok: result.ok, panels: panelsJson }));
+      console.log(JSON.stringify({ ok: result.ok, panels: result.panels.map(panelJson) }));
     } else {
       console.log(`${result.panels.length} checked: ${result.panels.length - failed.length} ok, ${failed.length} failed`);
     }

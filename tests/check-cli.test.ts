@@ -11,13 +11,18 @@ beforeAll(async () => {
 
 const check = (args: string[]) => runCli(["scripts/check.ts", "--env-file", "/dev/null", ...args]);
 
-test("--json ends with one object: ok and a line per panel with its columns; exit 0", async () => {
+test("--json ends with one object: ok and a line per panel with its columns and what it displays; exit 0", async () => {
   const run = await check(["--json", "--dashboard", "ytrader-signal-trace"]);
   expect(run.code).toBe(0);
   const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { ok: boolean; panels: Record<string, unknown>[] };
   expect(result.ok).toBe(true);
   expect(result.panels.map((p) => p.panel).sort()).toEqual(["Fills and fees", "Orders of the signal", "Position now", "Signal"]);
-  for (const panel of result.panels) expect(Object.keys(panel).sort()).toEqual(["columns", "dashboard", "error", "ms", "ok", "panel", "rows"]);
+  for (const panel of result.panels) expect(Object.keys(panel).sort()).toEqual(["columns", "dashboard", "display", "error", "ms", "ok", "panel", "rows"]);
+  // No signal id given: no rows, and the table shows its own message in their place
+  const signal = result.panels.find((p) => p.panel === "Signal")!.display as { kind: string; rows: unknown[]; message: string };
+  expect(signal.kind).toBe("table");
+  expect(signal.rows).toEqual([]);
+  expect(signal.message.length).toBeGreaterThan(5);
 });
 
 test("--panel (repeatable, across dashboards) and --var choose what runs; a failing panel makes exit 1 with its error", async () => {
@@ -41,4 +46,6 @@ test("bad input is exit 2 and runs nothing: a mistyped option, an unknown panel,
     expect(run.stdout + run.stderr).toContain(says);
     expect(run.stdout).not.toContain(" ok ");
   }
-});
+  // five whole processes, about a second each on an idle machine (a bad time is refused by @grafana/data's
+  // dateMath, which the check loads first): more than Bun's default 5 s when the machine is busy
+}, 30_000);

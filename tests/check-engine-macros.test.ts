@@ -1,9 +1,8 @@
 // PostgreSQL macro expansion, case by case from grafana-facts §6.2 (and the Grafana macros_test.go cases
-// it was read from), plus the dashboard time range. Expected strings are written by hand.
+// it was read from). Expected strings are written by hand.
 import { describe, expect, test } from "bun:test";
-import type { ToolkitError } from "../scripts/lib/errors.ts";
 import { expandPostgresMacros, MacroError } from "../scripts/lib/check/postgres-macros.ts";
-import { parseTimeRange, type TimeRange } from "../scripts/lib/check/time-range.ts";
+import type { TimeRange } from "../scripts/lib/check/time-range.ts";
 
 function range(from: string, to: string): TimeRange {
   return { from: new Date(from), to: new Date(to), raw: { from, to } };
@@ -123,49 +122,5 @@ describe("errors, worded as results.X.error", () => {
   });
   test("the first error wins", () => {
     expect(macroError("$__bar(x) $__timeGroup(ts)").reason).toBe('unknown macro "__bar"');
-  });
-});
-
-describe("parseTimeRange", () => {
-  const now = new Date("2026-07-15T12:34:56.789Z");
-  test("relative forms", () => {
-    const r = parseTimeRange("now-6h", "now", now);
-    expect(r.from.toISOString()).toBe("2026-07-15T06:34:56.789Z");
-    expect(r.to.toISOString()).toBe("2026-07-15T12:34:56.789Z");
-    expect(r.raw).toEqual({ from: "now-6h", to: "now" });
-    expect(parseTimeRange("now-7d", "now", now).from.toISOString()).toBe("2026-07-08T12:34:56.789Z");
-    expect(parseTimeRange("now-30m", "now", now).from.toISOString()).toBe("2026-07-15T12:04:56.789Z");
-    expect(parseTimeRange("now-2w", "now", now).from.toISOString()).toBe("2026-07-01T12:34:56.789Z");
-    expect(parseTimeRange("now-45s", "now", now).from.toISOString()).toBe("2026-07-15T12:34:11.789Z");
-    expect(parseTimeRange("now-1M", "now", now).from.toISOString()).toBe("2026-06-15T12:34:56.789Z");
-    expect(parseTimeRange("now-1y", "now", now).from.toISOString()).toBe("2025-07-15T12:34:56.789Z");
-  });
-  test("month arithmetic clamps to the month's end", () => {
-    const endOfMarch = new Date("2026-03-31T00:00:00Z");
-    expect(parseTimeRange("now-1M", "now", endOfMarch).from.toISOString()).toBe("2026-02-28T00:00:00.000Z");
-  });
-  test("rounding: from rounds down, to rounds up", () => {
-    const r = parseTimeRange("now-1d/d", "now-1d/d", now);
-    expect(r.from.toISOString()).toBe("2026-07-14T00:00:00.000Z");
-    expect(r.to.toISOString()).toBe("2026-07-14T23:59:59.999Z");
-    expect(parseTimeRange("now/d", "now", now).from.toISOString()).toBe("2026-07-15T00:00:00.000Z");
-    expect(parseTimeRange("now/h", "now", now).from.toISOString()).toBe("2026-07-15T12:00:00.000Z");
-  });
-  test("epoch milliseconds and ISO strings", () => {
-    const r = parseTimeRange("1783460000000", "2026-07-08T00:00:00Z", now);
-    expect(r.from.getTime()).toBe(1783460000000);
-    expect(r.to.toISOString()).toBe("2026-07-08T00:00:00.000Z");
-    expect(parseTimeRange("2026-07-08", "2026-07-09 10:00:00", now).to.toISOString()).toBe("2026-07-09T10:00:00.000Z");
-    expect(parseTimeRange("2026-07-08T02:00:00+02:00", "now", now).from.toISOString()).toBe("2026-07-08T00:00:00.000Z");
-  });
-  test("bad input (exit 2) names each bad end", () => {
-    for (const [from, to] of [["yesterday", "now"], ["now-5x", "now"], ["now", "now-1h"], ["2026-02-30", "now"], ["now/w", "now"]] as const) {
-      expect(() => parseTimeRange(from, to, now)).toThrow(expect.objectContaining({ kind: "badInput" }));
-    }
-    try {
-      parseTimeRange("yesterday", "later", now);
-    } catch (error) {
-      expect((error as ToolkitError).problems).toHaveLength(2);
-    }
   });
 });

@@ -18,6 +18,7 @@ import { prometheusKind } from "../scripts/lib/check/sources/prometheus.ts";
 import type { QueryContext } from "../scripts/lib/check/sources/kind.ts";
 import type { TemplateVariable } from "../scripts/lib/check/template.ts";
 import type { DatasourceDefinition } from "../grafana/types.ts";
+import { type IntervalOptions, panelInterval } from "../scripts/lib/display/time.ts";
 
 const S = 1000;
 const M = 60 * S;
@@ -174,15 +175,13 @@ describe("what the browser sends (§9)", () => {
     current,
     ...over,
   });
-  const context = (variables: TemplateVariable[], panel: QueryContext["panel"] = {}): QueryContext => ({
-    range: { from: new Date(Date.UTC(2026, 0, 1, 0, 0)), to: new Date(Date.UTC(2026, 0, 1, 6, 0)), raw: { from: "now-6h", to: "now" } },
-    variables,
-    intervalMs: 0,
-    deadlineMs: 1000,
-    panel,
-  });
-  const sends = async (expr: string, variables: TemplateVariable[], panel?: QueryContext["panel"], extra: Record<string, unknown> = {}) =>
-    (await prometheusKind.asBrowserSends({ refId: "A", expr, ...extra }, context(variables, panel), datasource)) as Record<string, unknown>;
+  const range = { from: new Date(Date.UTC(2026, 0, 1, 0, 0)), to: new Date(Date.UTC(2026, 0, 1, 6, 0)), raw: { from: "now-6h", to: "now" } };
+  const context = (variables: TemplateVariable[]): QueryContext => ({ range, variables, intervalMs: 30_000, maxDataPoints: 800, deadlineMs: 1000 });
+  const sends = async (expr: string, variables: TemplateVariable[], extra: Record<string, unknown> = {}) =>
+    (await prometheusKind.asBrowserSends({ refId: "A", expr, ...extra }, context(variables), datasource)) as Record<string, unknown>;
+  // What check computes per panel before its queries (check/run.ts panelContext), with this datasource's
+  // scrape interval as the low limit.
+  const interval = (panel: Omit<IntervalOptions, "datasourceInterval">) => panelInterval(range, { ...panel, datasourceInterval: "15s" });
 
   test("a single value: backslash and ' escaped; the server's variables stay literal", async () => {
     const sent = await sends(`x{q="$queue"}[$__rate_interval] $__interval`, [variable("queue", ["it's\\"])]);
@@ -198,17 +197,19 @@ describe("what the browser sends (§9)", () => {
 
   test("the interval: calculateInterval over the panel's Max data points, else its width, with the scrape interval as the low limit", async () => {
     // 6 h / 1000 points = 21.6 s, rounded by the browser to 20 s.
-    expect(await sends("up", [], { maxDataPoints: 1000 })).toMatchObject({ intervalMs: 20_000, maxDataPoints: 1000 });
+    expect(await interval({ maxDataPoints: 1000 })).toMatchObject({ intervalMs: 20_000, maxDataPoints: 1000 });
     // 6 h / 800 px = 27 s, rounded to 30 s.
-    expect(await sends("up", [], { widthPx: 800 })).toMatchObject({ intervalMs: 30_000, maxDataPoints: 800 });
+    expect(await interval({ widthPx: 800 })).toMatchObject({ intervalMs: 30_000, maxDataPoints: 800 });
     // 6 h / 10000 = 2.2 s: raised to the scrape interval; the panel's min interval wins over it.
-    expect(await sends("up", [], { maxDataPoints: 10_000 })).toMatchObject({ intervalMs: 15_000 });
-    expect(await sends("up", [], { maxDataPoints: 10_000, minInterval: "1m" })).toMatchObject({ intervalMs: 60_000 });
-    expect(await sends("up", [])).toMatchObject({ maxDataPoints: 500, utcOffsetSec: 0, exemplar: false });
+    expect(await interval({ maxDataPoints: 10_000 })).toMatchObject({ intervalMs: 15_000 });
+    expect(await interval({ maxDataPoints: 10_000, minInterval: "1m" })).toMatchObject({ intervalMs: 60_000 });
+    expect(await interval({})).toMatchObject({ maxDataPoints: 500 });
+    // The target carries the panel's interval as check computed it.
+    expect(await sends("up", [])).toMatchObject({ intervalMs: 30_000, maxDataPoints: 800, utcOffsetSec: 0, exemplar: false });
   });
 
   test("variables in the min step and the legend too (the default format)", async () => {
-    const sent = await sends("up", [variable("res", ["30s"]), variable("queue", ["orders", "signals.v1"], { multi: true })], {}, { interval: "$res", legendFormat: "{{job}} $queue" });
+    const sent = await sends("up", [variable("res", ["30s"]), variable("queue", ["orders", "signals.v1"], { multi: true })], { interval: "$res", legendFormat: "{{job}} $queue" });
     expect([sent.interval, sent.legendFormat]).toEqual(["30s", "{{job}} {orders,signals.v1}"]);
   });
 });

@@ -289,14 +289,14 @@ describe("events the test makes, in a window of their own", () => {
     expect(new Set(column(all, "service")).size).toBe(3);
   });
 
-  test("model quality over time: one series per strategy and metric, one row per evaluation time", async () => {
+  test("model quality over time: one series per strategy and metric, named by it alone (time, metric, value), one row per evaluation time", async () => {
     const trend = panel(await main({ strategy: [strategy] }), "Model quality per training");
     expect(trend.ok).toBe(true);
     expect(trend.rows).toBe(2);
     expect(trend.columns[0]).toBe("Time");
-    expect(trend.columns.slice(1).sort()).toEqual([`value {metric="${strategy} accuracy"}`, `value {metric="${strategy} win_rate"}`]);
-    expect(column(trend, `value {metric="${strategy} win_rate"}`)).toEqual([0.55, 0.58]);
-    expect(column(trend, `value {metric="${strategy} accuracy"}`)).toEqual([0.61, null]);
+    expect(trend.columns.slice(1).sort()).toEqual([`${strategy} accuracy`, `${strategy} win_rate`]);
+    expect(column(trend, `${strategy} win_rate`)).toEqual([0.55, 0.58]);
+    expect(column(trend, `${strategy} accuracy`)).toEqual([0.61, null]);
   });
 
   test("orders show how each closed: filled, cancelled, and rejected with its reason; sides as buy/sell", async () => {

@@ -11,7 +11,7 @@ import { SETTINGS, type SettingName } from "../scripts/lib/config.ts";
 import { dashboardPanels, dashboardVariables, targetDatasource } from "../scripts/lib/check/dashboard-model.ts";
 import { lintInfinityTarget } from "../scripts/lib/check/infinity/query.ts";
 import type { InfinityTarget } from "../scripts/lib/check/infinity/types.ts";
-import { SUPPORTED_CALCS, SUPPORTED_TRANSFORMATIONS } from "../scripts/lib/check/transformations.ts";
+import { loadGrafanaData } from "../scripts/lib/display/grafana-data.ts";
 import { GRAFANA_DIR, provisionFiles } from "../scripts/lib/grafana/provision.ts";
 import { MIXED_DATASOURCE } from "../grafana/look.ts";
 import { settings, useLiveStack } from "./support/live.ts";
@@ -140,10 +140,11 @@ describe.each(dashboards.map((d) => [d.title, d] as const))("dashboard %s", (_ti
     if (dashboard.uid === "trading-system-monitoring") expect(infinityTargets).toBeGreaterThan(8);
   });
 
-  test("transformations and stat calculations are only those the check engine applies too", () => {
+  test("transformations and stat calculations are ones @grafana/data has (check runs them with Grafana's own code)", async () => {
+    const data = await loadGrafanaData();
     for (const panel of panels) {
-      for (const t of panel.transformations) expect(SUPPORTED_TRANSFORMATIONS as readonly string[]).toContain(t.id);
-      for (const calc of panel.reduce?.calcs ?? []) expect(SUPPORTED_CALCS as readonly string[]).toContain(calc);
+      for (const t of panel.transformations) expect(data.standardTransformersRegistry.getIfExists(t.id) ? t.id : `${panel.title}: ${t.id}`).toBe(t.id);
+      for (const calc of panel.reduce?.calcs ?? []) expect(data.fieldReducers.getIfExists(calc) ? calc : `${panel.title}: ${calc}`).toBe(calc);
     }
   });
 });

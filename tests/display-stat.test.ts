@@ -3,7 +3,12 @@
 import { describe, expect, test } from "bun:test";
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { BigValueColorMode, BigValueGraphMode, BigValueTextMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
-import { COLORS, NEUTRAL_THRESHOLDS, SERVICE_STATUS_MAPPINGS, rangeMapping } from "../grafana/look.ts";
+import { ThresholdsConfigBuilder, ThresholdsMode } from "@grafana/grafana-foundation-sdk/dashboard";
+import { COLORS, SERVICE_STATUS, rangeMapping, textMappings } from "../grafana/look.ts";
+
+const SERVICE_STATUS_MAPPINGS = textMappings(SERVICE_STATUS);
+/** Every step the panel's text colour: a word without a mapping stays uncoloured. */
+const NEUTRAL_THRESHOLDS = new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ value: null, color: "text" }]);
 import type { InputFrame } from "../scripts/lib/display/frames.ts";
 import { type PanelJson, type StatDisplay, displayPanel } from "../scripts/lib/display/panel.ts";
 
@@ -37,7 +42,7 @@ describe("a service's status (lastNotNull with value mappings)", () => {
   test("the last non-null word, mapped to its colour", async () => {
     const shown = await stat(service(), [statusFrame("healthy", "degraded", null)]);
     expect(shown.values).toHaveLength(1);
-    expect(shown.values[0]).toMatchObject({ shown: "degraded", color: RED, colorMode: "background-gradient" });
+    expect(shown.values[0]).toMatchObject({ shown: "degraded", color: ORANGE, colorMode: "background-gradient" });
     const healthy = await stat(service(), [statusFrame("degraded", "healthy")]);
     expect(healthy.values[0]).toMatchObject({ shown: "healthy", color: GREEN });
   });
@@ -66,7 +71,7 @@ describe("overall health (merged scores summed, range mappings)", () => {
     statusStat("score", "sum")
       .mappings([
         rangeMapping(parts, parts, "healthy", COLORS.ok, 0),
-        rangeMapping(0, parts - 1, "unknown", COLORS.unknown, 1),
+        rangeMapping(0, parts - 1, "unknown", COLORS.degraded, 1),
         rangeMapping(100, null, "unhealthy", COLORS.bad, 2),
       ])
       .withTransformation({ id: "merge", options: {} });
@@ -105,7 +110,7 @@ describe("units as Grafana composes them", () => {
   test("colorMode value colours the text, none colours nothing", async () => {
     const frames = [statusFrame("degraded")];
     const value = await stat(statusStat("status").mappings(SERVICE_STATUS_MAPPINGS).colorMode(BigValueColorMode.Value), frames);
-    expect(value.values[0]).toMatchObject({ colorMode: "text", color: RED });
+    expect(value.values[0]).toMatchObject({ colorMode: "text", color: ORANGE });
     const none = await stat(statusStat("status").mappings(SERVICE_STATUS_MAPPINGS).colorMode(BigValueColorMode.None), frames);
     expect(none.values[0]!.color).toBeUndefined();
   });

@@ -6,17 +6,11 @@
 import { describe, expect, test } from "bun:test";
 import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
 import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import {
-  BOOLEAN_BAD_WHEN_TRUE,
-  COLORS,
-  ORDER_STATUS_MAPPINGS,
-  SERVICE_STATUS_MAPPINGS,
-  colorCells,
-  mappingsOf,
-  noValueOf,
-  rangeMapping,
-  unitOf,
-} from "../grafana/look.ts";
+import { COLORS, ORDER_STATUS, SERVICE_STATUS, colorCells, mappingsOf, noValueOf, rangeMapping, textMappings, unitOf, yesNoMappings } from "../grafana/look.ts";
+
+const BOOLEAN_BAD_WHEN_TRUE = yesNoMappings("bad");
+const ORDER_STATUS_MAPPINGS = textMappings(ORDER_STATUS);
+const SERVICE_STATUS_MAPPINGS = textMappings(SERVICE_STATUS);
 import { type InputFrame, applyTransformations } from "../scripts/lib/display/frames.ts";
 import { type PanelJson, type TableDisplay, displayPanel } from "../scripts/lib/display/panel.ts";
 
@@ -49,7 +43,7 @@ describe("value mappings in coloured cells", () => {
     new TablePanel().title("Rejected orders in the range").overrideByName("orders", [colorCells, mappingsOf([mapping])]).noValue("no rejected orders in this range");
   const frames = [{ name: "", fields: [str("reason", ["insufficient balance"]), num("orders", [3])] }];
 
-  test("a range mapping with empty text (today's rejected count) blanks the number on red", async () => {
+  test("a range mapping with empty text (the rejected count before issue 21) blanks the number on red", async () => {
     const shown = await table(rejectedOrders(rangeMapping(1, null, "", COLORS.bad, 0)), frames);
     expect(cell(shown, 0, "orders")).toEqual({ text: "", color: RED, raw: 3 });
   });
@@ -178,8 +172,8 @@ describe("transformations", () => {
     const panel = new TablePanel()
       .withTransformation({ id: "organize", options: { renameByName: { status: "Status" } } })
       .overrideByName("status", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)]);
-    const shown = await table(panel, [health("position-manager", "degraded")]);
-    expect(cell(shown, 0, "Status")).toEqual({ text: "degraded", color: RED, raw: "degraded" });
+    const shown = await table(panel, [health("position-manager", "unhealthy")]);
+    expect(cell(shown, 0, "Status")).toEqual({ text: "unhealthy", color: RED, raw: "unhealthy" });
   });
 
   test("merge appends every frame's rows; a column one frame lacks reads the panel's noValue there", async () => {
@@ -195,7 +189,7 @@ describe("transformations", () => {
       ["position-manager", "degraded", "100", "no service answered", "no service answered"],
       ["model-service", "healthy", "1", "no service answered", "healthy"],
     ]);
-    expect(cell(shown, 1, "status").color).toBe(RED);
+    expect(cell(shown, 1, "status").color).toBe("#FF9830");
   });
 
   test("without merge a table shows the first frame, and knows there are others", async () => {

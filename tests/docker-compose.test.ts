@@ -22,6 +22,7 @@ interface Service {
   networks: Record<string, unknown> | string[];
   profiles?: string[];
   command?: string[];
+  entrypoint?: string[];
 }
 interface Resolved {
   services: Record<string, Service>;
@@ -124,6 +125,31 @@ describe("docker-compose.yml", () => {
     const secretLines = [...raw.matchAll(/^\s*([A-Z_]*(?:PASSWORD|PASS|API_KEY|TOKEN)):\s*(.*)$/gm)];
     expect(secretLines.length).toBeGreaterThan(8);
     for (const [, key, value] of secretLines) expect(`${key}: ${value}`).toMatch(/: \$\{[A-Z_]+:-(admin)?\}$/);
+  });
+
+  test.if(hasCompose)("Grafana starts with RABBITMQ_MANAGEMENT_URL without a trailing slash, the URL check and push use", () => {
+    const entrypoint = resolved({ RABBITMQ_MANAGEMENT_URL: "http://mq.internal:15672//" }).services.grafana!.entrypoint!;
+    expect(entrypoint.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(entrypoint[2]).toContain("exec /run.sh");
+    // The same shell line, run here with the image's /run.sh replaced by one that prints what it was given
+    const dir = mkdtempSync(join(tmpdir(), "entrypoint-"));
+    try {
+      const runSh = join(dir, "run.sh");
+      writeFileSync(runSh, '#!/bin/sh\nprintf "%s" "$RABBITMQ_MANAGEMENT_URL"\n', { mode: 0o755 });
+      // `docker-compose config` prints the file's $$ escapes; the container is given one $
+      const script = entrypoint[2]!.replaceAll("$$", "$").replace("/run.sh", runSh);
+      const cases: Array<[string, string]> = [
+        ["http://mq.internal:15672//", "http://mq.internal:15672"],
+        ["http://rabbitmq:15672", "http://rabbitmq:15672"],
+        ["https://ops.example/rabbitmq/", "https://ops.example/rabbitmq"],
+      ];
+      for (const [given, passed] of cases) {
+        const run = Bun.spawnSync(["/bin/sh", "-c", script, ...entrypoint.slice(3)], { env: { PATH: process.env.PATH ?? "", RABBITMQ_MANAGEMENT_URL: given } });
+        expect({ given, passed: run.stdout.toString() }).toEqual({ given, passed });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test.if(hasCompose)("profile demo: PostgreSQL 15, RabbitMQ with management, and the demo services on the repo", () => {

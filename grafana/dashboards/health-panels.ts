@@ -3,59 +3,81 @@
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
 import { BigValueColorMode, BigValueGraphMode, BigValueTextMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
-import { HEALTHY_SCORE, HEALTH_SOURCES, type HealthSource, UNHEALTHY_SCORE } from "../health.ts";
+import { MappingType, SpecialValueMatch } from "@grafana/grafana-foundation-sdk/dashboard";
+import * as col from "../columns.ts";
+import { columns } from "../columns.ts";
+import {
+  DEGRADED_SCORE,
+  EXCHANGE_LINK,
+  EXCHANGE_LINK_SOURCE,
+  HEALTHY_SCORE,
+  HEALTH_SOURCES,
+  type HealthSource,
+  OVERALL_PARTS,
+  UNHEALTHY_SCORE,
+} from "../health.ts";
 import { columnOrder } from "../queries/infinity.ts";
 import {
   COLORS,
+  CONNECTION_STATUS,
   MIXED_DATASOURCE,
-  NEUTRAL_THRESHOLDS,
-  SERVICE_STATUS_MAPPINGS,
-  WEBSOCKET_STATUS_MAPPINGS,
-  colorCells,
-  mappingsOf,
+  SERVICE_STATUS,
+  type StatusWords,
+  WEBSOCKET_STATUS,
   rangeMapping,
+  specialColor,
   textMappings,
+  thresholds,
 } from "../look.ts";
 
-/** Stat on one string field, coloured by mappings; "unknown" when its query gives nothing. */
-export const statusStat = (title: string, field: string) =>
+/** Stat on one string field: each known word its colour, any other word yellow, and red "unknown" when its
+ *  query gives nothing (a part nobody can reach ranks with unhealthy as the worst). */
+export const statusStat = (title: string, field: string, words: StatusWords) =>
   new StatPanel()
     .title(title)
     .reduceOptions(new ReduceDataOptionsBuilder().values(false).calcs(["lastNotNull"]).fields(`/^${field}$/`))
     .colorMode(BigValueColorMode.Background)
     .graphMode(BigValueGraphMode.None)
     .textMode(BigValueTextMode.Value)
-    .thresholds(NEUTRAL_THRESHOLDS)
+    .mappings([...textMappings(words), specialColor(SpecialValueMatch.Null, COLORS.bad, 50)])
+    .thresholds({ build: () => thresholds(COLORS.warn) })
     .noValue("unknown");
 
 export function overallHealth() {
-  const parts = HEALTH_SOURCES.length;
-  const panel = statusStat("Overall health", "score")
+  const parts = [...HEALTH_SOURCES.map((s) => s.service), EXCHANGE_LINK];
+  const healthy = OVERALL_PARTS * HEALTHY_SCORE;
+  // every part answered, all healthy but the link, which is not connected
+  const degraded = (OVERALL_PARTS - 1) * HEALTHY_SCORE + DEGRADED_SCORE;
+  const panel = statusStat("Overall health", "score", {})
     .description(
-      `Healthy only when all ${parts} parts (${HEALTH_SOURCES.map((s) => s.service).join(", ")}) answer healthy. ` +
-        `Red "unhealthy": some part answered that it is not healthy (position-manager's "degraded" counts). ` +
-        `Orange "unknown": some part could not be reached or answered garbage; its own panel says which. ` +
-        `Computed from each part's score (healthy ${HEALTHY_SCORE}, not healthy ${UNHEALTHY_SCORE}) merged and summed.`,
+      `Green "healthy" only when all ${OVERALL_PARTS} parts (${parts.join(", ")}) answer healthy and the exchange link is ` +
+        `connected. Orange "degraded": everything answers healthy but the Bybit WebSocket link is not connected. Red "unknown": ` +
+        `some part could not be reached or answered garbage (its own panel says which); red "unhealthy": some part answered ` +
+        `that it is not healthy (position-manager's "degraded" counts). Computed from each part's score (healthy ` +
+        `${HEALTHY_SCORE}, link not connected ${DEGRADED_SCORE}, not healthy ${UNHEALTHY_SCORE}) merged and summed.`,
     )
     .datasource(MIXED_DATASOURCE)
     .reduceOptions(new ReduceDataOptionsBuilder().values(false).calcs(["sum"]).fields("/^score$/"))
     .mappings([
-      rangeMapping(parts * HEALTHY_SCORE, parts * HEALTHY_SCORE, "healthy", COLORS.ok, 0),
-      rangeMapping(0, parts * HEALTHY_SCORE - 1, "unknown", COLORS.unknown, 1),
+      {
+        type: MappingType.ValueToText,
+        options: { [String(healthy)]: { text: "healthy", color: COLORS.ok, index: 0 }, [String(degraded)]: { text: "degraded", color: COLORS.degraded, index: 1 } },
+      },
       rangeMapping(UNHEALTHY_SCORE, null, "unhealthy", COLORS.bad, 2),
+      rangeMapping(0, UNHEALTHY_SCORE - 1, "unknown", COLORS.bad, 3),
+      specialColor(SpecialValueMatch.Null, COLORS.bad, 4),
     ])
     .withTransformation({ id: "merge", options: {} });
-  for (const source of HEALTH_SOURCES) panel.withTarget(source.query());
+  for (const source of [...HEALTH_SOURCES, EXCHANGE_LINK_SOURCE]) panel.withTarget(source.query());
   return panel;
 }
 
 export function serviceStatus(source: HealthSource) {
-  return statusStat(source.service, "status")
+  return statusStat(source.service, "status", SERVICE_STATUS)
     .description(
-      `${source.service} as it reports itself. Green only for "healthy"; red for "unhealthy" or "degraded"; ` +
-        `"unknown" (with an error on the panel) when it cannot be reached or answers something that is not its health JSON.`,
+      `${source.service} as it reports itself. Green "healthy"; orange "degraded"; red "unhealthy", or red "unknown" (with an ` +
+        `error on the panel) when it cannot be reached or answers something that is not its health JSON; yellow any other word.`,
     )
-    .mappings(SERVICE_STATUS_MAPPINGS)
     .withTarget(source.query());
 }
 
@@ -63,9 +85,11 @@ export function serviceComponents() {
   const panel = new TablePanel()
     .title("Service components and errors")
     .description(
-      "One row per part that answered: its status, database and queue connections, the WebSocket status (ws-gateway), " +
-        "model storage (model-service), the errors model-service's checks report and position-manager's validation errors. " +
-        "A part that cannot be reached has no row here (its status panel above says unknown). Red: disconnected, unhealthy, or any error.",
+      "One row per part that answered: its status, database and queue connections, the exchange link (ws-gateway), " +
+        "model storage (model-service), the errors model-service's checks report and position-manager's validation errors and " +
+        "discrepancies; a cell that does not apply to the part is empty. A part that cannot be reached has no row here (its " +
+        "status panel above says unknown). Red: disconnected, unhealthy, or any error; orange: degraded; yellow: a status word " +
+        "not known here.",
     )
     .datasource(MIXED_DATASOURCE)
     .withTransformation({ id: "merge", options: {} })
@@ -73,12 +97,18 @@ export function serviceComponents() {
       id: "organize",
       options: { excludeByName: { score: true }, indexByName: columnOrder(HEALTH_SOURCES.flatMap((source) => (source.columns ? [source.columns] : [])), ["score"]) },
     })
-    .overrideByName("status", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)])
-    .overrideByName("database", [colorCells, mappingsOf(textMappings({ connected: { color: COLORS.ok }, disconnected: { color: COLORS.bad } }))])
-    .overrideByName("queue", [colorCells, mappingsOf(textMappings({ connected: { color: COLORS.ok }, disconnected: { color: COLORS.bad } }))])
-    .overrideByName("websocket", [colorCells, mappingsOf(WEBSOCKET_STATUS_MAPPINGS)])
-    .overrideByName("storage", [colorCells, mappingsOf(SERVICE_STATUS_MAPPINGS)])
     .noValue("no service answered");
   for (const source of HEALTH_SOURCES) panel.withTarget(source.query());
-  return panel;
+  return columns(panel, {
+    service: col.text("Part"),
+    status: col.status("Status", SERVICE_STATUS),
+    database: col.status("Database", CONNECTION_STATUS),
+    queue: col.status("Queue", CONNECTION_STATUS),
+    websocket: col.status("Exchange link", WEBSOCKET_STATUS),
+    storage: col.status("Model storage", SERVICE_STATUS),
+    errors: col.errorText("Errors"),
+    validation_errors: col.countAlert("Validation errors", COLORS.ok, [1, COLORS.bad]),
+    discrepancies: col.countAlert("Discrepancies", COLORS.ok, [1, COLORS.bad]),
+    detail: col.text("Detail"),
+  });
 }

@@ -1,7 +1,8 @@
 // Each dashboard's identity, written once: its uid (stable across pushes; the main one is the real
 // system's existing uid) and title. The dashboard JSON, its file name, links and every consumer derive
 // from these.
-import { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import type * as cog from "@grafana/grafana-foundation-sdk/cog";
+import { DashboardBuilder, DashboardLinkBuilder, type DashboardLink } from "@grafana/grafana-foundation-sdk/dashboard";
 import { TIMEZONE } from "../look.ts";
 import type { DashboardDefinition } from "../types.ts";
 
@@ -14,6 +15,15 @@ export const dashboardUrl = (dashboard: { uid: string; title: string }) =>
 
 /** The signal trace of the signal in this table cell, keeping the time range. */
 export const traceLink = { title: "Trace this signal", url: `${dashboardUrl(SIGNAL_TRACE_DASHBOARD)}?var-signal_id=\${__value.raw}&\${__url_time_range}` };
+
+/** A link to another dashboard, on the dashboard itself beside its variables, keeping the time range. The
+ *  SDK's builder puts a link in the controls menu (placement "inControlsMenu"), where nobody finds it: a
+ *  link without a placement is drawn on the dashboard. */
+export function dashboardLink(target: { uid: string; title: string }): cog.Builder<DashboardLink> {
+  const link = new DashboardLinkBuilder(target.title).url(dashboardUrl(target)).keepTime(true).build();
+  delete link.placement;
+  return { build: () => link };
+}
 
 /** What every dashboard of the toolkit starts with: its identity, the tags, its description, UTC, its
  *  refresh if it has one, and the last 24 hours. */

@@ -1,150 +1,94 @@
 // The main dashboard, uid trading-system-monitoring (the real system's existing uid): health on top, then
 // the exchange link, signals, orders, model, RabbitMQ queues and the event history. One function a panel,
 // named after what the operator sees; each description says what the panel shows and what red means.
-import { DashboardLinkBuilder, TimeOptionBuilder, TimePickerBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import { TimeOptionBuilder, TimePickerBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/table";
 import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
 import { GraphDrawStyle, StackingConfigBuilder, StackingMode } from "@grafana/grafana-foundation-sdk/common";
 import type { DashboardDefinition } from "../types.ts";
+import * as col from "../columns.ts";
+import { POSITION_COLUMNS, QUOTE_CURRENCY, columns } from "../columns.ts";
 import { HEALTH_SOURCES } from "../health.ts";
-import { type RowColumns, columnOrder, infinityQuery, mapRows } from "../queries/infinity.ts";
+import { type RowColumns, columnOrder, infinityQuery, mapRows, valueAt } from "../queries/infinity.ts";
 import { postgresQuery } from "../queries/postgres.ts";
-import {
-  BOOLEAN_BAD_WHEN_TRUE,
-  BOOLEAN_GOOD_WHEN_TRUE,
-  BOOLEAN_WARN_WHEN_TRUE,
-  COLORS,
-  ORDER_STATUS_MAPPINGS,
-  WEBSOCKET_STATUS_MAPPINGS,
-  colorCells,
-  colorOf,
-  mappingsOf,
-  noValueOf,
-  rangeMapping,
-  textMappings,
-  unitOf,
-} from "../look.ts";
-import { overallHealth, serviceComponents, serviceStatus, statusStat } from "./health-panels.ts";
+import { COLORS, ORDER_STATUS, SIDE, colorOf, displayNameOf, eventTypeColors } from "../look.ts";
+import { overallHealth, serviceComponents, serviceStatus } from "./health-panels.ts";
 import { Layout } from "./layout.ts";
-import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardUrl, toolkitDashboard, traceLink } from "./identity.ts";
-import { assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
-
-/** Queues that have no consumer in the real system by design: marked as such, never flagged as lagging. */
-const QUEUES_WITHOUT_CONSUMER_BY_DESIGN = [
-  "ws-gateway.balance",
-  "ws-gateway.liquidation",
-  "position-manager.portfolio_updated",
-  "position-manager.position_snapshot_created",
-];
-
-// The spec's lag rule: more than 1000 messages, or published to while consumed at under 10% of that rate.
-const LAG_MESSAGES = 1000;
-const LAG_CONSUME_SHARE = 0.1;
+import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardLink, toolkitDashboard } from "./identity.ts";
+import { queueLag } from "./queue-panels.ts";
+import { EVENT_TYPES, assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
+import { activeSubscriptions, websocketDetails, websocketStatus } from "./websocket-panels.ts";
 
 // --- Health (US5): the rest of the row is in health-panels.ts -----------------------------------------
 
 function rejectedOrders() {
-  return new TablePanel()
+  const panel = new TablePanel()
     .title("Rejected orders in the range")
-    .description("Orders that order-manager rejected in the time range, by reason, most frequent first. Any row here is an error worth reading.")
+    .description(
+      "Orders that order-manager rejected in the time range, by reason, most frequent first, and when each reason was last seen. " +
+        "Every count is red: any row here is an error worth reading.",
+    )
     .withTarget(postgresQuery("rejected-orders"))
-    .overrideByName("orders", [colorCells, mappingsOf([rangeMapping(1, null, "", COLORS.bad, 0)])])
     .noValue("no rejected orders in this range");
-}
-
-// --- Exchange WebSocket (US6) -------------------------------------------------------------------------
-
-/** The exchange link as ws-gateway reports it, in the order the details table shows it: the newer
- *  gateway's websocket_state object when present; the flat fields otherwise, and "not exposed by
- *  ws-gateway" for what only the object carries. */
-const WEBSOCKET_COLUMNS: RowColumns = {
-  status: ["string", "$rich ? $w.status : $h.websocket_status"],
-  connected: ["boolean", "$h.websocket_connected"],
-  environment: ["string", '$rich ? $w.environment : "not exposed by ws-gateway"'],
-  connected_at: ["timestamp", "$rich ? $w.connected_at : null"],
-  connected_seconds: ["number", "$rich and $w.connected_at ? $round(($millis() - $toMillis($w.connected_at)) / 1000) : null"],
-  last_heartbeat: ["timestamp", "$rich ? $w.last_heartbeat : null"],
-  reconnection_count: ["number", "$rich ? $w.reconnection_count : null"],
-  last_error: ["string", '$rich ? ($w.last_error ? $w.last_error : "none") : "not exposed by ws-gateway"'],
-  active_subscriptions: ["number", "$h.active_subscriptions"],
-  source: ["string", '$rich ? "websocket_state" : "flat fields (older ws-gateway)"'],
-};
-
-const websocketQuery = () =>
-  infinityQuery("ws-gateway", "/health")
-    .rootSelector(mapRows("[$]", "$h", WEBSOCKET_COLUMNS, "$w := $h.websocket_state; $rich := $exists($w.status);"))
-    .columns(WEBSOCKET_COLUMNS);
-
-function websocketStatus() {
-  return statusStat("Bybit WebSocket", "status")
-    .description(
-      "The private (authenticated) Bybit WebSocket link as ws-gateway reports it. Green connected, yellow connecting or " +
-        "reconnecting, red disconnected; unknown when ws-gateway cannot be reached.",
-    )
-    .mappings(WEBSOCKET_STATUS_MAPPINGS)
-    .withTarget(websocketQuery());
-}
-
-function websocketDetails() {
-  const notExposed = noValueOf("not exposed by ws-gateway");
-  return new TablePanel()
-    .title("WebSocket link details")
-    .description(
-      "Environment, connection time and duration, last heartbeat, reconnection count, last error and active subscriptions. " +
-        "Today's ws-gateway exposes only the status and the subscription count: the rest reads \"not exposed by ws-gateway\" " +
-        "until a newer gateway adds its websocket_state object. Red: disconnected, or reconnections.",
-    )
-    .withTarget(websocketQuery())
-    .withTransformation({ id: "organize", options: { indexByName: columnOrder([WEBSOCKET_COLUMNS]) } })
-    .overrideByName("status", [colorCells, mappingsOf(WEBSOCKET_STATUS_MAPPINGS)])
-    .overrideByName("connected", [colorCells, mappingsOf(BOOLEAN_GOOD_WHEN_TRUE)])
-    .overrideByName("connected_at", [notExposed])
-    .overrideByName("last_heartbeat", [notExposed])
-    .overrideByName("connected_seconds", [notExposed, unitOf("s")])
-    .overrideByName("reconnection_count", [notExposed, colorCells, mappingsOf([rangeMapping(1, null, "", COLORS.warn, 0)])]);
-}
-
-function activeSubscriptions() {
-  return new TablePanel()
-    .title("Active subscriptions")
-    .description("Active exchange subscriptions by channel and requesting service, from the database, with the last market event seen. Narrowed by the service variable.")
-    .withTarget(postgresQuery("subscriptions-active"))
-    .noValue("no active subscriptions");
+  return columns(panel, {
+    reason: col.text("Reason"),
+    orders: col.countAlert("Rejected", COLORS.bad),
+    last_seen: col.time("Last seen"),
+  });
 }
 
 // --- Trading signals (US1) and orders (US2) -------------------------------------------------------------
 
 function tradingSignals() {
-  return new TablePanel()
+  const panel = new TablePanel()
     .title("Trading signals: last 100")
     .description(
-      "The last 100 signals of the range, newest first, narrowed by strategy and asset. Warm-up signals (no model yet) are " +
-        "marked yellow. Click a signal id to trace it through orders and fills.",
+      "The last 100 signals, newest first, narrowed by strategy and asset. Buy green, sell red; warm-up signals (no model yet) " +
+        "are marked yellow. Click a signal id to trace it through orders and fills.",
     )
     .withTarget(postgresQuery("signals"))
-    .overrideByName("signal_id", [
-      { id: "links", value: [traceLink] },
-    ])
-    .overrideByName("side", [colorCells, mappingsOf(textMappings({ buy: { color: COLORS.ok }, sell: { color: COLORS.bad } }))])
-    .overrideByName("warm_up", [colorCells, mappingsOf(BOOLEAN_WARN_WHEN_TRUE)])
     .noValue("no signals in this range");
+  return columns(panel, {
+    signal_id: col.signalId("Signal"),
+    timestamp: col.time("Time"),
+    strategy_id: col.text("Strategy"),
+    asset: col.text("Asset"),
+    side: col.status("Side", SIDE, COLORS.neutral),
+    price: col.amount("Price"),
+    confidence: col.percent("Confidence"),
+    model_version: col.text("Model version"),
+    warm_up: col.flag("Warm-up", "warn"),
+  });
 }
 
 function recentOrders() {
-  return new TablePanel()
+  const panel = new TablePanel()
     .title("Orders: last 100")
     .description(
-      "The last 100 orders of the range, newest first, and how each closed: filled green, partially filled yellow, pending blue, " +
-        "cancelled orange, rejected red (with its reason), dry run purple. Execution price, fees and executed-at come from the " +
-        "order; realized PnL only where execution_events holds a numeric value.",
+      "The last 100 orders, newest first, and how each stands: filled green, partially filled yellow, pending blue, cancelled " +
+        "orange, rejected red (its reason in Signal trace), dry run purple, any other status yellow. Execution price, fees and " +
+        "executed-at come from the order (empty until it executes); realized PnL only where execution_events holds a numeric " +
+        "value. Click a signal id to trace it.",
     )
     .withTarget(postgresQuery("orders"))
-    .overrideByName("status", [colorCells, mappingsOf(ORDER_STATUS_MAPPINGS)])
-    .overrideByName("signal_id", [
-      { id: "links", value: [traceLink] },
-    ])
     .noValue("no orders in this range");
+  return columns(panel, {
+    order_id: col.text("Order"),
+    signal_id: col.signalId("Signal"),
+    created_at: col.time("Created"),
+    asset: col.text("Asset"),
+    side: col.status("Side", SIDE, COLORS.neutral),
+    order_type: col.text("Type"),
+    status: col.status("Status", ORDER_STATUS),
+    closure: col.text("Closed by"),
+    quantity: col.amount("Quantity"),
+    filled_quantity: col.amount("Filled"),
+    execution_price: col.amount("Execution price"),
+    fees: col.fee("Fees"),
+    executed_at: col.time("Executed"),
+    realized_pnl: col.pnl("Realized PnL"),
+  });
 }
 
 function ordersPerHour() {
@@ -158,75 +102,112 @@ function ordersPerHour() {
     .drawStyle(GraphDrawStyle.Bars)
     .fillOpacity(80)
     .stacking(new StackingConfigBuilder().mode(StackingMode.Normal))
-    .overrideByName("filled", [colorOf(COLORS.ok)])
-    .overrideByName("rejected", [colorOf(COLORS.bad)])
-    .overrideByName("other", [colorOf("gray")])
+    .overrideByName("filled", [colorOf(COLORS.ok), displayNameOf("Filled")])
+    .overrideByName("rejected", [colorOf(COLORS.bad), displayNameOf("Rejected")])
+    .overrideByName("other", [colorOf("gray"), displayNameOf("Other")])
     .noValue("no orders in this range");
 }
 
 function positions() {
-  return new TablePanel()
+  const panel = new TablePanel()
     .title("Positions and PnL")
-    .description("Positions as position-manager holds them now: size, prices, unrealized and realized PnL (realized is cumulative over the row's life). Red: a loss.")
+    .description(
+      `Positions as position-manager holds them now: size, prices, unrealized and realized PnL in ${QUOTE_CURRENCY} (realized is ` +
+        "cumulative over the row's life). PnL in red is a loss, in green a gain.",
+    )
     .withTarget(postgresQuery("positions"))
-    .overrideByName("unrealized_pnl", [colorCells, mappingsOf([rangeMapping(null, -0.00000001, "", COLORS.bad, 0)])])
-    .overrideByName("realized_pnl", [colorCells, mappingsOf([rangeMapping(null, -0.00000001, "", COLORS.bad, 0)])])
     .noValue("no positions");
+  return columns(panel, POSITION_COLUMNS);
 }
 
 // --- Model (US3) ---------------------------------------------------------------------------------------
 
 function modelState() {
-  return new TablePanel()
+  const panel = new TablePanel()
     .title("Model state per strategy")
     .description(
-      "Per strategy: the active model version, its type, when it was trained and how old it is, and whether the strategy is in " +
-        "warm-up (no active model, or warm-up signals in the range: yellow). Training now is in the panel beside.",
+      "Per strategy: the active model version (yellow none when there is none), its type, when it was trained and how old it " +
+        "is, and whether the strategy is in warm-up (yellow yes). Training now is in the panel beside.",
     )
     .withTarget(postgresQuery("model-state"))
-    .overrideByName("warm_up", [colorCells, mappingsOf(BOOLEAN_WARN_WHEN_TRUE)])
-    .overrideByName("active_version", [colorCells, mappingsOf(textMappings({ none: { color: COLORS.warn } }))])
     .noValue("no strategies yet");
+  return columns(panel, {
+    strategy_id: col.text("Strategy"),
+    active_version: col.status("Active model", { none: { color: COLORS.warn } }, COLORS.neutral),
+    model_type: col.text("Type"),
+    trained_at: col.time("Trained"),
+    age_hours: col.hours("Age"),
+    warm_up: col.flag("Warm-up", "warn"),
+    last_signal_at: col.time("Last signal", "none yet"),
+  });
 }
 
 /** model-service's training status, in the order the table shows it. */
 const TRAINING_COLUMNS: RowColumns = {
-  training_now: ["boolean", "$t.is_training"],
-  current_strategy: ["string", "$t.current_training.strategy_id"],
-  current_started_at: ["timestamp", "$t.current_training.started_at"],
-  last_strategy: ["string", "$t.last_training.strategy_id"],
-  last_model_version: ["string", "$t.last_training.model_version"],
-  last_completed_at: ["timestamp", "$t.last_training.completed_at"],
-  next_scheduled_at: ["timestamp", "$t.next_scheduled_training"],
-  queue_size: ["number", "$t.queue_size"],
+  training_now: ["boolean", valueAt("$t.is_training")],
+  current_strategy: ["string", valueAt("$t.current_training.strategy_id")],
+  current_started_at: ["timestamp", valueAt("$t.current_training.started_at")],
+  last_strategy: ["string", valueAt("$t.last_training.strategy_id")],
+  last_model_version: ["string", valueAt("$t.last_training.model_version")],
+  last_completed_at: ["timestamp", valueAt("$t.last_training.completed_at")],
+  next_scheduled_at: ["timestamp", valueAt("$t.next_scheduled_training")],
+  queue_size: ["number", valueAt("$t.queue_size")],
 };
 
+/** A training status is an object saying (true or false) whether a model trains now; any other 200 (an
+ *  error object, a proxy's page as JSON, a newer shape, a null flag) gives no row, and the panel says unknown
+ *  instead of a row of nulls. Compared with both booleans: jsonata-go reads a JSON null as nothing. */
+const TRAINING_STATUS_SHAPE = "$.is_training = true or $.is_training = false";
+
 function trainingStatus() {
-  return new TablePanel()
+  const panel = new TablePanel()
     .title("Training now")
     .description(
-      "model-service's training status (its API, with its API key): whether a model is training now, the current and last run, " +
-        "the next scheduled training and the queue. Unknown when model-service cannot be reached or refuses the key.",
+      "model-service's training status (its API, with its API key): whether a model is training now (blue yes), the current " +
+        "and last run, the next scheduled training and the queue. Unknown when model-service cannot be reached, refuses the " +
+        "key, or answers something that is not a training status.",
     )
-    .withTarget(infinityQuery("model-service", "/api/v1/training/status").rootSelector(mapRows("[$]", "$t", TRAINING_COLUMNS)).columns(TRAINING_COLUMNS))
+    .withTarget(
+      infinityQuery("model-service", "/api/v1/training/status")
+        .rootSelector(mapRows("$", "$t", TRAINING_COLUMNS, { when: TRAINING_STATUS_SHAPE }))
+        .columns(TRAINING_COLUMNS),
+    )
     .withTransformation({ id: "organize", options: { indexByName: columnOrder([TRAINING_COLUMNS]) } })
-    .overrideByName("training_now", [colorCells, mappingsOf(BOOLEAN_WARN_WHEN_TRUE)])
     .noValue("unknown");
+  return columns(panel, {
+    training_now: col.flag("Training now", "info"),
+    current_strategy: col.text("Strategy now", "none"),
+    current_started_at: col.time("Started"),
+    last_strategy: col.text("Last strategy", "none yet"),
+    last_model_version: col.text("Last model"),
+    last_completed_at: col.time("Last completed"),
+    next_scheduled_at: col.time("Next scheduled", "not scheduled"),
+    queue_size: col.count("Queued"),
+  });
 }
 
 function modelQuality() {
-  return new TablePanel()
+  const panel = new TablePanel()
     .title("Model quality per strategy")
     .description(
       "Per strategy: the active model's latest win rate, accuracy and total PnL as model-service evaluated them, and its orders " +
         "of the last hour of the range: how many, filled, fill rate (the whole range's orders are in Orders per hour). Realized " +
-        "PnL (whole range) counts only numeric execution_events values. Red: win rate or fill rate under 50%.",
+        `PnL (whole range, ${QUOTE_CURRENCY}) counts only numeric execution_events values. Red: win rate or fill rate under 50%, ` +
+        "a loss; green: 50% and over, a gain.",
     )
     .withTarget(postgresQuery("model-quality"))
-    .overrideByName("win_rate", [unitOf("percentunit"), colorCells, mappingsOf([rangeMapping(null, 0.4999, "", COLORS.bad, 0)])])
-    .overrideByName("fill_rate_last_hour", [unitOf("percentunit"), colorCells, mappingsOf([rangeMapping(null, 0.4999, "", COLORS.bad, 0)])])
-    .overrideByName("accuracy", [unitOf("percentunit")])
     .noValue("no strategies yet");
+  return columns(panel, {
+    strategy_id: col.text("Strategy"),
+    active_version: col.text("Active model"),
+    win_rate: col.percentAlert("Win rate", 0.5, "not evaluated"),
+    accuracy: col.percent("Accuracy", "not evaluated"),
+    model_total_pnl: col.pnl("Model PnL (evaluation)"),
+    orders_last_hour: col.count("Orders, last hour"),
+    filled_last_hour: col.count("Filled, last hour"),
+    fill_rate_last_hour: col.percentAlert("Fill rate, last hour", 0.5),
+    realized_pnl: col.pnl("Realized PnL"),
+  });
 }
 
 function qualityTrend() {
@@ -237,75 +218,30 @@ function qualityTrend() {
     .noValue("no evaluations in this range");
 }
 
-// --- RabbitMQ (US4) ------------------------------------------------------------------------------------
-
-/** Every queue, in the order the table shows it. */
-const QUEUE_COLUMNS: RowColumns = {
-  vhost: ["string", "$q.vhost"],
-  queue: ["string", "$q.name"],
-  lagging: ["boolean", `$byDesign = false and ($q.messages > ${LAG_MESSAGES} or ($publishing and $consumed < $pub * ${LAG_CONSUME_SHARE}))`],
-  messages: ["number", "$q.messages"],
-  ready: ["number", "$q.messages_ready"],
-  unacked: ["number", "$q.messages_unacknowledged"],
-  consumers: ["number", "$q.consumers"],
-  consumer: ["string", '$q.consumers > 0 ? "consumed" : ($byDesign ? "no consumer (by design)" : "NO CONSUMER")'],
-  publish_rate: ["number", "$pub"],
-  deliver_rate: ["number", "$del"],
-};
-
-function queueLag() {
-  return new TablePanel()
-    .title("RabbitMQ queues")
-    .description(
-      `Every queue of every vhost, amq.* included: messages, ready, unacknowledged, consumers and rates. Lagging (red) by the ` +
-        `spec's rule: more than ${LAG_MESSAGES} messages, or published to while consumed at under ${LAG_CONSUME_SHARE * 100}% of ` +
-        `that rate. Queues with no consumer by design (${QUEUES_WITHOUT_CONSUMER_BY_DESIGN.join(", ")}) are marked as such and ` +
-        `never flagged; any other queue without a consumer is red.`,
-    )
-    .withTarget(
-      infinityQuery("rabbitmq", "/api/queues")
-        .rootSelector(
-          mapRows(
-            "$",
-            "$q",
-            QUEUE_COLUMNS,
-            "$pub := $q.message_stats.publish_details.rate; $del := $q.message_stats.deliver_get_details.rate; " +
-              "$publishing := $exists($pub) and $pub > 0; $consumed := $exists($del) ? $del : 0; " +
-              `$byDesign := $q.name in ${JSON.stringify(QUEUES_WITHOUT_CONSUMER_BY_DESIGN)};`,
-          ),
-        )
-        .columns(QUEUE_COLUMNS),
-    )
-    .withTransformation({ id: "organize", options: { indexByName: columnOrder([QUEUE_COLUMNS]) } })
-    .overrideByName("lagging", [colorCells, mappingsOf(BOOLEAN_BAD_WHEN_TRUE)])
-    .overrideByName("consumer", [
-      colorCells,
-      mappingsOf(textMappings({ consumed: { color: COLORS.ok }, "no consumer (by design)": { color: COLORS.neutral }, "NO CONSUMER": { color: COLORS.bad } })),
-    ])
-    .overrideByName("publish_rate", [unitOf("reqps")])
-    .overrideByName("deliver_rate", [unitOf("reqps")])
-    .noValue("no queues");
-}
-
 // --- Event history (US7) -------------------------------------------------------------------------------
 
 function eventHistory() {
-  return new TablePanel()
+  const panel = new TablePanel()
     .title("Event history: last 200")
     .description(
-      "The last 200 key events of the range, newest first: signals received, orders created, filled, cancelled and rejected, models " +
+      "The last 200 key events, newest first: signals received, orders created, filled, cancelled and rejected, models " +
         "trained and activated, subscriptions created and cancelled, with the ids to trace each. Narrowed by event type and service. " +
-        "WebSocket connection changes are not recorded by ws-gateway, so they cannot appear. Red: rejected orders.",
+        "WebSocket connection changes are not recorded by ws-gateway, so they cannot appear. Red: rejected; orange: cancelled; " +
+        "green: filled, or a model activated; blue: created or trained; any other event uncoloured.",
     )
     .withTarget(postgresQuery("event-history"))
-    .overrideByName(
-      "event_type",
-      [colorCells, mappingsOf(textMappings({ order_rejected: { color: COLORS.bad }, order_cancelled: { color: COLORS.unknown }, order_filled: { color: COLORS.ok } }))],
-    )
-    .overrideByName("signal_id", [
-      { id: "links", value: [traceLink] },
-    ])
     .noValue("no events in this range");
+  return columns(panel, {
+    time: col.time("Time"),
+    event_type: col.status("Event", eventTypeColors(EVENT_TYPES), COLORS.neutral),
+    service: col.text("Service"),
+    asset: col.text("Asset"),
+    detail: col.text("Detail"),
+    signal_id: col.signalId("Signal"),
+    order_id: col.text("Order"),
+    model_version: col.text("Model version"),
+    subscription_id: col.text("Subscription"),
+  });
 }
 
 export function mainDashboard(): DashboardDefinition {
@@ -323,7 +259,7 @@ export function mainDashboard(): DashboardDefinition {
     .withVariable(assetVariable())
     .withVariable(eventTypeVariable())
     .withVariable(serviceVariable())
-    .link(new DashboardLinkBuilder(SIGNAL_TRACE_DASHBOARD.title).url(dashboardUrl(SIGNAL_TRACE_DASHBOARD)).keepTime(true));
+    .link(dashboardLink(SIGNAL_TRACE_DASHBOARD));
 
   new Layout(board)
     .row("Health")

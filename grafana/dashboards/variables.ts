@@ -12,7 +12,7 @@ const CUSTOM_ALL_VALUE = "'__all__'";
 const ALL = { text: "All", value: ALL_SELECTED };
 
 /** The event types of the event history, in the words of the spec's event model. */
-const EVENT_TYPES = [
+export const EVENT_TYPES = [
   "signal_received",
   "order_created",
   "order_filled",

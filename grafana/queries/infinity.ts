@@ -12,11 +12,32 @@ export type InfinityColumnType = "string" | "number" | "boolean" | "timestamp" |
  *  the panel's column order (columnOrder) all come from it. */
 export type RowColumns = Record<string, readonly [InfinityColumnType, string]>;
 
-/** `$map(input, function(variable) { ( bindings {row} ) })`: one row per item of `input`, its value for
- *  each column from the column's expression; `bindings` (`$x := ...;` statements) come before the row. */
-export function mapRows(input: string, variable: string, row: RowColumns, bindings?: string): string {
+/** A value read straight from the answer, as both JSONata engines read it: null when the answer has
+ *  nothing there or a JSON null. jsonata-go reads a JSON null as nothing (it would leave the field out),
+ *  the JS package as null; this way both hand Infinity's framer the same null. */
+export const valueAt = (path: string) => `($exists(${path}) ? ${path} : null)`;
+
+export interface RowsOptions {
+  /** `$x := ...;` statements evaluated for each item before its row. */
+  bindings?: string;
+  /** When the answer gives rows at all (default: it is not empty, null, {} or []); otherwise no row, and
+   *  the panel shows its noValue. */
+  when?: string;
+  /** A JSONata comparator `function($l, $r) { ... }` (true: $l comes after $r) that orders the rows; it must
+   *  order every pair (ties broken to the last key), so that both engines give the same order. */
+  order?: string;
+}
+
+/** One row per item of `source` (an object is one item, an array each of its items), its value for each
+ *  column from the column's expression, in a form jsonata-go (Infinity's backend) and the JS package
+ *  evaluate alike: always an array (jsonata-go's $map of one item is an array of one, the JS package's
+ *  the item itself), and an empty one, "no data" in both, for an empty, null, {} or [] answer (jsonata-go's
+ *  $map of nothing is null where the JS package makes a row of nothing). */
+export function mapRows(source: string, variable: string, row: RowColumns, options: RowsOptions = {}): string {
   const object = `{${Object.entries(row).map(([name, [, expression]]) => `${JSON.stringify(name)}: ${expression}`).join(", ")}}`;
-  return `$map(${input}, function(${variable}) { ${bindings ? `( ${bindings} ${object} )` : object} })`;
+  const body = options.bindings ? `( ${options.bindings} ${object} )` : object;
+  const rows = `$append([], $map(${options.when ?? "$"} ? [${source}] : [], function(${variable}) { ${body} }))`;
+  return options.order ? `$sort(${rows}, ${options.order})` : rows;
 }
 
 /** The columns' display order, as the organize transformation takes it (Infinity returns fields sorted by

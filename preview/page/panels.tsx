@@ -2,13 +2,15 @@
 // visualisation of its kind, fed with the frames preparePanel made (the display module's code, so that
 // what this page shows and what `displayPanel` computes come from the same steps). Each kind follows
 // its panel in Grafana 13.2 (public/app/plugins/panel/<kind>/), read from source:
-// - table: TableNG on the frame options.frameIndex picks, with a picker below when there are several
-//   frames; no frame or no field: the panel's noValue, else "No data" (TablePanel.tsx);
+// - table: the fields' display names cached first (cacheFieldDisplayNames: TableNG reads a header from
+//   field.state, which applyFieldOverrides clears), then TableNG on the frame options.frameIndex picks,
+//   with a picker below when there are several frames; no frame or no field: the panel's noValue, else
+//   "No data" (table-new/TablePanel.tsx);
 // - stat: a VizRepeater of BigValue over getFieldDisplayValues; textMode auto shows the name too when
 //   the field has a displayName or the panel no title (StatPanel.tsx);
 // - time series: timeseries.tsx; text: options.content as markdown (renderTextPanelMarkdown) or
 //   sanitized HTML (TextPanel.tsx); state timeline: state-spans.tsx, a stand-in, labelled as one.
-import { type ReactNode, useState } from "react";
+import { type ReactNode, useMemo, useState } from "react";
 import type { DataFrame, FieldConfigSource, FieldDisplay, GrafanaTheme2, TimeRange, VizOrientation } from "@grafana/data";
 import type { BigValueColorMode, BigValueGraphMode, BigValueJustifyMode, BigValueTextMode, PercentChangeColorMode, VizTextDisplayOptions } from "@grafana/schema";
 import { Badge, BigValue, Combobox, ErrorBoundary, PanelChrome, VizRepeater } from "@grafana/ui";
@@ -92,6 +94,7 @@ interface TableProps {
 export function Table({ data, series, fieldConfig, options, timeRange, theme, width, height }: TableProps) {
   const frameIndex = Number(options.frameIndex ?? 0);
   const [current, setCurrent] = useState(frameIndex > 0 && frameIndex < series.length ? frameIndex : 0);
+  useMemo(() => data.cacheFieldDisplayNames(series), [data, series]);
   if (!series.length || !series.some((frame) => frame.fields.length > 0)) return <NoData text={fieldConfig.defaults.noValue ?? "No data"} />;
   const picker = series.length > 1 ? theme.spacing.gridSize * theme.components.height.md + theme.spacing.gridSize : 0;
   const table = (

@@ -1,7 +1,7 @@
 -- Event history (US7): the last 200 key events in the range, newest first. The system keeps no event log,
 -- so events are read from the tables that record them. Each source is limited to 200 rows on an indexed
--- column inside the range before the union, so no table is ever read whole; a source that $event_type or
--- $service leaves out folds away when the plan is made ('__all__' is a variable set to All).
+-- column inside the range before the union, so no table is ever read whole; a source that the event type or
+-- service variable leaves out folds away when the plan is made ('__all__' is a variable set to All).
 WITH signal_events AS (
   SELECT s."timestamp" AS "time",
          'signal_received'::text AS event_type,

@@ -1,4 +1,4 @@
--- Signal trace: the signal itself. $signal_id is a text box; an empty one matches nothing.
+-- Signal trace: the signal itself. The signal id variable is a text box; an empty one matches nothing.
 SELECT s.signal_id::text AS signal_id,
        s."timestamp" AS "timestamp",
        s.strategy_id,

@@ -1,4 +1,4 @@
--- The $asset variable: every asset with signals or a position, by skipping along the (asset) index.
+-- The asset variable: every asset with signals or a position, by skipping along the (asset) index.
 WITH RECURSIVE signal_assets AS (
   (SELECT asset FROM trading_signals ORDER BY asset LIMIT 1)
   UNION ALL

@@ -1,4 +1,4 @@
--- The $strategy variable: every strategy with signals or a model, by skipping along the (strategy_id)
+-- The strategy variable: every strategy with signals or a model, by skipping along the (strategy_id)
 -- index instead of reading every signal.
 WITH RECURSIVE signal_strategies AS (
   (SELECT strategy_id FROM trading_signals ORDER BY strategy_id LIMIT 1)

@@ -5,7 +5,7 @@ import type { DatasourceDefinition, DatasourceType } from "../../grafana/types.t
 import { POSTGRES_TYPE } from "../../grafana/datasources.ts";
 import { toDataFrameJson } from "../../scripts/lib/check/frames.ts";
 import { DirectRunner } from "../../scripts/lib/check/runner.ts";
-import { parseTimeRange } from "../../scripts/lib/check/time-range.ts";
+import { browserRange } from "../../scripts/lib/display/time.ts";
 import type { Target } from "../../scripts/lib/check/dashboard-model.ts";
 import type { QueryExecutor } from "./grafana-double.ts";
 import type { StoredDatasource } from "./grafana-double-health.ts";
@@ -40,15 +40,15 @@ function runnerOf(stored: StoredDatasource): DirectRunner {
 }
 
 export const checkEngineExecutor: QueryExecutor = async (body, context) => {
-  const request = body as { from?: string; to?: string; queries?: (Target & { intervalMs?: number })[] };
-  const range = parseTimeRange(String(request.from ?? "now-6h"), String(request.to ?? "now"));
+  const request = body as { from?: string; to?: string; queries?: (Target & { intervalMs?: number; maxDataPoints?: number })[] };
+  const range = await browserRange({ from: String(request.from ?? "now-6h"), to: String(request.to ?? "now") });
   const results: Record<string, unknown> = {};
   let failed = false;
   for (const query of request.queries ?? []) {
     const stored = context.datasource(String(query.datasource?.uid ?? ""));
     if (!stored) return { status: 404, body: { message: "Data source not found" } };
     try {
-      const frames = await runnerOf(stored).run(query, definitionOf(stored), { range, variables: [], intervalMs: query.intervalMs ?? 1000, deadlineMs: 30_000 });
+      const frames = await runnerOf(stored).run(query, definitionOf(stored), { range, variables: [], intervalMs: query.intervalMs ?? 1000, maxDataPoints: query.maxDataPoints ?? 100, deadlineMs: 30_000 });
       results[query.refId] = { status: 200, frames: frames.map((frame) => toDataFrameJson(frame, query.refId)) };
     } catch (error) {
       failed = true;

@@ -3,10 +3,10 @@
 // data. Contexts are resolved by the check engine, as the browser resolves them on load.
 import type postgres from "postgres";
 import type { DashboardDefinition } from "../../../grafana/types.ts";
-import { dashboardTime } from "../check/dashboard-model.ts";
+import { dashboardTime, dashboardTimeZone } from "../check/dashboard-model.ts";
 import { type QueryEngine, queryContext } from "../check/run.ts";
 import type { QueryContext } from "../check/sources/kind.ts";
-import { parseTimeRange } from "../check/time-range.ts";
+import { browserRange } from "../display/time.ts";
 import type { SqlQuery } from "./queries.ts";
 
 export interface BenchContexts {
@@ -29,7 +29,7 @@ export async function benchContexts(
   dataEnd: Date,
 ): Promise<BenchContexts> {
   const now = new Date(dataEnd.getTime() + 60_000);
-  const ranges = new Map(dashboards.map((d) => [d.uid, anchoredRange(d, now)]));
+  const ranges = new Map(await Promise.all(dashboards.map(async (d) => [d.uid, await anchoredRange(d, now)] as const)));
   const narrow = await narrowValues(admin, now);
   const overrides = (dashboard: DashboardDefinition) =>
     Object.fromEntries(
@@ -49,9 +49,9 @@ export async function benchContexts(
 }
 
 /** The dashboard's default range (e.g. now-24h to now) with `now` given. */
-function anchoredRange(dashboard: DashboardDefinition, now: Date) {
+async function anchoredRange(dashboard: DashboardDefinition, now: Date) {
   const time = dashboardTime(dashboard);
-  const range = parseTimeRange(time.from, time.to, now);
+  const range = await browserRange({ ...time, timeZone: dashboardTimeZone(dashboard), now });
   return { from: range.from.toISOString(), to: range.to.toISOString() };
 }
 

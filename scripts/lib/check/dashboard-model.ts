@@ -1,6 +1,7 @@
 // A dashboard's JSON read the way Grafana's browser reads it on load: the panels (rows flattened), each
 // with its queries and what happens to their answers in the browser, and the template variables.
 import type { DashboardDefinition } from "../../../grafana/types.ts";
+import type { PanelJson } from "../display/panel.ts";
 
 export interface DatasourceRef {
   type?: string;
@@ -32,11 +33,11 @@ export interface PanelModel {
   gridPos?: { x: number; y: number; w: number; h: number };
   /** Stat panels: how the field is reduced to the value shown. */
   reduce?: { calcs: string[]; fields: string };
-  mappings: unknown[];
-  noValue?: string;
-  /** Query options: Max data points, and the Min interval (the browser's low limit for its interval). */
+  /** The panel's own maxDataPoints and min interval, when its JSON sets them. */
   maxDataPoints?: number;
   interval?: string;
+  /** The panel as the dashboard JSON has it: what the display step reads (field config, options). */
+  json: PanelJson;
 }
 
 export interface VariableModel {
@@ -61,7 +62,6 @@ export function dashboardPanels(definition: DashboardDefinition): PanelModel[] {
         continue;
       }
       const options = (raw.options ?? {}) as Json;
-      const defaults = ((raw.fieldConfig as Json | undefined)?.defaults ?? {}) as Json;
       const reduceOptions = options.reduceOptions as { calcs?: string[]; fields?: string } | undefined;
       panels.push({
         dashboard: definition.title,
@@ -75,10 +75,9 @@ export function dashboardPanels(definition: DashboardDefinition): PanelModel[] {
         transformations: ((raw.transformations as Transformation[] | undefined) ?? []).filter((t) => !t.disabled),
         gridPos: raw.gridPos as PanelModel["gridPos"],
         reduce: raw.type === "stat" && reduceOptions ? { calcs: reduceOptions.calcs ?? [], fields: reduceOptions.fields ?? "" } : undefined,
-        mappings: (defaults.mappings as unknown[] | undefined) ?? [],
-        noValue: defaults.noValue as string | undefined,
-        maxDataPoints: typeof raw.maxDataPoints === "number" ? raw.maxDataPoints : undefined,
-        interval: typeof raw.interval === "string" && raw.interval ? raw.interval : undefined,
+        ...(typeof raw.maxDataPoints === "number" ? { maxDataPoints: raw.maxDataPoints } : {}),
+        ...(typeof raw.interval === "string" && raw.interval ? { interval: raw.interval } : {}),
+        json: raw as unknown as PanelJson,
       });
     }
   };
@@ -98,6 +97,11 @@ export function dashboardVariables(definition: DashboardDefinition): VariableMod
     allValue: (v.allValue as string | undefined) ?? null,
     current: v.current as VariableModel["current"],
   }));
+}
+
+/** The dashboard's time zone, as saved ("utc" for the toolkit's; Grafana's default is the browser's). */
+export function dashboardTimeZone(definition: DashboardDefinition): string {
+  return typeof definition.json.timezone === "string" && definition.json.timezone ? definition.json.timezone : "browser";
 }
 
 /** The dashboard's default time range, as saved. */

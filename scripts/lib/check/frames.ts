@@ -166,8 +166,13 @@ function timeSeriesFrame(frame: Frame, timeIndex: number, columns: ReadonlyArray
     if (i === metricIndex || field.type === "string") return field;
     return toFloatField(field);
   });
-  if (fields.some((f, i) => i !== timeIndex && f.type === "string")) return longToWide({ ...frame, fields }, timeIndex);
-  return { ...frame, fields };
+  if (!fields.some((f, i) => i !== timeIndex && f.type === "string")) return { ...frame, fields };
+  const wide = longToWide({ ...frame, fields }, timeIndex);
+  // As before Grafana 8: a time, a `metric` and one value column name each series by its metric alone
+  // (sqleng processFrame moves the only label, metric, into the field's name)
+  const labels = fields.filter((f, i) => i !== timeIndex && f.type === "string");
+  if (fields.length !== 3 || labels.length !== 1 || labels[0]!.name !== "metric") return wide;
+  return { ...wide, fields: wide.fields.map((f, i) => (i === 0 ? f : { ...f, name: /^[^{]* \{metric="(.*)"\}$/.exec(f.name)?.[1] ?? f.name })) };
 }
 
 /** Grafana's data.LongToWide for SQL time series: one row per distinct time (ascending, as Grafana

@@ -1,4 +1,6 @@
-// How a panel's result reads for people: one line, the same in `check` and `smoke`.
+// How a panel's result reads for people: one line, the same in `check` and `smoke`; and for machines, the
+// JSON of `--json`, with what Grafana displays on the panel.
+import type { PanelDisplay } from "../display/panel.ts";
 import type { PanelResult } from "./run.ts";
 
 export function panelLine(r: PanelResult): string {
@@ -6,4 +8,40 @@ export function panelLine(r: PanelResult): string {
   const verdict = r.ok ? "ok" : "FAILED";
   const shown = r.value !== undefined ? `${r.rows} rows, shows "${r.value}"` : `${r.rows} rows`;
   return `${name.padEnd(62)} ${verdict.padEnd(7)} ${shown.padEnd(28)} ${String(r.ms).padStart(6)} ms${r.error ? `  ${r.error.split("\n").join(" ")}` : ""}`;
+}
+
+/** A cell or value as displayed: its text and, where Grafana colours it, the colour (hex). */
+export interface DisplayedText {
+  text: string;
+  color?: string;
+}
+
+export type DisplayJson =
+  | { kind: "table"; headers: string[]; rows: DisplayedText[][]; totalRows: number; message?: string }
+  | { kind: "stat"; values: DisplayedText[] }
+  | { kind: "series"; fields: string[]; message?: string };
+
+/** A colour nobody sees: fully transparent (the dashboards' "no colour" for empty and neutral cells). */
+const invisible = (color: string) => /^#[0-9a-f]{6}00$/i.test(color) || /^rgba\(.*,\s*0\)$/.test(color) || color === "transparent";
+
+/** What `--json` says a panel displays: a table's headers and first rows, a stat's values, a chart's series. */
+export function displayJson(display: PanelDisplay): DisplayJson {
+  const shown = (text: string, color?: string): DisplayedText => (color && !invisible(color) ? { text, color } : { text });
+  if (display.kind === "table") {
+    return {
+      kind: "table",
+      headers: display.columns.map((c) => c.header),
+      rows: display.rows.map((row) => row.map((cell) => shown(cell.text, cell.color))),
+      totalRows: display.totalRows,
+      ...(display.message !== undefined ? { message: display.message } : {}),
+    };
+  }
+  if (display.kind === "stat") return { kind: "stat", values: display.values.map((v) => shown(v.shown, v.color)) };
+  return { kind: "series", fields: display.fields, ...(display.message !== undefined ? { message: display.message } : {}) };
+}
+
+/** A panel's result in `--json`: the verdict and figures, and what the panel displays. */
+export function panelJson(r: PanelResult) {
+  const { frames: _frames, kind: _kind, display, ...rest } = r;
+  return { ...rest, ...(display ? { display: displayJson(display) } : {}) };
 }

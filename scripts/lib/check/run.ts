@@ -4,15 +4,24 @@
 import type { Config } from "../config.ts";
 import { ALL_SELECTED, type DashboardDefinition, type DatasourceDefinition } from "../../../grafana/types.ts";
 import { badInput } from "../errors.ts";
-import { type PanelModel, type VariableModel, dashboardPanels, dashboardTime, dashboardVariables, targetDatasource, variableTarget } from "./dashboard-model.ts";
+import {
+  type PanelModel,
+  type VariableModel,
+  dashboardPanels,
+  dashboardTime,
+  dashboardTimeZone,
+  dashboardVariables,
+  targetDatasource,
+  variableTarget,
+} from "./dashboard-model.ts";
 import { type Frame, rowCount } from "./frames.ts";
 import { datasourceSecrets } from "../../../grafana/datasources.ts";
 import { DirectRunner, type QueryRunner } from "./runner.ts";
 import type { QueryContext } from "./sources/kind.ts";
 import type { TemplateVariable } from "./template.ts";
-import { parseTimeRange } from "./time-range.ts";
-import { applyTransformations, statValue } from "./transformations.ts";
-import { panelWidthPx } from "../display/time.ts";
+import { browserRange, panelInterval, panelWidthPx } from "../display/time.ts";
+import { type PanelDisplay, displayPanelFrames } from "../display/panel.ts";
+import type { InputFrame } from "../display/frames.ts";
 
 export interface CheckOptions {
   dashboards: DashboardDefinition[];
@@ -27,6 +36,8 @@ export interface CheckOptions {
   variables?: Record<string, string[]>;
   /** The longest any one query may take (default 20 s). */
   deadlineMs?: number;
+  /** How many rows of each table the display step reports (default 5). */
+  displayRows?: number;
   /** Called as each panel finishes, for progress lines. */
   onPanel?: (result: PanelResult) => void;
   /** Who runs each query: the sources themselves (check, the default: opened and closed here) or
@@ -44,8 +55,10 @@ export interface PanelResult {
   columns: string[];
   ms: number;
   error: string | null;
-  /** What a stat panel shows (after reduction and value mappings). */
+  /** What a stat panel shows (its first value's text, as Grafana's display processor computes it). */
   value?: string;
+  /** What Grafana displays on the panel, computed by @grafana/data (panels only, not variables). */
+  display?: PanelDisplay;
   /** Every frame after the browser's transformations, for whoever needs the data itself (tests, smoke). */
   frames: Frame[];
 }
@@ -56,6 +69,8 @@ export interface CheckResult {
 }
 
 const DEFAULT_DEADLINE_MS = 20_000;
+/** The first rows of each table that the display step reports. */
+const DEFAULT_DISPLAY_ROWS = 5;
 
 /** Who runs a dashboard's queries, and the datasources their targets name (by uid). */
 export interface QueryEngine {
@@ -87,7 +102,8 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
     for (const { dashboard, panels } of chosen) {
       if (!panels.length) continue;
       const context = await queryContext(dashboard, engine, options, report);
-      await Promise.all(panels.map(async (panel) => report(await runPanel(panel, engine, context))));
+      const display = { timeZone: dashboardTimeZone(dashboard), rows: options.displayRows ?? DEFAULT_DISPLAY_ROWS };
+      await Promise.all(panels.map(async (panel) => report(await runPanel(panel, engine, context, display))));
     }
   } finally {
     await own?.close();
@@ -104,14 +120,24 @@ export async function queryContext(
   report: (result: PanelResult) => void = () => {},
 ): Promise<QueryContext> {
   const time = dashboardTime(dashboard);
-  const range = parseTimeRange(options.from ?? time.from, options.to ?? time.to);
-  const base: QueryContext = {
-    range,
-    variables: [],
-    intervalMs: Math.max(60_000, Math.round((range.to.getTime() - range.from.getTime()) / 1000)),
-    deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
-  };
+  const range = await browserRange({ from: options.from ?? time.from, to: options.to ?? time.to, timeZone: dashboardTimeZone(dashboard) });
+  // Variable queries run before any panel has a size: Scenes' default maxDataPoints
+  const base: QueryContext = { range, variables: [], ...(await panelInterval(range)), deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS };
   return { ...base, variables: await resolveVariables(dashboard, engine, base, options.variables ?? {}, report) };
+}
+
+/** The panel's maxDataPoints and $__interval, as Scenes computes them from its width (on the grid check
+ *  assumes), its own settings and its datasource's time interval. */
+async function panelContext(panel: PanelModel, engine: QueryEngine, context: QueryContext): Promise<QueryContext> {
+  const ref = panel.datasource?.uid ? panel.datasource : panel.targets[0] ? targetDatasource(panel, panel.targets[0]) : undefined;
+  const timeInterval = ref?.uid ? engine.datasources.get(ref.uid)?.jsonData.timeInterval : undefined;
+  const { maxDataPoints, intervalMs } = await panelInterval(context.range, {
+    maxDataPoints: panel.maxDataPoints,
+    widthPx: panel.gridPos ? panelWidthPx(panel.gridPos.w) : undefined,
+    minInterval: panel.interval,
+    datasourceInterval: typeof timeInterval === "string" ? timeInterval : undefined,
+  });
+  return { ...context, maxDataPoints, intervalMs };
 }
 
 function selectDashboards(options: CheckOptions): DashboardDefinition[] {
@@ -176,30 +202,31 @@ function currentOf(model: VariableModel, options: string[]): string[] {
 }
 
 function pseudoPanel(dashboard: DashboardDefinition, variable: VariableModel): PanelModel {
-  return { dashboard: dashboard.title, dashboardUid: dashboard.uid, id: 0, title: `$${variable.name}`, type: "variable", targets: [], transformations: [], mappings: [] };
+  return { dashboard: dashboard.title, dashboardUid: dashboard.uid, id: 0, title: `$${variable.name}`, type: "variable", targets: [], transformations: [], json: { type: "variable" } };
 }
 
-async function runPanel(panel: PanelModel, engine: QueryEngine, context: QueryContext): Promise<PanelResult> {
+async function runPanel(panel: PanelModel, engine: QueryEngine, context: QueryContext, display: { timeZone: string; rows: number }): Promise<PanelResult> {
   const started = performance.now();
-  const outcome = await runQueries(panel, engine, context);
-  let frames = outcome.frames;
+  const outcome = await runQueries(panel, engine, await panelContext(panel, engine, context));
   const errors = [...outcome.errors];
+  let frames: Frame[] = [];
+  let shown: PanelDisplay | undefined;
   try {
-    frames = applyTransformations(frames, panel.transformations);
+    // The browser's part, by Grafana's own code: transformations, field config, display processor
+    const displayed = await displayPanelFrames(panel.json, outcome.frames.map(inputFrame), display);
+    frames = displayed.frames;
+    shown = displayed.display;
   } catch (error) {
     errors.push((error as Error).message);
   }
   const panelResult = result(panel, "panel", frames, errors, started);
-  if (panel.type === "stat") {
-    try {
-      panelResult.value = statValue(panel, frames).text;
-    } catch (error) {
-      panelResult.ok = false;
-      panelResult.error ??= (error as Error).message;
-    }
-  }
+  if (shown) panelResult.display = shown;
+  if (shown?.kind === "stat") panelResult.value = shown.values[0]?.shown;
   return panelResult;
 }
+
+/** A query's frame as the browser receives it (Grafana names every frame of the answer by its refId). */
+const inputFrame = (frame: Frame & { refId?: string }): InputFrame => ({ name: frame.name, refId: frame.refId, fields: frame.fields });
 
 /** Every target of the panel at once; a failing one leaves the others' frames (as Grafana shows them). */
 async function runQueries(panel: PanelModel, engine: QueryEngine, context: QueryContext): Promise<{ frames: Frame[]; errors: string[] }> {
@@ -209,7 +236,8 @@ async function runQueries(panel: PanelModel, engine: QueryEngine, context: Query
       const datasource = ref?.uid ? engine.datasources.get(ref.uid) : undefined;
       if (!datasource) return { error: `${target.refId}: datasource "${ref?.uid ?? "(none)"}" is not one of the toolkit's datasources` };
       try {
-        return { frames: await engine.runner.run(target, datasource, { ...context, panel: panelOptions(panel) }) };
+        const frames = await engine.runner.run(target, datasource, context);
+        return { frames: frames.map((frame) => ({ ...frame, refId: target.refId })) };
       } catch (error) {
         return { error: `${target.refId} (${datasource.name}, ${datasource.url}): ${(error as Error).message}` };
       }
@@ -219,12 +247,6 @@ async function runQueries(panel: PanelModel, engine: QueryEngine, context: Query
     frames: outcomes.flatMap((o) => ("frames" in o && o.frames ? o.frames : [])),
     errors: outcomes.flatMap((o) => ("error" in o && o.error ? [o.error] : [])),
   };
-}
-
-/** What the browser's interval needs of the panel: its Max data points and Min interval, and for its
- *  width in pixels (which check cannot measure) its width on the preview's grid. */
-function panelOptions(panel: PanelModel): QueryContext["panel"] {
-  return { maxDataPoints: panel.maxDataPoints, minInterval: panel.interval, widthPx: panel.gridPos ? panelWidthPx(panel.gridPos.w) : undefined };
 }
 
 function result(panel: PanelModel, kind: PanelResult["kind"], frames: Frame[], errors: string[], started: number): PanelResult {

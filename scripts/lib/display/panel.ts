@@ -17,7 +17,7 @@
 import type { DataFrame, Field, FieldConfigSource, GrafanaTheme2, PanelPlugin } from "@grafana/data";
 import { type GrafanaData, loadGrafanaData } from "./grafana-data.ts";
 import { panelPlugin } from "./grafana-plugins.ts";
-import { type InputFrame, type TransformationModel, toDataFrames, transformDataFrames } from "./frames.ts";
+import { type InputFrame, type TransformationModel, type TransformedFrame, fromDataFrames, toDataFrames, transformDataFrames } from "./frames.ts";
 
 /** A panel as the generated dashboard JSON has it (rows flattened). */
 export interface PanelJson {
@@ -136,10 +136,32 @@ export async function preparePanel(
 
 /** What Grafana shows on this panel for these frames (the frames as the queries answered them). */
 export async function displayPanel(panel: PanelJson, frames: ReadonlyArray<InputFrame>, options: DisplayOptions = {}): Promise<PanelDisplay> {
+  return (await displayPanelFrames(panel, frames, options)).display;
+}
+
+/** What Grafana shows, and the frames after the panel's transformations (what the visualisation draws). */
+export async function displayPanelFrames(
+  panel: PanelJson,
+  frames: ReadonlyArray<InputFrame>,
+  options: DisplayOptions = {},
+): Promise<{ display: PanelDisplay; frames: TransformedFrame[] }> {
   const data = await loadGrafanaData();
   const theme = darkTheme(data);
   const timeZone = options.timeZone ?? "utc";
   const { fieldConfig, options: panelOptions, series } = await preparePanel(data, panel, frames, timeZone);
+  return { display: panelDisplay(data, panel, series, fieldConfig, panelOptions, theme, timeZone, options), frames: fromDataFrames(series) };
+}
+
+function panelDisplay(
+  data: GrafanaData,
+  panel: PanelJson,
+  series: DataFrame[],
+  fieldConfig: FieldConfigSource,
+  panelOptions: Record<string, unknown>,
+  theme: GrafanaTheme2,
+  timeZone: string,
+  options: DisplayOptions,
+): PanelDisplay {
   if (panel.type === "table") return tableDisplay(data, series, fieldConfig, panelOptions, options.rows ?? 10);
   if (panel.type === "stat") return statDisplay(data, series, fieldConfig, panelOptions, theme, timeZone);
   const shown = series.filter((f) => f.length > 0);

@@ -10,7 +10,14 @@
 import { badInput } from "../errors.ts";
 import { loadGrafanaData } from "./grafana-data.ts";
 
-export interface BrowserTimeOptions {
+/** The width of a dashboard's grid in CSS pixels, as check and the preview assume it: Grafana on a 1920 px
+ *  screen, less its menu. A panel's width (and so its maxDataPoints and $__interval) is its share of it. */
+export const GRID_WIDTH_PX = 1600;
+
+/** A panel `columns` wide (of the grid's 24) in pixels on that grid. */
+export const panelWidthPx = (columns: number) => Math.round((columns / 24) * GRID_WIDTH_PX);
+
+export interface BrowserRangeOptions {
   /** The dashboard's time.from / time.to: `now-6h`, `now/d`, epoch milliseconds or an ISO date. */
   from: string;
   to: string;
@@ -18,6 +25,9 @@ export interface BrowserTimeOptions {
   timeZone?: string;
   /** The moment the dashboard loads (default: now). */
   now?: Date;
+}
+
+export interface IntervalOptions {
   /** The panel's maxDataPoints, when its JSON sets one. */
   maxDataPoints?: number;
   /** The panel's width in pixels, which Grafana uses when the panel sets no maxDataPoints. */
@@ -28,10 +38,15 @@ export interface BrowserTimeOptions {
   datasourceInterval?: string;
 }
 
-export interface BrowserTime {
+export type BrowserTimeOptions = BrowserRangeOptions & IntervalOptions;
+
+export interface BrowserRange {
   from: Date;
   to: Date;
   raw: { from: string; to: string };
+}
+
+export interface PanelInterval {
   maxDataPoints: number;
   /** $__interval */
   interval: string;
@@ -39,19 +54,14 @@ export interface BrowserTime {
   intervalMs: number;
 }
 
-/** The width of a dashboard's grid: Grafana on a 1920 px screen, less its menu. The preview draws at it,
- *  and check takes a panel's width on it for the panel's width in pixels, which it has no browser to
- *  measure (Grafana's maxDataPoints when the panel sets none). */
-export const GRID_WIDTH_PX = 1600;
-
-/** A panel's width in pixels on that grid, from its gridPos width (of 24 columns). */
-export const panelWidthPx = (gridColumns: number) => Math.round((gridColumns / 24) * GRID_WIDTH_PX);
+export type BrowserTime = BrowserRange & PanelInterval;
 
 /** Scenes' maxDataPoints when the panel has no width yet */
 const DEFAULT_MAX_DATA_POINTS = 500;
 
-export async function browserTime(options: BrowserTimeOptions): Promise<BrowserTime> {
-  const { dateMath, rangeUtil, dateTime } = await loadGrafanaData();
+/** The dashboard's range as the browser resolves it when the dashboard loads. */
+export async function browserRange(options: BrowserRangeOptions): Promise<BrowserRange> {
+  const { dateMath, dateTime } = await loadGrafanaData();
   const timezone = options.timeZone ?? "utc";
   const now = options.now ?? new Date();
   const problems: string[] = [];
@@ -71,12 +81,23 @@ export async function browserTime(options: BrowserTimeOptions): Promise<BrowserT
   const to = resolve(options.to, "to");
   if (from && to && from.getTime() > to.getTime()) problems.push(`from (${from.toISOString()}) is after to (${to.toISOString()})`);
   if (problems.length || !from || !to) throw badInput("invalid time range", problems);
+  return { from, to, raw: { from: options.from, to: options.to } };
+}
 
+/** A panel's maxDataPoints and $__interval over this range, as Scenes computes them before its queries. */
+export async function panelInterval(range: BrowserRange, options: IntervalOptions = {}): Promise<PanelInterval> {
+  const { rangeUtil, dateTime } = await loadGrafanaData();
   for (const [name, value] of [["minInterval", options.minInterval], ["datasourceInterval", options.datasourceInterval]] as const) {
     if (value !== undefined && !rangeUtil.isValidTimeSpan(value)) throw badInput(`invalid ${name} "${value}" (use a duration such as 30s, 1m, 1h)`);
   }
   const maxDataPoints = options.maxDataPoints || options.widthPx || DEFAULT_MAX_DATA_POINTS;
-  const range = { from: dateTime(from), to: dateTime(to), raw: { from: options.from, to: options.to } };
-  const { interval, intervalMs } = rangeUtil.calculateInterval(range, maxDataPoints, options.minInterval || options.datasourceInterval);
-  return { from, to, raw: range.raw, maxDataPoints, interval, intervalMs };
+  const timeRange = { from: dateTime(range.from), to: dateTime(range.to), raw: range.raw };
+  const { interval, intervalMs } = rangeUtil.calculateInterval(timeRange, maxDataPoints, options.minInterval || options.datasourceInterval);
+  return { maxDataPoints, interval, intervalMs };
+}
+
+/** The range and a panel's interval together. */
+export async function browserTime(options: BrowserTimeOptions): Promise<BrowserTime> {
+  const range = await browserRange(options);
+  return { ...range, ...(await panelInterval(range, options)) };
 }

@@ -26,8 +26,7 @@ class GrafanaRunner implements QueryRunner {
     const answer = await this.client.query({
       from: String(range.from.getTime()),
       to: String(range.to.getTime()),
-      // A kind whose browser computes them per panel (Prometheus) has put them in the query.
-      queries: [{ intervalMs: context.intervalMs, maxDataPoints: 1000, ...query, refId, datasource: { type: datasource.type, uid: datasource.uid } }],
+      queries: [{ ...query, refId, datasource: { type: datasource.type, uid: datasource.uid }, intervalMs: context.intervalMs, maxDataPoints: context.maxDataPoints }],
     });
     const result = answer.results[refId];
     if (!result) throw new Error(`Grafana answered ${answer.status} without a result for ${refId}`);

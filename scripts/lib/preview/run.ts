@@ -5,6 +5,7 @@
 import type { Config } from "../config.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
 import { badInput } from "../errors.ts";
+import { GRID_WIDTH_PX } from "../display/time.ts";
 import { ensureChromium } from "./chromium.ts";
 import { type DashboardDataOptions, dashboardData } from "./queries.ts";
 import type { PreviewDashboard } from "./payload.ts";
@@ -12,12 +13,11 @@ import { type Browser, launchBrowser } from "./browser.ts";
 import { type Bundle, pageBundle } from "./bundle.ts";
 import { type PageJob, renderPages } from "./render.ts";
 import { ensureWorkspace } from "./workspace.ts";
-import { GRID_WIDTH_PX } from "../display/time.ts";
 
 /** Where the pictures go unless --out says otherwise (relative to the working directory). */
 export const DEFAULT_OUT = "previews";
 
-/** The width of a dashboard's grid in the picture (the display's one definition). */
+/** The width of a dashboard's grid in the picture: the width check computes each panel's interval for. */
 export const GRID_WIDTH = GRID_WIDTH_PX;
 
 export interface PreviewOptions extends Omit<DashboardDataOptions, "caption"> {

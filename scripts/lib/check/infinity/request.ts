@@ -3,6 +3,7 @@
 // datasource, allowedHosts, the timeout; then the answer read as the plugin reads it.
 import { badInput } from "../../errors.ts";
 import { compareGoStrings, formatRfc3339Nano, goQueryEscape, goQueryUnescape } from "../go-format.ts";
+import { goJsonSyntaxError } from "../go-json.ts";
 import { formatMomentUtc, type TimeRange } from "../time-range.ts";
 import { ALLOWED_HOSTS_MESSAGE, type InfinityDatasource, InfinityQueryError, type InfinityTarget, QUERY_ERROR_PREFIX } from "./types.ts";
 
@@ -240,11 +241,9 @@ export async function fetchJson(request: InfinityRequest): Promise<unknown> {
   }
   if (bytes.length === 0) throw new InfinityQueryError(`${QUERY_ERROR_PREFIX}empty response body received for the URL ${request.url}`);
   const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const text = new TextDecoder().decode(hasBom ? bytes.subarray(3) : bytes);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const reason = text.trim() === "" ? "unexpected end of JSON input" : (error as Error).message;
-    throw new InfinityQueryError(`${QUERY_ERROR_PREFIX}unable to parse response body as JSON. ${reason}`);
-  }
+  const body = hasBom ? bytes.subarray(3) : bytes;
+  // Go's json.Unmarshal wording, which is what the panel shows in Grafana
+  const syntaxError = goJsonSyntaxError(body);
+  if (syntaxError) throw new InfinityQueryError(`${QUERY_ERROR_PREFIX}unable to parse response body as JSON. ${syntaxError}`);
+  return JSON.parse(new TextDecoder().decode(body));
 }

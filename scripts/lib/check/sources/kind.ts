@@ -14,10 +14,10 @@ export interface QueryContext {
   variables: TemplateVariable[];
   /** Grafana's interval for the panel; only $__interval macros read it. */
   intervalMs: number;
+  /** The panel's maxDataPoints, which the browser sends with each query. */
+  maxDataPoints: number;
   /** No query may take longer than this, whatever its source does. */
   deadlineMs: number;
-  /** The panel the query belongs to, as far as the browser's interval needs it (Prometheus). */
-  panel?: { maxDataPoints?: number; minInterval?: string; widthPx?: number };
 }
 
 /** One datasource opened for queries: a pool, an HTTP client. */

@@ -13,31 +13,22 @@
 // - Exemplars are not asked for: their frames are extra, and their failure never fails a query (§5).
 import { PROMETHEUS_TYPE } from "../../../../grafana/datasources.ts";
 import type { DatasourceDefinition } from "../../../../grafana/types.ts";
-import { browserTime } from "../../display/time.ts";
 import type { Target } from "../dashboard-model.ts";
 import { type PrometheusTarget, runPrometheusQuery } from "../prometheus/query.ts";
 import { interpolateTemplate } from "../template.ts";
 import type { DatasourceKind, QueryContext } from "./kind.ts";
 
-/** The datasource's scrape interval: the browser's low limit when the panel has no Min interval. */
-const scrapeInterval = (datasource: DatasourceDefinition) => String(datasource.jsonData.timeInterval ?? "") || "15s";
-
 async function asBrowserSends(target: Target, context: QueryContext, datasource: DatasourceDefinition): Promise<Target> {
   const prom = target as unknown as PrometheusTarget;
   const text = (value: string | undefined, format: "prometheus" | "infinity") =>
     interpolateTemplate(value ?? "", context.variables, { range: context.range, format });
-  // A query that arrives with its interval (one the browser already sent, in the Grafana double) keeps it.
+  // A query that arrives with its interval (one the browser already sent, in the Grafana double) keeps
+  // it; otherwise the panel's, which check computed as the browser does (check/run.ts panelContext: the
+  // panel's Max data points or width, its Min interval, else this datasource's scrape interval).
   const interval =
     prom.intervalMs !== undefined
       ? { intervalMs: prom.intervalMs, maxDataPoints: prom.maxDataPoints ?? 100 }
-      : await browserTime({
-          from: String(context.range.from.getTime()),
-          to: String(context.range.to.getTime()),
-          maxDataPoints: context.panel?.maxDataPoints,
-          widthPx: context.panel?.widthPx,
-          minInterval: context.panel?.minInterval ? text(context.panel.minInterval, "infinity") : undefined,
-          datasourceInterval: scrapeInterval(datasource),
-        });
+      : { intervalMs: context.intervalMs, maxDataPoints: context.maxDataPoints };
   return {
     ...target,
     expr: text(prom.expr, "prometheus"),
