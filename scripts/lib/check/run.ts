@@ -21,7 +21,7 @@ import type { QueryContext } from "./sources/kind.ts";
 import type { TemplateVariable } from "./template.ts";
 import { browserRange, panelInterval, panelWidthPx } from "../display/time.ts";
 import { type PanelDisplay, displayPanelFrames } from "../display/panel.ts";
-import type { InputFrame } from "../display/frames.ts";
+import type { InputFrame, TransformedFrame } from "../display/frames.ts";
 
 export interface CheckOptions {
   dashboards: DashboardDefinition[];
@@ -214,7 +214,7 @@ async function runPanel(panel: PanelModel, engine: QueryEngine, context: QueryCo
   try {
     // The browser's part, by Grafana's own code: transformations, field config, display processor
     const displayed = await displayPanelFrames(panel.json, outcome.frames.map(inputFrame), display);
-    frames = displayed.frames;
+    frames = displayed.frames.map(outputFrame);
     shown = displayed.display;
   } catch (error) {
     errors.push((error as Error).message);
@@ -226,7 +226,23 @@ async function runPanel(panel: PanelModel, engine: QueryEngine, context: QueryCo
 }
 
 /** A query's frame as the browser receives it (Grafana names every frame of the answer by its refId). */
-const inputFrame = (frame: Frame & { refId?: string }): InputFrame => ({ name: frame.name, refId: frame.refId, fields: frame.fields });
+const inputFrame = (frame: Frame & { refId?: string }): InputFrame => ({
+  name: frame.name,
+  refId: frame.refId,
+  fields: frame.fields,
+  meta: frame.notices?.length ? { ...frame.meta, notices: frame.notices } : frame.meta,
+});
+
+/** A frame after the browser's part, as check reports it (notices beside the rest of meta, as they came). */
+function outputFrame(frame: TransformedFrame): Frame {
+  const { notices, ...meta } = frame.meta ?? {};
+  return {
+    name: frame.name,
+    fields: frame.fields,
+    ...(Object.keys(meta).length ? { meta } : {}),
+    ...(Array.isArray(notices) && notices.length ? { notices: notices as Frame["notices"] } : {}),
+  };
+}
 
 /** Every target of the panel at once; a failing one leaves the others' frames (as Grafana shows them). */
 async function runQueries(panel: PanelModel, engine: QueryEngine, context: QueryContext): Promise<{ frames: Frame[]; errors: string[] }> {

@@ -8,14 +8,34 @@ export interface InputFrame {
   name?: string;
   /** The query's refId (Grafana sets it on every frame of the response). */
   refId?: string;
-  fields: ReadonlyArray<{ name: string; type: string; values: ReadonlyArray<unknown> }>;
+  fields: ReadonlyArray<InputField>;
+  /** What the datasource's backend sets of the frame's meta (executedQueryString, notices...). */
+  meta?: Record<string, unknown>;
+}
+
+/** A column as the backend answers it: a series' labels and the config a datasource sets (Prometheus'
+ *  legend as displayNameFromDS) reach the browser with it. */
+export interface InputField {
+  name: string;
+  type: string;
+  values: ReadonlyArray<unknown>;
+  labels?: Record<string, string>;
+  config?: { displayNameFromDS?: string; interval?: number };
 }
 
 /** A frame after the transformations; a field renamed by organize keeps its name and carries displayName. */
 export interface TransformedFrame {
   name: string;
   refId?: string;
-  fields: Array<{ name: string; type: "time" | "number" | "string" | "boolean" | "other"; values: unknown[]; displayName?: string }>;
+  fields: Array<{
+    name: string;
+    type: "time" | "number" | "string" | "boolean" | "other";
+    values: unknown[];
+    displayName?: string;
+    labels?: Record<string, string>;
+    config?: { displayNameFromDS?: string; interval?: number };
+  }>;
+  meta?: Record<string, unknown>;
 }
 
 /** A panel's transformation as its JSON has it. */
@@ -34,10 +54,11 @@ export function toDataFrames(data: GrafanaData, frames: ReadonlyArray<InputFrame
     const fields = frame.fields.map((field) => ({
       name: field.name,
       type: (FIELD_TYPES.has(field.type) ? field.type : data.FieldType.other) as GrafanaFieldType,
-      config: {},
+      config: { ...field.config },
       values: [...field.values],
+      ...(field.labels ? { labels: { ...field.labels } } : {}),
     }));
-    return { name: frame.name || undefined, refId: frame.refId, fields, length: fields[0]?.values.length ?? 0 };
+    return { name: frame.name || undefined, refId: frame.refId, fields, length: fields[0]?.values.length ?? 0, ...(frame.meta ? { meta: frame.meta } : {}) };
   });
 }
 
@@ -49,8 +70,20 @@ export function fromDataFrames(frames: ReadonlyArray<DataFrame>): TransformedFra
       const type = FIELD_TYPES.has(field.type) ? (field.type as TransformedFrame["fields"][number]["type"]) : "other";
       // merge fills the rows a frame lacks with undefined; a panel reads them as null
       const values = [...field.values].map((v) => (v === undefined ? null : v));
-      return field.config.displayName ? { name: field.name, type, values, displayName: field.config.displayName } : { name: field.name, type, values };
+      const { displayName, displayNameFromDS, interval } = field.config;
+      const config: { displayNameFromDS?: string; interval?: number } = {};
+      if (displayNameFromDS !== undefined) config.displayNameFromDS = displayNameFromDS;
+      if (typeof interval === "number") config.interval = interval;
+      return {
+        name: field.name,
+        type,
+        values,
+        ...(displayName ? { displayName } : {}),
+        ...(field.labels ? { labels: { ...field.labels } } : {}),
+        ...(Object.keys(config).length ? { config } : {}),
+      };
     }),
+    ...(frame.meta ? { meta: frame.meta as Record<string, unknown> } : {}),
   }));
 }
 
