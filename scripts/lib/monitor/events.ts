@@ -36,6 +36,8 @@ export interface MonitorEvent {
 export interface LastEvent {
   state: string;
   reconnectCount: number | null;
+  /** When it happened (UTC); a reading older than this is not written. */
+  at?: Date;
 }
 
 export function serviceEvent(at: Date, reading: ServiceReading): MonitorEvent {
@@ -120,12 +122,12 @@ export class EventStore {
 
   /** The last event of every subject (or of the given ones), from the table. */
   async lastEvents(subjects?: string[], sql: postgres.Sql = this.sql): Promise<Map<string, LastEvent>> {
-    const rows = await sql<{ subject: string; state: string; reconnect_count: number | null }[]>`
-      SELECT DISTINCT ON (subject) subject, state, reconnect_count
+    const rows = await sql<{ subject: string; state: string; reconnect_count: number | null; occurred_at: string }[]>`
+      SELECT DISTINCT ON (subject) subject, state, reconnect_count, occurred_at::text
       FROM ${sql(this.schema)}.${sql(EVENTS_TABLE)}
       ${subjects ? sql`WHERE subject IN ${sql(subjects)}` : sql``}
       ORDER BY subject, id DESC`;
-    return new Map(rows.map((row) => [row.subject, { state: row.state, reconnectCount: row.reconnect_count }]));
+    return new Map(rows.map((row) => [row.subject, { state: row.state, reconnectCount: row.reconnect_count, at: new Date(`${row.occurred_at.replace(" ", "T")}Z`) }]));
   }
 
   /** Writes the events whose state differs from their subject's last row, under the advisory lock so that
@@ -139,9 +141,11 @@ export class EventStore {
       const last = await this.lastEvents([...new Set(events.map((e) => e.subject))], sql);
       const fresh: MonitorEvent[] = [];
       for (const event of events) {
-        if (last.get(event.subject)?.state === event.state) continue;
+        const before = last.get(event.subject);
+        // Another monitor wrote this change already, or a newer reading than this one.
+        if (before?.state === event.state || (before?.at && before.at >= event.at)) continue;
         fresh.push(event);
-        last.set(event.subject, { state: event.state, reconnectCount: event.reconnectCount ?? null });
+        last.set(event.subject, { state: event.state, reconnectCount: event.reconnectCount ?? null, at: event.at });
       }
       if (fresh.length) {
         const rows = fresh.map((e) => ({

@@ -61,7 +61,7 @@ export class Monitor {
   ) {
     this.log = options.log ?? (() => {});
     this.store = options.store !== undefined ? options.store : config.monitor.writerPassword ? EventStore.open(config) : null;
-    this.eventsStatus = this.store ? "writing" : "off: MONITOR_POSTGRES_PASSWORD is not set";
+    this.eventsStatus = this.store ? "starting" : "off: MONITOR_POSTGRES_PASSWORD is not set";
     this.database = new DatabaseFiguresReader(config);
     this.queues = monitorExportsQueues(config) ? new QueueMetrics(this.metrics.registry) : null;
   }

@@ -59,7 +59,7 @@ export async function ensureMonitoringSchema(sql: postgres.Sql, schema: string):
 export async function grantEventsToReader(sql: postgres.Sql, schema: string, reader: string): Promise<string[]> {
   const done: string[] = [];
   const [has] = await sql`
-    SELECT has_schema_privilege(${reader}, ${quoteIdent(schema)}, 'USAGE') AS usage,
+    SELECT has_schema_privilege(${reader}, ${schema}, 'USAGE') AS usage,
            has_table_privilege(${reader}, ${`${quoteIdent(schema)}.${EVENTS_TABLE}`}, 'SELECT') AS select`;
   if (!has!.usage) {
     await sql`GRANT USAGE ON SCHEMA ${sql(schema)} TO ${sql(reader)}`;
@@ -115,7 +115,7 @@ export async function convergeWriter(sql: postgres.Sql, spec: WriterSpec, canLog
   }
   const [has] = await sql`
     SELECT has_database_privilege(${role}, current_database(), 'CONNECT') AS connect,
-           has_schema_privilege(${role}, ${quoteIdent(schema)}, 'USAGE') AS usage`;
+           has_schema_privilege(${role}, ${schema}, 'USAGE') AS usage`;
   if (!has!.connect) {
     await sql`GRANT CONNECT ON DATABASE ${sql(spec.database)} TO ${sql(role)}`;
     done.push(`GRANT CONNECT ON DATABASE ${spec.database} TO ${role}`);

@@ -34,7 +34,7 @@ export function purgeStackDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const SECRET_NAMES = ["postgresPassword", "monitorRolePassword", "rabbitmqPassword", "rabbitmqMonitorPassword", "serviceApiKey"] as const;
+const SECRET_NAMES = ["postgresPassword", "monitorRolePassword", "rabbitmqPassword", "rabbitmqMonitorPassword", "serviceApiKey", "monitorWriterPassword"] as const;
 export type StackSecrets = Record<(typeof SECRET_NAMES)[number], string>;
 
 /** Random passwords of the local stack, made once and kept in the stack directory (mode 600). They are
@@ -63,6 +63,7 @@ export const PORT_SETTINGS = {
   "order-manager": { variable: "STACK_ORDERMANAGER_PORT", default: servicePort("order-manager") },
   "position-manager": { variable: "STACK_POSITION_MANAGER_PORT", default: servicePort("position-manager") },
   demoControl: { variable: "STACK_DEMO_CONTROL_PORT", default: 4999 },
+  monitor: { variable: "STACK_MONITOR_PORT", default: Number((SETTINGS.MONITOR_PORT as { default?: string }).default) },
 } as const satisfies Record<string, { variable: string; default: number }> & Record<ServiceName, unknown>;
 
 export type PortName = keyof typeof PORT_SETTINGS;

@@ -24,10 +24,11 @@ import {
 import { SERVICE_NAMES, SERVICE_VARIABLES } from "../config.ts";
 import { daemonPid, logPath, portFree } from "./daemon.ts";
 import { demoAnswers, demoPid, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
+import { monitorAnswers, monitorEnv, monitorPid, monitorUrl, startMonitorDaemon, stopMonitorDaemon } from "./local-monitor.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresAnswers, postgresPaths, postgresPid, startPostgres, stopPostgres } from "./local-postgres.ts";
 import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqAnswers, rabbitmqPid, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
 
-export type ComponentName = "postgres" | "rabbitmq" | "demo";
+export type ComponentName = "postgres" | "rabbitmq" | "demo" | "monitor";
 /** running/started: the stack's own process answers with the stack's credentials. unhealthy: its
  *  process runs but does not answer. blocked: not running, and a port it needs is held by a process
  *  that is not the stack's. */
@@ -47,6 +48,7 @@ const EXTERNAL_MARKER: Record<ComponentName, string> = {
   postgres: "POSTGRES_HOST",
   rabbitmq: "RABBITMQ_HOST",
   demo: "WS_GATEWAY_HOST",
+  monitor: "MONITOR_URL",
 };
 
 /** Set, and not to the stack's own address (which `eval "$(bun run stack env)"` puts there). */
@@ -57,6 +59,7 @@ function isExternal(name: ComponentName, ports: StackPorts, env = process.env): 
     postgres: value === "127.0.0.1" && env.POSTGRES_PORT === String(ports.postgres),
     rabbitmq: value === "127.0.0.1" && env.RABBITMQ_PORT === String(ports.amqp),
     demo: value === "127.0.0.1" && env.WS_GATEWAY_PORT === String(ports["ws-gateway"]),
+    monitor: value === monitorUrl(ports),
   };
   return !own[name];
 }
@@ -112,6 +115,17 @@ const COMPONENTS: Component[] = [
       isExternal("postgres", ports) || isExternal("rabbitmq", ports) ? "the demo runs only against the stack's own PostgreSQL and RabbitMQ" : null,
     where: (ports) => `services on ${SERVICE_NAMES.map((name) => ports[name]).join(", ")}, control on ${ports.demoControl}`,
     log: (stack) => logPath(stack, "demo"),
+  },
+  {
+    name: "monitor",
+    ports: () => ["monitor"],
+    pid: monitorPid,
+    answers: monitorAnswers,
+    // After the demo, so that it reads the stack's own services from its first reading.
+    start: async (stack, ports) => startMonitorDaemon(stack, ports, { ...stackEnv(await stackStatus(), ports), ...monitorEnv(ports) }),
+    stop: stopMonitorDaemon,
+    where: (ports) => `${monitorUrl(ports)} (/metrics, /healthz)`,
+    log: (stack) => logPath(stack, "monitor"),
   },
 ];
 
@@ -237,6 +251,7 @@ export function stackEnv(statuses: ComponentStatus[], ports = stackPorts()): Rec
       POSTGRES_PASSWORD: secrets.postgresPassword,
       GRAFANA_POSTGRES_USER: "grafana_monitor",
       GRAFANA_POSTGRES_PASSWORD: secrets.monitorRolePassword,
+      MONITOR_POSTGRES_PASSWORD: secrets.monitorWriterPassword,
     });
   }
   if (local("rabbitmq")) {
@@ -252,6 +267,7 @@ export function stackEnv(statuses: ComponentStatus[], ports = stackPorts()): Rec
     });
   }
   if (local("demo")) Object.assign(env, demoServiceEnv(ports));
+  if (local("monitor")) Object.assign(env, monitorEnv(ports));
   return env;
 }
 
