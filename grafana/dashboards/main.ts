@@ -294,8 +294,9 @@ function eventHistory() {
     .title("Event history: last 200")
     .description(
       "The last 200 key events of the range, newest first: signals received, orders created, filled, cancelled and rejected, models " +
-        "trained and activated, subscriptions created and cancelled, with the ids to trace each. Narrowed by event type and service. " +
-        "WebSocket connection changes are not recorded by ws-gateway, so they cannot appear. Red: rejected orders.",
+        "trained and activated, subscriptions created and cancelled, with the ids to trace each; and the state changes `bun run monitor` " +
+        "records: services healthy, degraded, unhealthy or unreachable, the exchange link connecting, reconnecting, connected or disconnected " +
+        "(with its reconnect count and last error), training started and completed. Narrowed by event type and service. Red: rejected orders.",
     )
     .withTarget(postgresQuery("event-history"))
     .overrideByName(
