@@ -65,8 +65,10 @@ export class MonitorMetrics {
   private lastReported: number | null = null;
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    // process_cpu_seconds_total and friends: the monitor's own cost, under their standard names.
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    // process_cpu_seconds_total and friends: the monitor's own cost, under their standard names. The
+    // event-loop lag histogram samples every 10 ms by default, which alone costs ~0.4 % of a core here
+    // (measured: 8 clock ticks in 20 s idle); once a second is plenty for a process that wakes every 15 s.
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 1000 });
   }
 
   private gauge(name: string, help: string, labelNames: readonly string[] = []) {
