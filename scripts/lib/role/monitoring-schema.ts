@@ -58,6 +58,9 @@ export async function ensureMonitoringSchema(sql: postgres.Sql, schema: string):
 /** The read-only role reads the events (the event history panel); nothing else of the schema. */
 export async function grantEventsToReader(sql: postgres.Sql, schema: string, reader: string): Promise<string[]> {
   const done: string[] = [];
+  const [role] = await sql`SELECT 1 FROM pg_roles WHERE rolname = ${reader}`;
+  // A dry run of a first install: the read-only role is only planned, so are its grants.
+  if (!role) return [`GRANT USAGE ON SCHEMA ${schema} TO ${reader}`, `GRANT SELECT ON ${schema}.${EVENTS_TABLE} TO ${reader}`];
   const [has] = await sql`
     SELECT has_schema_privilege(${reader}, ${schema}, 'USAGE') AS usage,
            has_table_privilege(${reader}, ${`${quoteIdent(schema)}.${EVENTS_TABLE}`}, 'SELECT') AS select`;
