@@ -53,7 +53,8 @@ function definitions(v: Values, maxOpenConns: number): DatasourceDefinition[] {
       sslmode: "disable",
       postgresVersion: 1500,
       timescaledb: false,
-      // Grafana's pool stays inside the read-only role's connection limit (one spare for psql).
+      // Grafana's pool stays inside the read-only role's connection limit: one connection is left for
+      // bun run monitor (its database figures, as this role) and one spare for psql.
       maxOpenConns,
       maxIdleConns: 2,
       connMaxLifetime: 14400,
@@ -112,7 +113,7 @@ export function datasourceDefinitions(config: Config): DatasourceDefinition[] {
       rabbitmqUser: config.rabbitmq.monitorUser,
       serviceUrls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, config.services[name].url])) as Record<ServiceName, string>,
     },
-    config.monitorRole.connectionLimit - 1,
+    config.monitorRole.connectionLimit - 2,
   );
 }
 
@@ -148,8 +149,8 @@ export function provisionedDatasources(): DatasourceDefinition[] {
         SERVICE_NAMES.map((name) => [name, `http://${ref(SERVICE_VARIABLES[name].host)}:${ref(SERVICE_VARIABLES[name].port)}`]),
       ) as Record<ServiceName, string>,
     },
-    // jsonData is typed JSON: a number, not a reference. The role's default limit, one spare for psql.
-    Number(SETTINGS.GRAFANA_POSTGRES_CONNECTION_LIMIT.default) - 1,
+    // jsonData is typed JSON: a number, not a reference. The role's default limit, less the monitor's and a spare.
+    Number(SETTINGS.GRAFANA_POSTGRES_CONNECTION_LIMIT.default) - 2,
   );
 }
 

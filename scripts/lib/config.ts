@@ -54,8 +54,8 @@ export const SETTINGS = {
   GRAFANA_POSTGRES_CONNECTION_LIMIT: {
     kind: "count",
     group: "PostgreSQL",
-    default: "5",
-    description: "Most connections the read-only role may hold at once",
+    default: "6",
+    description: "Most connections the read-only role may hold at once: Grafana's pool takes two less (one for bun run monitor, one spare)",
   },
   GRAFANA_POSTGRES_STATEMENT_TIMEOUT: {
     kind: "duration",

@@ -22,7 +22,8 @@ export class DatabaseFiguresReader {
     private readonly windowSeconds = config.monitor.databaseWindowSeconds,
   ) {
     const definition = datasourceDefinitions(config).find((ds) => ds.uid === DATASOURCE_UIDS.postgres)!;
-    // One connection is enough for one query per interval; the role's limit is shared with Grafana.
+    // One connection is enough for one query per interval: the one the role's limit keeps for the monitor
+    // (grafana/datasources.ts gives Grafana's pool the limit less two).
     const lean = { ...definition, jsonData: { ...definition.jsonData, maxOpenConns: 1 } };
     this.datasource = postgresKind.open(lean, datasourceSecrets(definition, config.values).secrets);
     this.target = { refId: "A", rawSql: panelSql(DATABASE_FIGURES_SQL), format: "table" } as unknown as Target;
