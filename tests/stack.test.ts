@@ -128,7 +128,7 @@ describe("what the stack owns", () => {
       expect(processesOf(dir, ports)).toEqual([]);
       expect(existsSync(join(dir, "ports.json"))).toBe(false);
       const stopped = await runCli(["scripts/stack.ts", "status", "--json"], env);
-      expect(states(stopped.stdout)).toEqual({ postgres: "stopped", rabbitmq: "stopped", demo: "stopped" });
+      expect(states(stopped.stdout)).toEqual({ postgres: "stopped", rabbitmq: "stopped", demo: "stopped", monitor: "stopped" });
       expect(stopped.code).toBe(1);
 
       expect((await runCli(["scripts/stack.ts", "down", "--purge"], env)).code).toBe(0);
