@@ -58,7 +58,8 @@ function definitions(v: Values, maxOpenConns: number): DatasourceDefinition[] {
       sslmode: "disable",
       postgresVersion: 1500,
       timescaledb: false,
-      // Grafana's pool stays inside the read-only role's connection limit (one spare for psql).
+      // Grafana's pool stays inside the read-only role's connection limit: one connection is left for
+      // bun run monitor (its database figures, as this role) and one spare for psql.
       maxOpenConns,
       maxIdleConns: 2,
       connMaxLifetime: 14400,
@@ -139,7 +140,7 @@ export function datasourceDefinitions(config: Config): DatasourceDefinition[] {
       prometheusUrl: config.prometheus.url,
       scrapeInterval: config.prometheus.scrapeInterval,
     },
-    config.monitorRole.connectionLimit - 1,
+    config.monitorRole.connectionLimit - 2,
   );
 }
 
@@ -177,8 +178,8 @@ export function provisionedDatasources(): DatasourceDefinition[] {
       prometheusUrl: ref("PROMETHEUS_URL"),
       scrapeInterval: ref("PROMETHEUS_SCRAPE_INTERVAL"),
     },
-    // jsonData is typed JSON: a number, not a reference. The role's default limit, one spare for psql.
-    Number(SETTINGS.GRAFANA_POSTGRES_CONNECTION_LIMIT.default) - 1,
+    // jsonData is typed JSON: a number, not a reference. The role's default limit, less the monitor's and a spare.
+    Number(SETTINGS.GRAFANA_POSTGRES_CONNECTION_LIMIT.default) - 2,
   );
 }
 

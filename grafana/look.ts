@@ -83,8 +83,24 @@ export const SIDE: StatusWords = { buy: { color: COLORS.ok }, sell: { color: COL
 /** The event history's event types by what happened: rejected red, cancelled orange, filled or activated
  *  green, created or trained blue; any other event (signals, what later versions add) uncoloured. */
 export function eventTypeColors(types: readonly string[]): StatusWords {
-  const color = (type: string) =>
-    type.endsWith("_rejected")
+  // The monitor's state changes take the colour of the state they enter (a service unreachable or
+  // unhealthy is as bad as a rejection; a link on its way back is a warning).
+  const byState: Record<string, string> = {
+    healthy: COLORS.ok,
+    connected: COLORS.ok,
+    degraded: COLORS.degraded,
+    connecting: COLORS.warn,
+    reconnecting: COLORS.warn,
+    unhealthy: COLORS.bad,
+    unreachable: COLORS.bad,
+    disconnected: COLORS.bad,
+    started: COLORS.info,
+    completed: COLORS.ok,
+  };
+  const color = (type: string) => {
+    const state = type.slice(type.lastIndexOf("_") + 1);
+    if (/^(service|websocket|model_training)_/.test(type) && byState[state]) return byState[state]!;
+    return type.endsWith("_rejected")
       ? COLORS.bad
       : type.endsWith("_cancelled")
         ? COLORS.degraded
@@ -93,6 +109,7 @@ export function eventTypeColors(types: readonly string[]): StatusWords {
           : type.endsWith("_created") || type.endsWith("_trained")
             ? COLORS.info
             : COLORS.neutral;
+  };
   return Object.fromEntries(types.map((type) => [type, { color: color(type) }]));
 }
 

@@ -5,6 +5,8 @@ import { demoTarget } from "./lib/demo/target.ts";
 import type { IndexMode } from "./lib/bench/figures.ts";
 import { runBench } from "./lib/bench/run.ts";
 import { formatReport } from "./lib/bench/report.ts";
+import { formatMonitorCpu, measureMonitorCpu } from "./lib/bench/monitor-cpu.ts";
+import { runRoleStep } from "./lib/role/role-step.ts";
 
 const count = (name: string, value: string | undefined, fallback: number, min: number) => {
   const n = value === undefined ? fallback : Number(value);
@@ -36,8 +38,23 @@ export const benchCommand = defineCommand({
     "with-indexes": { type: "boolean", description: "Only with the recommended indexes (default: without, then with)" },
     "without-indexes": { type: "boolean", description: "Only without them, as the real schema is (default: without, then with)" },
     viewers: { type: "string", valueHint: "n", description: "Viewers refreshing the main dashboard every minute (default 10)" },
+    monitor: {
+      type: "boolean",
+      description: "Instead: the CPU of `bun run monitor` reading the stack's services at MONITOR_INTERVAL_SECONDS (default 15) and scraped as often (target < 1 % of one core)",
+    },
+    "monitor-seconds": { type: "string", valueHint: "n", description: "With --monitor: seconds measured after two warm-up readings (default 300)" },
   },
   run: async ({ args }) => {
+    if (args.monitor) {
+      const seconds = count("monitor-seconds", args["monitor-seconds"], 300, 10);
+      const config = await demoTarget({ envFile: args["env-file"], scratch: args.scratch, log: (line) => console.error(line), components: ["postgres", "rabbitmq", "demo"] });
+      // The monitor reads the database as the read-only role and writes events as its writer: both converged first.
+      const role = await runRoleStep(config, {});
+      if (!role.ok) console.error(`role step failed (${role.postgres.error ?? role.monitoring?.error}): the monitor's database readings will fail`);
+      const figures = await measureMonitorCpu(config, { seconds, log: (line) => console.error(line) });
+      console.log(args.json ? JSON.stringify({ monitor: figures }) : formatMonitorCpu(figures));
+      return EXIT.ok;
+    }
     const rows = count("rows", args.rows, 10_000_000, 1_000);
     const baselineRows = count("baseline-rows", args["baseline-rows"], 1_000_000, 0);
     if (baselineRows >= rows) throw badInput(`--baseline-rows (${baselineRows}) must be smaller than --rows (${rows}), or 0`);

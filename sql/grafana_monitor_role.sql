@@ -2,7 +2,7 @@
 -- do not edit; change the code and run `bun run role --write-migration`.
 --
 -- psql -v role=grafana_monitor -v password_verifier="$(bun run --silent role --password-verifier)" \
---      -v database=ytrader -v connection_limit=5 -v statement_timeout=5s -v idle_timeout=30s \
+--      -v database=ytrader -v connection_limit=6 -v statement_timeout=5s -v idle_timeout=30s \
 --      -f sql/grafana_monitor_role.sql
 --
 -- It adds what least privilege needs and never revokes: privileges beyond it (the old migration's SELECT

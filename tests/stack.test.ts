@@ -68,7 +68,7 @@ describe("live stack", () => {
 
   test("`stack status` exits 0 for the healthy stack the tests run on", async () => {
     const status = await runCli(["scripts/stack.ts", "status", "--json"]);
-    expect(states(status.stdout)).toEqual({ postgres: "running", rabbitmq: "running", alertmanager: "running", prometheus: "running", demo: "running" });
+    expect(states(status.stdout)).toEqual({ postgres: "running", rabbitmq: "running", alertmanager: "running", prometheus: "running", demo: "running", monitor: "running" });
     expect(status.code).toBe(0);
   });
 });
@@ -85,7 +85,7 @@ describe("what the stack owns", () => {
     expect(ourPostgres).not.toBeNull();
     try {
       const status = await runCli(["scripts/stack.ts", "status", "--json"], env);
-      expect(states(status.stdout)).toEqual({ postgres: "blocked", rabbitmq: "blocked", alertmanager: "blocked", prometheus: "blocked", demo: "blocked" });
+      expect(states(status.stdout)).toEqual({ postgres: "blocked", rabbitmq: "blocked", alertmanager: "blocked", prometheus: "blocked", demo: "blocked", monitor: "blocked" });
       expect(status.code).toBe(1);
 
       const up = await runCli(["scripts/stack.ts", "up"], env);
@@ -94,7 +94,7 @@ describe("what the stack owns", () => {
 
       const down = await runCli(["scripts/stack.ts", "down", "--json"], env);
       expect(down.code).toBe(0);
-      expect(JSON.parse(down.stdout).components.map((c: { detail: string }) => c.detail)).toEqual(Array(5).fill("was not running"));
+      expect(JSON.parse(down.stdout).components.map((c: { detail: string }) => c.detail)).toEqual(Array(6).fill("was not running"));
       // Ours is untouched: the same server process, and every component still answers.
       expect(postgresPid(stackDir())).toBe(ourPostgres);
       expect((await runCli(["scripts/stack.ts", "status"])).code).toBe(0);
@@ -110,13 +110,13 @@ describe("what the stack owns", () => {
     try {
       const up = await runCli(["scripts/stack.ts", "up", "--json"], env);
       expect(up.stderr).toBe("");
-      expect(states(up.stdout)).toEqual({ postgres: "started", rabbitmq: "started", alertmanager: "started", prometheus: "started", demo: "started" });
+      expect(states(up.stdout)).toEqual({ postgres: "started", rabbitmq: "started", alertmanager: "started", prometheus: "started", demo: "started", monitor: "started" });
       expect(JSON.parse(readFileSync(join(dir, "ports.json"), "utf8")).postgres).toBe(Number(ports.STACK_POSTGRES_PORT));
       expect(processesOf(dir, ports).length).toBeGreaterThan(0);
 
       // A shell that knows only the directory finds the stack on the recorded ports.
       const status = await runCli(["scripts/stack.ts", "status", "--json"], bareEnv({ STACK_DIR: dir }));
-      expect(states(status.stdout)).toEqual({ postgres: "running", rabbitmq: "running", alertmanager: "running", prometheus: "running", demo: "running" });
+      expect(states(status.stdout)).toEqual({ postgres: "running", rabbitmq: "running", alertmanager: "running", prometheus: "running", demo: "running", monitor: "running" });
       expect(status.code).toBe(0);
       // And refuses to move it while it runs.
       const moved = await runCli(["scripts/stack.ts", "up"], bareEnv({ STACK_DIR: dir, STACK_POSTGRES_PORT: "1" }));
@@ -128,7 +128,7 @@ describe("what the stack owns", () => {
       expect(processesOf(dir, ports)).toEqual([]);
       expect(existsSync(join(dir, "ports.json"))).toBe(false);
       const stopped = await runCli(["scripts/stack.ts", "status", "--json"], env);
-      expect(states(stopped.stdout)).toEqual({ postgres: "stopped", rabbitmq: "stopped", alertmanager: "stopped", prometheus: "stopped", demo: "stopped" });
+      expect(states(stopped.stdout)).toEqual({ postgres: "stopped", rabbitmq: "stopped", alertmanager: "stopped", prometheus: "stopped", demo: "stopped", monitor: "stopped" });
       expect(stopped.code).toBe(1);
 
       expect((await runCli(["scripts/stack.ts", "down", "--purge"], env)).code).toBe(0);

@@ -225,9 +225,11 @@ function eventHistory() {
     .title("Event history: last 200")
     .description(
       "The last 200 key events, newest first: signals received, orders created, filled, cancelled and rejected, models " +
-        "trained and activated, subscriptions created and cancelled, with the ids to trace each. Narrowed by event type and service. " +
-        "WebSocket connection changes are not recorded by ws-gateway, so they cannot appear. Red: rejected; orange: cancelled; " +
-        "green: filled, or a model activated; blue: created or trained; any other event uncoloured.",
+        "trained and activated, subscriptions created and cancelled, with the ids to trace each; and the state changes `bun run monitor` " +
+        "records: services healthy, degraded, unhealthy or unreachable, the exchange link connecting, reconnecting, connected or disconnected " +
+        "(with its reconnect count and last error), training started and completed. Narrowed by event type and service. Red: rejected, " +
+        "unhealthy, unreachable or disconnected; orange: cancelled or degraded; yellow: (re)connecting; green: filled, activated, healthy, " +
+        "connected or a training completed; blue: created, trained or a training started.",
     )
     .withTarget(postgresQuery("event-history"))
     .noValue("no events in this range");

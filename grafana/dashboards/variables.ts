@@ -22,6 +22,17 @@ export const EVENT_TYPES = [
   "model_activated",
   "subscription_created",
   "subscription_cancelled",
+  // The monitor's state changes (scripts/lib/monitor/events.ts).
+  "service_healthy",
+  "service_degraded",
+  "service_unhealthy",
+  "service_unreachable",
+  "websocket_connected",
+  "websocket_disconnected",
+  "websocket_connecting",
+  "websocket_reconnecting",
+  "model_training_started",
+  "model_training_completed",
 ] as const;
 
 const fromDatabase = (name: string, label: string, sqlFile: string) =>

@@ -12,6 +12,8 @@ interface Setting {
   kind: Kind;
   group: string;
   description: string;
+  /** The only values the setting takes (a text setting that names one of a few ways). */
+  choices?: readonly [string, ...string[]];
   /** Shown in env.example and used when the variable is unset; absent for secrets and derived values. */
   default?: string;
 }
@@ -52,8 +54,8 @@ export const SETTINGS = {
   GRAFANA_POSTGRES_CONNECTION_LIMIT: {
     kind: "count",
     group: "PostgreSQL",
-    default: "5",
-    description: "Most connections the read-only role may hold at once",
+    default: "6",
+    description: "Most connections the read-only role may hold at once: Grafana's pool takes two less (one for bun run monitor, one spare)",
   },
   GRAFANA_POSTGRES_STATEMENT_TIMEOUT: {
     kind: "duration",
@@ -145,8 +147,48 @@ export const SETTINGS = {
     group: "Prometheus",
     description: "RabbitMQ's rabbitmq_prometheus listener that Prometheus scrapes per-queue figures from; default http://RABBITMQ_HOST:15692",
   },
-  // Also defined on the monitor's side (scripts/lib/monitor): one setting, the same meaning.
+  MONITORING_SCHEMA: {
+    kind: "identifier",
+    group: "Monitor",
+    default: "monitoring",
+    description: "Schema of the toolkit's own in the trading system's database (the monitor's events); `bun run role` creates it",
+  },
+  MONITOR_POSTGRES_USER: {
+    kind: "identifier",
+    group: "Monitor",
+    default: "ytrader_monitor",
+    description: "Role `bun run monitor` writes its events as: it may write only the events table of MONITORING_SCHEMA",
+  },
+  MONITOR_POSTGRES_PASSWORD: secret("Monitor", "Password of MONITOR_POSTGRES_USER; without it `bun run role` creates no writer and the monitor writes no events"),
+  MONITOR_PORT: port("Monitor", 9470, "Port `bun run monitor` serves /metrics and /healthz on"),
+  MONITOR_LISTEN_HOST: host("Monitor", "0.0.0.0", "Address the monitor listens on (0.0.0.0 in a container, so that Prometheus' container reaches it)"),
   MONITOR_URL: { kind: "url", group: "Monitor", description: "The monitor's base URL as Prometheus reaches it; default http://localhost:MONITOR_PORT" },
+  MONITOR_INTERVAL_SECONDS: {
+    kind: "count",
+    group: "Monitor",
+    default: "15",
+    description: "Seconds between two readings of every source by the monitor",
+  },
+  MONITOR_EVENT_RETENTION_DAYS: {
+    kind: "count",
+    group: "Monitor",
+    default: "90",
+    description: "Days the monitor's events are kept; older ones are deleted in bounded batches",
+  },
+  MONITOR_DATABASE_WINDOW: {
+    kind: "duration",
+    group: "Monitor",
+    default: "15min",
+    description: "Window of the database figures the monitor exports (signals, orders and rejections in the last ...)",
+  },
+  MONITOR_QUEUE_SOURCE: {
+    kind: "text",
+    group: "Monitor",
+    default: "exporter",
+    choices: ["exporter", "management"],
+    description:
+      "Where Prometheus gets per-queue figures: exporter (RabbitMQ's own rabbitmq_prometheus, scraped directly) or management (the monitor exports them from the management API under the same names)",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -185,7 +227,10 @@ const RULES: Record<Kind, () => z.ZodType<string | number>> = {
 
 // Defaults are filled in before parsing (readSources), so they pass through the same rules.
 const shape: Record<string, z.ZodType> = {};
-for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) shape[name] = RULES[setting.kind]().optional();
+for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
+  const rule = setting.choices ? z.enum(setting.choices, { error: `expected one of ${setting.choices.join(", ")}` }) : RULES[setting.kind]();
+  shape[name] = rule.optional();
+}
 const schema = z.object(shape);
 
 export interface Config {
@@ -222,6 +267,19 @@ export interface Config {
     remoteWrite?: { url: string; user?: string; password?: string; bearerToken?: string };
     /** RabbitMQ's rabbitmq_prometheus listener (base URL). */
     rabbitmqUrl: string;
+  };
+  monitor: {
+    schema: string;
+    writerUser: string;
+    writerPassword?: string;
+    port: number;
+    listenHost: string;
+    url: string;
+    intervalSeconds: number;
+    retentionDays: number;
+    /** MONITOR_DATABASE_WINDOW in seconds. */
+    databaseWindowSeconds: number;
+    queueSource: "exporter" | "management";
   };
 }
 
@@ -371,7 +429,25 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
         : undefined,
       rabbitmqUrl: opt("RABBITMQ_PROMETHEUS_URL") ?? `http://${s("RABBITMQ_HOST")}:15692`,
     },
+    monitor: {
+      schema: s("MONITORING_SCHEMA"),
+      writerUser: s("MONITOR_POSTGRES_USER"),
+      writerPassword: opt("MONITOR_POSTGRES_PASSWORD"),
+      port: n("MONITOR_PORT"),
+      listenHost: s("MONITOR_LISTEN_HOST"),
+      url: opt("MONITOR_URL") ?? `http://localhost:${n("MONITOR_PORT")}`,
+      intervalSeconds: n("MONITOR_INTERVAL_SECONDS"),
+      retentionDays: n("MONITOR_EVENT_RETENTION_DAYS"),
+      databaseWindowSeconds: durationSeconds(s("MONITOR_DATABASE_WINDOW")),
+      queueSource: s("MONITOR_QUEUE_SOURCE") as Config["monitor"]["queueSource"],
+    },
   };
+}
+
+/** A duration setting (500ms, 5s, 2min) in seconds. */
+export function durationSeconds(text: string): number {
+  const [, amount, unit] = /^(\d+)(ms|s|min)$/.exec(text) ?? [];
+  return Number(amount) * (unit === "ms" ? 0.001 : unit === "min" ? 60 : 1);
 }
 
 /** env.example, generated from SETTINGS so that it always documents exactly what the code reads. */

@@ -95,7 +95,7 @@ const roleStep: Step = {
   name: "role",
   async run(run) {
     const role = await runRoleStep(run.config!, { rabbitmq: true });
-    if (!role.ok) return { ok: false, changes: role.changes, detail: [role.postgres.error, role.rabbitmq?.error].filter(Boolean).join("; "), exitCode: role.exitCode };
+    if (!role.ok) return { ok: false, changes: role.changes, detail: [role.postgres.error, role.monitoring?.error, role.rabbitmq?.error].filter(Boolean).join("; "), exitCode: role.exitCode };
     return { ok: true, changes: role.changes, detail: `${role.postgres.role} and RabbitMQ user ${role.rabbitmq?.user}: ${role.changes ? `${role.changes} change(s)` : "already converged"}` };
   },
 };

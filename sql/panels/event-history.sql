@@ -67,6 +67,19 @@ WITH signal_events AS (
    WHERE NOT sub.is_active AND $__timeFilter(sub.updated_at)
    ORDER BY sub.updated_at DESC
    LIMIT 200)
+), monitor_events AS (
+  -- ===== The monitor's state changes (bun run monitor, MONITORING_SCHEMA's events table) =====
+  -- Services healthy/degraded/unhealthy/unreachable, the exchange link connected/disconnected/connecting/
+  -- reconnecting, training started/completed: the newest 200 of the range by occurred_at's index. The
+  -- schema is the default name: the role step creates it, and this table, in every database it runs on.
+  SELECT e.occurred_at AS "time", e.event_type, e.service, e.detail, e.model_version
+  FROM monitoring.monitor_events e
+  WHERE $__timeFilter(e.occurred_at)
+    AND ('__all__' IN ($event_type) OR e.event_type IN ($event_type))
+    AND ('__all__' IN ($service) OR e.service IN ($service))
+  ORDER BY e.occurred_at DESC
+  LIMIT 200
+  -- ===== end of the monitor's state changes =====
 ), events AS (
   SELECT * FROM signal_events
   UNION ALL
@@ -97,6 +110,10 @@ WITH signal_events AS (
   FROM subscription_events sub
   WHERE ('__all__' IN ($event_type) OR sub.event_type IN ($event_type))
     AND ('__all__' IN ($service) OR 'ws-gateway' IN ($service))
+  UNION ALL
+  -- The monitor's state changes (the monitor_events block above).
+  SELECT m."time", m.event_type, m.service, NULL, m.detail, NULL, NULL, m.model_version, NULL
+  FROM monitor_events m
 )
 SELECT * FROM events
 WHERE $__timeFilter("time")

@@ -8,7 +8,8 @@ import type postgres from "postgres";
 
 export type CpuMeasure = { cpuSeconds: number; wallSeconds: number; backends: number } | { unavailable: string };
 
-const clockTicks = (() => {
+/** Clock ticks a second, the unit of /proc/<pid>/stat's times. */
+export const clockTicks = (() => {
   const ticks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim());
   return ticks > 0 ? ticks : 100;
 })();

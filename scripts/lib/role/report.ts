@@ -18,6 +18,13 @@ export function printRoleReport(result: RoleStepResult, options: RoleStepOptions
     print.out(`  ${pg.kept.length} privilege(s) beyond read-only on the monitored tables left in place (${why}):`);
     for (const extra of pg.kept) print.out(`    - ${extra}`);
   }
+  const mon = result.monitoring;
+  if (mon) {
+    const writer = mon.writer ? `, writer ${mon.writer}` : " (no MONITOR_POSTGRES_PASSWORD: no writer role, the monitor writes no events)";
+    print.out(stepLine("monitoring", verdict(mon, mon.applied.length), `schema ${mon.schema}, events table${writer}`));
+    if (mon.status === "failed") print.err(`  monitoring schema: ${mon.error}\n  nothing changed in it (one transaction)`);
+    for (const statement of mon.applied) print.out(`  ${ran}: ${statement}`);
+  }
   const mq = result.rabbitmq;
   if (mq) {
     print.out(stepLine("rabbitmq", verdict(mq, mq.changes.length + mq.revoked.length), `monitoring user ${mq.user}`));
@@ -27,7 +34,7 @@ export function printRoleReport(result: RoleStepResult, options: RoleStepOptions
     if (!mq.revoked.length) for (const extra of mq.extras) print.out(`    - ${extra} (revoke with --strict)`);
   }
   if (!result.ok) {
-    const failedSides = [pg.status === "failed" ? "PostgreSQL" : "", mq?.status === "failed" ? "RabbitMQ" : ""].filter(Boolean);
+    const failedSides = [pg.status === "failed" ? "PostgreSQL" : "", mon?.status === "failed" ? "the monitoring schema" : "", mq?.status === "failed" ? "RabbitMQ" : ""].filter(Boolean);
     print.out(`${failedSides.join(" and ")} FAILED (exit ${result.exitCode}); ${result.changes} change(s)${planning ? " planned" : " made"} on the other side`);
   } else if (options.check) {
     print.out(result.converged ? "converged: nothing differs" : `not converged: ${result.differences} difference(s); nothing changed (--check)`);

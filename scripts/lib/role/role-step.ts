@@ -5,6 +5,8 @@ import { badInput, EXIT, unreachable, classify, describeFailure, exitCodeFor } f
 import type { Config } from "../config.ts";
 import { type RoleResult, convergeRole, loginChecker, roleSpec } from "./role.ts";
 import { type MonitorUserResult, convergeMonitorUser } from "./rabbitmq-monitor-user.ts";
+import { type RoleSpec } from "./role.ts";
+import { convergeWriter, ensureMonitoringSchema, grantEventsToReader, writerSpec } from "./monitoring-schema.ts";
 
 /** How one side (PostgreSQL, RabbitMQ) ended: a failure keeps what was done before it. */
 export interface SideOutcome {
@@ -35,6 +37,9 @@ export interface RoleStepResult {
     missingTables: string[];
   };
   rabbitmq?: SideOutcome & MonitorUserResult & { user: string };
+  /** The toolkit's own schema, the monitor's events table and its writer role (absent when the
+   *  PostgreSQL side failed); with dryRun or check, what a run would do. */
+  monitoring?: SideOutcome & { schema: string; writer: string | null; applied: string[] };
 }
 
 export interface RoleStepOptions {
@@ -73,6 +78,16 @@ export async function runRoleStep(config: Config, options: RoleStepOptions): Pro
   } catch (error) {
     Object.assign(pgSide, failed(error));
   }
+  if (pgSide.status === "ok") {
+    const writer = writerSpec(config);
+    const side: NonNullable<RoleStepResult["monitoring"]> = { status: "ok", exitCode: EXIT.ok, schema: config.monitor.schema, writer: writer?.role ?? null, applied: [] };
+    result.monitoring = side;
+    try {
+      side.applied = await convergeMonitoring(config, dryRun);
+    } catch (error) {
+      Object.assign(side, failed(error));
+    }
+  }
   if (options.rabbitmq) {
     const { rabbitmq } = config;
     const mqSide: NonNullable<RoleStepResult["rabbitmq"]> = { status: "ok", exitCode: EXIT.ok, user: rabbitmq.monitorUser, changes: [], extras: [], revoked: [] };
@@ -90,12 +105,16 @@ export async function runRoleStep(config: Config, options: RoleStepOptions): Pro
       Object.assign(mqSide, failed(error));
     }
   }
-  const sides = [result.postgres, result.rabbitmq].filter((side) => side !== undefined);
-  result.changes = pgSide.applied.length + pgSide.revoked.length + (result.rabbitmq ? result.rabbitmq.changes.length + result.rabbitmq.revoked.length : 0);
+  const sides = [result.postgres, result.monitoring, result.rabbitmq].filter((side) => side !== undefined);
+  result.changes =
+    pgSide.applied.length +
+    pgSide.revoked.length +
+    (result.monitoring?.applied.length ?? 0) +
+    (result.rabbitmq ? result.rabbitmq.changes.length + result.rabbitmq.revoked.length : 0);
   result.ok = sides.every((side) => side.status === "ok");
   result.exitCode = Math.max(EXIT.ok, ...sides.map((side) => side.exitCode));
   if (options.check && result.ok) {
-    result.differences = pgSide.applied.length + pgSide.extras.length + (result.rabbitmq ? result.rabbitmq.changes.length + result.rabbitmq.extras.length : 0);
+    result.differences = pgSide.applied.length + pgSide.extras.length + (result.monitoring?.applied.length ?? 0) + (result.rabbitmq ? result.rabbitmq.changes.length + result.rabbitmq.extras.length : 0);
     result.converged = result.differences === 0;
     if (!result.converged) result.exitCode = EXIT.checkFailed;
   }
@@ -103,6 +122,38 @@ export async function runRoleStep(config: Config, options: RoleStepOptions): Pro
 }
 
 const failed = (error: unknown): SideOutcome => ({ status: "failed", error: describeFailure(error), exitCode: exitCodeFor(error) });
+
+/** Rolls a dry run's transaction back, carrying what it would have done. */
+class DryRun extends Error {
+  constructor(readonly done: string[]) {
+    super("dry run");
+  }
+}
+
+/** The schema, the events table, the reader's SELECT on it and the writer role, in one transaction; a dry
+ *  run does the same and rolls it back, so what it lists is exactly what a real run would do. */
+async function convergeMonitoring(config: Config, dryRun: boolean): Promise<string[]> {
+  const pg = config.postgres;
+  const sql = postgres({ host: pg.host, port: pg.port, database: pg.database, user: pg.adminUser, password: pg.adminPassword, max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const writer = writerSpec(config);
+    const canLogin = () => loginChecker(pg.host, pg.port)({ role: writer!.role, password: writer!.password, database: writer!.database } as RoleSpec);
+    return await sql
+      .begin(async (tx) => {
+        const done = await ensureMonitoringSchema(tx as unknown as postgres.Sql, config.monitor.schema);
+        done.push(...(await grantEventsToReader(tx as unknown as postgres.Sql, config.monitor.schema, config.monitorRole.user)));
+        if (writer) done.push(...(await convergeWriter(tx as unknown as postgres.Sql, writer, canLogin)));
+        if (dryRun) throw new DryRun(done);
+        return done;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof DryRun) return error.done;
+        throw error;
+      });
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
 
 async function convergePostgres(config: Config, options: { strict: boolean; dryRun: boolean }): Promise<RoleResult> {
   const pg = config.postgres;

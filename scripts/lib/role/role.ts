@@ -6,6 +6,7 @@ import postgres from "postgres";
 import type { Config } from "../config.ts";
 import { scramVerifier } from "./scram.ts";
 import { quoteIdent, runFormatted } from "../postgres.ts";
+import { EVENTS_TABLE } from "./monitoring-schema.ts";
 
 /** The tables the dashboards read: one list, extended by GRAFANA_POSTGRES_EXTRA_TABLES. */
 export const MONITORED_TABLES = [
@@ -27,6 +28,9 @@ export interface RoleSpec {
   password: string;
   database: string;
   tables: string[];
+  /** Relations of other schemas the role reads too (the monitor's events): SELECT on them and USAGE on
+   *  their schema are granted elsewhere (monitoring-schema.ts) and are not privileges beyond its job. */
+  alsoReadable: { schema: string; table: string }[];
   connectionLimit: number;
   /** Role-level settings: a runaway panel query is cancelled, a session cannot write by default, and
    *  queries run without JIT or parallel workers. */
@@ -41,6 +45,7 @@ export function roleSpec(config: Config): RoleSpec {
     password: role.password,
     database: config.postgres.database,
     tables: [...new Set([...MONITORED_TABLES, ...role.extraTables])],
+    alsoReadable: [{ schema: config.monitor.schema, table: EVENTS_TABLE }],
     connectionLimit: role.connectionLimit,
     settings: {
       statement_timeout: role.statementTimeout,
@@ -215,7 +220,11 @@ const OBJECT_KINDS: Record<string, string> = { r: "TABLES", S: "SEQUENCES", f: "
 function extraPrivileges(spec: RoleSpec, p: Privileges): Extra[] {
   const { role } = spec;
   const extras: Extra[] = [];
-  const allowed = new Set(spec.tables.map((table) => relationKey(MONITORED_SCHEMA, table)));
+  const allowed = new Set([
+    ...spec.tables.map((table) => relationKey(MONITORED_SCHEMA, table)),
+    ...spec.alsoReadable.map(({ schema, table }) => relationKey(schema, table)),
+  ]);
+  const readSchemas = new Set(spec.alsoReadable.map(({ schema }) => schema));
   for (const [key, { schema, name, kind, privileges }] of p.tables) {
     const beyond = allowed.has(key) ? [...privileges].filter((x) => x !== "SELECT") : [...privileges];
     if (!beyond.length) continue;
@@ -239,6 +248,7 @@ function extraPrivileges(spec: RoleSpec, p: Privileges): Extra[] {
     });
   }
   for (const grant of p.schemas) {
+    if (grant.privilege === "USAGE" && readSchemas.has(grant.schema)) continue;
     extras.push({
       privilege: `${grant.privilege} on schema ${grant.schema}`,
       revoke: { shown: `REVOKE ${grant.privilege} ON SCHEMA ${grant.schema} FROM ${role}`, run: (tx) => tx.unsafe(`REVOKE ${grant.privilege} ON SCHEMA ${quoteIdent(grant.schema)} FROM ${quoteIdent(role)}`) },

@@ -34,7 +34,7 @@ export function purgeStackDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const SECRET_NAMES = ["postgresPassword", "monitorRolePassword", "rabbitmqPassword", "rabbitmqMonitorPassword", "serviceApiKey"] as const;
+const SECRET_NAMES = ["postgresPassword", "monitorRolePassword", "rabbitmqPassword", "rabbitmqMonitorPassword", "serviceApiKey", "monitorWriterPassword"] as const;
 export type StackSecrets = Record<(typeof SECRET_NAMES)[number], string>;
 
 /** Random passwords of the local stack, made once and kept in the stack directory (mode 600). They are

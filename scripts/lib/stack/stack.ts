@@ -25,6 +25,7 @@ import {
 import { SERVICE_NAMES, SERVICE_VARIABLES } from "../config.ts";
 import { daemonPid, logPath, portFree } from "./daemon.ts";
 import { demoAnswers, demoPid, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
+import { monitorAnswers, monitorEnv, monitorPid, monitorUrl, startMonitorDaemon, stopMonitorDaemon } from "./local-monitor.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresAnswers, postgresPaths, postgresPid, startPostgres, stopPostgres } from "./local-postgres.ts";
 import { STACK_RABBITMQ_ADMIN, managementUrl, rabbitmqAnswers, rabbitmqPid, startRabbitmq, stopRabbitmq } from "./local-rabbitmq.ts";
 import {
@@ -42,7 +43,7 @@ import {
 } from "./local-prometheus.ts";
 import { ensureTools, missingTools, toolsMissingError } from "./prometheus-tools.ts";
 
-export type ComponentName = "postgres" | "rabbitmq" | "alertmanager" | "prometheus" | "demo";
+export type ComponentName = "postgres" | "rabbitmq" | "alertmanager" | "prometheus" | "demo" | "monitor";
 /** running/started: the stack's own process answers with the stack's credentials. unhealthy: its
  *  process runs but does not answer. blocked: not running, and a port it needs is held by a process
  *  that is not the stack's. */
@@ -64,6 +65,7 @@ const EXTERNAL_MARKER: Partial<Record<ComponentName, string>> = {
   rabbitmq: "RABBITMQ_HOST",
   prometheus: "PROMETHEUS_URL",
   demo: "WS_GATEWAY_HOST",
+  monitor: "MONITOR_URL",
 };
 
 /** Set, and not to the stack's own address (which `eval "$(bun run stack env)"` puts there). */
@@ -77,6 +79,7 @@ function isExternal(name: ComponentName, ports: StackPorts, env = process.env): 
     alertmanager: true,
     prometheus: value === prometheusUrl(ports),
     demo: value === "127.0.0.1" && env.WS_GATEWAY_PORT === String(ports["ws-gateway"]),
+    monitor: value === monitorUrl(ports),
   };
   return !own[name];
 }
@@ -162,6 +165,17 @@ const COMPONENTS: Component[] = [
       isExternal("postgres", ports) || isExternal("rabbitmq", ports) ? "the demo runs only against the stack's own PostgreSQL and RabbitMQ" : null,
     where: (ports) => `services on ${SERVICE_NAMES.map((name) => ports[name]).join(", ")}, control on ${ports.demoControl}`,
     log: (stack) => logPath(stack, "demo"),
+  },
+  {
+    name: "monitor",
+    ports: () => ["monitor"],
+    pid: monitorPid,
+    answers: monitorAnswers,
+    // After the demo, so that it reads the stack's own services from its first reading.
+    start: async (stack, ports) => startMonitorDaemon(stack, ports, { ...stackEnv(await stackStatus(), ports), ...monitorEnv(ports) }),
+    stop: stopMonitorDaemon,
+    where: (ports) => `${monitorUrl(ports)} (/metrics, /healthz)`,
+    log: (stack) => logPath(stack, "monitor"),
   },
 ];
 
@@ -304,6 +318,7 @@ export function stackEnv(statuses: ComponentStatus[], ports = stackPorts()): Rec
       POSTGRES_PASSWORD: secrets.postgresPassword,
       GRAFANA_POSTGRES_USER: "grafana_monitor",
       GRAFANA_POSTGRES_PASSWORD: secrets.monitorRolePassword,
+      MONITOR_POSTGRES_PASSWORD: secrets.monitorWriterPassword,
     });
   }
   if (local("rabbitmq")) {
@@ -324,6 +339,7 @@ export function stackEnv(statuses: ComponentStatus[], ports = stackPorts()): Rec
     Object.assign(env, { PROMETHEUS_URL: prometheusUrl(ports), MONITOR_PORT: String(ports.monitor), MONITOR_URL: `http://127.0.0.1:${ports.monitor}` });
   }
   if (local("demo")) Object.assign(env, demoServiceEnv(ports));
+  if (local("monitor")) Object.assign(env, monitorEnv(ports));
   return env;
 }
 
