@@ -4,6 +4,7 @@ import { envFileArg, jsonArg, parseVariableArgs, repeatable, repeatedValues, run
 import { loadConfig } from "./lib/config.ts";
 import { panelJson, panelLine } from "./lib/check/report.ts";
 import { runCheck } from "./lib/check/run.ts";
+import { type ShapeReport, inspectShapeAs, shapeLines } from "./lib/shapes/inspect.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 
 export const checkCommand = defineCommand({
@@ -25,9 +26,19 @@ export const checkCommand = defineCommand({
   },
   run: async ({ args, rawArgs }) => {
     const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
+    const dashboards = dashboardDefinitions();
+    // The schema's shape first: a column a panel needs that is missing is named with the panels it breaks.
+    const shape = await inspectShapeAs(config, dashboards).catch((error: Error): ShapeReport => ({
+      ok: false,
+      shape: { name: "between", present: [], absent: [] },
+      missing: [],
+      stale: [],
+      error: `the schema's shape could not be read: ${error.message}`,
+    }));
+    if (!args.json) for (const line of shapeLines(shape, config.monitor.schema)) console.log(line);
     const panels = repeatedValues(rawArgs, "panel");
     const result = await runCheck(config, {
-      dashboards: dashboardDefinitions(),
+      dashboards,
       datasources: datasourceDefinitions(config),
       dashboard: args.dashboard,
       panels: panels.length ? panels : undefined,
@@ -38,11 +49,11 @@ export const checkCommand = defineCommand({
     });
     const failed = result.panels.filter((r) => !r.ok);
     if (args.json) {
-      console.log(JSON.stringify({ ok: result.ok, panels: result.panels.map(panelJson) }));
+      console.log(JSON.stringify({ ok: result.ok && shape.ok, shape, panels: result.panels.map(panelJson) }));
     } else {
       console.log(`${result.panels.length} checked: ${result.panels.length - failed.length} ok, ${failed.length} failed`);
     }
-    return result.ok ? EXIT.ok : EXIT.checkFailed;
+    return result.ok && shape.ok ? EXIT.ok : EXIT.checkFailed;
   },
 });
 

@@ -7,6 +7,8 @@
 --
 -- It adds what least privilege needs and never revokes: privileges beyond it (the old migration's SELECT
 -- on every table, say) are listed by `bun run role --dry-run` and removed by `bun run role --strict`.
+-- The canonical views the panels read (MONITORING_SCHEMA) depend on the schema's detected shape: `bun run
+-- role` or `setup` builds them (docs/schema-shapes.md); this file grants only the base tables.
 --
 -- The password travels as a SCRAM-SHA-256 verifier computed on the client, never as clear text: the
 -- text of ALTER ROLE reaches the server log (log_statement = ddl) and pg_stat_statements. psql cannot
@@ -41,7 +43,7 @@ GRANT USAGE ON SCHEMA public TO :"role";
 
 -- The monitored tables that exist; one missing today is granted by a later run.
 SELECT format('GRANT SELECT ON TABLE %I.%I TO %I', 'public', t, :'role')
-FROM unnest(ARRAY['trading_signals', 'orders', 'execution_events', 'model_versions', 'model_quality_metrics', 'subscriptions', 'positions', 'position_snapshots', 'signal_order_relationships']) AS t
+FROM unnest(ARRAY['trading_signals', 'orders', 'execution_events', 'model_versions', 'model_quality_metrics', 'subscriptions', 'positions', 'position_snapshots', 'signal_order_relationships', 'position_orders', 'closed_positions']) AS t
 WHERE to_regclass(format('%I.%I', 'public', t)) IS NOT NULL \gexec
 
 COMMIT;

@@ -14,6 +14,8 @@ import { runPushStep } from "./grafana/push.ts";
 import { runSmokeStep } from "./grafana/smoke.ts";
 import { runCheck } from "./check/run.ts";
 import { runRoleStep } from "./role/role-step.ts";
+import { describeShape } from "./shapes/detect.ts";
+import { missingPhrase, panelsByView } from "./shapes/inspect.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../../grafana/index.ts";
 
 type StepName = "config" | "role" | "provision" | "grafana" | "push" | "smoke" | "check";
@@ -95,8 +97,16 @@ const roleStep: Step = {
   name: "role",
   async run(run) {
     const role = await runRoleStep(run.config!, { rabbitmq: true });
+    const missing = role.monitoring?.missing ?? [];
+    if (missing.length) {
+      // An unknown shape: said by column and panel, and setup stops before any dashboard shows it as data.
+      const byView = panelsByView(dashboardDefinitions());
+      const named = missing.map((m) => ({ ...m, panels: byView.get(m.view) ?? [] }));
+      return { ok: false, changes: role.changes, detail: `unknown schema shape: ${missingPhrase(named)}`, exitCode: role.exitCode };
+    }
     if (!role.ok) return { ok: false, changes: role.changes, detail: [role.postgres.error, role.monitoring?.error, role.rabbitmq?.error].filter(Boolean).join("; "), exitCode: role.exitCode };
-    return { ok: true, changes: role.changes, detail: `${role.postgres.role} and RabbitMQ user ${role.rabbitmq?.user}: ${role.changes ? `${role.changes} change(s)` : "already converged"}` };
+    const shape = role.monitoring?.shape ? `; schema: ${describeShape(role.monitoring.shape)}` : "";
+    return { ok: true, changes: role.changes, detail: `${role.postgres.role} and RabbitMQ user ${role.rabbitmq?.user}: ${role.changes ? `${role.changes} change(s)` : "already converged"}${shape}` };
   },
 };
 

@@ -1,5 +1,6 @@
 // The role step as people read it (the role command's output).
 import { stepLine } from "../cli.ts";
+import { describeShape } from "../shapes/detect.ts";
 import type { RoleStepOptions, RoleStepResult, SideOutcome } from "./role-step.ts";
 
 /** The role step for people: a line per side, the statements under it, then the verdict. Failures go to `err`. */
@@ -21,8 +22,10 @@ export function printRoleReport(result: RoleStepResult, options: RoleStepOptions
   const mon = result.monitoring;
   if (mon) {
     const writer = mon.writer ? `, writer ${mon.writer}` : " (no MONITOR_POSTGRES_PASSWORD: no writer role, the monitor writes no events)";
-    print.out(stepLine("monitoring", verdict(mon, mon.applied.length), `schema ${mon.schema}, events table${writer}`));
-    if (mon.status === "failed") print.err(`  monitoring schema: ${mon.error}\n  nothing changed in it (one transaction)`);
+    print.out(stepLine("monitoring", verdict(mon, mon.applied.length), `schema ${mon.schema}, events table, canonical views${writer}`));
+    if (mon.shape) print.out(`  schema: ${describeShape(mon.shape)}`);
+    if (mon.missing.length) print.err(`  monitoring schema: ${mon.error}\n  the other views, the events table and the writer are converged; \`bun run check\` names the panels each missing column breaks`);
+    else if (mon.status === "failed") print.err(`  monitoring schema: ${mon.error}\n  nothing changed in it (one transaction)`);
     for (const statement of mon.applied) print.out(`  ${ran}: ${statement}`);
   }
   const mq = result.rabbitmq;

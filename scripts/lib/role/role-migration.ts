@@ -16,6 +16,8 @@ export function roleMigration(): string {
 --
 -- It adds what least privilege needs and never revokes: privileges beyond it (the old migration's SELECT
 -- on every table, say) are listed by \`bun run role --dry-run\` and removed by \`bun run role --strict\`.
+-- The canonical views the panels read (MONITORING_SCHEMA) depend on the schema's detected shape: \`bun run
+-- role\` or \`setup\` builds them (docs/schema-shapes.md); this file grants only the base tables.
 --
 -- The password travels as a SCRAM-SHA-256 verifier computed on the client, never as clear text: the
 -- text of ALTER ROLE reaches the server log (log_statement = ddl) and pg_stat_statements. psql cannot

@@ -7,6 +7,9 @@ import { type RoleResult, convergeRole, loginChecker, roleSpec } from "./role.ts
 import { type MonitorUserResult, convergeMonitorUser } from "./rabbitmq-monitor-user.ts";
 import { type RoleSpec } from "./role.ts";
 import { convergeWriter, ensureMonitoringSchema, grantEventsToReader, writerSpec } from "./monitoring-schema.ts";
+import { convergeViews } from "../shapes/converge.ts";
+import type { ShapeName } from "../shapes/detect.ts";
+import type { MissingColumn } from "../shapes/views.ts";
 
 /** How one side (PostgreSQL, RabbitMQ) ended: a failure keeps what was done before it. */
 export interface SideOutcome {
@@ -39,7 +42,15 @@ export interface RoleStepResult {
   rabbitmq?: SideOutcome & MonitorUserResult & { user: string };
   /** The toolkit's own schema, the monitor's events table and its writer role (absent when the
    *  PostgreSQL side failed); with dryRun or check, what a run would do. */
-  monitoring?: SideOutcome & { schema: string; writer: string | null; applied: string[] };
+  monitoring?: SideOutcome & {
+    schema: string;
+    writer: string | null;
+    applied: string[];
+    /** The schema shape detected, and the columns a canonical view needs that this database lacks
+     *  (an unknown shape: those views are not built, the step fails and says so). */
+    shape?: ShapeName;
+    missing: MissingColumn[];
+  };
 }
 
 export interface RoleStepOptions {
@@ -80,10 +91,15 @@ export async function runRoleStep(config: Config, options: RoleStepOptions): Pro
   }
   if (pgSide.status === "ok") {
     const writer = writerSpec(config);
-    const side: NonNullable<RoleStepResult["monitoring"]> = { status: "ok", exitCode: EXIT.ok, schema: config.monitor.schema, writer: writer?.role ?? null, applied: [] };
+    const side: NonNullable<RoleStepResult["monitoring"]> = { status: "ok", exitCode: EXIT.ok, schema: config.monitor.schema, writer: writer?.role ?? null, applied: [], missing: [] };
     result.monitoring = side;
     try {
-      side.applied = await convergeMonitoring(config, dryRun);
+      Object.assign(side, await convergeMonitoring(config, dryRun));
+      if (side.missing.length) {
+        side.status = "failed";
+        side.exitCode = EXIT.checkFailed;
+        side.error = `unknown schema shape: ${side.missing.map((m) => `column ${m.table}.${m.column} is missing (view ${side.schema}.${m.view} not built)`).join("; ")}`;
+      }
     } catch (error) {
       Object.assign(side, failed(error));
     }
@@ -125,14 +141,21 @@ const failed = (error: unknown): SideOutcome => ({ status: "failed", error: desc
 
 /** Rolls a dry run's transaction back, carrying what it would have done. */
 class DryRun extends Error {
-  constructor(readonly done: string[]) {
+  constructor(readonly outcome: MonitoringOutcome) {
     super("dry run");
   }
 }
 
-/** The schema, the events table, the reader's SELECT on it and the writer role, in one transaction; a dry
- *  run does the same and rolls it back, so what it lists is exactly what a real run would do. */
-async function convergeMonitoring(config: Config, dryRun: boolean): Promise<string[]> {
+interface MonitoringOutcome {
+  applied: string[];
+  shape: ShapeName;
+  missing: MissingColumn[];
+}
+
+/** The schema, the events table, the canonical views of the detected shape, the reader's SELECT on them
+ *  and the writer role, in one transaction; a dry run does the same and rolls it back, so what it lists
+ *  is exactly what a real run would do. */
+async function convergeMonitoring(config: Config, dryRun: boolean): Promise<MonitoringOutcome> {
   const pg = config.postgres;
   const sql = postgres({ host: pg.host, port: pg.port, database: pg.database, user: pg.adminUser, password: pg.adminPassword, max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
@@ -142,12 +165,15 @@ async function convergeMonitoring(config: Config, dryRun: boolean): Promise<stri
       .begin(async (tx) => {
         const done = await ensureMonitoringSchema(tx as unknown as postgres.Sql, config.monitor.schema);
         done.push(...(await grantEventsToReader(tx as unknown as postgres.Sql, config.monitor.schema, config.monitorRole.user)));
+        const views = await convergeViews(tx as unknown as postgres.Sql, config.monitor.schema, config.monitorRole.user);
+        done.push(...views.applied);
         if (writer) done.push(...(await convergeWriter(tx as unknown as postgres.Sql, writer, canLogin)));
-        if (dryRun) throw new DryRun(done);
-        return done;
+        const outcome = { applied: done, shape: views.shape, missing: views.missing };
+        if (dryRun) throw new DryRun(outcome);
+        return outcome;
       })
       .catch((error: unknown) => {
-        if (error instanceof DryRun) return error.done;
+        if (error instanceof DryRun) return error.outcome;
         throw error;
       });
   } finally {

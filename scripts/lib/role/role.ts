@@ -7,6 +7,7 @@ import type { Config } from "../config.ts";
 import { scramVerifier } from "./scram.ts";
 import { quoteIdent, runFormatted } from "../postgres.ts";
 import { EVENTS_TABLE } from "./monitoring-schema.ts";
+import { VIEW_NAMES } from "../shapes/views.ts";
 
 /** The tables the dashboards read: one list, extended by GRAFANA_POSTGRES_EXTRA_TABLES. */
 export const MONITORED_TABLES = [
@@ -19,6 +20,9 @@ export const MONITORED_TABLES = [
   "positions",
   "position_snapshots",
   "signal_order_relationships",
+  // Later migrations' tables (028, 040): the canonical views read them where they exist.
+  "position_orders",
+  "closed_positions",
 ] as const;
 
 export const MONITORED_SCHEMA = "public";
@@ -45,7 +49,7 @@ export function roleSpec(config: Config): RoleSpec {
     password: role.password,
     database: config.postgres.database,
     tables: [...new Set([...MONITORED_TABLES, ...role.extraTables])],
-    alsoReadable: [{ schema: config.monitor.schema, table: EVENTS_TABLE }],
+    alsoReadable: [EVENTS_TABLE, ...VIEW_NAMES].map((table) => ({ schema: config.monitor.schema, table })),
     connectionLimit: role.connectionLimit,
     settings: {
       statement_timeout: role.statementTimeout,
