@@ -6,7 +6,7 @@ import { openDatabase } from "./lib/postgres.ts";
 import { stackPorts } from "./lib/stack/stack-paths.ts";
 import { startDemo } from "./lib/demo/index.ts";
 import { BACKFILL_HOURS, backfillHours } from "./lib/demo/backfill.ts";
-import { applyDemoSchema } from "./lib/demo/schema.ts";
+import { DEFAULT_DEMO_SHAPE, DEMO_SHAPES, type DemoShape, applyDemoSchema } from "./lib/demo/schema.ts";
 import { seedDemo } from "./lib/demo/seed.ts";
 import { SYSTEM_FAULTS, faultChanges, readFaults, sendFault } from "./lib/demo/control.ts";
 import { SERVICE_FAULTS } from "./lib/demo/state.ts";
@@ -36,6 +36,21 @@ const positive = (name: string, value: string | undefined, fallback?: number) =>
   return n;
 };
 
+/** --schema: which shape of the trading system's schema the demo builds and writes (docs/schema-shapes.md);
+ *  the stack's demo takes STACK_DEMO_SCHEMA. */
+const schemaArg = {
+  schema: {
+    type: "string",
+    valueHint: DEMO_SHAPES.join("|"),
+    description: `Schema shape of the trading system: ${DEMO_SHAPES.join(" or ")} (default ${DEFAULT_DEMO_SHAPE}); a newest database cannot go back to 2025-12`,
+  },
+} as const;
+const parseSchema = (value: string | undefined): DemoShape => {
+  const shape = value ?? DEFAULT_DEMO_SHAPE;
+  if (!(DEMO_SHAPES as readonly string[]).includes(shape)) throw badInput(`--schema must be one of ${DEMO_SHAPES.join(", ")}, got ${JSON.stringify(value)}`);
+  return shape as DemoShape;
+};
+
 /** --backfill-hours: 0 (none) or a whole number of hours up to a week. */
 const backfillHoursArg = (value: string | undefined) => {
   const hours = positive("backfill-hours", value, BACKFILL_HOURS);
@@ -47,6 +62,7 @@ const run = defineCommand({
   args: {
     ...targetArgs,
     ...pace,
+    ...schemaArg,
     "backfill-hours": {
       type: "string",
       valueHint: "n",
@@ -68,6 +84,7 @@ const run = defineCommand({
     // Bad numbers are refused before anything starts.
     const options = {
       pace: parsePace(args.pace),
+      schema: parseSchema(args.schema),
       backfillHours: backfillHoursArg(args["backfill-hours"]),
       controlPort: positive("control-port", args["control-port"], stackPorts().demoControl),
       richWebsocketState: args["rich-websocket"],
@@ -91,6 +108,7 @@ const seed = defineCommand({
   args: {
     ...targetArgs,
     ...jsonArg,
+    ...schemaArg,
     signals: { type: "string", valueHint: "n", required: true, description: "Trading signals to load" },
     orders: { type: "string", valueHint: "n", description: "Orders to load, one per signal at most (default: as many as signals)" },
     days: { type: "string", valueHint: "n", description: "Spread the rows over the last n days (default 30)" },
@@ -105,6 +123,7 @@ const seed = defineCommand({
     const orders = positive("orders", args.orders, signals);
     if (orders > signals) throw badInput(`--orders (${orders}) cannot exceed --signals (${signals}): at most one order per signal`);
     const days = positive("days", args.days, 30);
+    const shape = parseSchema(args.schema);
     if (args.database !== undefined && !isPostgresName(args.database)) {
       throw badInput(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(args.database)}`);
     }
@@ -112,7 +131,7 @@ const seed = defineCommand({
     const sql = await openDatabase(settings, args.database ?? settings.postgres.database);
     try {
       // stderr: --json keeps stdout for the report.
-      for (const upgraded of await applyDemoSchema(sql)) console.error(`schema upgraded: ${upgraded}`);
+      for (const upgraded of await applyDemoSchema(sql, shape)) console.error(`schema upgraded: ${upgraded}`);
       const report = await seedDemo(sql, { signals, orders, days });
       if (args.json) return console.log(JSON.stringify(report));
       for (const row of report.tables) console.log(stepLine(row.table, `${row.rows} rows`, `${row.seconds.toFixed(1)}s, ${Math.round(row.rowsPerSecond)} rows/s`));

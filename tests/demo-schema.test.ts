@@ -13,7 +13,7 @@ let db: Awaited<ReturnType<typeof freshDatabase>>;
 
 beforeAll(async () => {
   db = await freshDatabase("demo_schema");
-  await applyDemoSchema(db.sql);
+  await applyDemoSchema(db.sql, "2025-12");
 });
 
 afterAll(async () => {
@@ -249,21 +249,29 @@ const COMPLETE_CONSTRAINTS: Record<string, string[]> = {
     "CHECK execution_price > 0",
     "CHECK execution_quantity > 0",
     "CHECK execution_fees >= 0",
-    "FOREIGN KEY training_id REFERENCES model_versions id",
+    // Migration 009: ON DELETE SET NULL (docs/trading-system-now.md, section 6).
+    "FOREIGN KEY training_id REFERENCES model_versions id ON DELETE SET NULL",
   ],
   model_versions: [
     "PRIMARY KEY id",
     "UNIQUE version",
     "CHECK model_type = ANY ARRAY['xgboost', 'random_forest', 'logistic_regression', 'sgd_classifier']",
+    // Migration 003's chk_version_format and chk_file_path.
+    "CHECK version ~ '^v\\d+ \\.\\d+ ?$'",
+    "CHECK file_path ~~ '/models/%'",
   ],
   model_quality_metrics: [
     "PRIMARY KEY id",
     "FOREIGN KEY model_version_id REFERENCES model_versions id ON DELETE CASCADE",
     "CHECK metric_type = ANY ARRAY['classification', 'regression', 'trading_performance']",
+    // Migration 004's chk_metric_value_bounds.
+    "CHECK metric_type = 'classification' AND metric_value >= 0 AND metric_value <= 1 OR metric_type = ANY ARRAY['regression', 'trading_performance']",
   ],
   subscriptions: [
     "PRIMARY KEY id",
     "CHECK channel_type = ANY ARRAY['trades', 'ticker', 'orderbook', 'order', 'balance', 'position', 'kline', 'liquidation', 'funding']",
+    // chk_symbol_required (003_update, 021_update).
+    "CHECK channel_type = ANY ARRAY['trades', 'ticker', 'orderbook', 'order', 'kline', 'funding'] AND symbol IS NOT NULL OR channel_type <> ALL ARRAY['trades', 'ticker', 'orderbook', 'order', 'kline', 'funding'] AND symbol IS NULL",
   ],
   // No foreign key on signal_id; order_id points at the internal orders.id, not orders.order_id.
   signal_order_relationships: [
@@ -279,7 +287,8 @@ const COMPLETE_CONSTRAINTS: Record<string, string[]> = {
 
 const PARTIAL_CONSTRAINTS: Record<string, string[]> = {
   positions: ["PRIMARY KEY id", "CHECK mode = ANY ARRAY['one-way', 'hedge']"],
-  position_snapshots: ["FOREIGN KEY position_id REFERENCES positions id"],
+  // Migration 008's fk_position cascades.
+  position_snapshots: ["FOREIGN KEY position_id REFERENCES positions id ON DELETE CASCADE"],
 };
 
 async function constraintsOf(table: string, sql = db.sql): Promise<string[]> {
@@ -428,7 +437,7 @@ describe("demo schema: constraints and indexes", () => {
 describe("demo schema: behaviour", () => {
   test("applying it a second time changes nothing", async () => {
     const before = await db.sql`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`;
-    expect(await applyDemoSchema(db.sql)).toEqual([]);
+    expect(await applyDemoSchema(db.sql, "2025-12")).toEqual([]);
     const after = await db.sql`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`;
     expect(after[0]!.n).toBe(before[0]!.n);
   });
@@ -466,7 +475,7 @@ describe("demo schema: behaviour", () => {
     const strategy = `s_${crypto.randomUUID().slice(0, 8)}`;
     const insert = (active: boolean, strategyId = strategy) => db.sql`
       INSERT INTO model_versions (version, file_path, model_type, strategy_id, is_active)
-      VALUES (${`v-${crypto.randomUUID()}`}, '/models/x.pkl', 'xgboost', ${strategyId}, ${active})`;
+      VALUES (${`v${Math.floor(Math.random() * 1e9)}`}, '/models/x.pkl', 'xgboost', ${strategyId}, ${active})`;
     await insert(true);
     await insert(false);
     await insert(false);
@@ -575,7 +584,7 @@ describe("upgrade of a demo database made by the earlier schema", () => {
 
   beforeAll(async () => {
     fresh = await freshDatabase("demo_schema_fresh");
-    await applyDemoSchema(fresh.sql);
+    await applyDemoSchema(fresh.sql, "2025-12");
     old = await freshDatabase("demo_schema_upgrade");
     await old.sql.begin(async (tx) => {
       await tx`SET LOCAL client_min_messages = warning`;
@@ -626,14 +635,19 @@ describe("upgrade of a demo database made by the earlier schema", () => {
   });
 
   test("applyDemoSchema brings it to exactly the facts, and says what it changed", async () => {
-    notes = await applyDemoSchema(old.sql);
+    notes = await applyDemoSchema(old.sql, "2025-12");
     expect(await schemaMismatches(old.sql)).toEqual([]);
-    expect(notes).toHaveLength(3);
     expect(notes[0]).toStartWith("model_versions: 1 older active model(s) deactivated");
     expect(notes[1]).toMatch(/^signal_order_relationships: recreated .* 3 row\(s\) refilled, one per order$/);
     expect(notes[2]).toBe(
       "19 index(es) of the real schema added on model_quality_metrics, model_versions, position_snapshots, positions, subscriptions",
     );
+    // Issue 20: what still differed from the real December migrations.
+    expect(notes.slice(3)).toContain(
+      "positions: mode VARCHAR(20), size without default, unrealized_pnl without default, unrealized_pnl nullable, realized_pnl without default, " +
+        "realized_pnl nullable, created_at without default, chk_mode, chk_avg_entry_price, chk_long_avg_price, chk_short_avg_price, uq_position_asset_mode (as the real migrations have it)",
+    );
+    expect(notes.slice(3)).toContain("execution_events: fk_execution_events_training_model_version (as the real migrations have it)");
   });
 
   test("the upgraded catalog is the fresh one: column order, constraint and index names included", async () => {
@@ -675,7 +689,7 @@ describe("upgrade of a demo database made by the earlier schema", () => {
 
   test("a second run changes nothing and reports nothing", async () => {
     const before = await catalog(old.sql);
-    expect(await applyDemoSchema(old.sql)).toEqual([]);
+    expect(await applyDemoSchema(old.sql, "2025-12")).toEqual([]);
     expect(await catalog(old.sql)).toEqual(before);
     const [count] = await old.sql`SELECT count(*)::int AS n FROM signal_order_relationships`;
     expect(count!.n).toBe(3);

@@ -154,3 +154,40 @@ describe("canonical views", () => {
     }
   });
 });
+
+describe("the demo in both shapes", () => {
+  const COLUMNS = `
+    SELECT table_name || '.' || column_name || ' ' || data_type || coalesce('(' || character_maximum_length || ')', '') ||
+           coalesce('(' || numeric_precision || ',' || numeric_scale || ')', '') || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END AS c
+    FROM information_schema.columns
+    WHERE table_schema = 'public' AND table_name IN ('trading_signals', 'orders', 'model_versions', 'positions', 'position_snapshots', 'position_orders', 'closed_positions')
+    ORDER BY 1`;
+
+  test("the newest demo database has the newest shape's columns, and the December one the December shape's", async () => {
+    const { applyDemoSchema } = await import("../scripts/lib/demo/schema.ts");
+    for (const [shape, reference] of [["newest", newest], ["2025-12", december]] as const) {
+      const demo = await freshDatabase(`shapes_demo_${shape.replace("-", "_")}`);
+      try {
+        await applyDemoSchema(demo.sql, shape);
+        expect(shapeName(await detectColumns(demo.sql)).name).toBe(shape);
+        const mine = (await demo.sql.unsafe(COLUMNS)).map((r) => r.c as string);
+        const real = (await reference.sql.unsafe(COLUMNS)).map((r) => r.c as string);
+        expect(mine).toEqual(real);
+      } finally {
+        await demo.drop();
+      }
+    }
+  });
+
+  test("a newest demo database is not taken back to December: refused, nothing changed", async () => {
+    const { applyDemoSchema } = await import("../scripts/lib/demo/schema.ts");
+    const demo = await freshDatabase("shapes_demo_back");
+    try {
+      await applyDemoSchema(demo.sql, "newest");
+      await expect(applyDemoSchema(demo.sql, "2025-12")).rejects.toThrow(/newest schema shape.*cannot take it back/);
+      expect(shapeName(await detectColumns(demo.sql)).name).toBe("newest");
+    } finally {
+      await demo.drop();
+    }
+  });
+});

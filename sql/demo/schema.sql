@@ -22,7 +22,9 @@ CREATE TABLE IF NOT EXISTS model_versions (
     -- Never set true in practice: warm-up means "no active model for the strategy".
     is_warmup_mode BOOLEAN NOT NULL DEFAULT false,
     created_at TIMESTAMP NOT NULL DEFAULT NOW(),
-    updated_at TIMESTAMP NOT NULL DEFAULT NOW()
+    updated_at TIMESTAMP NOT NULL DEFAULT NOW(),
+    CONSTRAINT chk_version_format CHECK (version ~ '^v\d+(\.\d+)?$'),
+    CONSTRAINT chk_file_path CHECK (file_path LIKE '/models/%')
 );
 -- (version) duplicates the UNIQUE constraint's index, and the partial index its UNIQUE twin: the real
 -- migrations create both, so the demo does too.
@@ -30,7 +32,14 @@ CREATE INDEX IF NOT EXISTS idx_model_versions_version ON model_versions (version
 CREATE INDEX IF NOT EXISTS idx_model_versions_strategy_id ON model_versions (strategy_id);
 CREATE INDEX IF NOT EXISTS idx_model_versions_trained_at ON model_versions (trained_at DESC);
 CREATE INDEX IF NOT EXISTS idx_model_versions_active ON model_versions (strategy_id, is_active) WHERE is_active;
-CREATE UNIQUE INDEX IF NOT EXISTS idx_model_versions_one_active_per_strategy ON model_versions (strategy_id, is_active) WHERE is_active;
+-- Not on a database of the newest shape (model_versions.symbol): one active model per strategy AND symbol
+-- there (sql/demo/newest.sql).
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                   AND table_name = 'model_versions' AND column_name = 'symbol') THEN
+        CREATE UNIQUE INDEX IF NOT EXISTS idx_model_versions_one_active_per_strategy ON model_versions (strategy_id, is_active) WHERE is_active;
+    END IF;
+END $$;
 
 CREATE TABLE IF NOT EXISTS model_quality_metrics (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -41,7 +50,10 @@ CREATE TABLE IF NOT EXISTS model_quality_metrics (
         CHECK (metric_type IN ('classification', 'regression', 'trading_performance')),
     evaluated_at TIMESTAMP NOT NULL DEFAULT NOW(),
     evaluation_dataset_size INTEGER,
-    metadata JSONB
+    metadata JSONB,
+    CONSTRAINT chk_metric_value_bounds CHECK (
+        (metric_type = 'classification' AND metric_value >= 0 AND metric_value <= 1)
+        OR metric_type IN ('regression', 'trading_performance'))
 );
 CREATE INDEX IF NOT EXISTS idx_model_quality_metrics_model_version_id ON model_quality_metrics (model_version_id);
 CREATE INDEX IF NOT EXISTS idx_model_quality_metrics_metric_name ON model_quality_metrics (metric_name);
@@ -121,7 +133,8 @@ CREATE TABLE IF NOT EXISTS execution_events (
     performance JSONB NOT NULL,
     created_at TIMESTAMP NOT NULL DEFAULT NOW(),
     used_for_training BOOLEAN NOT NULL DEFAULT FALSE,
-    training_id UUID REFERENCES model_versions (id)
+    training_id UUID,
+    CONSTRAINT fk_execution_events_training_model_version FOREIGN KEY (training_id) REFERENCES model_versions (id) ON DELETE SET NULL
 );
 CREATE INDEX IF NOT EXISTS idx_execution_events_executed_at ON execution_events (executed_at DESC);
 CREATE INDEX IF NOT EXISTS idx_execution_events_signal_id ON execution_events (signal_id);
@@ -140,24 +153,26 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     created_at TIMESTAMP NOT NULL DEFAULT NOW(),
     -- Bumped by every market message while active; the cancellation time once inactive.
     updated_at TIMESTAMP NOT NULL DEFAULT NOW(),
-    last_event_at TIMESTAMP
+    last_event_at TIMESTAMP,
+    CONSTRAINT chk_symbol_required CHECK (
+        (channel_type IN ('trades', 'ticker', 'orderbook', 'order', 'kline', 'funding') AND symbol IS NOT NULL)
+        OR (channel_type NOT IN ('trades', 'ticker', 'orderbook', 'order', 'kline', 'funding') AND symbol IS NULL))
 );
 CREATE INDEX IF NOT EXISTS idx_subscriptions_topic ON subscriptions (topic);
 CREATE INDEX IF NOT EXISTS idx_subscriptions_is_active ON subscriptions (is_active);
 CREATE INDEX IF NOT EXISTS idx_subscriptions_requesting_service ON subscriptions (requesting_service);
 
--- The facts name positions' columns but not their types: money and sizes as DECIMAL(20,8) like
--- everywhere else, NOT NULL only where position-manager always has a value.
+-- As migrations 007, 014 and 015 leave it: the PnL columns nullable without default, size without default.
 CREATE TABLE IF NOT EXISTS positions (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     asset VARCHAR(20) NOT NULL,
     -- Signed: > 0 long, < 0 short, 0 flat.
-    size DECIMAL(20, 8) NOT NULL DEFAULT 0,
+    size DECIMAL(20, 8) NOT NULL,
     average_entry_price DECIMAL(20, 8),
-    unrealized_pnl DECIMAL(20, 8) NOT NULL DEFAULT 0,
+    unrealized_pnl DECIMAL(20, 8),
     -- Cumulative over the row's whole life: the row is reused across open/close.
-    realized_pnl DECIMAL(20, 8) NOT NULL DEFAULT 0,
-    mode VARCHAR(10) NOT NULL DEFAULT 'one-way' CHECK (mode IN ('one-way', 'hedge')),
+    realized_pnl DECIMAL(20, 8),
+    mode VARCHAR(20) NOT NULL DEFAULT 'one-way',
     long_size DECIMAL(20, 8),
     short_size DECIMAL(20, 8),
     long_avg_price DECIMAL(20, 8),
@@ -167,11 +182,15 @@ CREATE TABLE IF NOT EXISTS positions (
     current_price DECIMAL(20, 8),
     -- Optimistic-locking counter of position-manager.
     version INTEGER NOT NULL DEFAULT 1,
-    created_at TIMESTAMP DEFAULT NOW(),
+    created_at TIMESTAMP,
     -- Reset to NULL when the position reopens.
     closed_at TIMESTAMP,
-    -- One row per asset and mode.
-    UNIQUE (asset, mode)
+    CONSTRAINT chk_mode CHECK (mode IN ('one-way', 'hedge')),
+    CONSTRAINT chk_avg_entry_price CHECK (average_entry_price IS NULL OR average_entry_price > 0),
+    CONSTRAINT chk_long_avg_price CHECK (long_avg_price IS NULL OR long_avg_price > 0),
+    CONSTRAINT chk_short_avg_price CHECK (short_avg_price IS NULL OR short_avg_price > 0),
+    -- One row per asset and mode (the newest shape drops it by this name: sql/demo/newest.sql).
+    CONSTRAINT uq_position_asset_mode UNIQUE (asset, mode)
 );
 CREATE INDEX IF NOT EXISTS idx_positions_asset ON positions (asset);
 CREATE INDEX IF NOT EXISTS idx_positions_mode ON positions (mode);
@@ -179,19 +198,22 @@ CREATE INDEX IF NOT EXISTS idx_positions_last_updated ON positions (last_updated
 CREATE INDEX IF NOT EXISTS idx_positions_current_price ON positions (current_price);
 CREATE INDEX IF NOT EXISTS idx_positions_version ON positions (version);
 
--- Written every 5 minutes per position.
+-- Written every 5 minutes per position (008).
 CREATE TABLE IF NOT EXISTS position_snapshots (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-    position_id UUID NOT NULL REFERENCES positions (id),
+    position_id UUID NOT NULL,
     asset VARCHAR(20) NOT NULL,
     size DECIMAL(20, 8) NOT NULL,
     average_entry_price DECIMAL(20, 8),
-    unrealized_pnl DECIMAL(20, 8) NOT NULL DEFAULT 0,
-    realized_pnl DECIMAL(20, 8) NOT NULL DEFAULT 0,
-    mode VARCHAR(10) NOT NULL CHECK (mode IN ('one-way', 'hedge')),
+    unrealized_pnl DECIMAL(20, 8),
+    realized_pnl DECIMAL(20, 8),
+    mode VARCHAR(20) NOT NULL,
     long_size DECIMAL(20, 8),
     short_size DECIMAL(20, 8),
-    snapshot_timestamp TIMESTAMP NOT NULL DEFAULT NOW()
+    snapshot_timestamp TIMESTAMP NOT NULL DEFAULT NOW(),
+    CONSTRAINT chk_mode CHECK (mode IN ('one-way', 'hedge')),
+    CONSTRAINT chk_avg_entry_price CHECK (average_entry_price IS NULL OR average_entry_price > 0),
+    CONSTRAINT fk_position FOREIGN KEY (position_id) REFERENCES positions (id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS idx_position_snapshots_position_id ON position_snapshots (position_id);
 CREATE INDEX IF NOT EXISTS idx_position_snapshots_asset ON position_snapshots (asset);

@@ -17,6 +17,7 @@ import {
   roundTo,
 } from "./market.ts";
 import { marketPrice } from "./seed-clock.ts";
+import { activeModel, applyFillNewest, snapshotNewest, stampOrderHorizon, trainingSymbol, writeNewestSignal } from "./activity-newest.ts";
 
 /** Where order and position events go (RabbitMQ in the demo); optional so the generator runs alone. */
 export interface EventPublisher {
@@ -74,10 +75,14 @@ export interface Market {
   prices: Record<Asset, number>;
   open: OpenOrder[];
   counts: { signals: number; orders: number; fills: number; trainings: number };
+  /** The database has the newest schema shape: rows are written the way the newest services write them
+   *  (activity-newest.ts). */
+  newest: boolean;
 }
 
-export function newMarket(sql: postgres.Sql, state: DemoState, pace: number, publisher?: EventPublisher): Market {
+export function newMarket(sql: postgres.Sql, state: DemoState, pace: number, publisher?: EventPublisher, newest = false): Market {
   return {
+    newest,
     sql,
     state,
     publisher,
@@ -101,6 +106,14 @@ export async function emitSignal(market: Market): Promise<void> {
   const asset = pick(assets);
   const side = Math.random() < 0.5 ? "buy" : "sell";
   const price = prices[asset];
+  if (market.newest) {
+    // Every inference writes a row; only accepted signals are published and ordered.
+    const accepted = await writeNewestSignal(market, strategy, asset, side, price, await activeModel(sql, strategy, asset));
+    if (!accepted) return;
+    publisher?.publish("model-service.trading_signals", { signal_id: accepted, strategy_id: strategy, asset, side, price });
+    if (Math.random() < RATES.orderShare) await placeOrder(market, accepted, asset, side, price);
+    return;
+  }
   // Warm-up in practice: no active model for the strategy; the signal then has no model_version.
   const [model] = await sql<{ version: string }[]>`
     SELECT version FROM model_versions WHERE strategy_id = ${strategy} AND is_active LIMIT 1`;
@@ -130,6 +143,7 @@ async function placeOrder(market: Market, signalId: string, asset: Asset, side: 
         'rejected', ${pick(REJECTION_REASONS)}, NULL)
       RETURNING id`;
     await linkSignalToOrder(sql, signalId, order!.id);
+    if (market.newest) await stampOrderHorizon(sql, order!.id, signalId);
     state.orderManager.errorCounts.rejected = (state.orderManager.errorCounts.rejected ?? 0) + 1;
   } else {
     const dryRun = roll < RATES.rejected + RATES.dryRun;
@@ -140,6 +154,7 @@ async function placeOrder(market: Market, signalId: string, asset: Asset, side: 
         ${limit ? "Limit" : "Market"}, ${quantity}, ${limit ? price : null}, ${dryRun ? "dry_run" : "pending"}, ${dryRun}, NULL)
       RETURNING id`;
     await linkSignalToOrder(sql, signalId, order!.id);
+    if (market.newest) await stampOrderHorizon(sql, order!.id, signalId);
     if (!dryRun) {
       market.open.push({ id: order!.id, signalId, asset, side, quantity, price, decideAt: Date.now() + (between(0.5, 1.5) * SECONDS.orderDecision * 1000) / pace });
     }
@@ -178,7 +193,10 @@ export async function decideOrder(market: Market, order: OpenOrder): Promise<voi
     WHERE id = ${order.id} AND status = 'pending'`;
   market.counts.fills++;
   market.publisher?.publish("order-manager.order_events", { order_id: order.id, event: partial ? "partially_filled" : "filled" });
-  await applyFill(market, order.asset, order.side === "buy" ? filled : -filled, executionPrice, fees);
+  const delta = order.side === "buy" ? filled : -filled;
+  if (market.newest) await applyFillNewest(market, order.id, order.asset, delta, executionPrice, fees);
+  else await applyFill(market, order.asset, delta, executionPrice, fees);
+  market.state.positionManager.totalValidations++;
 }
 
 /** One position row per asset (one-way mode), reused across open and close as in the real system. */
@@ -213,7 +231,6 @@ async function applyFill(market: Market, asset: Asset, delta: number, price: num
         closed_at = ${newSize === 0 ? sql`timezone('utc', now())` : null}
       WHERE id = ${position.id}`;
   }
-  state.positionManager.totalValidations++;
   publisher?.publish("position-manager.position_updated", { asset, size: newSize });
   publisher?.publish("position-manager.portfolio_updated", { asset, size: newSize });
 }
@@ -229,6 +246,11 @@ export async function cancelStalePending(market: Market): Promise<void> {
 
 export async function snapshotPositions(market: Market): Promise<void> {
   const { sql } = market;
+  if (market.newest) {
+    await snapshotNewest(market);
+    market.publisher?.publish("position-manager.position_snapshot_created", { at: new Date().toISOString() });
+    return;
+  }
   await sql`
     INSERT INTO position_snapshots (position_id, asset, size, average_entry_price, unrealized_pnl, realized_pnl, mode,
       long_size, short_size, snapshot_timestamp)
@@ -276,7 +298,8 @@ export async function finishTraining(market: Market, run: TrainingRun, record: b
   const { state } = market;
   try {
     if (record) {
-      run.model_version = await recordTrainedModel(market.sql, run.strategy_id, run.dataset_size);
+      const assets = STRATEGIES.find((s) => s.id === run.strategy_id)?.assets ?? [];
+      run.model_version = await recordTrainedModel(market.sql, run.strategy_id, run.dataset_size, market.newest && assets.length ? trainingSymbol(assets) : null);
       market.counts.trainings++;
       market.publisher?.publish("features.dataset.ready", { strategy_id: run.strategy_id, version: run.model_version });
     }
@@ -290,18 +313,23 @@ export async function finishTraining(market: Market, run: TrainingRun, record: b
 }
 
 /** A trained model: a new model_versions row made active for its strategy, and a dozen quality metrics. */
-export async function recordTrainedModel(sql: postgres.Sql, strategy: string, datasetSize: number): Promise<string> {
+export async function recordTrainedModel(sql: postgres.Sql, strategy: string, datasetSize: number, symbol: string | null = null): Promise<string> {
   return sql.begin(async (tx) => {
     const [{ next }] = (await tx`SELECT count(*) + 1 AS next FROM model_versions`) as unknown as [{ next: string }];
     const version = `v${next}`;
     const modelType = STRATEGIES.find((s) => s.id === strategy)?.modelType ?? "sgd_classifier";
-    await tx`UPDATE model_versions SET is_active = false, updated_at = timezone('utc', now()) WHERE strategy_id = ${strategy} AND is_active`;
+    // Activation deactivates the active model of the same strategy (and, in the newest shape, symbol).
+    await (symbol
+      ? tx`UPDATE model_versions SET is_active = false, updated_at = timezone('utc', now()) WHERE strategy_id = ${strategy} AND symbol = ${symbol} AND is_active`
+      : tx`UPDATE model_versions SET is_active = false, updated_at = timezone('utc', now()) WHERE strategy_id = ${strategy} AND is_active`);
     const [model] = await tx<{ id: string }[]>`
       INSERT INTO model_versions (version, file_path, model_type, strategy_id, trained_at, training_duration_seconds,
         training_dataset_size, training_config, is_active)
       VALUES (${version}, ${`/models/${strategy}/${version}.pkl`}, ${modelType}, ${strategy}, timezone('utc', now()),
-        ${Math.floor(between(20, 400))}, ${datasetSize}, ${tx.json({ learning_rate: 0.1, max_depth: 6 })}, true)
+        ${Math.floor(between(20, 400))}, ${datasetSize}, ${tx.json({ learning_rate: 0.1, max_depth: 6 })}, ${!symbol})
       RETURNING id`;
+    // The newest shape: the model is the symbol's, activated once it has its symbol.
+    if (symbol) await tx`UPDATE model_versions SET symbol = ${symbol}, is_active = true WHERE id = ${model!.id}`;
     for (const [name, type, low, high] of QUALITY_METRICS) {
       await tx`
         INSERT INTO model_quality_metrics (model_version_id, metric_name, metric_value, metric_type, evaluated_at,

@@ -3,6 +3,7 @@
 // when the last one has finished, so a slow database slows the activity down instead of piling up ticks.
 import type postgres from "postgres";
 import type { DemoState } from "./state.ts";
+import { NEWEST, closeAtHorizon, isNewestShape } from "./activity-newest.ts";
 import { TRAINED_STRATEGIES, pick } from "./market.ts";
 import {
   type EventPublisher,
@@ -68,11 +69,11 @@ const MAX_CATCH_UP_MS = 1000;
 
 export async function startActivity(options: ActivityOptions): Promise<Activity> {
   const pace = options.pace ?? 1;
-  const market: Market = newMarket(options.sql, options.state, pace, options.publisher);
+  const market: Market = newMarket(options.sql, options.state, pace, options.publisher, await isNewestShape(options.sql));
   const stats: ActivityStats = { signals: 0, orders: 0, fills: 0, trainings: 0, errorCount: 0, errors: [] };
   const syncCounts = () => Object.assign(stats, market.counts);
   const started = Date.now();
-  const last = { tick: started, snapshot: started, training: started, churn: started, retire: started, sweep: 0 };
+  const last = { tick: started, snapshot: started, training: started, churn: started, retire: started, horizon: started, sweep: 0 };
   let signalsDue = 0;
   let stopped = false;
   let timer: Timer | undefined;
@@ -140,6 +141,7 @@ export async function startActivity(options: ActivityOptions): Promise<Activity>
       await guard(() => touchSubscriptions(market));
     }
     if (every("snapshot", SECONDS.snapshotEvery, now)) await guard(() => snapshotPositions(market));
+    if (market.newest && every("horizon", NEWEST.horizonCloseEvery, now)) await guard(() => closeAtHorizon(market));
     if (every("churn", SECONDS.subscriptionChurn, now)) await guard(() => churnSubscriptions(market));
     if (every("retire", SECONDS.modelRetireEvery, now)) await guard(() => retireModel(market.sql, pick(TRAINED_STRATEGIES).id));
     if (!training && every("training", SECONDS.trainingEvery, now)) void train(pick(TRAINED_STRATEGIES).id);

@@ -16,8 +16,10 @@ import { RATES } from "./activity-steps.ts";
 import { type SeedTableReport, copyRows } from "./copy.ts";
 import { HOUR, utcText } from "./seed-clock.ts";
 import { METRIC_COLUMNS, MODEL_COLUMNS, activeModels, metricRows, modelRows, planLiveModels } from "./seed-models.ts";
-import { type HistoryPlan, copyHistoryWithin, liveMix } from "./seed-history.ts";
-import { POSITION_COLUMNS, SNAPSHOT_COLUMNS, simulatePositions } from "./seed-positions.ts";
+import { type HistoryPlan, NEWEST_ACCEPTED_SHARE, copyHistoryWithin, liveMix } from "./seed-history.ts";
+import { NEWEST_SNAPSHOT_COLUMNS, POSITION_COLUMNS, SNAPSHOT_COLUMNS, simulatePositions } from "./seed-positions.ts";
+import { seedNewestExtras } from "./seed-newest.ts";
+import { isNewestShape } from "./activity-newest.ts";
 import { SUBSCRIPTION_COLUMNS, liveSubscriptionRows } from "./seed-small-tables.ts";
 import { tablesWithHistory } from "./seed.ts";
 
@@ -53,10 +55,13 @@ export async function backfillDemo(sql: postgres.Sql, options: { hours?: number 
     const models = planLiveModels(start, end);
     tables.push(await copyRows(sql, "model_versions", MODEL_COLUMNS, modelRows(models), tx));
     tables.push(await copyRows(sql, "model_quality_metrics", METRIC_COLUMNS, metricRows(models), tx));
+    const newest = await isNewestShape(tx as unknown as postgres.Sql);
     const signals = Math.round(((end - start) / 1000) * RATES.signalsPerSecond);
     const plan: HistoryPlan = {
       signals,
-      orders: Math.round(signals * RATES.orderShare),
+      // The newest shape stores every inference: most are rejected and get no order.
+      orders: Math.round(signals * RATES.orderShare * (newest ? NEWEST_ACCEPTED_SHARE : 1)),
+      newest,
       start,
       step: (end - start) / Math.max(signals, 1),
       now,
@@ -64,9 +69,10 @@ export async function backfillDemo(sql: postgres.Sql, options: { hours?: number 
       mix: liveMix(),
     };
     tables.push(...(await copyHistoryWithin(sql, tx, plan)));
-    const { positions, snapshots } = simulatePositions(start, end);
+    const { positions, snapshots } = simulatePositions(start, end, newest);
     tables.push(await copyRows(sql, "positions", POSITION_COLUMNS, positions, tx));
-    tables.push(await copyRows(sql, "position_snapshots", SNAPSHOT_COLUMNS, snapshots, tx));
+    tables.push(await copyRows(sql, "position_snapshots", newest ? NEWEST_SNAPSHOT_COLUMNS : SNAPSHOT_COLUMNS, snapshots, tx));
+    if (newest) for (const [table, rows] of Object.entries(await seedNewestExtras(tx, start, end))) tables.push({ table, rows, seconds: 0, rowsPerSecond: rows });
     tables.push(await copyRows(sql, "subscriptions", SUBSCRIPTION_COLUMNS, liveSubscriptionRows(start, now), tx));
     // The first dashboard queries get the plans they will get later on.
     await tx`ANALYZE trading_signals, orders, signal_order_relationships`;

@@ -6,7 +6,7 @@ import type { Config, ServiceName } from "../config.ts";
 import { badInput } from "../errors.ts";
 import { openAdmin } from "../postgres.ts";
 import { stackPorts } from "../stack/stack-paths.ts";
-import { applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
+import { DEFAULT_DEMO_SHAPE, type DemoShape, applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
 import { BACKFILL_HOURS, backfillDemo, describeBackfill } from "./backfill.ts";
 import { type Activity, activityErrorLog, startActivity } from "./activity.ts";
 import { QUEUES, type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
@@ -21,6 +21,8 @@ export interface DemoOptions {
   /** Default the stack's control port (STACK_DEMO_CONTROL_PORT, else 4999), the one `demo fault` reaches. */
   controlPort?: number;
   pace?: number;
+  /** The schema shape to build and write (default the newest). */
+  schema?: DemoShape;
   /** Hours of history to backfill on an empty database (backfill.ts; default 24, 0 = none). */
   backfillHours?: number;
   richWebsocketState?: boolean;
@@ -55,8 +57,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const log = options.log ?? (() => {});
   const state = newDemoState({ richWebsocketState: options.richWebsocketState });
   const sql = openAdmin(config);
-  for (const upgraded of await applyDemoSchema(sql)) log(`schema upgraded: ${upgraded}`);
-  log(`schema ready in ${config.postgres.database}`);
+  for (const upgraded of await applyDemoSchema(sql, options.schema)) log(`schema upgraded: ${upgraded}`);
+  log(`schema ready in ${config.postgres.database} (${options.schema ?? DEFAULT_DEMO_SHAPE} shape)`);
   if (options.legacyMonitorRole) {
     if (!config.monitorRole.password) throw badInput("--legacy-monitor-role needs GRAFANA_POSTGRES_PASSWORD");
     await createLegacyMonitorRole(sql, { role: config.monitorRole.user, password: config.monitorRole.password });

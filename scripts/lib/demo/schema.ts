@@ -6,24 +6,41 @@ import { join } from "node:path";
 import type postgres from "postgres";
 import { scramVerifier } from "../role/scram.ts";
 import { runFormatted } from "../postgres.ts";
+import { badInput } from "../errors.ts";
+import { upgradeToRealDecember } from "./schema-december.ts";
 import { dropDeferredIndexes, readDeferredIndexes, restoreDeferredIndexes } from "./deferred-indexes.ts";
 
 export const DEMO_SCHEMA_FILE = join(import.meta.dir, "../../../sql/demo/schema.sql");
+/** The later migrations, applied on top of the December shape. */
+export const DEMO_NEWEST_FILE = join(import.meta.dir, "../../../sql/demo/newest.sql");
+
+/** The shapes of the trading system's schema the demo can run (docs/schema-shapes.md). */
+export const DEMO_SHAPES = ["2025-12", "newest"] as const;
+export type DemoShape = (typeof DEMO_SHAPES)[number];
+export const DEFAULT_DEMO_SHAPE: DemoShape = "newest";
 
 /**
- * Creates every table and index of the demo system; harmless on a database that has them already. A
- * database made by an earlier sql/demo/schema.sql is brought up to date in the same transaction (see
- * upgradeBefore/upgradeAfter). Returns what was upgraded, one line each; nothing on a fresh or current
- * database.
+ * Creates every table and index of the demo system in the shape asked for (the December 2025 shape, or
+ * the newest: the later migrations applied on top of it); harmless on a database that has them already.
+ * A database made by an earlier sql/demo/schema.sql is brought up to date in the same transaction (see
+ * upgradeBefore/upgradeAfter). A database of the newest shape cannot go back to December: refused,
+ * nothing changed. Returns what was upgraded, one line each; nothing on a fresh or current database.
  */
-export async function applyDemoSchema(sql: postgres.Sql): Promise<string[]> {
+export async function applyDemoSchema(sql: postgres.Sql, shape: DemoShape = DEFAULT_DEMO_SHAPE): Promise<string[]> {
   const text = readFileSync(DEMO_SCHEMA_FILE, "utf8");
   return sql.begin(async (tx) => {
     // A second run answers "already exists, skipping" for every object: keep those notices quiet.
     await tx`SET LOCAL client_min_messages = warning`;
+    if (shape === "2025-12") {
+      const [newer] = await tx`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'trading_signals' AND column_name = 'is_rejected'`;
+      if (newer) throw badInput("This database has the newest schema shape (trading_signals.is_rejected and the later migrations); the demo cannot take it back to December 2025. Use a fresh database (bun run stack down --purge) for --schema 2025-12.");
+    }
     const upgrade = await upgradeBefore(tx);
     await tx.unsafe(text);
-    return upgradeAfter(tx, upgrade);
+    const notes = await upgradeAfter(tx, upgrade);
+    notes.push(...(await upgradeToRealDecember(tx)));
+    if (shape === "newest") await tx.unsafe(readFileSync(DEMO_NEWEST_FILE, "utf8"));
+    return notes;
   });
 }
 
@@ -49,7 +66,7 @@ async function upgradeBefore(tx: postgres.TransactionSql): Promise<PendingUpgrad
   const [found] = await tx<{ demo: boolean; models: boolean; unique_active: boolean; relationships: boolean; legacy_relationships: boolean }[]>`
     SELECT to_regclass('trading_signals') IS NOT NULL AS demo,
       to_regclass('model_versions') IS NOT NULL AS models,
-      to_regclass('idx_model_versions_one_active_per_strategy') IS NOT NULL AS unique_active,
+      (to_regclass('idx_model_versions_one_active_per_strategy') IS NOT NULL OR to_regclass('idx_model_versions_unique_active') IS NOT NULL) AS unique_active,
       to_regclass('signal_order_relationships') IS NOT NULL AS relationships,
       EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
         AND table_name = 'signal_order_relationships' AND column_name = 'allocation_percentage')

@@ -24,6 +24,17 @@ const ORDER_COLUMNS = [
   "id", "order_id", "signal_id", "asset", "side", "order_type", "quantity", "price", "status", "filled_quantity",
   "average_price", "fees", "created_at", "updated_at", "executed_at", "trace_id", "is_dry_run", "rejection_reason",
 ] as const;
+/** The newest shape's: rejections and the horizon (sql/demo/newest.sql). */
+const NEWEST_SIGNAL_COLUMNS = [...SIGNAL_COLUMNS, "is_rejected", "rejection_reason", "effective_threshold", "prediction_horizon_seconds", "target_timestamp"] as const;
+const NEWEST_ORDER_COLUMNS = [...ORDER_COLUMNS, "target_timestamp"] as const;
+/** model-service's static threshold and the horizon the newest shape's signals carry. */
+const THRESHOLD = "0.7500";
+const HORIZON_SECONDS = 900;
+/** Of the newest shape's signals that get no order and had a model: holds; the rest fell below the threshold. */
+const HOLD_SHARE = 0.3;
+/** The share of the newest shape's inferences that are accepted (the rest are stored as rejected). */
+export const NEWEST_ACCEPTED_SHARE = 0.35;
+
 /** id from its default; the allocation columns are always NULL in practice. */
 const RELATIONSHIP_COLUMNS = ["signal_id", "order_id", "relationship_type", "execution_sequence", "created_at"] as const;
 
@@ -85,13 +96,15 @@ export interface HistoryPlan {
   now: number;
   modelAt: (strategy: Strategy, at: number) => string | null;
   mix: OrderMix;
+  /** Write the newest shape's columns: a signal with a model and no order is a rejected one. */
+  newest?: boolean;
 }
 
 const METADATA = new Map(STRATEGIES.map((s) => [s, `{"source": "model", "model_type": "${s.modelType}"}`]));
 const WARMUP_METADATA = `{"source": "warmup_heuristic", "reason": "no active model"}`;
 
 /** Signal i of the history and its COPY line; signals come out in time order. */
-function signalAt(plan: HistoryPlan, i: number): [Signal, string] {
+function signalAt(plan: HistoryPlan, i: number, ordered: boolean): [Signal, string] {
   const at = Math.floor(plan.start + (i + Math.random()) * plan.step);
   const strategy = drawStrategy();
   const asset = pick(strategy.assets);
@@ -110,11 +123,16 @@ function signalAt(plan: HistoryPlan, i: number): [Signal, string] {
     traceId: crypto.randomUUID(),
   };
   const snapshot = `{"price": ${priceText}, "spread": ${(price * 0.0001).toFixed(market.priceDigits + 2)}, "volume_24h": ${Math.round(between(1e5, 5e6))}}`;
+  // The newest shape: an inference with a model that led to no order was rejected (a hold is stored as buy).
+  const rejection = plan.newest && model && !ordered ? (Math.random() < HOLD_SHARE ? "regression_hold_prediction" : "confidence_below_threshold") : null;
+  const confidence = rejection === "confidence_below_threshold" ? `0.${4000 + Math.floor(Math.random() * 3400)}` : `0.${(plan.newest ? 7500 : 5000) + Math.floor(Math.random() * (plan.newest ? 2400 : 4900))}`;
   const line =
-    `${crypto.randomUUID()}\t${signal.signalId}\t${strategy.id}\t${asset}\t${signal.side}\t${priceText}\t` +
-    `0.${5000 + Math.floor(Math.random() * 4900)}\t${utcText(at)}\t${model ?? NULL}\t${model ? "f" : "t"}\t${snapshot}\t` +
+    `${crypto.randomUUID()}\t${signal.signalId}\t${strategy.id}\t${asset}\t${rejection === "regression_hold_prediction" ? "buy" : signal.side}\t${priceText}\t` +
+    `${confidence}\t${utcText(at)}\t${model ?? NULL}\t${model ? "f" : "t"}\t${snapshot}\t` +
     `${model ? METADATA.get(strategy) : WARMUP_METADATA}\t${signal.traceId}\t${utcText(at + between(3, 40))}`;
-  return [signal, line];
+  if (!plan.newest) return [signal, line];
+  const newest = `\t${rejection ? "t" : "f"}\t${rejection ?? NULL}\t${model ? THRESHOLD : NULL}\t${HORIZON_SECONDS}\t${utcText(at + HORIZON_SECONDS * 1000)}`;
+  return [signal, line + newest];
 }
 
 /** The order order-manager placed for a signal, consistent with it (asset, side, price, trace), and the
@@ -155,7 +173,8 @@ function orderLines(signal: Signal, plan: HistoryPlan): [order: string, relation
   return [
     `${id}\t${orderId}\t${signal.signalId}\t${signal.asset}\t${signal.side === "buy" ? "Buy" : "SELL"}\t` +
       `${type}\t${quantity}\t${type === "Limit" ? signal.priceText : NULL}\t${status}\t${filled}\t${averagePrice}\t${fees}\t` +
-      `${created}\t${utcText(updatedAt)}\t${executedAt}\t${signal.traceId}\t${status === "dry_run" ? "t" : "f"}\t${reason}`,
+      `${created}\t${utcText(updatedAt)}\t${executedAt}\t${signal.traceId}\t${status === "dry_run" ? "t" : "f"}\t${reason}` +
+      (plan.newest ? `\t${utcText(signal.at + HORIZON_SECONDS * 1000)}` : ""),
     `${signal.signalId}\t${id}\tone_to_one\t1\t${created}`,
   ];
 }
@@ -173,9 +192,10 @@ function* historyBatches(plan: HistoryPlan): Generator<HistoryBatch> {
     const batch: HistoryBatch = { signals: [], orders: [], relationships: [] };
     const batchEnd = Math.min(plan.signals, i + BATCH);
     for (; i < batchEnd; i++) {
-      const [signal, line] = signalAt(plan, i);
+      const ordered = Math.floor(((i + 1) * plan.orders) / plan.signals) > Math.floor((i * plan.orders) / plan.signals);
+      const [signal, line] = signalAt(plan, i, ordered);
       batch.signals.push(line);
-      if (Math.floor(((i + 1) * plan.orders) / plan.signals) > Math.floor((i * plan.orders) / plan.signals)) {
+      if (ordered) {
         const [order, relationship] = orderLines(signal, plan);
         batch.orders.push(order);
         batch.relationships.push(relationship);
@@ -190,9 +210,9 @@ function* historyBatches(plan: HistoryPlan): Generator<HistoryBatch> {
 async function copyHistory(sql: postgres.Sql, plan: HistoryPlan, onProgress: OnProgress | undefined) {
   const copies: CopyIn[] = [];
   try {
-    const signals = await openCopy(sql, "trading_signals", SIGNAL_COLUMNS);
+    const signals = await openCopy(sql, "trading_signals", plan.newest ? NEWEST_SIGNAL_COLUMNS : SIGNAL_COLUMNS);
     copies.push(signals);
-    const orders = await openCopy(sql, "orders", ORDER_COLUMNS);
+    const orders = await openCopy(sql, "orders", plan.newest ? NEWEST_ORDER_COLUMNS : ORDER_COLUMNS);
     copies.push(orders);
     const relationships = await openCopy(sql, "signal_order_relationships", RELATIONSHIP_COLUMNS);
     copies.push(relationships);
@@ -221,14 +241,14 @@ export async function copyHistoryWithin(sql: postgres.Sql, tx: postgres.Transact
   const orders: string[] = [];
   const relationships: string[] = [];
   const loaded = [
-    await copyLines(sql, "trading_signals", SIGNAL_COLUMNS, (function* () {
+    await copyLines(sql, "trading_signals", plan.newest ? NEWEST_SIGNAL_COLUMNS : SIGNAL_COLUMNS, (function* () {
       for (const batch of historyBatches(plan)) {
         yield* batch.signals;
         orders.push(...batch.orders);
         relationships.push(...batch.relationships);
       }
     })(), tx),
-    await copyLines(sql, "orders", ORDER_COLUMNS, orders, tx),
+    await copyLines(sql, "orders", plan.newest ? NEWEST_ORDER_COLUMNS : ORDER_COLUMNS, orders, tx),
     await copyLines(sql, "signal_order_relationships", RELATIONSHIP_COLUMNS, relationships, tx),
   ];
   const rebuild = new Map<string, number>();

@@ -74,7 +74,9 @@ function positionState(book: PositionBook, price: number) {
   };
 }
 
-export function simulatePositions(start: number, end: number) {
+/** With `newest`, snapshots as the newest position-manager writes them: the PnL columns NULL, the whole
+ *  position in snapshot_data (decimals as strings); use NEWEST_SNAPSHOT_COLUMNS. */
+export function simulatePositions(start: number, end: number, newest = false) {
   const snapshotEvery = 5 * MINUTE;
   const books: PositionBook[] = POSITIONS.map(({ asset, mode, retireShare }) => ({
     id: crypto.randomUUID(), asset, mode, long: { size: 0, average: 0 }, short: { size: 0, average: 0 },
@@ -90,10 +92,12 @@ export function simulatePositions(start: number, end: number) {
       if (retiring && book.closedAt === null) trade(book, at, price, true);
       else if (!retiring && (book.trades === 0 || Math.random() < 0.04)) trade(book, at, price);
       const state = positionState(book, price);
-      snapshots.push([
-        book.id, book.asset, state.size, state.average, state.unrealized, state.realized, book.mode,
-        book.long.size, book.short.size, utcText(at),
-      ]);
+      if (newest && state.size === 0) continue; // only open positions are snapshotted
+      snapshots.push(newest
+        ? [book.id, book.asset, state.size, null, null, null, book.mode, book.long.size, book.short.size, utcText(at), {
+            asset: book.asset, mode: book.mode, size: String(state.size), average_entry_price: state.average === null ? null : String(state.average),
+            unrealized_pnl: String(state.unrealized), realized_pnl: String(state.realized), position_size_norm: null }]
+        : [book.id, book.asset, state.size, state.average, state.unrealized, state.realized, book.mode, book.long.size, book.short.size, utcText(at)]);
     }
     lastSnapshotAt = at;
   }
@@ -117,3 +121,4 @@ export const SNAPSHOT_COLUMNS = [
   "position_id", "asset", "size", "average_entry_price", "unrealized_pnl", "realized_pnl", "mode", "long_size", "short_size",
   "snapshot_timestamp",
 ] as const;
+export const NEWEST_SNAPSHOT_COLUMNS = [...SNAPSHOT_COLUMNS, "snapshot_data"] as const;

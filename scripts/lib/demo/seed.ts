@@ -8,7 +8,9 @@ import { type SeedTableReport, copyRows } from "./copy.ts";
 import { DAY } from "./seed-clock.ts";
 import { METRIC_COLUMNS, MODEL_COLUMNS, activeModels, metricRows, modelRows, planModels } from "./seed-models.ts";
 import { type HistoryPlan, type OnProgress, SEED_MIX, loadHistory } from "./seed-history.ts";
-import { POSITION_COLUMNS, SNAPSHOT_COLUMNS, simulatePositions } from "./seed-positions.ts";
+import { NEWEST_SNAPSHOT_COLUMNS, POSITION_COLUMNS, SNAPSHOT_COLUMNS, simulatePositions } from "./seed-positions.ts";
+import { seedNewestExtras } from "./seed-newest.ts";
+import { isNewestShape } from "./activity-newest.ts";
 import {
   BALANCE_COLUMNS,
   MARGIN_COLUMNS,
@@ -84,16 +86,18 @@ export async function seedDemo(sql: postgres.Sql, options: SeedOptions): Promise
   record(await copyRows(sql, "model_versions", MODEL_COLUMNS, modelRows(models)));
   record(await copyRows(sql, "model_quality_metrics", METRIC_COLUMNS, metricRows(models)));
 
-  const plan: HistoryPlan = { signals, orders, start, step: (end - start) / Math.max(signals, 1), now, modelAt: activeModels(models), mix: SEED_MIX };
+  const newest = await isNewestShape(sql);
+  const plan: HistoryPlan = { signals, orders, start, step: (end - start) / Math.max(signals, 1), now, modelAt: activeModels(models), mix: SEED_MIX, newest };
   for (const report of await loadHistory(sql, plan, options.onProgress)) record(report);
   // Fresh statistics: for the join below, and so that the first dashboard queries after a seed get the
   // plans they will get in production.
   await sql`ANALYZE trading_signals, orders, signal_order_relationships`;
   record(await insertOldExecutionEvents(sql, models[0]));
 
-  const { positions, snapshots } = simulatePositions(start, end);
+  const { positions, snapshots } = simulatePositions(start, end, newest);
   record(await copyRows(sql, "positions", POSITION_COLUMNS, positions));
-  record(await copyRows(sql, "position_snapshots", SNAPSHOT_COLUMNS, snapshots));
+  record(await copyRows(sql, "position_snapshots", newest ? NEWEST_SNAPSHOT_COLUMNS : SNAPSHOT_COLUMNS, snapshots));
+  if (newest) for (const [table, rows] of Object.entries(await seedNewestExtras(sql, start, end))) record({ table, rows, seconds: 0, rowsPerSecond: rows });
   record(await copyRows(sql, "subscriptions", SUBSCRIPTION_COLUMNS, subscriptionRows(start, now)));
   const { balances, margins } = balanceRows(start, end);
   record(await copyRows(sql, "account_balances", BALANCE_COLUMNS, balances));
