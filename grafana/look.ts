@@ -100,6 +100,8 @@ export function eventTypeColors(types: readonly string[]): StatusWords {
   const color = (type: string) => {
     const state = type.slice(type.lastIndexOf("_") + 1);
     if (/^(service|websocket|model_training)_/.test(type) && byState[state]) return byState[state]!;
+    // A rejected signal is routine (one on most inferences), not an error: no colour.
+    if (type === "signal_rejected") return COLORS.neutral;
     return type.endsWith("_rejected")
       ? COLORS.bad
       : type.endsWith("_cancelled")

@@ -107,14 +107,14 @@ describe("numbers as a person reads them", () => {
           str("asset", ["BTCUSDT", "ETHUSDT"]),
           num("size", [-0.019, 1.514359]),
           num("unrealized_pnl", [-12.5, 109]),
-          num("realized_pnl", [24.8, -0.1]),
+          num("realized_pnl_in_range", [24.8, -0.1]),
         ],
       },
     ]);
     expect(cell(shown, 0, "Unrealized PnL")).toEqual({ text: "-12.50 USDT", color: RED });
     expect(cell(shown, 1, "Unrealized PnL")).toEqual({ text: "109.00 USDT", color: GREEN });
-    expect(cell(shown, 0, "Realized PnL")).toEqual({ text: "24.80 USDT", color: GREEN });
-    expect(cell(shown, 1, "Realized PnL")).toEqual({ text: "-0.10 USDT", color: RED });
+    expect(cell(shown, 0, "Realized PnL in range")).toEqual({ text: "24.80 USDT", color: GREEN });
+    expect(cell(shown, 1, "Realized PnL in range")).toEqual({ text: "-0.10 USDT", color: RED });
     expect(cell(shown, 1, "Size").text).toBe("1.514359");
   });
 

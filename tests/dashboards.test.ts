@@ -149,7 +149,7 @@ describe.each(dashboards.map((d) => [d.title, d] as const))("dashboard %s", (_ti
   });
 });
 
-test("the main dashboard: the real uid, refresh 1m, UTC, 1h/24h/7d presets, the four variables multi-select with All", () => {
+test("the main dashboard: the real uid, refresh 1m, UTC, 1h/24h/7d presets, the four filters multi-select with All, rejected signals hidden", () => {
   const main = dashboards.find((d) => d.uid === "trading-system-monitoring")!;
   expect(main).toBeDefined();
   expect(main.json.refresh).toBe("1m");
@@ -157,6 +157,8 @@ test("the main dashboard: the real uid, refresh 1m, UTC, 1h/24h/7d presets, the 
   const quick = (main.json.timepicker as { quick_ranges: { from: string }[] }).quick_ranges.map((r) => r.from);
   expect(quick).toEqual(["now-1h", "now-24h", "now-7d"]);
   const vars = dashboardVariables(main);
-  expect(vars.map((v) => v.name)).toEqual(["strategy", "asset", "event_type", "service"]);
-  for (const v of vars) expect([v.multi, v.includeAll, v.current?.value]).toEqual([true, true, "$__all"]);
+  expect(vars.map((v) => v.name)).toEqual(["strategy", "asset", "rejected", "event_type", "service"]);
+  for (const v of vars.filter((v) => v.name !== "rejected")) expect([v.multi, v.includeAll, v.current?.value]).toEqual([true, true, "$__all"]);
+  const rejected = vars.find((v) => v.name === "rejected")!;
+  expect([rejected.multi, rejected.includeAll, rejected.current?.value, rejected.query]).toEqual([false, false, "hidden", "hidden,shown"]);
 });

@@ -8,7 +8,7 @@ import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk
 import { GraphDrawStyle, StackingConfigBuilder, StackingMode } from "@grafana/grafana-foundation-sdk/common";
 import type { DashboardDefinition } from "../types.ts";
 import * as col from "../columns.ts";
-import { POSITION_COLUMNS, QUOTE_CURRENCY, columns } from "../columns.ts";
+import { QUOTE_CURRENCY, columns } from "../columns.ts";
 import { HEALTH_SOURCES } from "../health.ts";
 import { type RowColumns, columnOrder, infinityQuery, mapRows, valueAt } from "../queries/infinity.ts";
 import { postgresQuery } from "../queries/postgres.ts";
@@ -17,7 +17,7 @@ import { overallHealth, serviceComponents, serviceStatus } from "./health-panels
 import { Layout } from "./layout.ts";
 import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardLink, toolkitDashboard } from "./identity.ts";
 import { queueLag } from "./queue-panels.ts";
-import { EVENT_TYPES, assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
+import { EVENT_TYPES, assetVariable, eventTypeVariable, rejectedVariable, serviceVariable, strategyVariable } from "./variables.ts";
 import { activeSubscriptions, websocketDetails, websocketStatus } from "./websocket-panels.ts";
 
 // --- Health (US5): the rest of the row is in health-panels.ts -----------------------------------------
@@ -45,7 +45,9 @@ function tradingSignals() {
     .title("Trading signals: last 100")
     .description(
       "The last 100 signals, newest first, narrowed by strategy and asset. Buy green, sell red; warm-up signals (no model yet) " +
-        "are marked yellow. Click a signal id to trace it through orders and fills.",
+        "are marked yellow. Rejected signals (below the confidence threshold, or a hold prediction: stored on every inference, " +
+        "never ordered) are left out unless Rejected signals is set to shown; then their reason is in Rejected. Click a signal " +
+        "id to trace it through orders and fills.",
     )
     .withTarget(postgresQuery("signals"))
     .noValue("no signals in this range");
@@ -59,6 +61,26 @@ function tradingSignals() {
     confidence: col.percent("Confidence"),
     model_version: col.text("Model version"),
     warm_up: col.flag("Warm-up", "warn"),
+    rejected: col.text("Rejected"),
+  });
+}
+
+function signalRejections() {
+  const panel = new TablePanel()
+    .title("Signal rejections by reason")
+    .description(
+      "Signals model-service stored as rejected in the range, by reason: below the confidence threshold, or a hold prediction " +
+        "(no direction). They are never published nor ordered, and the signals table leaves them out by default. Average " +
+        "confidence against the threshold, and when each reason was last seen. Empty on a system that stores no rejections.",
+    )
+    .withTarget(postgresQuery("signal-rejections"))
+    .noValue("no rejected signals in this range");
+  return columns(panel, {
+    reason: col.text("Reason"),
+    signals: col.count("Signals"),
+    avg_confidence: col.percent("Average confidence"),
+    threshold: col.percent("Threshold"),
+    last_seen: col.time("Last seen"),
   });
 }
 
@@ -69,7 +91,9 @@ function recentOrders() {
       "The last 100 orders, newest first, and how each stands: filled green, partially filled yellow, pending blue, cancelled " +
         "orange, rejected red (its reason in Signal trace), dry run purple, any other status yellow. Execution price, fees and " +
         "executed-at come from the order (empty until it executes); realized PnL only where execution_events holds a numeric " +
-        "value. Click a signal id to trace it.",
+        "value. Closes at horizon: when order-manager closes the position the filled order opened. From: the order's signal, or " +
+        "blue a horizon close (order-manager's own reduce-only order, under a signal id with no signal row) or an exit rule's " +
+        "close. Click a signal id to trace it.",
     )
     .withTarget(postgresQuery("orders"))
     .noValue("no orders in this range");
@@ -87,6 +111,8 @@ function recentOrders() {
     execution_price: col.amount("Execution price"),
     fees: col.fee("Fees"),
     executed_at: col.time("Executed"),
+    target_timestamp: col.time("Closes at horizon", "none"),
+    origin: col.status("From", { signal: { color: COLORS.neutral }, "horizon close": { color: COLORS.info }, "exit rule (no signal row)": { color: COLORS.info } }),
     realized_pnl: col.pnl("Realized PnL"),
   });
 }
@@ -112,12 +138,26 @@ function positions() {
   const panel = new TablePanel()
     .title("Positions and PnL")
     .description(
-      `Positions as position-manager holds them now: size, prices, unrealized and realized PnL in ${QUOTE_CURRENCY} (realized is ` +
-        "cumulative over the row's life). PnL in red is a loss, in green a gain.",
+      "One row per asset and mode, open positions first: the open position as position-manager holds it now (size, prices, " +
+        `unrealized PnL in ${QUOTE_CURRENCY}), else the last closed one, with no live price; and how many positions of it closed in ` +
+        "the range with their realized PnL. PnL basis: per position, or cumulative where the system reused one row per asset and " +
+        "mode (the December 2025 schema: its realized PnL is the exchange's running total). PnL in red is a loss, in green a gain.",
     )
     .withTarget(postgresQuery("positions"))
     .noValue("no positions");
-  return columns(panel, POSITION_COLUMNS);
+  return columns(panel, {
+    asset: col.text("Asset"),
+    mode: col.text("Mode"),
+    state: col.status("State", { open: { color: COLORS.info }, closed: { color: COLORS.neutral } }),
+    size: col.amount("Size"),
+    average_entry_price: col.amount("Entry price"),
+    current_price: col.amount("Current price", "closed"),
+    unrealized_pnl: col.pnl("Unrealized PnL", "closed"),
+    closed_in_range: col.count("Closed in range"),
+    realized_pnl_in_range: col.pnl("Realized PnL in range", "none closed"),
+    pnl_basis: col.text("PnL basis"),
+    last_updated: col.time("Updated"),
+  });
 }
 
 // --- Model (US3) ---------------------------------------------------------------------------------------
@@ -126,13 +166,15 @@ function modelState() {
   const panel = new TablePanel()
     .title("Model state per strategy")
     .description(
-      "Per strategy: the active model version (yellow none when there is none), its type, when it was trained and how old it " +
-        "is, and whether the strategy is in warm-up (yellow yes). Training now is in the panel beside.",
+      "Per strategy and symbol (a model is trained for one symbol, or for all): the active model version (yellow none when there " +
+        "is none), its type, when it was trained and how old it is, whether it is in warm-up (yellow yes), and the last accepted " +
+        "signal (rejected ones are left out). Training now is in the panel beside.",
     )
     .withTarget(postgresQuery("model-state"))
     .noValue("no strategies yet");
   return columns(panel, {
     strategy_id: col.text("Strategy"),
+    symbol: col.text("Symbol"),
     active_version: col.status("Active model", { none: { color: COLORS.warn } }, COLORS.neutral),
     model_type: col.text("Type"),
     trained_at: col.time("Trained"),
@@ -190,7 +232,8 @@ function modelQuality() {
   const panel = new TablePanel()
     .title("Model quality per strategy")
     .description(
-      "Per strategy: the active model's latest win rate, accuracy and total PnL as model-service evaluated them, and its orders " +
+      "Per strategy and symbol: the active model's latest win rate, accuracy and total PnL as model-service evaluated them (the " +
+        "test split where there are two), and the strategy's orders (on its first row: orders carry no symbol's model) " +
         "of the last hour of the range: how many, filled, fill rate (the whole range's orders are in Orders per hour). Realized " +
         `PnL (whole range, ${QUOTE_CURRENCY}) counts only numeric execution_events values. Red: win rate or fill rate under 50%, ` +
         "a loss; green: 50% and over, a gain.",
@@ -199,6 +242,7 @@ function modelQuality() {
     .noValue("no strategies yet");
   return columns(panel, {
     strategy_id: col.text("Strategy"),
+    symbol: col.text("Symbol"),
     active_version: col.text("Active model"),
     win_rate: col.percentAlert("Win rate", 0.5, "not evaluated"),
     accuracy: col.percent("Accuracy", "not evaluated"),
@@ -224,7 +268,8 @@ function eventHistory() {
   const panel = new TablePanel()
     .title("Event history: last 200")
     .description(
-      "The last 200 key events, newest first: signals received, orders created, filled, cancelled and rejected, models " +
+      "The last 200 key events, newest first: signals received (and signals rejected, no colour: routine), positions closed, " +
+        "orders created, filled, cancelled and rejected, models " +
         "trained and activated, subscriptions created and cancelled, with the ids to trace each; and the state changes `bun run monitor` " +
         "records: services healthy, degraded, unhealthy or unreachable, the exchange link connecting, reconnecting, connected or disconnected " +
         "(with its reconnect count and last error), training started and completed. Narrowed by event type and service. Red: rejected, " +
@@ -259,6 +304,7 @@ export function mainDashboard(): DashboardDefinition {
     )
     .withVariable(strategyVariable())
     .withVariable(assetVariable())
+    .withVariable(rejectedVariable())
     .withVariable(eventTypeVariable())
     .withVariable(serviceVariable())
     .link(dashboardLink(SIGNAL_TRACE_DASHBOARD));
@@ -270,7 +316,7 @@ export function mainDashboard(): DashboardDefinition {
     .row("Exchange WebSocket")
     .panels(6, [websocketStatus(), 4], [websocketDetails(), 12], [activeSubscriptions(), 8])
     .row("Trading signals")
-    .panels(10, [tradingSignals(), 24])
+    .panels(10, [tradingSignals(), 16], [signalRejections(), 8])
     .row("Orders")
     .panels(10, [recentOrders(), 24])
     .panels(7, [ordersPerHour(), 12], [positions(), 12])

@@ -82,10 +82,12 @@ function fillsAndFees() {
 function positionNow() {
   return table(
     "Position now",
-    `The position in the signal's asset as position-manager holds it now, PnL in ${QUOTE_CURRENCY} (red a loss, green a gain).`,
+    `The position the signal's orders moved (found through position_orders), or, without such a link, the open position in the ` +
+      `signal's asset ("found by asset"), as position-manager holds it now; PnL in ${QUOTE_CURRENCY} (red a loss, green a gain). ` +
+      "A closed position shows no live price.",
     "trace-position",
     "no position in this asset",
-    { ...POSITION_COLUMNS, closed_at: col.time("Closed", "open") },
+    { ...POSITION_COLUMNS, closed_at: col.time("Closed", "open"), found_by: col.text("Found by") },
   );
 }
 

@@ -14,6 +14,9 @@ const ALL = { text: "All", value: ALL_SELECTED };
 /** The event types of the event history, in the words of the spec's event model. */
 export const EVENT_TYPES = [
   "signal_received",
+  // The newest shape: signals stored as rejected, and positions closed (one row per position).
+  "signal_rejected",
+  "position_closed",
   "order_created",
   "order_filled",
   "order_cancelled",
@@ -55,3 +58,7 @@ export const strategyVariable = () => fromDatabase("strategy", "Strategy", "var-
 export const assetVariable = () => fromDatabase("asset", "Asset", "var-asset");
 export const eventTypeVariable = () => fixedList("event_type", "Event type", EVENT_TYPES);
 export const serviceVariable = () => fixedList("service", "Service", SERVICE_NAMES);
+/** Whether the signals table shows rejected signals (the newest model-service stores one on every
+ *  inference that does not pass): hidden by default. One value, inserted raw. */
+export const rejectedVariable = () =>
+  new CustomVariableBuilder("rejected").label("Rejected signals").values("hidden,shown").multi(false).includeAll(false).current({ text: "hidden", value: "hidden" });

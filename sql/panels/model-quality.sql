@@ -6,15 +6,18 @@
 -- orders fare now; the range's orders, hour by hour, are in "Orders per hour". Realized PnL from
 -- execution_events (whole range) counts only where performance.realized_pnl is numeric (FR-005); it has
 -- always been null in the real system, so that column is empty unless something writes it again.
+-- A strategy has a row per active model (per symbol in the newest shape, "all" for a model of every
+-- symbol); its orders are the strategy's (orders carry no symbol's model), shown on its first row only.
+-- The latest metric prefers the test split (training saves validation and test rows under one name).
 WITH active AS (
-  SELECT m.id, m.strategy_id, m.version
-  FROM model_versions m
+  SELECT m.id, m.strategy_id, m.version, m.symbol
+  FROM monitoring.model_versions m
   WHERE m.is_active AND m.strategy_id IS NOT NULL
 ), latest AS (
   SELECT DISTINCT ON (q.model_version_id, q.metric_name) q.model_version_id, q.metric_name, q.metric_value
-  FROM model_quality_metrics q
+  FROM monitoring.model_quality_metrics q
   JOIN active a ON a.id = q.model_version_id
-  ORDER BY q.model_version_id, q.metric_name, q.evaluated_at DESC
+  ORDER BY q.model_version_id, q.metric_name, q.dataset_split IS DISTINCT FROM 'test', q.evaluated_at DESC
 ), last_hour AS (
   SELECT greatest($__timeFrom()::timestamp, $__timeTo()::timestamp - interval '1 hour') AS since, $__timeTo()::timestamp AS until
 ), order_signals AS (
@@ -23,12 +26,12 @@ WITH active AS (
   -- lookup per order; an order whose signal is older still (a backlog) is looked up by id below.
   SELECT o.signal_id, o.status, s.strategy_id
   FROM last_hour w
-  JOIN orders o ON o.created_at BETWEEN w.since AND w.until
-  LEFT JOIN trading_signals s
+  JOIN monitoring.orders o ON o.created_at BETWEEN w.since AND w.until
+  LEFT JOIN monitoring.trading_signals s
     ON s.signal_id = o.signal_id AND s."timestamp" BETWEEN w.since - interval '5 minutes' AND w.until
 ), late_signals AS (
   SELECT s.signal_id, s.strategy_id
-  FROM trading_signals s
+  FROM monitoring.trading_signals s
   WHERE s.signal_id = ANY (ARRAY(SELECT os.signal_id FROM order_signals os WHERE os.strategy_id IS NULL))
 ), hour_orders AS (
   -- Orders whose signal is not in trading_signals count for no strategy, as an inner join leaves them.
@@ -41,26 +44,27 @@ WITH active AS (
   GROUP BY 1
 ), range_pnl AS (
   SELECT e.strategy_id, sum((e.performance ->> 'realized_pnl')::numeric) AS realized_pnl
-  FROM execution_events e
+  FROM monitoring.execution_events e
   WHERE $__timeFilter(e.executed_at) AND jsonb_typeof(e.performance -> 'realized_pnl') = 'number'
   GROUP BY e.strategy_id
 ), strategies AS (
   SELECT strategy_id FROM active UNION SELECT strategy_id FROM hour_orders
 )
 SELECT st.strategy_id,
+       coalesce(a.symbol, 'all') AS symbol,
        coalesce(a.version, 'none') AS active_version,
        max(l.metric_value) FILTER (WHERE l.metric_name = 'win_rate') AS win_rate,
        max(l.metric_value) FILTER (WHERE l.metric_name = 'accuracy') AS accuracy,
        max(l.metric_value) FILTER (WHERE l.metric_name = 'total_pnl') AS model_total_pnl,
-       coalesce(max(r.orders), 0) AS orders_last_hour,
-       coalesce(max(r.filled), 0) AS filled_last_hour,
-       round(max(r.filled)::numeric / nullif(max(r.orders), 0), 4) AS fill_rate_last_hour,
-       max(p.realized_pnl) AS realized_pnl
+       CASE WHEN row_number() OVER (PARTITION BY st.strategy_id ORDER BY a.symbol NULLS FIRST) = 1 THEN coalesce(max(r.orders), 0) END AS orders_last_hour,
+       CASE WHEN row_number() OVER (PARTITION BY st.strategy_id ORDER BY a.symbol NULLS FIRST) = 1 THEN coalesce(max(r.filled), 0) END AS filled_last_hour,
+       CASE WHEN row_number() OVER (PARTITION BY st.strategy_id ORDER BY a.symbol NULLS FIRST) = 1 THEN round(max(r.filled)::numeric / nullif(max(r.orders), 0), 4) END AS fill_rate_last_hour,
+       CASE WHEN row_number() OVER (PARTITION BY st.strategy_id ORDER BY a.symbol NULLS FIRST) = 1 THEN max(p.realized_pnl) END AS realized_pnl
 FROM strategies st
 LEFT JOIN active a ON a.strategy_id = st.strategy_id
 LEFT JOIN latest l ON l.model_version_id = a.id
 LEFT JOIN hour_orders r ON r.strategy_id = st.strategy_id
 LEFT JOIN range_pnl p ON p.strategy_id = st.strategy_id
 WHERE '__all__' IN ($strategy) OR st.strategy_id IN ($strategy)
-GROUP BY st.strategy_id, a.version
-ORDER BY st.strategy_id
+GROUP BY st.strategy_id, a.version, a.symbol
+ORDER BY st.strategy_id, a.symbol NULLS FIRST

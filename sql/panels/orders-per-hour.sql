@@ -5,15 +5,15 @@
 -- no row is fetched, where grouping the range's rows by hour would read each row and compute its hour.
 -- Hours without orders show 0.
 SELECT $__timeGroupAlias(h.hour, '1h'),
-       (SELECT count(*) FROM orders o
+       (SELECT count(*) FROM monitoring.orders o
          WHERE o.status IN ('filled', 'partially_filled')
            AND o.created_at >= h.hour AND o.created_at < h.hour + interval '1 hour' AND $__timeFilter(o.created_at)
            AND ('__all__' IN ($asset) OR o.asset IN ($asset)))::int AS filled,
-       (SELECT count(*) FROM orders o
+       (SELECT count(*) FROM monitoring.orders o
          WHERE o.status = 'rejected'
            AND o.created_at >= h.hour AND o.created_at < h.hour + interval '1 hour' AND $__timeFilter(o.created_at)
            AND ('__all__' IN ($asset) OR o.asset IN ($asset)))::int AS rejected,
-       (SELECT count(*) FROM orders o
+       (SELECT count(*) FROM monitoring.orders o
          WHERE o.status NOT IN ('filled', 'partially_filled', 'rejected')
            AND o.created_at >= h.hour AND o.created_at < h.hour + interval '1 hour' AND $__timeFilter(o.created_at)
            AND ('__all__' IN ($asset) OR o.asset IN ($asset)))::int AS other

@@ -2,6 +2,9 @@
 -- orders.side is stored 'Buy' or 'SELL' (a quirk of the real migration): shown as buy/sell, like signals.
 -- orders has no strategy: it comes from the order's signal. Realized PnL per order exists only where
 -- execution_events holds a numeric realized_pnl (nothing writes it today, so it is usually empty).
+-- target_timestamp: when order-manager closes the filled order's position (the newest shape). An order
+-- whose signal id has neither a signal row nor a relationship row is order-manager's own horizon close (a
+-- reduce-only order under a fresh signal id); one with a relationship row but no signal row, an exit rule's.
 SELECT o.order_id,
        o.signal_id::text AS signal_id,
        o.created_at,
@@ -23,12 +26,17 @@ SELECT o.order_id,
        o.average_price AS execution_price,
        o.fees,
        o.executed_at,
+       o.target_timestamp,
+       CASE WHEN s.signal_id IS NOT NULL THEN 'signal'
+            WHEN EXISTS (SELECT 1 FROM monitoring.signal_order_relationships r WHERE r.signal_id = o.signal_id) THEN 'exit rule (no signal row)'
+            ELSE 'horizon close'
+       END AS origin,
        pnl.realized_pnl
-FROM orders o
-LEFT JOIN trading_signals s ON s.signal_id = o.signal_id
+FROM monitoring.orders o
+LEFT JOIN monitoring.trading_signals s ON s.signal_id = o.signal_id
 LEFT JOIN LATERAL (
   SELECT (e.performance ->> 'realized_pnl')::numeric AS realized_pnl
-  FROM execution_events e
+  FROM monitoring.execution_events e
   WHERE e.signal_id = o.signal_id AND jsonb_typeof(e.performance -> 'realized_pnl') = 'number'
   ORDER BY e.executed_at DESC
   LIMIT 1

@@ -2,7 +2,7 @@
 SELECT coalesce(nullif(o.rejection_reason, ''), 'no reason recorded') AS reason,
        count(*)::int AS orders,
        max(o.created_at) AS last_seen
-FROM orders o
+FROM monitoring.orders o
 WHERE o.status = 'rejected'
   AND $__timeFilter(o.created_at)
   AND ('__all__' IN ($asset) OR o.asset IN ($asset))

@@ -5,7 +5,7 @@ SELECT channel_type,
        count(*)::int AS active,
        string_agg(DISTINCT coalesce(symbol, '-'), ', ') AS symbols,
        max(last_event_at) AS last_event_at
-FROM subscriptions
+FROM monitoring.subscriptions
 WHERE is_active
   AND ('__all__' IN ($service) OR requesting_service IN ($service))
 GROUP BY channel_type, requesting_service

@@ -6,7 +6,7 @@ SELECT 'order ' || o.order_id AS source,
        o.average_price AS price,
        o.fees,
        NULL::numeric AS realized_pnl
-FROM orders o
+FROM monitoring.orders o
 WHERE o.signal_id = nullif('$signal_id', '')::uuid AND o.filled_quantity > 0
 UNION ALL
 SELECT 'execution_event',
@@ -15,6 +15,6 @@ SELECT 'execution_event',
        e.execution_price,
        e.execution_fees,
        CASE WHEN jsonb_typeof(e.performance -> 'realized_pnl') = 'number' THEN (e.performance ->> 'realized_pnl')::numeric END
-FROM execution_events e
+FROM monitoring.execution_events e
 WHERE e.signal_id = nullif('$signal_id', '')::uuid
 ORDER BY 2

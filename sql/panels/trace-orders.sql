@@ -2,11 +2,11 @@
 -- signal_order_relationships (whose order_id is the internal orders.id, not the exchange's order_id).
 WITH links AS (
   SELECT o.id, 'orders.signal_id' AS linked_by
-  FROM orders o
+  FROM monitoring.orders o
   WHERE o.signal_id = nullif('$signal_id', '')::uuid
   UNION ALL
   SELECT r.order_id, 'signal_order_relationships'
-  FROM signal_order_relationships r
+  FROM monitoring.signal_order_relationships r
   WHERE r.signal_id = nullif('$signal_id', '')::uuid
 )
 SELECT o.order_id,
@@ -21,6 +21,7 @@ SELECT o.order_id,
        o.price,
        o.is_dry_run AS dry_run
 FROM links l
-JOIN orders o ON o.id = l.id
-GROUP BY o.id
+JOIN monitoring.orders o ON o.id = l.id
+-- Every column of o: through the view, o.id is no primary key that the others depend on.
+GROUP BY o.id, o.order_id, o.created_at, o.asset, o.side, o.order_type, o.status, o.rejection_reason, o.quantity, o.price, o.is_dry_run
 ORDER BY o.created_at

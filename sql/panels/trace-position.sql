@@ -1,4 +1,16 @@
--- Signal trace: the position in the signal's asset as it is now.
+-- Signal trace: the position the signal's orders moved, found through position_orders (the newest shape:
+-- a fill is linked to the position it moved, by the internal order id, or by the exchange's order id when
+-- the fill came before the order row); without such a link (an order not filled, or a shape without
+-- position_orders), the position in the signal's asset as it is now ("found by asset").
+WITH signal_orders AS (
+  SELECT o.id, o.order_id
+  FROM monitoring.orders o
+  WHERE o.signal_id = nullif('$signal_id', '')::uuid
+), linked AS (
+  SELECT po.position_id FROM monitoring.position_orders po WHERE po.order_id IN (SELECT id FROM signal_orders)
+  UNION
+  SELECT po.position_id FROM monitoring.position_orders po WHERE po.order_id IS NULL AND po.bybit_order_id IN (SELECT order_id FROM signal_orders)
+)
 SELECT p.asset,
        p.mode,
        p.size,
@@ -7,7 +19,10 @@ SELECT p.asset,
        p.unrealized_pnl,
        p.realized_pnl,
        p.last_updated,
-       p.closed_at
-FROM positions p
-WHERE p.asset = (SELECT s.asset FROM trading_signals s WHERE s.signal_id = nullif('$signal_id', '')::uuid)
-ORDER BY p.mode
+       p.closed_at,
+       CASE WHEN p.id IN (SELECT position_id FROM linked) THEN 'its orders (position_orders)' ELSE 'asset' END AS found_by
+FROM monitoring.positions p
+WHERE p.id IN (SELECT position_id FROM linked)
+   OR (NOT EXISTS (SELECT 1 FROM linked) AND p.is_open
+       AND p.asset = (SELECT s.asset FROM monitoring.trading_signals s WHERE s.signal_id = nullif('$signal_id', '')::uuid))
+ORDER BY p.opened_at, p.mode

@@ -10,5 +10,5 @@ SELECT s.signal_id::text AS signal_id,
        s.is_warmup AS warm_up,
        s.trace_id,
        s.created_at
-FROM trading_signals s
+FROM monitoring.trading_signals s
 WHERE s.signal_id = nullif('$signal_id', '')::uuid
