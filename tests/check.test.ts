@@ -61,17 +61,18 @@ describe("every panel on demo data", () => {
 
   // Written from the spec and the panels' SQL by hand, not read back from the dashboards.
   const expectedColumns: Record<string, string[]> = {
-    "Trading signals: last 100": ["signal_id", "timestamp", "strategy_id", "asset", "side", "price", "confidence", "model_version", "warm_up"],
-    "Orders: last 100": ["order_id", "signal_id", "created_at", "asset", "side", "order_type", "status", "closure", "quantity", "filled_quantity", "execution_price", "fees", "executed_at", "realized_pnl"],
+    "Trading signals: last 100": ["signal_id", "timestamp", "strategy_id", "asset", "side", "price", "confidence", "model_version", "warm_up", "rejected"],
+    "Signal rejections by reason": ["reason", "signals", "avg_confidence", "threshold", "last_seen"],
+    "Orders: last 100": ["order_id", "signal_id", "created_at", "asset", "side", "order_type", "status", "closure", "quantity", "filled_quantity", "execution_price", "fees", "executed_at", "target_timestamp", "origin", "realized_pnl"],
     "Event history: last 200": ["time", "event_type", "service", "asset", "detail", "signal_id", "order_id", "model_version", "subscription_id"],
     "RabbitMQ queues": ["vhost", "queue", "lagging", "messages", "ready", "unacked", "consumers", "consumer", "publish_rate", "deliver_rate"],
-    "Model state per strategy": ["strategy_id", "active_version", "model_type", "trained_at", "age_hours", "warm_up", "last_signal_at"],
-    "Model quality per strategy": ["strategy_id", "active_version", "win_rate", "accuracy", "model_total_pnl", "orders_last_hour", "filled_last_hour", "fill_rate_last_hour", "realized_pnl"],
-    "WebSocket link details": ["status", "connected", "environment", "connected_at", "connected_seconds", "last_heartbeat", "reconnection_count", "last_error", "active_subscriptions", "source"],
+    "Model state per strategy": ["strategy_id", "symbol", "active_version", "model_type", "trained_at", "age_hours", "warm_up", "last_signal_at"],
+    "Model quality per strategy": ["strategy_id", "symbol", "active_version", "win_rate", "accuracy", "model_total_pnl", "orders_last_hour", "filled_last_hour", "fill_rate_last_hour", "realized_pnl"],
+    "WebSocket link details": ["status", "connected", "environment", "endpoint_type", "last_message_at", "connected_at", "connected_seconds", "last_heartbeat", "reconnection_count", "last_error", "active_subscriptions", "source"],
     "Training now": ["training_now", "current_strategy", "current_started_at", "last_strategy", "last_model_version", "last_completed_at", "next_scheduled_at", "queue_size"],
     "Service components and errors": ["service", "status", "database", "queue", "websocket", "storage", "errors", "validation_errors", "discrepancies", "detail"],
     "Active subscriptions": ["channel_type", "requesting_service", "active", "symbols", "last_event_at"],
-    "Positions and PnL": ["asset", "mode", "size", "average_entry_price", "current_price", "unrealized_pnl", "realized_pnl", "last_updated"],
+    "Positions and PnL": ["asset", "mode", "state", "size", "average_entry_price", "current_price", "unrealized_pnl", "closed_in_range", "realized_pnl_in_range", "pnl_basis", "last_updated"],
   };
 
   test("both dashboards answer: every panel and variable ok, with its columns and rows, and the health all green", async () => {
@@ -96,8 +97,9 @@ describe("every panel on demo data", () => {
       expect({ service, shows: panel(result.panels, service).value }).toEqual({ service, shows: "healthy" });
     }
     expect(panel(result.panels, "Bybit WebSocket").value).toBe("connected");
-    // Today's ws-gateway exposes no websocket_state object: the panel says so instead of failing.
-    expect(column(panel(result.panels, "WebSocket link details"), "environment")).toEqual(["not exposed by ws-gateway"]);
+    // The stack's demo runs the newest shape: its ws-gateway has the flat fields, and no websocket_state object.
+    const link = panel(result.panels, "WebSocket link details");
+    expect([column(link, "environment"), column(link, "endpoint_type"), column(link, "source")]).toEqual([["testnet"], ["private"], ["flat fields (newest ws-gateway)"]]);
   });
 
   test("the signal trace of a backfilled signal that filled: every panel has rows", async () => {
@@ -222,7 +224,8 @@ describe("events the test makes, in a window of their own", () => {
   const signalId = crypto.randomUUID();
   const otherSignal = crypto.randomUUID();
   const orderIds = { filled: `CHK-${signalId.slice(0, 8)}-F`, cancelled: `CHK-${signalId.slice(0, 8)}-C`, rejected: `REJECTED-${otherSignal}` };
-  const version = `${strategy}-v1`;
+  // Migration 003's chk_version_format: v<digits>.
+  const version = `v${Math.floor(Math.random() * 1e9)}`;
   const subscriptionTopic = `test.${strategy}`;
   let sql: Awaited<ReturnType<typeof adminSql>>;
 
@@ -366,6 +369,24 @@ test("a newer ws-gateway's websocket_state object fills the link details; a drop
     expect(panel(dropped, "Bybit WebSocket").value).toBe("disconnected");
     const after = panel(dropped, "WebSocket link details");
     expect([column(after, "connected_seconds"), column(after, "reconnection_count"), column(after, "last_error")]).toEqual([[null], [3], ["Connection reset by peer"]]);
+
+    // The newest gateway's flat fields without the object; then an older gateway with neither.
+    Object.assign(state.websocket, { richState: false, flatFields: true, status: "connected", environment: "mainnet" });
+    const flat = panel((await check({ dashboard: MAIN, panels: titles }, newer)).panels, "WebSocket link details");
+    expect([column(flat, "environment"), column(flat, "endpoint_type"), column(flat, "source"), column(flat, "last_error")]).toEqual([
+      ["mainnet"],
+      ["private"],
+      ["flat fields (newest ws-gateway)"],
+      ["not exposed by ws-gateway"],
+    ]);
+    expect(String(column(flat, "last_message_at")[0])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+    state.websocket.flatFields = false;
+    const older = panel((await check({ dashboard: MAIN, panels: titles }, newer)).panels, "WebSocket link details");
+    expect([column(older, "environment"), column(older, "endpoint_type"), column(older, "source")]).toEqual([
+      ["not exposed by ws-gateway"],
+      ["not exposed by ws-gateway"],
+      ["flat fields (older ws-gateway)"],
+    ]);
   } finally {
     await services.stop();
     await sql.end();

@@ -15,14 +15,18 @@ import { statusStat } from "./health-panels.ts";
 const WEBSOCKET_COLUMNS: RowColumns = {
   status: ["string", LINK_STATUS],
   connected: ["boolean", valueAt("$h.websocket_connected")],
-  environment: ["string", `$rich ? ${valueAt("$w.environment")} : "not exposed by ws-gateway"`],
+  environment: ["string", `$rich ? ${valueAt("$w.environment")} : ($flat ? ${valueAt("$h.websocket_environment")} : "not exposed by ws-gateway")`],
+  // The newest gateway's flat fields: which connection it reports (in practice the private one) and when
+  // it last received a message (the container's local time, without zone, as the gateway writes it).
+  endpoint_type: ["string", `$flat ? ${valueAt("$h.websocket_endpoint_type")} : "not exposed by ws-gateway"`],
+  last_message_at: ["string", `$flat ? ($h.websocket_last_message_at ? $h.websocket_last_message_at : "none") : "not exposed by ws-gateway"`],
   connected_at: ["timestamp", `$rich ? ${valueAt("$w.connected_at")} : null`],
   connected_seconds: ["number", "$rich and $w.connected_at ? $round(($millis() - $connectedMs) / 1000) : null"],
   last_heartbeat: ["timestamp", `$rich ? ${valueAt("$w.last_heartbeat")} : null`],
   reconnection_count: ["number", `$rich ? ${valueAt("$w.reconnection_count")} : null`],
   last_error: ["string", '$rich ? ($w.last_error ? $w.last_error : "none") : "not exposed by ws-gateway"'],
   active_subscriptions: ["number", valueAt("$h.active_subscriptions")],
-  source: ["string", '$rich ? "websocket_state" : "flat fields (older ws-gateway)"'],
+  source: ["string", '$rich ? "websocket_state" : ($flat ? "flat fields (newest ws-gateway)" : "flat fields (older ws-gateway)")'],
 };
 
 // connected_at in milliseconds, read the same way by both JSONata engines: jsonata-go's $toMillis drops the
@@ -36,9 +40,12 @@ const CONNECTED_MS =
   '$connectedMs := $t ? $toMillis($replace($substring($t, 0, 19), " ", "T") & $frac & "Z") - ' +
   "$sign * ($number($substring($off, 0, 2)) * 60 + $number($substring($off, 3, 2))) * 60000 : null;";
 
+/** The newest gateway's flat fields are there: `$flat`. */
+const FLAT_BINDING = "$flat := $exists($h.websocket_environment);";
+
 const websocketQuery = () =>
   infinityQuery("ws-gateway", "/health")
-    .rootSelector(mapRows("$", "$h", WEBSOCKET_COLUMNS, { bindings: `${LINK_BINDINGS} ${CONNECTED_MS}` }))
+    .rootSelector(mapRows("$", "$h", WEBSOCKET_COLUMNS, { bindings: `${LINK_BINDINGS} ${FLAT_BINDING} ${CONNECTED_MS}` }))
     .columns(WEBSOCKET_COLUMNS);
 
 export function websocketStatus() {
@@ -54,10 +61,11 @@ export function websocketDetails() {
   const panel = new TablePanel()
     .title("WebSocket link details")
     .description(
-      "Environment, connection time and duration, last heartbeat, reconnection count, last error and active subscriptions. " +
-        "Today's ws-gateway exposes only the status and the subscription count: environment and last error read \"not exposed by " +
-        "ws-gateway\" and the times and counts stay empty until a newer gateway adds its websocket_state object (Read from says " +
-        "which). Red: disconnected; yellow: reconnecting, or any reconnection.",
+      "Environment, endpoint, last message, connection time and duration, last heartbeat, reconnection count, last error and " +
+        "active subscriptions. The newest ws-gateway adds flat fields: environment, the endpoint type of the connection it " +
+        "reports (the private one; the public market-data link is not reported) and when it last received a message (its own " +
+        "local time). What a gateway does not expose reads \"not exposed by ws-gateway\", and the times and counts of the " +
+        "websocket_state object stay empty without it (Read from says which). Red: disconnected; yellow: reconnecting, or any reconnection.",
     )
     .withTarget(websocketQuery())
     .withTransformation({ id: "organize", options: { indexByName: columnOrder([WEBSOCKET_COLUMNS]) } })
@@ -66,6 +74,8 @@ export function websocketDetails() {
     status: col.status("Status", WEBSOCKET_STATUS),
     connected: col.flag("Connected", "good"),
     environment: col.text("Environment"),
+    endpoint_type: col.text("Endpoint"),
+    last_message_at: col.text("Last message"),
     connected_at: col.time("Connected since"),
     connected_seconds: col.duration("Connected for"),
     last_heartbeat: col.time("Last heartbeat"),

@@ -59,6 +59,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const sql = openAdmin(config);
   for (const upgraded of await applyDemoSchema(sql, options.schema)) log(`schema upgraded: ${upgraded}`);
   log(`schema ready in ${config.postgres.database} (${options.schema ?? DEFAULT_DEMO_SHAPE} shape)`);
+  // The newest system's ws-gateway reports its link in flat fields too.
+  state.websocket.flatFields = (options.schema ?? DEFAULT_DEMO_SHAPE) === "newest";
   if (options.legacyMonitorRole) {
     if (!config.monitorRole.password) throw badInput("--legacy-monitor-role needs GRAFANA_POSTGRES_PASSWORD");
     await createLegacyMonitorRole(sql, { role: config.monitorRole.user, password: config.monitorRole.password });

@@ -86,6 +86,16 @@ async function wsGatewayHealth(context: ServiceContext): Promise<Response> {
     queue_connected: queue,
     active_subscriptions: active.connected ? active.value : 0,
   };
+  if (websocket.flatFields) {
+    // The newest gateway: the module's global connection, which is the private one; its last message time
+    // is the container's naive local time (UTC here).
+    Object.assign(body, {
+      websocket_environment: websocket.environment,
+      websocket_endpoint_type: "private",
+      websocket_public_category: null,
+      websocket_last_message_at: websocket.status === "connected" ? new Date().toISOString().slice(0, 23) : null,
+    });
+  }
   // Only a newer gateway exposes this object; dashboards must cope with its absence.
   if (websocket.richState) body.websocket_state = websocketState(context.state);
   return Response.json(body);

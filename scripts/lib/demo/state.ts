@@ -28,6 +28,9 @@ export interface DemoState {
     lastError: string | null;
     /** When true, ws-gateway's /health also carries the richer `websocket_state` object. */
     richState: boolean;
+    /** The newest gateway's flat fields (websocket_environment, _endpoint_type, _public_category,
+     *  _last_message_at): set when the demo runs the newest schema shape. */
+    flatFields: boolean;
   };
   training: {
     isTraining: boolean;
@@ -64,6 +67,7 @@ export function newDemoState(options: { richWebsocketState?: boolean } = {}): De
       reconnectionCount: 0,
       lastError: null,
       richState: options.richWebsocketState ?? false,
+      flatFields: false,
     },
     training: { isTraining: false, current: null, last: null, nextScheduledAt: new Date(now.getTime() + 3_600_000), queueSize: 0, nextQueuedStrategyId: null },
     orderManager: { ready: true, latenciesMs: [], errorCounts: {} },
