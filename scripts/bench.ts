@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { DEFAULT_DEMO_SHAPE, DEMO_SHAPES, parseDemoShape } from "./lib/demo/schema.ts";
 import { badInput, EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
 import { demoTarget } from "./lib/demo/target.ts";
@@ -31,6 +32,7 @@ export const benchCommand = defineCommand({
     },
     ...jsonArg,
     rows: { type: "string", valueHint: "n", description: "Trading signals and orders of the measured size (default 10000000)" },
+    schema: { type: "string", valueHint: DEMO_SHAPES.join("|"), description: `Schema shape of the seeded databases (default ${DEFAULT_DEMO_SHAPE}; give each shape its own --database)` },
     "baseline-rows": { type: "string", valueHint: "n", description: "The smaller size compared with it, for growth (default 1000000; 0: none)" },
     runs: { type: "string", valueHint: "n", description: "Timed runs of each query and of the dashboard (default 20, at least 20 for p95)" },
     database: { type: "string", valueHint: "name", description: "Database of the measured size (default bench_10m); reused when its row counts match" },
@@ -76,6 +78,7 @@ export const benchCommand = defineCommand({
       runs: count("runs", args.runs, 20, 1),
       modes,
       viewers: count("viewers", args.viewers, 10, 1),
+      schema: parseDemoShape(args.schema),
       log: (line) => console.error(line),
     });
     console.log(args.json ? JSON.stringify(report) : formatReport(report));

@@ -16,9 +16,10 @@ WITH RECURSIVE signal_strategies AS (
   SELECT strategy_id FROM signal_strategies WHERE strategy_id IS NOT NULL
   UNION
   SELECT strategy_id FROM monitoring.model_versions WHERE strategy_id IS NOT NULL
-), warm_up_strategies AS (
+), warm_up_strategies AS MATERIALIZED (
   -- Strategies with warm-up signals in the range, in one pass over the range (a probe per strategy would
-  -- read the range once per strategy); only read for strategies that have an active model.
+  -- read the range once per strategy); only read for strategies that have an active model. MATERIALIZED:
+  -- read once, not once per row of the model list (which the per-symbol test below would make it).
   SELECT DISTINCT w.strategy_id, w.asset
   FROM monitoring.trading_signals w
   WHERE w.is_warmup AND $__timeFilter(w."timestamp")

@@ -4,7 +4,7 @@ import type postgres from "postgres";
 import { type Config, isPostgresName } from "../config.ts";
 import { badInput } from "../errors.ts";
 import { openDatabase, runFormatted } from "../postgres.ts";
-import { applyDemoSchema } from "../demo/schema.ts";
+import { type DemoShape, applyDemoSchema } from "../demo/schema.ts";
 import { seedDemo } from "../demo/seed.ts";
 import { runRoleStep } from "../role/role-step.ts";
 
@@ -45,14 +45,14 @@ export function withDatabase(config: Config, database: string): Config {
 
 export async function prepareDatabase(
   config: Config,
-  options: { rows: number; database: string; log: (line: string) => void },
+  options: { rows: number; database: string; schema?: DemoShape; log: (line: string) => void },
 ): Promise<BenchDatabase> {
   const { rows, database, log } = options;
   if (!isPostgresName(database)) throw badInput(`--database must be a PostgreSQL name (not empty, at most 63 bytes), got ${JSON.stringify(database)}`);
   const dbConfig = withDatabase(config, database);
   const sql = await openDatabase(config, database);
   try {
-    await applyDemoSchema(sql);
+    await applyDemoSchema(sql, options.schema);
     const [counts] = await sql<{ signals: number; orders: number; models: number }[]>`
       SELECT (SELECT count(*) FROM trading_signals)::int AS signals, (SELECT count(*) FROM orders)::int AS orders,
         (SELECT count(*) FROM model_versions)::int AS models`;

@@ -17,6 +17,7 @@ import { type BenchContexts, benchContexts } from "./contexts.ts";
 import { type CpuMeasure, measureBackendCpu } from "./cpu.ts";
 import { type BenchDatabase, defaultDatabaseName, prepareDatabase, withDatabase } from "./database.ts";
 import type { BenchReport, GrowthRow, IndexMode, ModeFigures, NaiveFigures, QueryFigures, SizeFigures, ViewerFigures } from "./figures.ts";
+import type { DemoShape } from "../demo/schema.ts";
 import { createIndexes, dropIndexes, presentIndexes } from "./indexes.ts";
 import { type DashboardRun, type LoopOptions, benchQueries, timeDashboard, timeQuery } from "./measure.ts";
 import { NAIVE_PAIRS, type SqlQuery, dashboardSqlQueries, naiveQueries } from "./queries.ts";
@@ -32,6 +33,8 @@ export interface BenchOptions {
   runs: number;
   modes: IndexMode[];
   viewers: number;
+  /** The schema shape the databases are seeded in (default the newest). */
+  schema?: DemoShape;
   log: (line: string) => void;
 }
 
@@ -46,7 +49,7 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
   ];
   let server = { version: "", calibrationMs: Number.NaN };
   for (const { rows, database } of plan) {
-    const db = await prepareDatabase(config, { rows, database, log: options.log });
+    const db = await prepareDatabase(config, { rows, database, schema: options.schema, log: options.log });
     const figures = await benchSize(withDatabase(config, database), db, options);
     server = figures.server;
     sizes.push(figures.size);

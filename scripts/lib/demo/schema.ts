@@ -19,6 +19,13 @@ export const DEMO_SHAPES = ["2025-12", "newest"] as const;
 export type DemoShape = (typeof DEMO_SHAPES)[number];
 export const DEFAULT_DEMO_SHAPE: DemoShape = "newest";
 
+/** A --schema value: one of the shapes, the default when absent; anything else is bad input. */
+export function parseDemoShape(value: string | undefined): DemoShape {
+  const shape = value ?? DEFAULT_DEMO_SHAPE;
+  if (!(DEMO_SHAPES as readonly string[]).includes(shape)) throw badInput(`--schema must be one of ${DEMO_SHAPES.join(", ")}, got ${JSON.stringify(value)}`);
+  return shape as DemoShape;
+}
+
 /**
  * Creates every table and index of the demo system in the shape asked for (the December 2025 shape, or
  * the newest: the later migrations applied on top of it); harmless on a database that has them already.

@@ -14,16 +14,20 @@ export interface ViewsOutcome {
   missing: MissingColumn[];
 }
 
+/** The toolkit's views that exist in the schema, each with its comment (the fingerprint it was built with). */
+export async function builtViews(sql: postgres.Sql, schema: string): Promise<Map<string, string | null>> {
+  const rows = await sql<{ name: string; comment: string | null }[]>`
+    SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS comment
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = ${schema} AND c.relkind = 'v' AND c.relname IN ${sql([...VIEW_NAMES])}`;
+  return new Map(rows.map((r) => [r.name, r.comment]));
+}
+
 export async function convergeViews(sql: postgres.Sql, schema: string, reader: string): Promise<ViewsOutcome> {
   const columns = await detectColumns(sql);
   const plan = planViews(columns);
   const applied: string[] = [];
-  const existing = new Map(
-    (await sql<{ name: string; comment: string | null }[]>`
-      SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS comment
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ${schema} AND c.relkind = 'v' AND c.relname IN ${sql([...VIEW_NAMES])}`).map((r) => [r.name, r.comment]),
-  );
+  const existing = await builtViews(sql, schema);
   const [role] = await sql`SELECT 1 FROM pg_roles WHERE rolname = ${reader}`;
   const qualified = (name: string) => `${quoteIdent(schema)}.${quoteIdent(name)}`;
   for (const view of plan.views) {

@@ -7,7 +7,8 @@ import type { Config } from "../config.ts";
 import type { DashboardDefinition } from "../../../grafana/types.ts";
 import { dashboardPanels, dashboardVariables } from "../check/dashboard-model.ts";
 import { type ShapeName, describeShape, detectColumns, shapeName } from "./detect.ts";
-import { type MissingColumn, VIEW_NAMES, planViews, viewComment } from "./views.ts";
+import { type MissingColumn, planViews, viewComment } from "./views.ts";
+import { builtViews } from "./converge.ts";
 
 /** The schema the panels' SQL names (the default of MONITORING_SCHEMA). */
 export const PANEL_SCHEMA = "monitoring";
@@ -43,12 +44,7 @@ export async function inspectShape(sql: postgres.Sql, schema: string, dashboards
   const columns = await detectColumns(sql);
   const plan = planViews(columns);
   const byView = panelsByView(dashboards);
-  const built = new Map(
-    (await sql<{ name: string; comment: string | null }[]>`
-      SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS comment
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ${schema} AND c.relkind = 'v' AND c.relname IN ${sql([...VIEW_NAMES])}`).map((r) => [r.name, r.comment]),
-  );
+  const built = await builtViews(sql, schema);
   const missing = plan.missing.map((m) => ({ ...m, panels: byView.get(m.view) ?? [] }));
   const stale: ShapeReport["stale"] = [];
   for (const view of plan.views) {
