@@ -191,3 +191,28 @@ describe("the demo in both shapes", () => {
     }
   });
 });
+
+describe("the read-only role on the newest shape", () => {
+  test("reads the new tables the views read and the views, and no other new table", async () => {
+    const { applyDemoSchema } = await import("../scripts/lib/demo/schema.ts");
+    const { runRoleStep } = await import("../scripts/lib/role/role-step.ts");
+    const demo = await freshDatabase("shapes_role");
+    const config = { ...settings(), postgres: { ...settings().postgres, database: demo.name } };
+    const reader = postgres({ host: config.postgres.host, port: config.postgres.port, database: demo.name, user: config.monitorRole.user, password: config.monitorRole.password, max: 1, onnotice: () => {} });
+    try {
+      await applyDemoSchema(demo.sql, "newest");
+      const step = await runRoleStep(config, {});
+      expect([step.ok, step.monitoring?.shape?.name, step.postgres.missingTables]).toEqual([true, "newest", []]);
+      const attempt = (query: string) => reader.unsafe(query).then(() => "ok", (e: { code?: string }) => e.code ?? "error");
+      for (const table of ["position_orders", "closed_positions", "monitoring.positions", "monitoring.position_orders", "monitoring.trading_signals"]) {
+        expect({ table, result: await attempt(`SELECT count(*) FROM ${table}`) }).toEqual({ table, result: "ok" });
+      }
+      expect(await attempt("SELECT count(*) FROM model_predictions")).toBe("42501");
+      // A second run changes nothing.
+      expect((await runRoleStep(config, {})).changes).toBe(0);
+    } finally {
+      await reader.end();
+      await demo.drop();
+    }
+  });
+});
