@@ -122,7 +122,8 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
     {
       name: "YtraderExchangeLinkFlapping",
       group: "exchange-link",
-      expr: `increase(ytrader_exchange_link_reconnects_total[10m]) > ${t.linkReconnectsPer10m}`,
+      // increase() extrapolates to the window's edges (3 reconnects can read 3.3): rounded, it counts them.
+      expr: `round(increase(ytrader_exchange_link_reconnects_total[10m])) > ${t.linkReconnectsPer10m}`,
       for: "0s",
       severity: "warning",
       summary: "The exchange WebSocket link reconnects again and again",
@@ -193,11 +194,11 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
     {
       name: "YtraderTrainingStuck",
       group: "trading",
-      expr: `min_over_time(ytrader_training_in_progress[${t.trainingMaxDuration}]) == 1`,
-      for: "0s",
+      expr: "ytrader_training_in_progress == 1",
+      for: t.trainingMaxDuration,
       severity: "warning",
       summary: `model-service has been training for over ${t.trainingMaxDuration}`,
-      description: `model-service has reported a training in progress at every reading for the last ${t.trainingMaxDuration} (ALERT_TRAINING_MAX_DURATION): a training that long is stuck, and models are not refreshed.`,
+      description: `model-service has reported a training in progress at every reading for over ${t.trainingMaxDuration} (ALERT_TRAINING_MAX_DURATION): a training that long is stuck, and models are not refreshed.`,
     },
     // --- The infrastructure -----------------------------------------------------------------------------
     {

@@ -109,6 +109,9 @@ export function alertmanagerSettings(v: Values): AlertmanagerSettings {
   };
 }
 
+/** No receiver, the default timings: the committed alertmanager.yml's. */
+export const DEFAULT_ALERTMANAGER_SETTINGS = alertmanagerSettings({});
+
 /** Receiver settings that only mean something together. */
 export function alertSettingProblems(v: Record<string, string | undefined>): string[] {
   const problems: string[] = [];

@@ -8,6 +8,7 @@ import { dashboardDefinitions } from "../../../grafana/index.ts";
 import { provisionedDatasources } from "../../../grafana/datasources.ts";
 import { FOLDER } from "../../../grafana/types.ts";
 import { writePrometheusFiles } from "../prometheus/provision.ts";
+import type { AlertThresholds } from "../config-alerts.ts";
 
 export const GRAFANA_DIR = join(import.meta.dir, "..", "..", "..", "grafana");
 
@@ -69,9 +70,9 @@ export interface ProvisionResult {
 
 /** Writes the files that differ, Grafana's and Prometheus' (prometheus/, or `dir`/prometheus when `dir`
  *  is given); with `dryRun`, only says which would change. */
-export function writeProvisionFiles(options: { dir?: string; dryRun?: boolean } = {}): ProvisionResult {
+export function writeProvisionFiles(options: { dir?: string; dryRun?: boolean; thresholds?: AlertThresholds } = {}): ProvisionResult {
   const dir = options.dir ?? GRAFANA_DIR;
-  const result: ProvisionResult = writePrometheusFiles({ dir: options.dir && join(options.dir, "prometheus"), dryRun: options.dryRun });
+  const result: ProvisionResult = writePrometheusFiles({ dir: options.dir && join(options.dir, "prometheus"), dryRun: options.dryRun, thresholds: options.thresholds });
   for (const file of provisionFiles()) {
     const target = join(dir, file.path);
     const shown = relative(process.cwd(), target) || target;
