@@ -183,7 +183,7 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
       group: "trading",
       expr:
         `ytrader_orders_rejected_recent / ytrader_orders_recent > ${t.orderRejectionRatio} ` +
-        `and on (window) ytrader_orders_recent >= ${t.orderRejectionMinOrders}`,
+        `and ytrader_orders_recent >= ${t.orderRejectionMinOrders}`,
       for: "5m",
       severity: "warning",
       summary: "{{ $value | humanizePercentage }} of the orders of the last {{ $labels.window }} were rejected",
