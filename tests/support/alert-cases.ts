@@ -215,7 +215,7 @@ export function promtoolTestFile(cases: AlertCase[], ruleFile: string) {
           exp_alerts: alerts.map((a) => {
             const labels = { ...a.labels, alertname: c.alert, severity: definition.severity, ...definition.labels };
             return {
-              exp_labels: { ...a.labels, severity: definition.severity, ...definition.labels },
+              exp_labels: { ...a.labels, severity: definition.severity, ...definition.labels } as Record<string, string>,
               exp_annotations: {
                 summary: expandTemplate(definition.summary, labels, a.value),
                 description: expandTemplate(definition.description, labels, a.value),
