@@ -70,9 +70,12 @@ export const RECORDING_RULES: RecordingRule[] = [
     expr: 'sum without (queue_vhost) (label_replace(sum by (queue_vhost, queue) (rate(rabbitmq_queue_messages_published_total[5m])), "vhost", "$1", "queue_vhost", "(.*)"))',
   },
   {
-    // Manual and automatic acknowledgement; a queue published to but delivered from by no channel delivers 0.
+    // Manual plus automatic acknowledgement (a channel exports both); a queue published to but delivered
+    // from by no channel delivers 0.
     record: QUEUE_RECORDS.delivered,
-    expr: `sum by (vhost, queue) (rate({__name__=~"rabbitmq_channel_messages_delivered(_ack)?_total"}[5m])) or on (vhost, queue) ${QUEUE_RECORDS.published} * 0`,
+    expr: ["rabbitmq_channel_messages_delivered_ack_total", "rabbitmq_channel_messages_delivered_total"]
+      .map((counter) => `(sum by (vhost, queue) (rate(${counter}[5m])) or on (vhost, queue) ${QUEUE_RECORDS.published} * 0)`)
+      .join(" + on (vhost, queue) "),
   },
 ];
 

@@ -32,7 +32,8 @@ const m = (name: string, labels: Record<string, string>) => `${name}${labelText(
 const healthy = (service: string) => m("ytrader_service_status", { ...MONITOR, service });
 const queue = (name: string, q: string) => m(name, { job: "rabbitmq", instance: "rabbitmq:15692", vhost: "/", queue: q });
 const published = (q: string) => m("rabbitmq_queue_messages_published_total", { job: "rabbitmq", channel: "<0.9.0>", queue_vhost: "/", queue: q, exchange_vhost: "/", exchange: "" });
-const delivered = (q: string) => m("rabbitmq_channel_messages_delivered_ack_total", { job: "rabbitmq", channel: "<0.8.0>", vhost: "/", queue: q });
+const delivered = (q: string, mode: "ack" | "auto" = "ack") =>
+  m(mode === "ack" ? "rabbitmq_channel_messages_delivered_ack_total" : "rabbitmq_channel_messages_delivered_total", { job: "rabbitmq", channel: "<0.8.0>", vhost: "/", queue: q });
 
 export const ALERT_CASES: AlertCase[] = [
   {
@@ -90,14 +91,17 @@ export const ALERT_CASES: AlertCase[] = [
   },
   {
     alert: "YtraderQueueBackedUp",
-    what: "consumed at 5% of its publish rate with messages waiting fires; consumed at 12% stays quiet",
+    what: "consumed at 5% of its publish rate with messages waiting fires; consumed at 12% (manual and automatic acknowledgements together) stays quiet",
     series: {
       [queue("rabbitmq_queue_messages", "features.live")]: "50x20",
       [published("features.live")]: "0+60x20",
       [delivered("features.live")]: "0+3x20",
       [queue("rabbitmq_queue_messages", "features.dataset.ready")]: "50x20",
       [published("features.dataset.ready")]: "0+60x20",
-      [delivered("features.dataset.ready")]: "0+7x20",
+      [delivered("features.dataset.ready")]: "0+3x20",
+      // The same channel's automatic-acknowledgement count, as RabbitMQ exports both: 3 + 4 a minute is 12%.
+      [delivered("features.dataset.ready", "auto")]: "0+4x20",
+      [delivered("features.live", "auto")]: "0x20",
     },
     expect: { 4: [], 12: [{ labels: { vhost: "/", queue: "features.live", service: "model-service" }, value: "50" }] },
   },
