@@ -135,6 +135,7 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
       const resolved = await eventually(`${e.alertname} resolved at the webhook`, async () => received(e.alertname, e.labels, "resolved"), 120_000);
       expect(resolved.annotations.runbook_url).toBe(`docs/runbooks/alerts.md#${e.alertname.toLowerCase()}`);
     }
+    if (process.env.ALERTS_E2E_SHOW) console.error(JSON.stringify(notices.map((n) => [n.receiver, n.status, n.alerts.map((a) => [a.status, a.labels.alertname, a.labels.service, a.labels.queue])])));
   }, 400_000);
 
   test("the webhook's URL (its secret) is in no configuration, process list or log: only in its file of mode 600", () => {
