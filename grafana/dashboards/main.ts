@@ -17,6 +17,7 @@ import { overallHealth, serviceComponents, serviceStatus } from "./health-panels
 import { Layout } from "./layout.ts";
 import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardLink, toolkitDashboard } from "./identity.ts";
 import { queueLag } from "./queue-panels.ts";
+import { firingAlerts, firingAlertsAnnotation } from "./alert-panels.ts";
 import { EVENT_TYPES, assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
 import { activeSubscriptions, websocketDetails, websocketStatus } from "./websocket-panels.ts";
 
@@ -261,9 +262,11 @@ export function mainDashboard(): DashboardDefinition {
     .withVariable(assetVariable())
     .withVariable(eventTypeVariable())
     .withVariable(serviceVariable())
-    .link(dashboardLink(SIGNAL_TRACE_DASHBOARD));
+    .link(dashboardLink(SIGNAL_TRACE_DASHBOARD))
+    .annotation(firingAlertsAnnotation());
 
   new Layout(board)
+    .panels(5, [firingAlerts(), 24])
     .row("Health")
     .panels(5, [overallHealth(), 6], ...HEALTH_SOURCES.map((source): [StatPanel, number] => [serviceStatus(source), 3]))
     .panels(7, [serviceComponents(), 16], [rejectedOrders(), 8])
