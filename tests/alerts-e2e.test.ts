@@ -14,7 +14,9 @@ import { type RunningMonitor, startMonitor } from "../scripts/lib/monitor/serve.
 import { portFree, logPath } from "../scripts/lib/stack/daemon.ts";
 import { alertmanagerPaths, alertmanagerPid, prometheusPaths, startAlertmanager, startPrometheus, stopAlertmanager, stopPrometheus } from "../scripts/lib/stack/local-prometheus.ts";
 import { stackPorts, type StackPorts } from "../scripts/lib/stack/stack-paths.ts";
-import { eventually, useLivePrometheus } from "./support/live.ts";
+import { EXIT } from "../scripts/lib/errors.ts";
+import { runRoleStep } from "../scripts/lib/role/role-step.ts";
+import { eventually, runCli, settings, useLivePrometheus } from "./support/live.ts";
 
 interface Notice {
   receiver: string;
@@ -69,6 +71,9 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
   let ports: StackPorts;
 
   beforeAll(async () => {
+    // The read-only role the monitor reads the database as and `check` runs the panels as.
+    const role = await runRoleStep(settings(), { rabbitmq: true });
+    if (!role.ok) throw new Error(`the role step failed: ${JSON.stringify([role.postgres.error, role.rabbitmq?.error])}`);
     hook = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
@@ -130,6 +135,16 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
     const backedUp = await eventually("YtraderQueueBackedUp firing", async () => received("YtraderQueueBackedUp", { queue: BACKLOG_QUEUE }, "firing"), 60_000);
     expect(backedUp.annotations.summary).toMatch(new RegExp(`^Queue ${BACKLOG_QUEUE.replace(".", "\\.")} is backing up \\(\\d`));
 
+    // `check` lists them from this Prometheus and exits 5; --ignore-alerts lists them and exits 0.
+    const env = { ...process.env, PROMETHEUS_URL: `http://127.0.0.1:${ports.prometheus}` };
+    const check = await runCli(["scripts/check.ts", "--panel", "Alerts"], env);
+    expect(check.stdout).toContain("ALERT   critical YtraderServiceUnreachable: position-manager does not answer (runbook: docs/runbooks/alerts.md#ytraderserviceunreachable)");
+    expect(check.stdout).toContain(`ALERT   warning  YtraderQueueNoConsumer: Queue ${BACKLOG_QUEUE} holds messages and has no consumer`);
+    expect(check.code).toBe(EXIT.alertsFiring);
+    const ignored = await runCli(["scripts/check.ts", "--panel", "Alerts", "--ignore-alerts"], env);
+    expect(ignored.stdout).toMatch(/\d+ alert\(s\) firing \(ignored: --ignore-alerts\)/);
+    expect(ignored.code).toBe(EXIT.ok);
+
     for (const fault of FAULTS) await demoFault({ ...fault, on: false });
     for (const e of EXPECTED) {
       const resolved = await eventually(`${e.alertname} resolved at the webhook`, async () => received(e.alertname, e.labels, "resolved"), 120_000);
@@ -137,6 +152,14 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
     }
     if (process.env.ALERTS_E2E_SHOW) console.error(JSON.stringify(notices.map((n) => [n.receiver, n.status, n.alerts.map((a) => [a.status, a.labels.alertname, a.labels.service, a.labels.queue])])));
   }, 400_000);
+
+  test("`check` with no Prometheus answering: the panels pass, the alerts line fails, exit 1 (0 with --ignore-alerts)", async () => {
+    const env = { ...process.env, PROMETHEUS_URL: `http://127.0.0.1:${freePort()}` };
+    const run = await runCli(["scripts/check.ts", "--panel", "Alerts"], env);
+    expect(run.stdout).toMatch(/alerts {2}FAILED {2}Prometheus at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/alerts did not answer/);
+    expect(run.code).toBe(EXIT.checkFailed);
+    expect((await runCli(["scripts/check.ts", "--panel", "Alerts", "--ignore-alerts"], env)).code).toBe(EXIT.ok);
+  }, 60_000);
 
   test("the webhook's URL (its secret) is in no configuration, process list or log: only in its file of mode 600", () => {
     const paths = alertmanagerPaths(dir);
