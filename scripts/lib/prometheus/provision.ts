@@ -2,13 +2,13 @@
 // docker-compose mounts the committed ones (the compose services' addresses, the same for everyone); the
 // local stack writes its own copies into its directory (local-prometheus.ts). The alert rule files
 // (prometheus/rules/*.yml) are loaded by both.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { type ReceiverSecretFiles, alertmanagerConfig } from "../../../prometheus/alertmanager.ts";
 import { alertRuleGroups } from "../../../prometheus/alerts.ts";
 import { type AlertThresholds, type AlertmanagerSettings, DEFAULT_ALERT_THRESHOLDS } from "../config-alerts.ts";
 import { type PrometheusTargets, composeTargets, prometheusConfig } from "../../../prometheus/prometheus.ts";
+import { type GeneratedFile, type WriteResult, writeChangedFiles } from "../files.ts";
 
 export const PROMETHEUS_DIR = join(import.meta.dir, "..", "..", "..", "prometheus");
 /** The alert rule files, generated from prometheus/alerts.ts. */
@@ -27,7 +27,7 @@ export const renderAlertRules = (thresholds: AlertThresholds) =>
 
 /** The committed files, relative to prometheus/: docker-compose's rendering; the rules with `thresholds`
  *  (the settings' when `bun run provision` or setup writes them, the defaults in the repository). */
-export function prometheusFiles(thresholds: AlertThresholds = DEFAULT_ALERT_THRESHOLDS): { path: string; content: string }[] {
+export function prometheusFiles(thresholds: AlertThresholds = DEFAULT_ALERT_THRESHOLDS): GeneratedFile[] {
   return [
     { path: "prometheus.yml", content: renderPrometheusConfig(composeTargets()) },
     { path: "alertmanager.yml", content: renderAlertmanagerConfig() },
@@ -36,21 +36,6 @@ export function prometheusFiles(thresholds: AlertThresholds = DEFAULT_ALERT_THRE
 }
 
 /** Writes the files that differ into `dir` (default prometheus/); with `dryRun`, only says which would. */
-export function writePrometheusFiles(options: { dir?: string; dryRun?: boolean; thresholds?: AlertThresholds } = {}): { written: string[]; unchanged: string[] } {
-  const dir = options.dir ?? PROMETHEUS_DIR;
-  const result = { written: [] as string[], unchanged: [] as string[] };
-  for (const file of prometheusFiles(options.thresholds)) {
-    const target = join(dir, file.path);
-    const shown = relative(process.cwd(), target) || target;
-    if (existsSync(target) && readFileSync(target, "utf8") === file.content) {
-      result.unchanged.push(shown);
-      continue;
-    }
-    if (!options.dryRun) {
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, file.content);
-    }
-    result.written.push(shown);
-  }
-  return result;
+export function writePrometheusFiles(options: { dir?: string; dryRun?: boolean; thresholds?: AlertThresholds } = {}): WriteResult {
+  return writeChangedFiles(prometheusFiles(options.thresholds), options.dir ?? PROMETHEUS_DIR, options.dryRun);
 }
