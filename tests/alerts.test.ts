@@ -61,19 +61,20 @@ describe("the rule file", () => {
   });
 
   test("bad thresholds are refused with the setting named", () => {
-    const problems = (env: Record<string, string>) => {
-      try {
-        settingsOf(env);
-        return [];
-      } catch (error) {
-        if (!isFailure(error, "badInput")) throw error;
-        return error.problems;
-      }
+    const refusal = (env: Record<string, string>) => {
+      const error = (() => {
+        try {
+          settingsOf(env);
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      return isFailure(error, "badInput") ? error.problems : [];
     };
-    expect(problems({ ALERT_QUEUE_MAX_MESSAGES: "lots" })).toEqual(['ALERT_QUEUE_MAX_MESSAGES: expected a positive number, got "lots"']);
-    expect(problems({ ALERT_ORDER_REJECTION_RATIO: "20" })).toEqual(["ALERT_ORDER_REJECTION_RATIO: expected a share below 1 (0.2 = 20%)"]);
-    expect(problems({ ALERT_NO_SIGNALS_AFTER: "30 minutes" })[0]).toStartWith("ALERT_NO_SIGNALS_AFTER: expected a Prometheus duration");
-    expect(problems({ ALERTMANAGER_EMAIL_TO: "ops@example.com" })).toEqual([
+    expect(refusal({ ALERT_QUEUE_MAX_MESSAGES: "lots" })).toEqual(['ALERT_QUEUE_MAX_MESSAGES: expected a positive number, got "lots"']);
+    expect(refusal({ ALERT_ORDER_REJECTION_RATIO: "20" })).toEqual(["ALERT_ORDER_REJECTION_RATIO: expected a share below 1 (0.2 = 20%)"]);
+    expect(refusal({ ALERT_NO_SIGNALS_AFTER: "30 minutes" })[0]).toStartWith("ALERT_NO_SIGNALS_AFTER: expected a Prometheus duration");
+    expect(refusal({ ALERTMANAGER_EMAIL_TO: "ops@example.com" })).toEqual([
       "ALERTMANAGER_SMTP_SMARTHOST: needed to send e-mail to ALERTMANAGER_EMAIL_TO",
       "ALERTMANAGER_SMTP_FROM: needed to send e-mail to ALERTMANAGER_EMAIL_TO",
     ]);
