@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { loadConfig } from "../scripts/lib/config.ts";
 import { type RunningMonitor, startMonitor } from "../scripts/lib/monitor/serve.ts";
 import { portFree, logPath } from "../scripts/lib/stack/daemon.ts";
-import { alertmanagerPaths, alertmanagerPid, prometheusPaths, startAlertmanager, startPrometheus, stopAlertmanager, stopPrometheus } from "../scripts/lib/stack/local-prometheus.ts";
+import { alertmanagerPaths, alertmanagerPid, prometheusPaths, prometheusPid, startAlertmanager, startPrometheus, stopAlertmanager, stopPrometheus } from "../scripts/lib/stack/local-prometheus.ts";
 import { stackPorts, type StackPorts } from "../scripts/lib/stack/stack-paths.ts";
 import { EXIT } from "../scripts/lib/errors.ts";
 import { runRoleStep } from "../scripts/lib/role/role-step.ts";
@@ -102,8 +102,15 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
     });
     dir = mkdtempSync(join(tmpdir(), "alerts-e2e-"));
     ports = { ...stackPorts(), prometheus: freePort(), alertmanager: freePort() };
-    await startAlertmanager(dir, ports, { config });
-    await startPrometheus(dir, ports, { ownRabbitmq: false, config });
+    // The secret in the toolkit's own environment too, as an operator's shell would have it: the daemons
+    // inherit that environment, and must not keep it.
+    process.env.ALERTMANAGER_WEBHOOK_URL = config.alertmanager.webhookUrl;
+    try {
+      await startAlertmanager(dir, ports, { config });
+      await startPrometheus(dir, ports, { ownRabbitmq: false, config });
+    } finally {
+      delete process.env.ALERTMANAGER_WEBHOOK_URL;
+    }
   }, 120_000);
 
   afterAll(async () => {
@@ -161,12 +168,15 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
     expect((await runCli(["scripts/check.ts", "--panel", "Alerts", "--ignore-alerts"], env)).code).toBe(EXIT.ok);
   }, 60_000);
 
-  test("the webhook's URL (its secret) is in no configuration, process list or log: only in its file of mode 600", () => {
+  test("the webhook's URL (its secret) is in no configuration, process list, environment or log: only in its file of mode 600", () => {
     const paths = alertmanagerPaths(dir);
     expect(readFileSync(paths.secrets.webhookUrl, "utf8")).toContain(token);
     expect(readFileSync(paths.config, "utf8")).not.toContain(token);
     expect(readFileSync(paths.config, "utf8")).toContain(`url_file: ${paths.secrets.webhookUrl}`);
-    expect(readFileSync(`/proc/${alertmanagerPid(dir)}/cmdline`, "utf8")).not.toContain(token);
+    for (const pid of [alertmanagerPid(dir), prometheusPid(dir)]) {
+      expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).not.toContain(token);
+      expect(readFileSync(`/proc/${pid}/environ`, "utf8")).not.toContain(token);
+    }
     for (const name of ["alertmanager", "prometheus"]) expect(readFileSync(logPath(dir, name), "utf8")).not.toContain(token);
     expect(readFileSync(join(prometheusPaths(dir).rules, "ytrader.yml"), "utf8")).toContain("for: 3s");
   });

@@ -8,7 +8,7 @@
 // that very directory as its storage path (/api/v1/status/flags).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, loadConfig } from "../config.ts";
+import { type Config, SETTINGS, loadConfig } from "../config.ts";
 import { RABBITMQ_PER_OBJECT_PATH, type PrometheusTargets, type RemoteWrite, scrapeTarget } from "../../../prometheus/prometheus.ts";
 import { RULES_FILE, renderAlertRules, renderAlertmanagerConfig, renderPrometheusConfig } from "../prometheus/provision.ts";
 import type { ReceiverSecretFiles } from "../../../prometheus/alertmanager.ts";
@@ -41,6 +41,10 @@ export function alertmanagerPaths(stack: string) {
     secrets: { webhookUrl: secret("webhook-url"), slackWebhookUrl: secret("slack-webhook-url"), smtpPassword: secret("smtp-password") },
   };
 }
+
+/** Every secret setting blanked in a daemon's environment: it inherits the toolkit's, and neither Prometheus
+ *  nor Alertmanager reads any (their secrets are in files), so none is left in /proc/<pid>/environ. */
+const WITHOUT_SECRETS = Object.fromEntries(Object.entries(SETTINGS).filter(([, setting]) => setting.kind === "secret").map(([name]) => [name, ""]));
 
 export const prometheusUrl = (ports: StackPorts) => `http://127.0.0.1:${ports.prometheus}`;
 export const alertmanagerUrl = (ports: StackPorts) => `http://127.0.0.1:${ports.alertmanager}`;
@@ -163,6 +167,7 @@ export async function startPrometheus(stack: string, ports: StackPorts, options:
     ],
     dir: stack,
     cwd: paths.home,
+    env: WITHOUT_SECRETS,
   });
   await waitUntil("Prometheus", () => prometheusAnswers(stack, ports), {
     timeoutMs: 60_000,
@@ -205,6 +210,7 @@ export async function startAlertmanager(stack: string, ports: StackPorts, option
     ],
     dir: stack,
     cwd: paths.home,
+    env: WITHOUT_SECRETS,
   });
   await waitUntil("Alertmanager", () => alertmanagerAnswers(stack, ports), {
     timeoutMs: 60_000,
