@@ -114,7 +114,7 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
   }, 120_000);
 
   afterAll(async () => {
-    for (const fault of FAULTS) await demoFault({ ...fault, on: false }).catch(() => {});
+    for (const fault of [...FAULTS, { fault: "down", service: "order-manager" }]) await demoFault({ ...fault, on: false }).catch(() => {});
     await stopPrometheus(dir);
     await stopAlertmanager(dir);
     await monitor?.stop();
@@ -151,6 +151,21 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
     const ignored = await runCli(["scripts/check.ts", "--panel", "Alerts", "--ignore-alerts"], env);
     expect(ignored.stdout).toMatch(/\d+ alert\(s\) firing \(ignored: --ignore-alerts\)/);
     expect(ignored.code).toBe(EXIT.ok);
+
+    // Inhibition: the queue's consumer down silences the queue's alerts in Alertmanager.
+    await demoFault({ fault: "down", service: "order-manager", on: true });
+    const suppressed = await eventually(
+      "the queue's alerts suppressed by order-manager unreachable",
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts?filter=queue%3D%22${encodeURIComponent(BACKLOG_QUEUE)}%22`);
+        const alerts = (await response.json()) as { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }[];
+        const queueAlerts = alerts.filter((a) => a.labels.alertname?.startsWith("YtraderQueue"));
+        return queueAlerts.length && queueAlerts.every((a) => a.status.state === "suppressed" && a.status.inhibitedBy.length) ? queueAlerts : undefined;
+      },
+      60_000,
+    );
+    expect(suppressed.map((a) => a.labels.alertname).sort()).toEqual(["YtraderQueueBackedUp", "YtraderQueueNoConsumer"]);
+    await demoFault({ fault: "down", service: "order-manager", on: false });
 
     for (const fault of FAULTS) await demoFault({ ...fault, on: false });
     for (const e of EXPECTED) {
