@@ -18,6 +18,30 @@ export interface ReceiverSecretFiles {
   smtpPassword?: string;
 }
 
+/** Each secret's file name in a secrets directory, and the setting it holds: the local stack's directory
+ *  and docker-compose's container (whose entrypoint writes them from its environment) both use them. */
+export const SECRET_FILES = {
+  webhookUrl: { file: "webhook-url", setting: "ALERTMANAGER_WEBHOOK_URL" },
+  slackWebhookUrl: { file: "slack-webhook-url", setting: "ALERTMANAGER_SLACK_WEBHOOK_URL" },
+  smtpPassword: { file: "smtp-password", setting: "ALERTMANAGER_SMTP_PASSWORD" },
+} as const satisfies Record<keyof ReceiverSecretFiles, { file: string; setting: string }>;
+
+/** Where docker-compose's Alertmanager container finds them (docker-compose.yml's entrypoint writes them). */
+export const COMPOSE_SECRETS_DIR = "/tmp/alertmanager-secrets";
+
+/** The secret values of the receivers set, by kind. */
+export function receiverSecrets(settings: AlertmanagerSettings): ReceiverSecretFiles {
+  return { webhookUrl: settings.webhookUrl, slackWebhookUrl: settings.slack?.webhookUrl, smtpPassword: settings.email?.password };
+}
+
+/** The files of the secrets set, in `dir` (joined with "/": a container's path as much as this machine's). */
+export function secretFilesIn(dir: string, settings: AlertmanagerSettings): ReceiverSecretFiles {
+  const values = receiverSecrets(settings);
+  return Object.fromEntries(
+    (Object.keys(SECRET_FILES) as (keyof ReceiverSecretFiles)[]).filter((name) => values[name]).map((name) => [name, `${dir}/${SECRET_FILES[name].file}`]),
+  );
+}
+
 /** The settings that configure a receiver, as setup names them when none is set. */
 export const RECEIVER_SETTINGS = ["ALERTMANAGER_WEBHOOK_URL", "ALERTMANAGER_SLACK_WEBHOOK_URL", "ALERTMANAGER_EMAIL_TO"] as const;
 

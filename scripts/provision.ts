@@ -10,7 +10,8 @@ export const provisionCommand = defineCommand({
     description:
       "Write grafana/dashboards/*.json and grafana/provisioning/{datasources,dashboards}/*.yml from the definitions in grafana/*.ts, " +
       "and prometheus/{prometheus,alertmanager}.yml (docker-compose's) from prometheus/*.ts, and the alert rules prometheus/rules/ytrader.yml " +
-      "from prometheus/alerts.ts with the ALERT_* settings' thresholds (.env or the environment; the committed file has the defaults). " +
+      "from prometheus/alerts.ts with the ALERT_* settings' thresholds, and Alertmanager's receivers from the ALERTMANAGER_* settings " +
+      "(each secret by a file path, never its value; .env or the environment; the committed files have the defaults). " +
       `Hosts, users and secrets are \${NAME} references Grafana fills in from its environment.`,
   },
   args: {
@@ -20,8 +21,8 @@ export const provisionCommand = defineCommand({
     out: { type: "string", valueHint: "dir", description: "Directory to write into instead of the repository's grafana/ (Prometheus' files go to its prometheus/)" },
   },
   run: ({ args }) => {
-    const { alerts } = loadConfig({ envFile: args["env-file"] });
-    const result = writeProvisionFiles({ dir: args.out, dryRun: args.check, thresholds: alerts });
+    const { alerts, alertmanager } = loadConfig({ envFile: args["env-file"] });
+    const result = writeProvisionFiles({ dir: args.out, dryRun: args.check, thresholds: alerts, alertmanager });
     if (args.json) console.log(JSON.stringify({ ok: !(args.check && result.written.length), ...result }));
     else {
       for (const path of result.written) console.log(stepLine(path, args.check ? "DIFFERS" : "written"));

@@ -11,7 +11,8 @@ import { parse, stringify } from "yaml";
 import { alertDefinitions, cappedFor } from "../prometheus/alerts.ts";
 import { loadConfig } from "../scripts/lib/config.ts";
 import { isFailure } from "../scripts/lib/errors.ts";
-import { RULES_DIR, RULES_FILE, renderAlertRules } from "../scripts/lib/prometheus/provision.ts";
+import { PROMETHEUS_DIR, RULES_DIR, RULES_FILE, prometheusFiles, renderAlertRules } from "../scripts/lib/prometheus/provision.ts";
+import { COMPOSE_SECRETS_DIR } from "../prometheus/alertmanager.ts";
 import { alertmanagerPaths, prometheusPaths, writeReceiverSecrets, writeStackRules } from "../scripts/lib/stack/local-prometheus.ts";
 import { renderAlertmanagerConfig } from "../scripts/lib/prometheus/provision.ts";
 import { ALERT_CASES, promtoolTestFile } from "./support/alert-cases.ts";
@@ -174,6 +175,22 @@ describe("Alertmanager's configuration", () => {
     // Cleared settings remove the files at the next start.
     writeReceiverSecrets(paths, settingsOf({}));
     expect(existsSync(paths.secrets.webhookUrl)).toBe(false);
+  });
+
+  test("docker-compose's rendering with receivers set names the files its entrypoint writes; amtool accepts it", () => {
+    const config = settingsOf({ ALERTMANAGER_WEBHOOK_URL: "https://hooks.example/c-5b1e", ALERTMANAGER_SLACK_WEBHOOK_URL: "https://hooks.slack.example/c-77" });
+    const file = prometheusFiles({ alertmanager: config.alertmanager }).find((f) => f.path === "alertmanager.yml")!;
+    expect(file.content).not.toContain("c-5b1e");
+    expect(file.content).not.toContain("c-77");
+    const critical = parse(file.content).receivers.find((r: { name: string }) => r.name === "critical");
+    expect(critical.webhook_configs[0].url_file).toBe(`${COMPOSE_SECRETS_DIR}/webhook-url`);
+    expect(critical.slack_configs[0].api_url_file).toBe(`${COMPOSE_SECRETS_DIR}/slack-webhook-url`);
+    const path = join(scratch, "compose-alertmanager.yml");
+    writeFileSync(path, file.content);
+    expect(runTool("amtool", ["check-config", path]).code).toBe(0);
+    // The committed file: no receiver, so the same for every operator.
+    expect(readFileSync(join(PROMETHEUS_DIR, "alertmanager.yml"), "utf8")).toBe(prometheusFiles().find((f) => f.path === "alertmanager.yml")!.content);
+    expect(readFileSync(join(PROMETHEUS_DIR, "alertmanager.yml"), "utf8")).not.toContain("_file");
   });
 
   test("inhibitions: a consumer down silences its queues' alerts (label service), the broker down every queue alert", () => {

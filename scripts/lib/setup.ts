@@ -107,10 +107,10 @@ const roleStep: Step = {
 const provisionStep: Step = {
   name: "provision",
   async run(run) {
-    const { written } = writeProvisionFiles({ dir: run.options.provisionDir, thresholds: run.config!.alerts });
+    const { written } = writeProvisionFiles({ dir: run.options.provisionDir, thresholds: run.config!.alerts, alertmanager: run.config!.alertmanager });
     const receivers = configuredReceivers(run.config!.alertmanager);
     const alerts = receivers.length
-      ? `           alerts: ${alertDefinitions(run.config!.alerts).length} rules installed; Alertmanager notifies ${receivers.join(", ")}`
+      ? `           alerts: ${alertDefinitions(run.config!.alerts).length} rules installed; Alertmanager notifies ${receivers.join(", ")} (docker compose: restart alertmanager to read prometheus/alertmanager.yml and the secrets of .env)`
       : `           alerts: ${alertDefinitions(run.config!.alerts).length} rules installed; notifications go nowhere yet: no receiver is set (${RECEIVER_SETTINGS.join(", ")})`;
     return { ok: true, changes: written.length, detail: written.length ? `wrote ${written.join(", ")}` : "files up to date", notes: [alerts] };
   },

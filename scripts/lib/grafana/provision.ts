@@ -7,8 +7,7 @@ import { dashboardDefinitions } from "../../../grafana/index.ts";
 import { provisionedDatasources } from "../../../grafana/datasources.ts";
 import { FOLDER } from "../../../grafana/types.ts";
 import { type GeneratedFile, type WriteResult, writeChangedFiles } from "../files.ts";
-import { writePrometheusFiles } from "../prometheus/provision.ts";
-import type { AlertThresholds } from "../config-alerts.ts";
+import { type RenderSettings, writePrometheusFiles } from "../prometheus/provision.ts";
 
 export const GRAFANA_DIR = join(import.meta.dir, "..", "..", "..", "grafana");
 
@@ -62,7 +61,7 @@ export type ProvisionResult = WriteResult;
 
 /** Writes the files that differ, Grafana's and Prometheus' (prometheus/, or `dir`/prometheus when `dir`
  *  is given); with `dryRun`, only says which would change. */
-export function writeProvisionFiles(options: { dir?: string; dryRun?: boolean; thresholds?: AlertThresholds } = {}): ProvisionResult {
-  const result = writePrometheusFiles({ dir: options.dir && join(options.dir, "prometheus"), dryRun: options.dryRun, thresholds: options.thresholds });
+export function writeProvisionFiles(options: { dir?: string; dryRun?: boolean } & RenderSettings = {}): ProvisionResult {
+  const result = writePrometheusFiles({ ...options, dir: options.dir && join(options.dir, "prometheus") });
   return writeChangedFiles(provisionFiles(), options.dir ?? GRAFANA_DIR, options.dryRun, result);
 }

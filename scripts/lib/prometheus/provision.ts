@@ -4,9 +4,9 @@
 // (prometheus/rules/*.yml) are loaded by both.
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { type ReceiverSecretFiles, alertmanagerConfig } from "../../../prometheus/alertmanager.ts";
+import { COMPOSE_SECRETS_DIR, type ReceiverSecretFiles, alertmanagerConfig, secretFilesIn } from "../../../prometheus/alertmanager.ts";
 import { alertRuleGroups } from "../../../prometheus/alerts.ts";
-import { type AlertThresholds, type AlertmanagerSettings, DEFAULT_ALERT_THRESHOLDS } from "../config-alerts.ts";
+import { type AlertThresholds, type AlertmanagerSettings, DEFAULT_ALERTMANAGER_SETTINGS, DEFAULT_ALERT_THRESHOLDS } from "../config-alerts.ts";
 import { type PrometheusTargets, composeTargets, prometheusConfig } from "../../../prometheus/prometheus.ts";
 import { type GeneratedFile, type WriteResult, writeChangedFiles } from "../files.ts";
 
@@ -25,17 +25,26 @@ export const renderAlertmanagerConfig = (settings?: AlertmanagerSettings, files?
 export const renderAlertRules = (thresholds: AlertThresholds) =>
   HEADER.replace("prometheus/*.ts", "prometheus/alerts.ts and the ALERT_* settings") + stringify(alertRuleGroups(thresholds), { lineWidth: 0 });
 
-/** The committed files, relative to prometheus/: docker-compose's rendering; the rules with `thresholds`
- *  (the settings' when `bun run provision` or setup writes them, the defaults in the repository). */
-export function prometheusFiles(thresholds: AlertThresholds = DEFAULT_ALERT_THRESHOLDS): GeneratedFile[] {
+/** The settings the files are rendered with: the committed files have the defaults (no receiver). */
+export interface RenderSettings {
+  thresholds?: AlertThresholds;
+  alertmanager?: AlertmanagerSettings;
+}
+
+/** The committed files, relative to prometheus/: docker-compose's rendering. The rules with the settings'
+ *  thresholds, Alertmanager's configuration with their receivers (each secret by the file docker-compose's
+ *  entrypoint writes it to): the settings' when `bun run provision` or setup writes them, the defaults in
+ *  the repository. */
+export function prometheusFiles(settings: RenderSettings = {}): GeneratedFile[] {
+  const alertmanager = settings.alertmanager ?? DEFAULT_ALERTMANAGER_SETTINGS;
   return [
     { path: "prometheus.yml", content: renderPrometheusConfig(composeTargets()) },
-    { path: "alertmanager.yml", content: renderAlertmanagerConfig() },
-    { path: `rules/${RULES_FILE}`, content: renderAlertRules(thresholds) },
+    { path: "alertmanager.yml", content: renderAlertmanagerConfig(alertmanager, secretFilesIn(COMPOSE_SECRETS_DIR, alertmanager)) },
+    { path: `rules/${RULES_FILE}`, content: renderAlertRules(settings.thresholds ?? DEFAULT_ALERT_THRESHOLDS) },
   ];
 }
 
 /** Writes the files that differ into `dir` (default prometheus/); with `dryRun`, only says which would. */
-export function writePrometheusFiles(options: { dir?: string; dryRun?: boolean; thresholds?: AlertThresholds } = {}): WriteResult {
-  return writeChangedFiles(prometheusFiles(options.thresholds), options.dir ?? PROMETHEUS_DIR, options.dryRun);
+export function writePrometheusFiles(options: { dir?: string; dryRun?: boolean } & RenderSettings = {}): WriteResult {
+  return writeChangedFiles(prometheusFiles(options), options.dir ?? PROMETHEUS_DIR, options.dryRun);
 }

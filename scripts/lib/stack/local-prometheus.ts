@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type Config, SETTINGS, loadConfig } from "../config.ts";
 import { RABBITMQ_PER_OBJECT_PATH, type PrometheusTargets, type RemoteWrite, scrapeTarget } from "../../../prometheus/prometheus.ts";
 import { RULES_FILE, renderAlertRules, renderAlertmanagerConfig, renderPrometheusConfig } from "../prometheus/provision.ts";
-import type { ReceiverSecretFiles } from "../../../prometheus/alertmanager.ts";
+import { type ReceiverSecretFiles, SECRET_FILES, receiverSecrets, secretFilesIn } from "../../../prometheus/alertmanager.ts";
 import { daemonPid, logPath, startDaemon, stopDaemon, waitUntil } from "./daemon.ts";
 import { toolPath, toolsDir } from "./prometheus-tools.ts";
 import type { StackPorts } from "./stack-paths.ts";
@@ -33,12 +33,12 @@ export function prometheusPaths(stack: string) {
 
 export function alertmanagerPaths(stack: string) {
   const home = join(stack, ALERTMANAGER);
-  const secret = (name: string) => join(home, "secrets", name);
+  const secret = (name: keyof ReceiverSecretFiles) => join(home, "secrets", SECRET_FILES[name].file);
   return {
     home,
     config: join(home, "alertmanager.yml"),
     data: join(home, "data"),
-    secrets: { webhookUrl: secret("webhook-url"), slackWebhookUrl: secret("slack-webhook-url"), smtpPassword: secret("smtp-password") },
+    secrets: { webhookUrl: secret("webhookUrl"), slackWebhookUrl: secret("slackWebhookUrl"), smtpPassword: secret("smtpPassword") },
   };
 }
 
@@ -179,18 +179,13 @@ export async function startPrometheus(stack: string, ports: StackPorts, options:
 /** The receivers' secrets, each in a file of mode 600 in the stack's directory (rewritten, or removed, at
  *  every start, so that a changed or cleared setting takes effect); the files of those configured. */
 export function writeReceiverSecrets(paths: ReturnType<typeof alertmanagerPaths>, config: Config): ReceiverSecretFiles {
-  const { webhookUrl, slack, email } = config.alertmanager;
-  const values: Record<keyof ReceiverSecretFiles, string | undefined> = { webhookUrl, slackWebhookUrl: slack?.webhookUrl, smtpPassword: email?.password };
+  const values = receiverSecrets(config.alertmanager);
   mkdirSync(join(paths.home, "secrets"), { recursive: true, mode: 0o700 });
-  const files: ReceiverSecretFiles = {};
-  for (const [name, value] of Object.entries(values) as [keyof ReceiverSecretFiles, string | undefined][]) {
-    const file = paths.secrets[name];
-    rmSync(file, { force: true });
-    if (!value) continue;
-    writeFileSync(file, value, { mode: 0o600 });
-    files[name] = file;
+  for (const name of Object.keys(SECRET_FILES) as (keyof ReceiverSecretFiles)[]) {
+    rmSync(paths.secrets[name], { force: true });
+    if (values[name]) writeFileSync(paths.secrets[name], values[name], { mode: 0o600 });
   }
-  return files;
+  return secretFilesIn(join(paths.home, "secrets"), config.alertmanager);
 }
 
 export async function startAlertmanager(stack: string, ports: StackPorts, options: { config?: Config } = {}): Promise<void> {
