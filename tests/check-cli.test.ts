@@ -11,11 +11,14 @@ beforeAll(async () => {
 
 const check = (args: string[]) => runCli(["scripts/check.ts", "--env-file", "/dev/null", ...args]);
 
-test("--json ends with one object: ok and a line per panel with its columns and what it displays; exit 0", async () => {
-  const run = await check(["--json", "--dashboard", "ytrader-signal-trace"]);
+test("--json ends with one object: ok, a line per panel with its columns and what it displays, the alerts; exit 0", async () => {
+  // The alerts firing on the shared stack depend on what other tests arranged: listed, not counted here
+  // (tests/alerts-e2e.test.ts proves exit 5).
+  const run = await check(["--json", "--dashboard", "ytrader-signal-trace", "--ignore-alerts"]);
   expect(run.code).toBe(0);
-  const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { ok: boolean; panels: Record<string, unknown>[] };
+  const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { ok: boolean; panels: Record<string, unknown>[]; alerts: { ok: boolean; firing: unknown[] } };
   expect(result.ok).toBe(true);
+  expect(result.alerts).toMatchObject({ ok: true, firing: expect.any(Array) });
   expect(result.panels.map((p) => p.panel).sort()).toEqual(["Fills and fees", "Orders of the signal", "Position now", "Signal"]);
   for (const panel of result.panels) expect(Object.keys(panel).sort()).toEqual(["columns", "dashboard", "display", "error", "ms", "ok", "panel", "rows"]);
   // No signal id given: no rows, and the table shows its own message in their place
