@@ -1,4 +1,6 @@
--- Orders (US2): the last 100 orders created in the range, newest first, with how each closed.
+-- Orders (US2, FR-003): the last 100 orders created, newest first, with how each closed, whatever the
+-- dashboard's time range (the spec's "quantity over time range"): the (created_at) index read backward.
+-- A rejection without a reason (NULL or '') reads "rejected", as its reason reads empty in every panel.
 -- orders.side is stored 'Buy' or 'SELL' (a quirk of the real migration): shown as buy/sell, like signals.
 -- orders has no strategy: it comes from the order's signal. Realized PnL per order exists only where
 -- execution_events holds a numeric realized_pnl (nothing writes it today, so it is usually empty).
@@ -13,7 +15,7 @@ SELECT o.order_id,
          WHEN 'filled' THEN 'filled'
          WHEN 'partially_filled' THEN 'partially filled'
          WHEN 'cancelled' THEN 'cancelled'
-         WHEN 'rejected' THEN 'rejected: ' || coalesce(nullif(o.rejection_reason, ''), 'no reason recorded')
+         WHEN 'rejected' THEN 'rejected' || coalesce(': ' || nullif(o.rejection_reason, ''), '')
          WHEN 'pending' THEN 'pending'
          WHEN 'dry_run' THEN 'dry run'
          ELSE o.status
@@ -33,8 +35,7 @@ LEFT JOIN LATERAL (
   ORDER BY e.executed_at DESC
   LIMIT 1
 ) pnl ON true
-WHERE $__timeFilter(o.created_at)
-  AND ('__all__' IN ($asset) OR o.asset IN ($asset))
+WHERE ('__all__' IN ($asset) OR o.asset IN ($asset))
   AND ('__all__' IN ($strategy) OR s.strategy_id IN ($strategy))
 ORDER BY o.created_at DESC
 LIMIT 100
