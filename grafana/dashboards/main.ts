@@ -190,9 +190,9 @@ function modelQuality() {
   const panel = new TablePanel()
     .title("Model quality per strategy")
     .description(
-      "Per strategy: the active model's latest win rate, accuracy and total PnL as model-service evaluated them, and its orders " +
-        "of the last hour of the range: how many, filled, fill rate (the whole range's orders are in Orders per hour). Realized " +
-        `PnL (whole range, ${QUOTE_CURRENCY}) counts only numeric execution_events values. Red: win rate or fill rate under 50%, ` +
+      "Per strategy: the active model's latest win rate, accuracy and total PnL as model-service evaluated them (of evaluations " +
+        "at the same time, the test split's, then validation's, then train's), and its orders in the time range: how many, filled, " +
+        `fill rate. Realized PnL (${QUOTE_CURRENCY}) counts only numeric execution_events values. Red: win rate or fill rate under 50%, ` +
         "a loss; green: 50% and over, a gain.",
     )
     .withTarget(postgresQuery("model-quality"))
@@ -203,9 +203,9 @@ function modelQuality() {
     win_rate: col.percentAlert("Win rate", 0.5, "not evaluated"),
     accuracy: col.percent("Accuracy", "not evaluated"),
     model_total_pnl: col.pnl("Model PnL (evaluation)"),
-    orders_last_hour: col.count("Orders, last hour"),
-    filled_last_hour: col.count("Filled, last hour"),
-    fill_rate_last_hour: col.percentAlert("Fill rate, last hour", 0.5),
+    orders: col.count("Orders"),
+    filled: col.count("Filled"),
+    fill_rate: col.percentAlert("Fill rate", 0.5),
     realized_pnl: col.pnl("Realized PnL"),
   });
 }
