@@ -278,7 +278,7 @@ describe("events the test makes, in a window of their own", () => {
     expect(services.length).toBe(3);
     const all = panel(await main({ service: ["$__all"] }), "Event history: last 200");
     expect(new Set(column(all, "service")).size).toBe(3);
-  });
+  }, 30_000);
 
   test("model quality over time: one series per strategy and metric, named by it alone (time, metric, value), one row per evaluation time", async () => {
     const trend = panel(await main({ strategy: [strategy] }), "Model quality per training");
@@ -309,7 +309,8 @@ describe("events the test makes, in a window of their own", () => {
     const otherAsset = await main({ asset: ["BTCUSDT"] });
     expect(panel(otherAsset, "Orders: last 100").rows).toBe(0);
     expect(panel(await main({ asset: ["CHKUSDT"] }), "Orders: last 100").rows).toBe(3);
-  });
+    // Five whole-dashboard checks: more than the default 5 s on a loaded machine.
+  }, 30_000);
 
   test("the signal trace of a signal shows the signal, its orders both ways, the fill and its fee", async () => {
     const trace = (await check({ dashboard: TRACE, variables: { signal_id: [signalId] } }, own)).panels;
