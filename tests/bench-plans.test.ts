@@ -111,6 +111,17 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
     expect(await sequentialScans(queries)).toEqual([]);
   });
 
+  test("the signals and orders of a chosen strategy come from its own part of its index, never from a walk by time", async () => {
+    // Walking signals or orders newest first until 100 match would read the whole table for a strategy that
+    // stopped long ago; the planner's statistics cannot tell it has.
+    for (const name of ["signals", "orders"]) {
+      const narrow = (await planNodes(queries.find((q) => q.name === name)!)).find((p) => p.variables === "narrow")!;
+      const indexes = narrow.nodes.map((n) => n["Index Name"]).filter(Boolean);
+      expect({ name, indexes }).toMatchObject({ name, indexes: expect.arrayContaining(["idx_trading_signals_strategy_timestamp"]) });
+      expect({ name, byTime: indexes.filter((i) => i === "idx_orders_created_at" || i === "idx_trading_signals_timestamp") }).toEqual({ name, byTime: [] });
+    }
+  });
+
   test("the rewritten aggregates answer what the straightforward SQL answers, late and orphan orders included", async () => {
     // An order whose signal is two days older (a backlog), one whose signal is not in trading_signals, and a
     // warm-up signal of a trained strategy inside the range (not its latest: model state says not in warm-up);
