@@ -5,8 +5,8 @@
 -- walking all orders or signals newest first would read the whole table for a strategy that stopped long ago.
 -- A rejection without a reason (NULL or '') reads "rejected", as its reason reads empty in every panel.
 -- orders.side is stored 'Buy' or 'SELL' (a quirk of the real migration): shown as buy/sell, like signals.
--- Realized PnL per order exists only where
--- execution_events holds a numeric realized_pnl (nothing writes it today, so it is usually empty).
+-- Realized PnL per order exists only where execution_events holds a numeric realized_pnl (nothing writes it
+-- today, so it is usually empty).
 WITH newest AS (
   (SELECT o.id
    FROM orders o
