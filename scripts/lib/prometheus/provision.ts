@@ -2,11 +2,11 @@
 // docker-compose mounts the committed ones (the compose services' addresses, the same for everyone); the
 // local stack writes its own copies into its directory (local-prometheus.ts). The alert rule files
 // (prometheus/rules/*.yml) are loaded by both.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { alertmanagerConfig } from "../../../prometheus/alertmanager.ts";
 import { type PrometheusTargets, composeTargets, prometheusConfig } from "../../../prometheus/prometheus.ts";
+import { type GeneratedFile, type WriteResult, writeChangedFiles } from "../files.ts";
 
 export const PROMETHEUS_DIR = join(import.meta.dir, "..", "..", "..", "prometheus");
 /** The alert rule files, which issue 24's rules are generated into. */
@@ -18,7 +18,7 @@ export const renderPrometheusConfig = (targets: PrometheusTargets) => HEADER + s
 export const renderAlertmanagerConfig = () => HEADER + stringify(alertmanagerConfig());
 
 /** The committed files, relative to prometheus/: docker-compose's rendering. */
-export function prometheusFiles(): { path: string; content: string }[] {
+export function prometheusFiles(): GeneratedFile[] {
   return [
     { path: "prometheus.yml", content: renderPrometheusConfig(composeTargets()) },
     { path: "alertmanager.yml", content: renderAlertmanagerConfig() },
@@ -26,21 +26,6 @@ export function prometheusFiles(): { path: string; content: string }[] {
 }
 
 /** Writes the files that differ into `dir` (default prometheus/); with `dryRun`, only says which would. */
-export function writePrometheusFiles(options: { dir?: string; dryRun?: boolean } = {}): { written: string[]; unchanged: string[] } {
-  const dir = options.dir ?? PROMETHEUS_DIR;
-  const result = { written: [] as string[], unchanged: [] as string[] };
-  for (const file of prometheusFiles()) {
-    const target = join(dir, file.path);
-    const shown = relative(process.cwd(), target) || target;
-    if (existsSync(target) && readFileSync(target, "utf8") === file.content) {
-      result.unchanged.push(shown);
-      continue;
-    }
-    if (!options.dryRun) {
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, file.content);
-    }
-    result.written.push(shown);
-  }
-  return result;
+export function writePrometheusFiles(options: { dir?: string; dryRun?: boolean } = {}): WriteResult {
+  return writeChangedFiles(prometheusFiles(), options.dir ?? PROMETHEUS_DIR, options.dryRun);
 }
