@@ -143,7 +143,7 @@ describe("model state and quality", () => {
     expect(warm).toEqual({ never_signalled: true, trained_now: false, warm_again: true });
   }, 60_000);
 
-  test("orders and fills over the whole range; of evaluations at the same time, test before validation before train", async () => {
+  test("orders and fills over the whole range; of evaluations at the same time, test before validation before train, in the trend too", async () => {
     const [model] = await db.sql<{ id: string }[]>`INSERT INTO model_versions (version, file_path, model_type, strategy_id, trained_at, is_active)
       VALUES ('edge-v1', '/m/edge', 'xgboost', 'edge', '2019-03-01 00:00:00', true) RETURNING id`;
     const metric = (name: string, value: number, split: string | null) =>
@@ -157,9 +157,13 @@ describe("model state and quality", () => {
     await db.sql`UPDATE trading_signals SET strategy_id = 'edge' WHERE strategy_id = 'edge_late'`;
     await db.sql`UPDATE orders SET status = 'cancelled', filled_quantity = 0, executed_at = NULL
       WHERE signal_id = (SELECT signal_id FROM trading_signals WHERE "timestamp" = '2019-03-01 01:00:01')`;
-    const quality = panel(await main({ from: "2019-03-01T00:00:00Z", to: "2019-03-01T06:00:00Z" }), "Model quality per strategy");
+    const panels = await main({ from: "2019-03-01T00:00:00Z", to: "2019-03-01T06:00:00Z" });
+    const quality = panel(panels, "Model quality per strategy");
     const row = (name: string) => column(quality, name)[column(quality, "strategy_id").indexOf("edge")];
     expect([row("orders"), row("filled"), row("fill_rate"), row("win_rate"), row("accuracy")]).toEqual([3, 2, 0.6667, 0.7, 0.6]);
+    // The trend takes the same one of the tied evaluations: one point per time.
+    const trend = panel(panels, "Model quality per training");
+    expect([column(trend, "edge win_rate"), column(trend, "edge accuracy")]).toEqual([[0.7], [0.6]]);
   }, 60_000);
 });
 
