@@ -1,11 +1,12 @@
 -- Signal trace: the position the signal's orders moved, found through position_orders (the newest shape:
 -- a fill is linked to the position it moved, by the internal order id, or by the exchange's order id when
 -- the fill came before the order row); without such a link (an order not filled, or a shape without
--- position_orders), the position in the signal's asset as it is now ("found by asset").
+-- position_orders), the position in the signal's asset as it is now ("found by asset"). A signal id that
+-- is not a UUID matches nothing (the CASE, as in trace-signal.sql).
 WITH signal_orders AS (
   SELECT o.id, o.order_id
   FROM monitoring.orders o
-  WHERE o.signal_id = nullif('$signal_id', '')::uuid
+  WHERE o.signal_id = (CASE WHEN btrim('$signal_id') ~* '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' THEN btrim('$signal_id')::uuid END)
 ), linked AS (
   SELECT po.position_id FROM monitoring.position_orders po WHERE po.order_id IN (SELECT id FROM signal_orders)
   UNION
@@ -24,5 +25,5 @@ SELECT p.asset,
 FROM monitoring.positions p
 WHERE p.id IN (SELECT position_id FROM linked)
    OR (NOT EXISTS (SELECT 1 FROM linked) AND p.is_open
-       AND p.asset = (SELECT s.asset FROM monitoring.trading_signals s WHERE s.signal_id = nullif('$signal_id', '')::uuid))
+       AND p.asset = (SELECT s.asset FROM monitoring.trading_signals s WHERE s.signal_id = (CASE WHEN btrim('$signal_id') ~* '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' THEN btrim('$signal_id')::uuid END)))
 ORDER BY p.opened_at, p.mode
