@@ -138,9 +138,9 @@ describe("the newest shape", () => {
 
   test("model quality: the strategy's orders once, not once per model", async () => {
     const quality = await one(newest, "Model quality per strategy", {});
-    const rows = rowsOf(quality, ["strategy_id", "symbol", "orders_last_hour"]);
+    const rows = rowsOf(quality, ["strategy_id", "symbol", "orders"]);
     expect(rows.map((r) => [r.strategy_id, r.symbol])).toEqual([["trend", "BTCUSDT"], ["trend", "ETHUSDT"]]);
-    expect(rows[1]!.orders_last_hour).toBeNull();
+    expect([rows[0]!.orders, rows[1]!.orders]).toEqual([1, null]);
   });
 
   test("positions: one row per asset and mode, open first; closed in the range with realized PnL; no close-time price as live", async () => {
