@@ -22,7 +22,7 @@ const count = async (query: Promise<{ n: number }[]>) => (await query)[0]!.n;
 beforeAll(async () => {
   db = await freshDatabase("activity");
   await db.sql`SET TIME ZONE 'UTC'`;
-  await applyDemoSchema(db.sql);
+  await applyDemoSchema(db.sql, "2025-12");
   activity = await startActivity({ sql: db.sql, state: newDemoState(), pace: PACE, publisher: { publish: (queue, message) => published.push({ queue, message }) } });
   const ofStrategy = (warmup: boolean) =>
     count(db.sql`SELECT count(*)::int AS n FROM trading_signals WHERE strategy_id = ${TRAINED_STRATEGY} AND is_warmup = ${warmup}`);
@@ -154,7 +154,7 @@ describe("the activity loop", () => {
   test("a slow database delays the ticks instead of queueing them: no burst once it answers, stop() waits for the one tick in flight", async () => {
     const slow = await freshDatabase("activity_slow");
     try {
-      await applyDemoSchema(slow.sql);
+      await applyDemoSchema(slow.sql, "2025-12");
       const pace = 4;
       const loop = await startActivity({ sql: slow.sql, state: newDemoState(), pace });
       const signals = () => count(slow.sql`SELECT count(*)::int AS n FROM trading_signals`);
@@ -191,7 +191,7 @@ describe("the activity loop", () => {
   test("stop() waits for the training in flight: after it, nothing is training and the training's promise has settled", async () => {
     const fresh = await freshDatabase("activity_stop");
     try {
-      await applyDemoSchema(fresh.sql);
+      await applyDemoSchema(fresh.sql, "2025-12");
       const state = newDemoState();
       // Pace 1: a training takes 40 s, far longer than the test.
       const loop = await startActivity({ sql: fresh.sql, state, pace: 1 });

@@ -24,7 +24,8 @@ const epochMs = (sql: Db["sql"], expression: string) => sql.unsafe(`(extract(epo
 const one = async <T>(query: Promise<T[]>): Promise<T> => (await query)[0]!;
 const emptySchema = async (prefix: string) => {
   const fresh = await freshDatabase(prefix);
-  await applyDemoSchema(fresh.sql);
+  // The December shape, whose rates these tests state (the newest shape's are in tests/demo-newest.test.ts).
+  await applyDemoSchema(fresh.sql, "2025-12");
   return fresh;
 };
 const signalCount = async (sql: Db["sql"]) => (await one(sql<{ n: number }[]>`SELECT count(*)::int AS n FROM trading_signals`)).n;
@@ -213,7 +214,7 @@ test("the demo backfills on its first start and says so; restarted, it finds the
   const config = { ...settings(), postgres: { ...settings().postgres, database: fresh.name } };
   const run = async (backfillHours?: number) => {
     const lines: string[] = [];
-    const demo = await startDemo({ config, ports, controlPort: free[4]!, vhost: vhost.name, backfillHours, log: (line) => lines.push(line) });
+    const demo = await startDemo({ config, ports, controlPort: free[4]!, vhost: vhost.name, backfillHours, schema: "2025-12", log: (line) => lines.push(line) });
     await demo.stop();
     return lines.filter((line) => /^(no )?backfill/.test(line));
   };
