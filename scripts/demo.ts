@@ -6,7 +6,7 @@ import { openDatabase } from "./lib/postgres.ts";
 import { stackPorts } from "./lib/stack/stack-paths.ts";
 import { startDemo } from "./lib/demo/index.ts";
 import { BACKFILL_HOURS, backfillHours } from "./lib/demo/backfill.ts";
-import { DEFAULT_DEMO_SHAPE, DEMO_SHAPES, applyDemoSchema, parseDemoShape } from "./lib/demo/schema.ts";
+import { DEFAULT_DEMO_SHAPE, DEMO_SHAPES, applyDemoSchema, demoShape, parseDemoShape } from "./lib/demo/schema.ts";
 import { seedDemo } from "./lib/demo/seed.ts";
 import { SYSTEM_FAULTS, faultChanges, readFaults, sendFault } from "./lib/demo/control.ts";
 import { SERVICE_FAULTS } from "./lib/demo/state.ts";
@@ -42,10 +42,10 @@ const schemaArg = {
   schema: {
     type: "string",
     valueHint: DEMO_SHAPES.join("|"),
-    description: `Schema shape of the trading system: ${DEMO_SHAPES.join(" or ")} (default ${DEFAULT_DEMO_SHAPE}); a newest database cannot go back to 2025-12`,
+    description: `Schema shape of the trading system: ${DEMO_SHAPES.join(" or ")} (default STACK_DEMO_SCHEMA, else ${DEFAULT_DEMO_SHAPE}); a newest database cannot go back to 2025-12`,
   },
 } as const;
-const parseSchema = parseDemoShape;
+const parseSchema = (value: string | undefined) => (value === undefined ? demoShape() : parseDemoShape(value));
 
 /** --backfill-hours: 0 (none) or a whole number of hours up to a week. */
 const backfillHoursArg = (value: string | undefined) => {

@@ -6,7 +6,7 @@ import type { Config, ServiceName } from "../config.ts";
 import { badInput } from "../errors.ts";
 import { openAdmin } from "../postgres.ts";
 import { stackPorts } from "../stack/stack-paths.ts";
-import { DEFAULT_DEMO_SHAPE, type DemoShape, applyDemoSchema, createLegacyMonitorRole } from "./schema.ts";
+import { type DemoShape, applyDemoSchema, createLegacyMonitorRole, demoShape } from "./schema.ts";
 import { BACKFILL_HOURS, backfillDemo, describeBackfill } from "./backfill.ts";
 import { type Activity, activityErrorLog, startActivity } from "./activity.ts";
 import { QUEUES, type RabbitTraffic, amqpUrl, startRabbitTraffic } from "./rabbitmq.ts";
@@ -57,10 +57,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const log = options.log ?? (() => {});
   const state = newDemoState({ richWebsocketState: options.richWebsocketState });
   const sql = openAdmin(config);
-  for (const upgraded of await applyDemoSchema(sql, options.schema)) log(`schema upgraded: ${upgraded}`);
-  log(`schema ready in ${config.postgres.database} (${options.schema ?? DEFAULT_DEMO_SHAPE} shape)`);
+  const shape = options.schema ?? demoShape();
+  for (const upgraded of await applyDemoSchema(sql, shape)) log(`schema upgraded: ${upgraded}`);
+  log(`schema ready in ${config.postgres.database} (${shape} shape)`);
   // The newest system's ws-gateway reports its link in flat fields too.
-  state.websocket.flatFields = (options.schema ?? DEFAULT_DEMO_SHAPE) === "newest";
+  state.websocket.flatFields = shape === "newest";
   if (options.legacyMonitorRole) {
     if (!config.monitorRole.password) throw badInput("--legacy-monitor-role needs GRAFANA_POSTGRES_PASSWORD");
     await createLegacyMonitorRole(sql, { role: config.monitorRole.user, password: config.monitorRole.password });

@@ -19,6 +19,12 @@ export const DEMO_SHAPES = ["2025-12", "newest"] as const;
 export type DemoShape = (typeof DEMO_SHAPES)[number];
 export const DEFAULT_DEMO_SHAPE: DemoShape = "newest";
 
+/** The shape the local demo environment runs: STACK_DEMO_SCHEMA (the stack's demo, and so the test suite
+ *  on that stack: `STACK_DEMO_SCHEMA=2025-12 bun test` runs it on the December shape), else the newest. */
+export function demoShape(): DemoShape {
+  return parseDemoShape(process.env.STACK_DEMO_SCHEMA || undefined);
+}
+
 /** A --schema value: one of the shapes, the default when absent; anything else is bad input. */
 export function parseDemoShape(value: string | undefined): DemoShape {
   const shape = value ?? DEFAULT_DEMO_SHAPE;
@@ -33,7 +39,7 @@ export function parseDemoShape(value: string | undefined): DemoShape {
  * upgradeBefore/upgradeAfter). A database of the newest shape cannot go back to December: refused,
  * nothing changed. Returns what was upgraded, one line each; nothing on a fresh or current database.
  */
-export async function applyDemoSchema(sql: postgres.Sql, shape: DemoShape = DEFAULT_DEMO_SHAPE): Promise<string[]> {
+export async function applyDemoSchema(sql: postgres.Sql, shape: DemoShape = demoShape()): Promise<string[]> {
   const text = readFileSync(DEMO_SCHEMA_FILE, "utf8");
   return sql.begin(async (tx) => {
     // A second run answers "already exists, skipping" for every object: keep those notices quiet.

@@ -22,8 +22,9 @@ export async function startDemoDaemon(stack: string, ports: StackPorts, env: Rec
   const pid = startDaemon({
     name: NAME,
     command: process.execPath,
-    // STACK_DEMO_SCHEMA: the schema shape the stack's demo builds (2025-12 or newest, the default).
-    args: [script, "run", "--control-port", String(ports.demoControl), ...(process.env.STACK_DEMO_SCHEMA ? ["--schema", process.env.STACK_DEMO_SCHEMA] : [])],
+    // STACK_DEMO_SCHEMA (in the daemon's environment): the schema shape the stack's demo builds (2025-12,
+    // or newest, the default); demo.ts reads it.
+    args: [script, "run", "--control-port", String(ports.demoControl)],
     env,
     dir: stack,
     cwd: join(import.meta.dir, "..", "..", ".."),
