@@ -72,6 +72,8 @@ describe("every panel on demo data", () => {
     expect(result.panels.filter((r) => r.dashboard === "Signal trace").length).toBe(4);
     expect(result.panels.filter((r) => r.kind === "variable").map((r) => r.panel)).toEqual(["$strategy", "$asset"]);
     for (const [title, columns] of Object.entries(expectedColumns)) {
+      // The December shape stores no rejected signal: that panel has no row, and so no columns.
+      if (title === "Signal rejections by reason" && demoShape() !== "newest") continue;
       const r = panel(result.panels, title);
       expect({ title, columns: r.columns }).toEqual({ title, columns });
     }

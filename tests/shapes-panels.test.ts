@@ -196,10 +196,10 @@ describe("the December 2025 shape", () => {
     expect(rows).toEqual([{ strategy_id: "trend", symbol: "all", active_version: "v7" }]);
   });
 
-  test("signal trace: without position_orders, the open position of the signal's asset, found by asset", async () => {
+  test("signal trace: without position_orders, the position of the signal's asset, found by asset", async () => {
     const result = await check(december, { dashboard: TRACE, from: undefined, to: undefined, variables: { signal_id: [december.ids.accepted] } });
-    // BTCUSDT's reused row is closed: nothing open in that asset, so no row rather than a closed guess.
-    expect(result.panels.find((r) => r.panel === "Position now")!.rows).toBe(0);
+    // BTCUSDT's reused row, closed now: the asset's position as it is.
+    expect(rowsOf(result.panels.find((r) => r.panel === "Position now")!, ["asset", "size", "found_by"])).toEqual([{ asset: "BTCUSDT", size: 0, found_by: "asset" }]);
   });
 });
 

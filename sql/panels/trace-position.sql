@@ -1,7 +1,8 @@
 -- Signal trace: the position the signal's orders moved, found through position_orders (the newest shape:
 -- a fill is linked to the position it moved, by the internal order id, or by the exchange's order id when
 -- the fill came before the order row); without such a link (an order not filled, or a shape without
--- position_orders), the position in the signal's asset as it is now ("found by asset"). A signal id that
+-- position_orders), the position in the signal's asset as it is now, per mode the open one, else the last
+-- closed one (the December shape's reused row) ("found by asset"). A signal id that
 -- is not a UUID matches nothing (the CASE, as in trace-signal.sql).
 WITH signal_orders AS (
   SELECT o.id, o.order_id
@@ -24,6 +25,10 @@ SELECT p.asset,
        CASE WHEN p.id IN (SELECT position_id FROM linked) THEN 'its orders (position_orders)' ELSE 'asset' END AS found_by
 FROM monitoring.positions p
 WHERE p.id IN (SELECT position_id FROM linked)
-   OR (NOT EXISTS (SELECT 1 FROM linked) AND p.is_open
-       AND p.asset = (SELECT s.asset FROM monitoring.trading_signals s WHERE s.signal_id = (CASE WHEN btrim('$signal_id') ~* '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' THEN btrim('$signal_id')::uuid END)))
+   OR (NOT EXISTS (SELECT 1 FROM linked)
+       AND p.id IN (
+         SELECT DISTINCT ON (a.mode) a.id
+         FROM monitoring.positions a
+         WHERE a.asset = (SELECT s.asset FROM monitoring.trading_signals s WHERE s.signal_id = (CASE WHEN btrim('$signal_id') ~* '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' THEN btrim('$signal_id')::uuid END))
+         ORDER BY a.mode, a.is_open DESC, a.closed_at DESC NULLS FIRST))
 ORDER BY p.opened_at, p.mode
