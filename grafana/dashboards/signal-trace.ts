@@ -82,8 +82,8 @@ function fillsAndFees() {
 function positionNow() {
   return table(
     "Position now",
-    `The position the signal's orders moved (found through position_orders), or, without such a link, the open position in the ` +
-      `signal's asset ("found by asset"), as position-manager holds it now; PnL in ${QUOTE_CURRENCY} (red a loss, green a gain). ` +
+    `The position the signal's orders moved (found through position_orders), or, without such a link, the signal's asset's ` +
+      `position per mode, the open one or else the last closed ("found by asset"), as position-manager holds it now; PnL in ${QUOTE_CURRENCY} (red a loss, green a gain). ` +
       "A closed position shows no live price.",
     "trace-position",
     "no position in this asset",
