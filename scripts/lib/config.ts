@@ -63,6 +63,12 @@ export const SETTINGS = {
     default: "5s",
     description: "statement_timeout of the read-only role: a query running longer is cancelled",
   },
+  GRAFANA_POSTGRES_CONNECT_TIMEOUT: {
+    kind: "duration",
+    group: "PostgreSQL",
+    default: "5s",
+    description: "How long `check` and Grafana's datasource wait for PostgreSQL to accept a connection before calling it unreachable (at most 5s by default; whole seconds for Grafana)",
+  },
   GRAFANA_POSTGRES_IDLE_TIMEOUT: {
     kind: "duration",
     group: "PostgreSQL",
@@ -247,6 +253,8 @@ export interface Config {
     connectionLimit: number;
     statementTimeout: string;
     idleInTransactionTimeout: string;
+    /** GRAFANA_POSTGRES_CONNECT_TIMEOUT in whole seconds (at least 1), as Grafana's connectionTimeout takes it. */
+    connectTimeoutSeconds: number;
   };
   rabbitmq: {
     host: string;
@@ -391,6 +399,7 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
       connectionLimit: n("GRAFANA_POSTGRES_CONNECTION_LIMIT"),
       statementTimeout: s("GRAFANA_POSTGRES_STATEMENT_TIMEOUT"),
       idleInTransactionTimeout: s("GRAFANA_POSTGRES_IDLE_TIMEOUT"),
+      connectTimeoutSeconds: Math.max(1, Math.ceil(durationSeconds(s("GRAFANA_POSTGRES_CONNECT_TIMEOUT")))),
     },
     rabbitmq: {
       host: s("RABBITMQ_HOST"),

@@ -1,0 +1,54 @@
+// Messages that point at the real cause (issue 18 §3): each failure a new user meets first is reported by
+// its cause, at once or within a bounded time, with the exit code the README documents. The services
+// here are real sockets on ports of their own: nothing listening, a port that accepts and never answers.
+import { afterAll, expect, test } from "bun:test";
+import { EXIT } from "../scripts/lib/errors.ts";
+import { runCli } from "./support/live.ts";
+
+/** Only what the command reads: no stack settings of the developer's shell leak in. */
+const bare = (settings: Record<string, string>) => ({ PATH: process.env.PATH!, HOME: process.env.HOME!, ...settings });
+
+/** A port nobody listens on: bound once by the OS, then let go. */
+function deadPort(): number {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = listener;
+  listener.stop(true);
+  return port;
+}
+
+const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+afterAll(() => silent.stop(true));
+
+async function timedCheck(port: number, extra: Record<string, string> = {}) {
+  const started = performance.now();
+  const run = await runCli(
+    ["scripts/check.ts", "--env-file", "/dev/null"],
+    bare({ POSTGRES_HOST: "127.0.0.1", POSTGRES_PORT: String(port), GRAFANA_POSTGRES_PASSWORD: "unused-here", ...extra }),
+  );
+  return { ...run, seconds: (performance.now() - started) / 1000 };
+}
+
+test("check with PostgreSQL not listening: refused, said at once, exit 3, no panel waits on it", async () => {
+  const port = deadPort();
+  const run = await timedCheck(port);
+  expect(run.code).toBe(EXIT.unreachable);
+  expect(run.seconds).toBeLessThan(10);
+  expect(run.stderr).toContain(`PostgreSQL at 127.0.0.1:${port} refused the connection`);
+  expect(run.stderr).not.toContain("no answer within 20 s");
+  // One message, not one per panel
+  expect(run.stdout).not.toContain("FAILED");
+}, 30_000);
+
+test("check with PostgreSQL silent (accepts, never answers): unanswered within the connect timeout, exit 3", async () => {
+  const run = await timedCheck(silent.port, { GRAFANA_POSTGRES_CONNECT_TIMEOUT: "2s" });
+  expect(run.code).toBe(EXIT.unreachable);
+  expect(run.seconds).toBeLessThan(10);
+  expect(run.stderr).toContain(`PostgreSQL at 127.0.0.1:${silent.port} did not answer within 2 s (GRAFANA_POSTGRES_CONNECT_TIMEOUT)`);
+}, 30_000);
+
+test("the connect timeout's default is 5 s and bounds the wait", async () => {
+  const run = await timedCheck(silent.port);
+  expect(run.code).toBe(EXIT.unreachable);
+  expect(run.stderr).toContain("did not answer within 5 s");
+  expect(run.seconds).toBeLessThan(10);
+}, 30_000);
