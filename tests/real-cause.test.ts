@@ -52,3 +52,42 @@ test("the connect timeout's default is 5 s and bounds the wait", async () => {
   expect(run.stderr).toContain("did not answer within 5 s");
   expect(run.seconds).toBeLessThan(10);
 }, 30_000);
+
+// Three servers that are not a Grafana, as a user meets them at a wrong GRAFANA_URL: RabbitMQ's
+// management API (a JSON 404 for /api/health, 406 for a dashboard), a server that 404s everything, a web
+// page answering HTML to every path.
+const notGrafanas = {
+  "RabbitMQ's management API": Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (request) =>
+      new URL(request.url).pathname.startsWith("/api/dashboards")
+        ? new Response("", { status: 406 })
+        : Response.json({ error: "Object Not Found", reason: "Not Found" }, { status: 404 }),
+  }),
+  "a server answering 404": Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("404 page not found", { status: 404 }) }),
+  "a web page": Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () => new Response("<!doctype html><html><head><title>Welcome to nginx!</title></head><body>hi</body></html>", { headers: { "content-type": "text/html" } }),
+  }),
+};
+afterAll(() => Object.values(notGrafanas).forEach((server) => server.stop(true)));
+
+for (const [name, server] of Object.entries(notGrafanas)) {
+  test(`GRAFANA_URL at ${name}: push and smoke say "answers but is not a Grafana", exit 2, --json an error object`, async () => {
+    const url = `http://127.0.0.1:${server.port}`;
+    const env = bare({ GRAFANA_URL: url, GRAFANA_POSTGRES_PASSWORD: "unused-here" });
+    for (const command of ["scripts/push.ts", "scripts/smoke.ts"]) {
+      const run = await runCli([command, "--env-file", "/dev/null"], env);
+      expect({ command, code: run.code }).toEqual({ command, code: EXIT.badInput });
+      expect(run.stderr).toContain(`GRAFANA_URL (${url}) answers but is not a Grafana: `);
+      // One message: nothing about a schema v2 dashboard or a bare "not found"
+      expect(run.stdout + run.stderr).not.toMatch(/schema v2|not found \(HTTP/);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    const json = await runCli(["scripts/push.ts", "--env-file", "/dev/null", "--json"], env);
+    expect(json.code).toBe(EXIT.badInput);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: expect.stringContaining("is not a Grafana") });
+  }, 30_000);
+}

@@ -10,6 +10,7 @@ import { EXIT, describeFailure, exitCodeFor } from "./errors.ts";
 import { stackEnv, stackUp } from "./stack/stack.ts";
 import { writeProvisionFiles } from "./grafana/provision.ts";
 import { grafanaClientFor } from "./grafana/client.ts";
+import { isGrafanaError } from "./grafana/errors.ts";
 import { runPushStep } from "./grafana/push.ts";
 import { runSmokeStep } from "./grafana/smoke.ts";
 import { runCheck } from "./check/run.ts";
@@ -115,6 +116,8 @@ const grafanaStep: Step = {
   async run(run) {
     const client = grafanaClientFor(run.config!.grafana);
     const health = await client.health().catch((error: unknown) => error as Error);
+    // Something else answering at GRAFANA_URL is a setting to fix (exit 2), not a Grafana to start.
+    if (isGrafanaError(health, "notGrafana")) throw health;
     if (health instanceof Error) return { ok: false, detail: health.message, notes: [`           ${NO_GRAFANA_HINT}`], exitCode: EXIT.noGrafana, then: [checkStep] };
     return { ok: true, detail: `Grafana ${health.version ?? "(version hidden)"} at ${client.url}` };
   },
