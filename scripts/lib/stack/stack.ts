@@ -251,6 +251,11 @@ export async function stackUp(
         status = await componentStatus(component, stack, ports);
       }
     }
+    // A process that has just been stopped may hold its listening socket a moment longer.
+    for (const deadline = Date.now() + 5_000; status.state === "blocked" && Date.now() < deadline; ) {
+      await Bun.sleep(250);
+      status = await componentStatus(component, stack, ports);
+    }
     if (status.state === "unavailable") log(`${component.name}: unavailable: ${status.detail}`);
     if (status.state === "unhealthy") throw unreachable(`${component.name}: ${status.detail}. \`bun run stack down\` stops it.`);
     if (status.state === "blocked") throw badInput(`${component.name} cannot start: ${status.detail}.`);
