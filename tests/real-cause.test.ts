@@ -3,6 +3,10 @@
 // here are real sockets on ports of their own: nothing listening, a port that accepts and never answers.
 import { afterAll, expect, test } from "bun:test";
 import { EXIT } from "../scripts/lib/errors.ts";
+import { loadConfig } from "../scripts/lib/config.ts";
+import { panelLine } from "../scripts/lib/check/report.ts";
+import type { PushItem } from "../scripts/lib/grafana/push.ts";
+import { pushReportLines } from "../scripts/lib/grafana/push-report.ts";
 import { runCli } from "./support/live.ts";
 
 /** Only what the command reads: no stack settings of the developer's shell leak in. */
@@ -91,3 +95,28 @@ for (const [name, server] of Object.entries(notGrafanas)) {
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: expect.stringContaining("is not a Grafana") });
   }, 30_000);
 }
+
+test("push's report never contradicts itself: a refused dashboard is not 'the same content'; counts in the right number", () => {
+  const item = (name: string, action: PushItem["action"], reason?: string): PushItem => ({ kind: "dashboard", uid: name, name, action, changed: [], reason });
+  const report = (items: PushItem[], changes: number, dryRun = false) =>
+    pushReportLines({ ok: !items.some((i) => i.action === "refused"), changes, dryRun, items, grafana: { url: "http://grafana.test" } }).join("\n");
+  const refused = report([item("Main", "refused", "changed in Grafana since the last push"), item("Trace", "unchanged")], 0);
+  expect(refused).not.toContain("already has the same content");
+  expect(refused).toContain("0 changes\n1 dashboard changed in Grafana since the last push was not overwritten");
+  expect(report([item("Main", "update")], 1)).toEndWith("\n1 change");
+  expect(report([item("Main", "unchanged")], 0)).toContain("0 changes: Grafana already has the same content");
+  expect(report([item("Main", "create"), item("Trace", "create")], 2, true)).toContain("2 changes planned; nothing changed (--dry-run)");
+});
+
+test("a settings error counts what it lists: one problem, one bullet, the hint after the list", () => {
+  const error = (() => {
+    try {
+      loadConfig({ envFile: "/dev/null", env: {}, required: ["GRAFANA_POSTGRES_PASSWORD"] });
+    } catch (caught) {
+      return caught as Error;
+    }
+  })();
+  expect(error?.message).toStartWith("Configuration has 1 problem (read /dev/null):\n  - GRAFANA_POSTGRES_PASSWORD: required here but not set");
+  expect(error?.message.match(/\n  - /g)).toHaveLength(1);
+  expect(panelLine({ dashboard: "D", panel: "P", kind: "panel", ok: true, rows: 1, columns: [], ms: 3, error: null, frames: [] })).toMatch(/ 1 row /);
+});

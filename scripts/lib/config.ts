@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
-import { badInput } from "./errors.ts";
+import { ToolkitError, badInput } from "./errors.ts";
 
 type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "count" | "duration" | "promDuration" | "text" | "secret";
 
@@ -333,8 +333,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (problems.length || !parsed.success) {
     const missing = (options.required ?? []).some((name) => !values[name]);
     // The usual first-run mistake: no .env at all. Say where settings can come from.
-    const hint = missing && !envFile ? [`no .env file at ${resolve(".env")} and no --env-file: ${NO_ENV_FILE_HINT}`] : [];
-    throw badInput(`Configuration has ${problems.length} problem(s)${envFile ? ` (read ${envFile})` : ""}:`, [...problems, ...hint]);
+    const hint = missing && !envFile ? `no .env file at ${resolve(".env")} and no --env-file: ${NO_ENV_FILE_HINT}` : undefined;
+    const counted = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    throw new ToolkitError("badInput", `Configuration has ${counted}${envFile ? ` (read ${envFile})` : ""}`, { problems, hint });
   }
   return toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile);
 }

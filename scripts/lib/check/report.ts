@@ -1,12 +1,13 @@
 // How a panel's result reads for people: one line, the same in `check` and `smoke`; and for machines, the
 // JSON of `--json`, with what Grafana displays on the panel.
+import { counted } from "../cli.ts";
 import type { PanelDisplay } from "../display/panel.ts";
 import type { PanelResult } from "./run.ts";
 
 export function panelLine(r: PanelResult): string {
   const name = `${r.dashboard} / ${r.panel}`;
   const verdict = r.ok ? "ok" : "FAILED";
-  const shown = r.value !== undefined ? `${r.rows} rows, shows "${r.value}"` : `${r.rows} rows`;
+  const shown = r.value !== undefined ? `${counted(r.rows, "row")}, shows "${r.value}"` : counted(r.rows, "row");
   return `${name.padEnd(62)} ${verdict.padEnd(7)} ${shown.padEnd(28)} ${String(r.ms).padStart(6)} ms${r.error ? `  ${r.error.split("\n").join(" ")}` : ""}`;
 }
 

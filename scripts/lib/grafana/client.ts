@@ -3,6 +3,7 @@
 // before its body is read, and every status maps to a case of ./errors.ts (and so to the exit code).
 import { type GrafanaError, errorForStatus, grafanaCase, grafanaError, isRecord } from "./errors.ts";
 import type { Config } from "../config.ts";
+import { networkCause } from "../errors.ts";
 
 /** Basic auth, or a service-account token (which wins when set). */
 export interface GrafanaAuth {
@@ -319,7 +320,8 @@ export class GrafanaClient {
       if (name === "TimeoutError" || name === "AbortError") {
         throw grafanaError("unreachable", `${what}: Grafana at ${this.url} did not answer within ${timeoutMs / 1000}s`, {}, START_HINT);
       }
-      throw grafanaError("unreachable", `${what}: Grafana at ${this.url} is unreachable (${(error as Error).message})`, {}, START_HINT);
+      const { cause, original } = networkCause(error);
+      throw grafanaError("unreachable", `${what}: Grafana at ${this.url} is unreachable: ${cause}`, {}, cause === original ? START_HINT : `${START_HINT}\n    (${original})`);
     }
     // The status decides how the body is read: an answer must be JSON; an error body is only quoted.
     const status = response.status;

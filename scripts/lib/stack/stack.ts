@@ -291,7 +291,7 @@ export async function stackDown(options: { purge?: boolean; only?: ComponentName
   const statuses: ComponentStatus[] = [];
   for (const component of [...COMPONENTS].reverse().filter((c) => only.includes(c.name))) {
     const stopped = await component.stop(stack);
-    statuses.push({ name: component.name, state: "stopped", detail: stopped ? "stopped" : "was not running" });
+    statuses.push({ name: component.name, state: "stopped", detail: stopped ? "" : "was not running" });
   }
   const left = COMPONENTS.filter((component) => component.pid(stack) !== null);
   if (!left.length && daemonPid(stack, "epmd") === null) forgetPorts(stack);
