@@ -8,7 +8,7 @@ export const envFileArg = {
   "env-file": {
     type: "string",
     valueHint: "path",
-    description: "Settings file to read (default ./.env; the trading system's own .env works as it is)",
+    description: "Settings file to read (default ./.env; the trading system's own .env, once its placeholders are filled in: `config --for setup` says what it lacks)",
   },
 } as const;
 

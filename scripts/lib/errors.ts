@@ -166,6 +166,17 @@ export function didYouMean(typed: string, candidates: readonly string[]): string
   return close ? ` (did you mean ${best}?)` : "";
 }
 
+/** The candidate nearest to `typed` when at most `most` edits away (a letter added, dropped or changed). */
+export function nearest(typed: string, candidates: readonly string[], most: number): string | undefined {
+  let best: string | undefined;
+  let bestDistance = most + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(typed, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

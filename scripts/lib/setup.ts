@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Config, loadConfig } from "./config.ts";
+import { needsOf } from "./needs.ts";
 import { EXIT, describeFailure, exitCodeFor } from "./errors.ts";
 import { stackEnv, stackUp } from "./stack/stack.ts";
 import { writeProvisionFiles } from "./grafana/provision.ts";
@@ -68,7 +69,6 @@ interface Step {
   run(run: Run): Promise<Outcome>;
 }
 
-const REQUIRED = ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "RABBITMQ_MONITOR_PASSWORD"] as const;
 const NO_GRAFANA_HINT = "Start one with `docker compose up -d grafana` (it provisions these files), or set GRAFANA_URL to a running Grafana. Checking the panels directly meanwhile:";
 
 /** The operator's .env, or, with none, the toolkit's own demo stack (started if needed). */
@@ -77,7 +77,7 @@ const configStep: Step = {
   async run(run) {
     const hasEnvFile = Boolean(run.options.envFile) || existsSync(resolve(".env"));
     if (hasEnvFile) {
-      run.config = loadConfig({ envFile: run.options.envFile, required: [...REQUIRED] });
+      run.config = loadConfig({ envFile: run.options.envFile, required: needsOf("setup") });
       run.source = run.config.envFile ?? "the environment";
     } else {
       run.log("config     no .env here and no --env-file: using the toolkit's demo stack (its PostgreSQL, RabbitMQ and demo services)");
