@@ -2,7 +2,9 @@
 // its cause, at once or within a bounded time, with the exit code the README documents. The services
 // here are real sockets on ports of their own: nothing listening, a port that accepts and never answers.
 import { afterAll, expect, test } from "bun:test";
-import { EXIT } from "../scripts/lib/errors.ts";
+import { EXIT, didYouMean } from "../scripts/lib/errors.ts";
+import { SYSTEM_FAULTS } from "../scripts/lib/demo/control.ts";
+import { SERVICE_FAULTS } from "../scripts/lib/demo/state.ts";
 import { loadConfig } from "../scripts/lib/config.ts";
 import { panelLine } from "../scripts/lib/check/report.ts";
 import type { PushItem } from "../scripts/lib/grafana/push.ts";
@@ -119,4 +121,13 @@ test("a settings error counts what it lists: one problem, one bullet, the hint a
   expect(error?.message).toStartWith("Configuration has 1 problem (read /dev/null):\n  - GRAFANA_POSTGRES_PASSWORD: required here but not set");
   expect(error?.message.match(/\n  - /g)).toHaveLength(1);
   expect(panelLine({ dashboard: "D", panel: "P", kind: "panel", ok: true, rows: 1, columns: [], ms: 3, error: null, frames: [] })).toMatch(/ 1 row /);
+});
+
+test("a mistyped fault or option names the closest valid one; a word near nothing names none", () => {
+  const faults = [...SERVICE_FAULTS, ...SYSTEM_FAULTS];
+  expect(didYouMean("websockt", faults)).toBe(" (did you mean websocket?)");
+  expect(didYouMean("databse", faults)).toBe(" (did you mean database?)");
+  expect(didYouMean("--dry", ["--env-file", "--json", "--dry-run", "--force"])).toBe(" (did you mean --dry-run?)");
+  expect(didYouMean("--d", ["--dry-run", "--dashboard"])).toBe("");
+  expect(didYouMean("something-else", faults)).toBe("");
 });
