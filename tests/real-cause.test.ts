@@ -131,3 +131,17 @@ test("a mistyped fault or option names the closest valid one; a word near nothin
   expect(didYouMean("--d", ["--dry-run", "--dashboard"])).toBe("");
   expect(didYouMean("something-else", faults)).toBe("");
 });
+
+test("push's lines keep their columns whatever the longest name", () => {
+  const items: PushItem[] = [
+    { kind: "folder", uid: "f", name: "Trading system", action: "unchanged", changed: [] },
+    { kind: "datasource", uid: "d", name: "ytrader position-manager", action: "update", changed: ["jsonData.timeoutInSeconds"] },
+    { kind: "dashboard", uid: "m", name: "Trading system monitoring", action: "unchanged", changed: [] },
+  ];
+  const lines = pushReportLines({ ok: true, changes: 1, dryRun: false, items, grafana: { url: "http://grafana.test", version: "13.2.3" } });
+  const stepRows = lines.filter((line) => /^(grafana|folder|datasource|dashboard) /.test(line));
+  expect(stepRows).toHaveLength(4);
+  const verdictAt = stepRows.map((line) => line.search(/ (reachable|unchanged|updated)/));
+  expect(new Set(verdictAt).size).toBe(1);
+  expect(lines).toContain("    jsonData.timeoutInSeconds");
+});

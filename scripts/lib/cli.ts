@@ -22,8 +22,16 @@ export function counted(count: number, noun: string, plural = `${noun}s`): strin
 }
 
 /** One line per step: name, verdict, reason. */
-export function stepLine(name: string, verdict: string, detail = ""): string {
-  return `${name.padEnd(24)} ${verdict.padEnd(12)} ${detail}`.trimEnd();
+export function stepLine(name: string, verdict: string, detail = "", widths: { name: number; verdict: number } = STEP_WIDTHS): string {
+  return `${name.padEnd(widths.name)} ${verdict.padEnd(widths.verdict)} ${detail}`.trimEnd();
+}
+
+const STEP_WIDTHS = { name: 24, verdict: 12 };
+
+/** Step lines whose columns line up whatever the longest name: [name, verdict, detail] each. */
+export function stepLines(rows: [name: string, verdict: string, detail?: string][]): string[] {
+  const widths = { name: Math.max(STEP_WIDTHS.name, ...rows.map(([name]) => name.length)), verdict: STEP_WIDTHS.verdict };
+  return rows.map(([name, verdict, detail]) => stepLine(name, verdict, detail, widths));
 }
 
 // Any command: each one's argument shapes are its own.

@@ -1,18 +1,20 @@
 // The push as people read it: Grafana's line, a line per item with what changed under it, then the count.
-import { counted, stepLine } from "../cli.ts";
+import { counted, stepLines } from "../cli.ts";
 import type { PushStepResult } from "./push.ts";
 
 const VERB: Record<string, string> = { create: "would create", update: "would update" };
 
 export function pushReportLines(result: PushStepResult): string[] {
-  const lines = [stepLine("grafana", "reachable", `${result.grafana.url}${result.grafana.version ? ` (Grafana ${result.grafana.version})` : ""}`)];
+  // Each item's line, then what changed under it; the columns line up over all of them.
+  const rows: [string, string, string][] = [["grafana", "reachable", `${result.grafana.url}${result.grafana.version ? ` (Grafana ${result.grafana.version})` : ""}`]];
+  const under: string[][] = [[]];
   for (const item of result.items) {
     const verdict = result.dryRun ? (VERB[item.action] ?? item.action) : item.action === "create" ? "created" : item.action === "update" ? "updated" : item.action;
     const version = item.version ? `version ${item.version}` : "";
-    lines.push(stepLine(`${item.kind} ${item.name}`, verdict, [version, item.reason].filter(Boolean).join("; ")));
-    for (const path of item.changed) lines.push(`    ${path}`);
-    if (item.backup) lines.push(`    backup: ${item.backup}`);
+    rows.push([`${item.kind} ${item.name}`, verdict, [version, item.reason].filter(Boolean).join("; ")]);
+    under.push([...item.changed.map((path) => `    ${path}`), ...(item.backup ? [`    backup: ${item.backup}`] : [])]);
   }
+  const lines = stepLines(rows).flatMap((line, i) => [line, ...under[i]!]);
   const refused = result.items.filter((i) => i.action === "refused").length;
   const changes = counted(result.changes, "change");
   // "Grafana already has the same content" only when nothing was refused either: a refused dashboard differs.
