@@ -9,7 +9,7 @@ import { GraphDrawStyle, GraphThresholdsStyleConfigBuilder, GraphThresholdsStyle
 import { MappingType } from "@grafana/grafana-foundation-sdk/dashboard";
 import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { LINK_STATES, MONITOR_METRICS, QUEUE_DELIVERED, QUEUE_PUBLISHED, SERVICE_STATES } from "../../prometheus/metrics.ts";
-import { COLORS, colorOf, thresholds, unitOf } from "../look.ts";
+import { COLORS, colorOf, mappingsOf, thresholds, unitOf } from "../look.ts";
 import { MONITOR_DOWN_VALUE, MONITOR_SELECTOR, PROMETHEUS_DATASOURCE, narrowed, prometheusQuery, unlessMonitorDown } from "../queries/prometheus.ts";
 import type { Layout } from "./layout.ts";
 import { LAG_MESSAGES } from "./queue-panels.ts";
@@ -64,7 +64,7 @@ export function serviceStates() {
       `red "${MONITOR_DOWN_TEXT}" while the monitor is not reading (Prometheus cannot scrape it, or its readings are late): the ` +
       "state is unknown then. Narrowed by the service variable.",
   )
-    .withTarget(prometheusQuery(unlessMonitorDown(OVERALL, "vector(0)"), "overall", "A"))
+    .withTarget(prometheusQuery(unlessMonitorDown(OVERALL, 'label_replace(vector(0), "service", "overall", "", "")'), "overall", "A"))
     .withTarget(prometheusQuery(unlessMonitorDown(serviceStateNow(), serviceStateBefore()), "{{service}}", "B"))
     .mappings(stateMappings(SERVICE_STATES, SERVICE_COLORS))
     .noValue("no readings of the monitor in this range");
@@ -82,8 +82,10 @@ export function linkStates() {
   )
     .withTarget(prometheusQuery(unlessMonitorDown(link, `last_over_time(${link}[1h])`), "state", "A"))
     .withTarget(prometheusQuery(monitor(MONITOR_METRICS.reconnects), "reconnects", "B"))
-    .mappings(stateMappings(LINK_STATES, LINK_COLORS))
-    .overrideByName("reconnects", [{ id: "mappings", value: [] }, colorOf(COLORS.info)]);
+    // The words on the state row only: the reconnects row shows its count (an empty mappings override
+    // would fall back to the panel's defaults).
+    .overrideByName("state", [mappingsOf(stateMappings(LINK_STATES, LINK_COLORS))])
+    .overrideByName("reconnects", [colorOf(COLORS.info)]);
 }
 
 export function linkHeartbeat() {
@@ -106,10 +108,11 @@ export function linkHeartbeat() {
 /** A per-queue figure from whichever serves it (the broker's exporter, or the monitor under the same
  *  names): at most one series per queue even while both do. */
 const perQueue = (metric: string) => `max by (vhost, queue) (${metric})`;
-/** A rate per queue: each series' rate first (a channel's counters start again with a new channel), summed
- *  per queue and source, the larger source kept. */
-const ratePerQueue = (selector: string, vhost: string) =>
-  `max by (${vhost}, queue) (sum by (job, ${vhost}, queue) (rate(${selector}[$__rate_interval])))`;
+/** A rate per queue and source: each series' rate first (a channel's counters start again at 0 with a new
+ *  channel), summed per queue and job. */
+const jobRate = (metric: string, vhost: string) => `sum by (job, ${vhost}, queue) (rate(${metric}[$__rate_interval]))`;
+/** The larger source kept, so that a queue both serve counts once. */
+const perQueueRate = (rate: string, vhost: string) => `max by (${vhost}, queue) (${rate})`;
 
 export function queueDepth() {
   return new TimeseriesPanel()
@@ -145,7 +148,10 @@ export function queueReadyUnacked() {
 }
 
 export function queueRates() {
-  const delivered = Object.keys(QUEUE_DELIVERED).filter((name) => !name.endsWith("_acked_total"));
+  // Deliveries in both acknowledgement modes; the rates of two metrics are added per queue (a selector of
+  // both would give rate() two series of one label set once it drops their names).
+  const [ack, noAck] = Object.keys(QUEUE_DELIVERED).filter((name) => !name.endsWith("_acked_total")).map((name) => jobRate(name, "vhost"));
+  const delivered = `(${ack} + ${noAck}) or ${ack} or ${noAck}`;
   return new TimeseriesPanel()
     .datasource(PROMETHEUS_DATASOURCE)
     .title("Publish and deliver rates over time")
@@ -154,8 +160,8 @@ export function queueRates() {
         "acknowledgement modes). The lag rule flags a queue with messages waiting whose deliver rate is under 10% of its " +
         "publish rate: a dashed line far below its solid one.",
     )
-    .withTarget(prometheusQuery(ratePerQueue(QUEUE_PUBLISHED, "queue_vhost"), "{{queue}} published", "A"))
-    .withTarget(prometheusQuery(ratePerQueue(`{__name__=~"${delivered.join("|")}"}`, "vhost"), "{{queue}} delivered", "B"))
+    .withTarget(prometheusQuery(perQueueRate(jobRate(QUEUE_PUBLISHED, "queue_vhost"), "queue_vhost"), "{{queue}} published", "A"))
+    .withTarget(prometheusQuery(perQueueRate(delivered, "vhost"), "{{queue}} delivered", "B"))
     .unit("count:msg/s")
     .decimals(2)
     .overrideByRegexp(" delivered$", [{ id: "custom.lineStyle", value: { fill: "dash", dash: [10, 10] } }])
@@ -165,7 +171,7 @@ export function queueRates() {
 // --- Errors and training -----------------------------------------------------------------------------
 
 export function serviceErrors() {
-  const errors = narrowed((m) => `${MONITOR_METRICS.sourceErrors}{${m}}`, MONITOR_SELECTOR, "source", "service");
+  const errors = narrowed((m) => `increase(${MONITOR_METRICS.sourceErrors}{${m}}[$__rate_interval])`, MONITOR_SELECTOR, "source", "service");
   return new TimeseriesPanel()
     .datasource(PROMETHEUS_DATASOURCE)
     .title("Errors per service over time")
@@ -173,7 +179,7 @@ export function serviceErrors() {
       "Per service, the monitor's readings of its /health that failed in each interval: no answer, an HTTP error, or a body " +
         "that is not its health JSON. Zero is good; a bar is a service the monitor could not read. Narrowed by the service variable.",
     )
-    .withTarget(prometheusQuery(`sum by (source) (increase(${errors}[$__rate_interval]))`, "{{source}}"))
+    .withTarget(prometheusQuery(`sum by (source) (${errors})`, "{{source}}"))
     .drawStyle(GraphDrawStyle.Bars)
     .fillOpacity(80)
     .unit("none")
@@ -196,12 +202,12 @@ export function trainingRuns() {
 /** The history rows, added to the main dashboard's layout. */
 export function historyRows(layout: Layout): Layout {
   return layout
-    .row("Health over time")
+    .row("Health history")
     .panels(8, [serviceStates(), 24])
-    .row("Exchange link over time")
+    .row("Exchange link history")
     .panels(7, [linkStates(), 12], [linkHeartbeat(), 12])
-    .row("Queues over time")
+    .row("Queue history")
     .panels(8, [queueDepth(), 8], [queueReadyUnacked(), 8], [queueRates(), 8])
-    .row("Errors and training over time")
+    .row("Errors and training history")
     .panels(7, [serviceErrors(), 12], [trainingRuns(), 12]);
 }

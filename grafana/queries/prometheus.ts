@@ -52,10 +52,12 @@ export const MONITOR_DOWN =
   `(time() - ${MONITOR_METRICS.lastCycle}{${MONITOR_SELECTOR}} > 2 * ${MONITOR_METRICS.interval}{${MONITOR_SELECTOR}} + 10))`;
 
 /** A state while the monitor is up (`now`), and MONITOR_DOWN_VALUE while it is down for every series
- *  `before` gives (the same series over the hour before, by last_over_time; a constant for one row), so
- *  that each row of a timeline says so rather than going blank or keeping a state from before. */
+ *  `before` gives (the same series over the hour before, by last_over_time; a constant of the same labels
+ *  for one row), so that each row of a timeline says so rather than going blank or keeping a state from
+ *  before. Both sides must have the same labels, or a row splits in two. */
 export function unlessMonitorDown(now: string, before: string): string {
-  return `((${now}) unless on() ${MONITOR_DOWN}) or ((${before}) * 0 + ${MONITOR_DOWN_VALUE} and on() ${MONITOR_DOWN})`;
+  // "+ 0" drops the metric name, as the arithmetic of the other side does: each row is one series.
+  return `((${now}) + 0 unless on() ${MONITOR_DOWN}) or ((${before}) * 0 + ${MONITOR_DOWN_VALUE} and on() ${MONITOR_DOWN})`;
 }
 
 /** The value a state series takes while the monitor is down, mapped to "monitor down". */

@@ -37,7 +37,18 @@ export interface OwnPrometheus {
 
 /** A Prometheus of the caller's own: `openMetrics` (exposition text ending in `# EOF`) backfilled into its
  *  empty data directory before it starts; no scrape jobs unless `config` adds them. Ready on return. */
-export async function ownPrometheus(options: { openMetrics?: string; openMetricsFile?: (dir: string) => Promise<string>; config?: string } = {}): Promise<OwnPrometheus> {
+export interface OwnPrometheusOptions {
+  /** Exposition text ending in `# EOF`, backfilled before the start. */
+  openMetrics?: string;
+  /** Or a function that writes such a file into the directory (a large history) and returns its path. */
+  openMetricsFile?: (dir: string) => Promise<string>;
+  /** promtool's longest block (default 2h): a long history in longer blocks, as compaction would leave it. */
+  maxBlockDuration?: string;
+  /** prometheus.yml; by default no scrape job at all. */
+  config?: string;
+}
+
+export async function ownPrometheus(options: OwnPrometheusOptions = {}): Promise<OwnPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), "prometheus-own-"));
   const data = join(dir, "data");
   let samples: string | null = null;
@@ -46,7 +57,8 @@ export async function ownPrometheus(options: { openMetrics?: string; openMetrics
     writeFileSync(samples, options.openMetrics);
   } else if (options.openMetricsFile) samples = await options.openMetricsFile(dir);
   if (samples) {
-    const backfill = runTool("promtool", ["tsdb", "create-blocks-from", "openmetrics", samples, data]);
+    const blocks = options.maxBlockDuration ? [`--max-block-duration=${options.maxBlockDuration}`] : [];
+    const backfill = runTool("promtool", ["tsdb", "create-blocks-from", "openmetrics", ...blocks, samples, data]);
     rmSync(samples, { force: true });
     if (backfill.code !== 0) throw new Error(`promtool could not backfill the samples:\n${backfill.output}`);
   }
