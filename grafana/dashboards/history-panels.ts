@@ -11,6 +11,7 @@ import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { LINK_STATES, MONITOR_METRICS, QUEUE_DELIVERED, QUEUE_PUBLISHED, SERVICE_STATES } from "../../prometheus/metrics.ts";
 import { COLORS, colorOf, mappingsOf, thresholds, unitOf } from "../look.ts";
 import { MONITOR_DOWN_VALUE, MONITOR_SELECTOR, PROMETHEUS_DATASOURCE, narrowed, prometheusQuery, unlessMonitorDown } from "../queries/prometheus.ts";
+import { SERVICE_NAMES } from "../../scripts/lib/config.ts";
 import type { Layout } from "./layout.ts";
 import { LAG_MESSAGES } from "./queue-panels.ts";
 
@@ -171,7 +172,9 @@ export function queueRates() {
 // --- Errors and training -----------------------------------------------------------------------------
 
 export function serviceErrors() {
-  const errors = narrowed((m) => `increase(${MONITOR_METRICS.sourceErrors}{${m}}[$__rate_interval])`, MONITOR_SELECTOR, "source", "service");
+  // The monitor's sources that are services (it also counts its training, database and events readings).
+  const services = `${MONITOR_SELECTOR}, source=~"${SERVICE_NAMES.join("|")}"`;
+  const errors = narrowed((m) => `increase(${MONITOR_METRICS.sourceErrors}{${m}}[$__rate_interval])`, services, "source", "service");
   return new TimeseriesPanel()
     .datasource(PROMETHEUS_DATASOURCE)
     .title("Errors per service over time")
