@@ -47,8 +47,9 @@ export async function queueSourceChoice(config: Config, exporterUrl = config.pro
 
 /** The line setup prints for the choice. */
 export function describeQueueSource(choice: QueueSourceChoice): string {
+  const why = choice.reason.startsWith("MONITOR_QUEUE_SOURCE") ? ` (${choice.reason})` : "";
   return choice.source === "exporter"
-    ? `RabbitMQ's own exporter: Prometheus scrapes ${choice.url} (${choice.reason})`
+    ? `RabbitMQ's own exporter: Prometheus scrapes ${choice.url}${why}`
     : `the monitor, from the management API under the exporter's names (${choice.reason})`;
 }
 
