@@ -9,6 +9,8 @@ import type { DatasourceDefinition } from "./types.ts";
 export const POSTGRES_TYPE = "grafana-postgresql-datasource";
 export const INFINITY_TYPE = "yesoreyeram-infinity-datasource";
 export const PROMETHEUS_TYPE = "prometheus";
+/** Its name: the alert list panel filters alert rules by datasource name. */
+export const PROMETHEUS_DATASOURCE_NAME = "ytrader Prometheus";
 
 /** The uids panels refer to; stable, so that a push updates rather than duplicates. */
 export const DATASOURCE_UIDS = {
@@ -106,7 +108,7 @@ function definitions(v: Values, maxOpenConns: number): DatasourceDefinition[] {
   });
   const prometheus: DatasourceDefinition = {
     uid: DATASOURCE_UIDS.prometheus,
-    name: "ytrader Prometheus",
+    name: PROMETHEUS_DATASOURCE_NAME,
     type: PROMETHEUS_TYPE,
     access: "proxy",
     url: v.prometheusUrl,

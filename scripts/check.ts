@@ -4,6 +4,7 @@ import { envFileArg, jsonArg, parseVariableArgs, repeatable, repeatedValues, run
 import { loadConfig } from "./lib/config.ts";
 import { panelJson, panelLine } from "./lib/check/report.ts";
 import { runCheck } from "./lib/check/run.ts";
+import { alertLine, firingAlerts } from "./lib/check/alerts.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 
 export const checkCommand = defineCommand({
@@ -12,7 +13,7 @@ export const checkCommand = defineCommand({
     description:
       "Run every panel's query of every dashboard against its real source, as Grafana's server would (PostgreSQL as the read-only " +
       "role, the services and RabbitMQ over HTTP as Infinity does), with each dashboard's default time range and variables. " +
-      "Works with Grafana down or absent.",
+      "Works with Grafana down or absent. Then lists the alerts firing now in Prometheus (PROMETHEUS_URL): exit 5 when any fires and every panel answered.",
   },
   args: {
     ...envFileArg,
@@ -22,6 +23,10 @@ export const checkCommand = defineCommand({
     from: { type: "string", valueHint: "time", description: "Start of the range instead of the dashboard's (now-1h, an ISO time, epoch ms)" },
     to: { type: "string", valueHint: "time", description: "End of the range (default: the dashboard's, usually now)" },
     var: repeatable({ type: "string", valueHint: "name=value", description: "A variable's value instead of its default (repeatable; v1,v2 for several; $__all for All)" }),
+    "ignore-alerts": {
+      type: "boolean",
+      description: "List the alerts firing, but exit as if none were (and pass when Prometheus does not answer): for a check of the panels alone",
+    },
   },
   run: async ({ args, rawArgs }) => {
     const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
@@ -37,12 +42,20 @@ export const checkCommand = defineCommand({
       onPanel: args.json ? undefined : (r) => console.log(panelLine(r)),
     });
     const failed = result.panels.filter((r) => !r.ok);
+    const alerts = await firingAlerts(config);
+    const ignore = Boolean(args["ignore-alerts"]);
     if (args.json) {
-      console.log(JSON.stringify({ ok: result.ok, panels: result.panels.map(panelJson) }));
+      console.log(JSON.stringify({ ok: result.ok, panels: result.panels.map(panelJson), alerts }));
     } else {
       console.log(`${result.panels.length} checked: ${result.panels.length - failed.length} ok, ${failed.length} failed`);
+      if (!alerts.ok) console.log(`alerts  ${ignore ? "UNKNOWN" : "FAILED"}  ${alerts.error}`);
+      else {
+        for (const alert of alerts.firing) console.log(alertLine(alert));
+        console.log(`${alerts.firing.length} alert(s) firing${alerts.firing.length && ignore ? " (ignored: --ignore-alerts)" : ""}`);
+      }
     }
-    return result.ok ? EXIT.ok : EXIT.checkFailed;
+    if (!result.ok || (!alerts.ok && !ignore)) return EXIT.checkFailed;
+    return alerts.ok && alerts.firing.length && !ignore ? EXIT.alertsFiring : EXIT.ok;
   },
 });
 

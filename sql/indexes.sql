@@ -9,19 +9,17 @@
 -- (created_at) index is scanned backward for "newest first" (Index Scan Backward in every plan); and one on
 -- orders (executed_at) - no panel filters or sorts orders on executed_at. No longer recommended:
 -- orders_created_at_status_idx (an earlier version of this file had it for orders per hour and model
--- quality, which no longer need it); where it was applied, drop it to spare the trading system its writes:
+-- quality, which no longer need it) and trading_signals_warmup_timestamp_idx (model state read the range's
+-- warm-up signals; it now reads each strategy's latest signal); where they were applied, drop them to spare
+-- the trading system their writes:
 --   DROP INDEX CONCURRENTLY IF EXISTS orders_created_at_status_idx;
+--   DROP INDEX CONCURRENTLY IF EXISTS trading_signals_warmup_timestamp_idx;
 
 -- Rejected orders in the range (Errors panel), and the event history filtered to order_rejected: only the
 -- rejected orders of the range are read, with the reason and asset from the index, instead of every order
 -- of the range.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_rejected_created_at_idx
   ON orders (created_at) INCLUDE (asset, rejection_reason) WHERE status = 'rejected';
-
--- Model state per strategy: warm-up signals of the range. Warm-up signals are few (a strategy without an
--- active model), so this index stays small, and the panel no longer reads every signal of the range.
-CREATE INDEX CONCURRENTLY IF NOT EXISTS trading_signals_warmup_timestamp_idx
-  ON trading_signals ("timestamp") INCLUDE (strategy_id) WHERE is_warmup;
 
 -- Orders per hour: each hour's filled, rejected and other orders are counted from these two and the
 -- rejected index above, so each order of the range is one index entry visited, and no row is read (an

@@ -111,10 +111,21 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
     expect(await sequentialScans(queries)).toEqual([]);
   });
 
+  test("the signals and orders of a chosen strategy come from its own part of its index, never from a walk by time", async () => {
+    // Walking signals or orders newest first until 100 match would read the whole table for a strategy that
+    // stopped long ago; the planner's statistics cannot tell it has.
+    for (const name of ["signals", "orders"]) {
+      const narrow = (await planNodes(queries.find((q) => q.name === name)!)).find((p) => p.variables === "narrow")!;
+      const indexes = narrow.nodes.map((n) => n["Index Name"]).filter(Boolean);
+      expect({ name, indexes }).toMatchObject({ name, indexes: expect.arrayContaining(["idx_trading_signals_strategy_timestamp"]) });
+      expect({ name, byTime: indexes.filter((i) => i === "idx_orders_created_at" || i === "idx_trading_signals_timestamp") }).toEqual({ name, byTime: [] });
+    }
+  });
+
   test("the rewritten aggregates answer what the straightforward SQL answers, late and orphan orders included", async () => {
     // An order whose signal is two days older (a backlog), one whose signal is not in trading_signals, and a
-    // warm-up signal of a trained strategy inside the range; both orders in the last hour, which model
-    // quality's order columns cover.
+    // warm-up signal of a trained strategy inside the range (not its latest: model state says not in warm-up);
+    // both orders in the range, which model quality's order columns cover.
     const at = (minutes: number) => utcText(bench.now.getTime() - 60_000 - minutes * 60_000);
     await db.sql`INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, "timestamp", is_warmup)
       VALUES ('00000000-0000-4000-8000-000000000001', 'late_strategy', 'BTCUSDT', 'buy', 1, ${at(2 * 24 * 60)}, false),
@@ -129,16 +140,16 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
       return (await engine.runner.run(query.target, query.datasource, bench.contexts.get(query.dashboard.uid)!.base))[0]!;
     };
 
-    const quality = rowsOf(await run("model-quality"), ["strategy_id", "orders_last_hour", "filled_last_hour"]);
+    const quality = rowsOf(await run("model-quality"), ["strategy_id", "orders", "filled"]);
     const expected = await db.sql`
-      SELECT s.strategy_id, count(*)::int AS orders_last_hour,
-             (count(*) FILTER (WHERE o.status IN ('filled', 'partially_filled')))::int AS filled_last_hour
+      SELECT s.strategy_id, count(*)::int AS orders,
+             (count(*) FILTER (WHERE o.status IN ('filled', 'partially_filled')))::int AS filled
       FROM orders o JOIN trading_signals s ON s.signal_id = o.signal_id
-      WHERE o.created_at BETWEEN (${to}::timestamptz AT TIME ZONE 'UTC') - interval '1 hour' AND (${to}::timestamptz AT TIME ZONE 'UTC')
+      WHERE o.created_at BETWEEN (${from}::timestamptz AT TIME ZONE 'UTC') AND (${to}::timestamptz AT TIME ZONE 'UTC')
       GROUP BY 1 ORDER BY 1`;
     expect(expected.length).toBeGreaterThan(1);
-    expect(quality.filter((r) => Number(r.orders_last_hour) > 0)).toEqual([...expected]);
-    expect(quality.find((r) => r.strategy_id === "late_strategy")).toMatchObject({ orders_last_hour: 1, filled_last_hour: 1 });
+    expect(quality.filter((r) => Number(r.orders) > 0)).toEqual([...expected]);
+    expect(quality.find((r) => r.strategy_id === "late_strategy")).toMatchObject({ orders: 1, filled: 1 });
 
     const hours = await run("orders-per-hour");
     const perHour = await db.sql<{ time: number; filled: number; rejected: number; other: number }[]>`
@@ -158,14 +169,15 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
     for (const series of ["filled", "rejected", "other"] as const) expect(column(hours, series)).toEqual(perHour.map((r) => r[series]));
 
     const state = rowsOf(await run("model-state"), ["strategy_id", "warm_up"]);
+    // Warm-up now: the state of the strategy's latest signal; a strategy without signals, no active model.
     const warm = await db.sql<{ strategy_id: string; warm_up: boolean }[]>`
       WITH strategies AS (SELECT DISTINCT strategy_id FROM trading_signals UNION SELECT strategy_id FROM model_versions WHERE strategy_id IS NOT NULL)
-      SELECT st.strategy_id, (NOT EXISTS (SELECT 1 FROM model_versions m WHERE m.strategy_id = st.strategy_id AND m.is_active)
-        OR EXISTS (SELECT 1 FROM trading_signals w WHERE w.strategy_id = st.strategy_id AND w.is_warmup
-          AND w."timestamp" BETWEEN (${from}::timestamptz AT TIME ZONE 'UTC') AND (${to}::timestamptz AT TIME ZONE 'UTC'))) AS warm_up
+      SELECT st.strategy_id, coalesce(
+        (SELECT w.is_warmup FROM trading_signals w WHERE w.strategy_id = st.strategy_id ORDER BY w."timestamp" DESC LIMIT 1),
+        NOT EXISTS (SELECT 1 FROM model_versions m WHERE m.strategy_id = st.strategy_id AND m.is_active)) AS warm_up
       FROM strategies st ORDER BY 1`;
     expect(state).toEqual([...warm]);
-    expect(state.find((r) => r.strategy_id === "momentum_v1")?.warm_up).toBe(true);
+    expect(state.find((r) => r.strategy_id === "momentum_v1")?.warm_up).toBe(false);
   }, 60_000);
 
   test("nor with the recommended indexes, which the plans then use", async () => {

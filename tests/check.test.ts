@@ -3,11 +3,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import type { Config } from "../scripts/lib/config.ts";
-import { type CheckOptions, type PanelResult, runCheck } from "../scripts/lib/check/run.ts";
+import { type CheckOptions, runCheck } from "../scripts/lib/check/run.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { adminSql, eventually, freeStackPorts, freshDatabase, runCli, settings, useLiveStack } from "./support/live.ts";
 import { type HistoryDatabase, historyDatabase } from "./support/demo-history.ts";
+import { columnOf, panelOf } from "./support/check-results.ts";
 
 useLiveStack();
 
@@ -18,19 +19,8 @@ let config: Config;
 const check = (options: Partial<CheckOptions> = {}, withConfig = config) =>
   runCheck(withConfig, { dashboards: dashboardDefinitions(), datasources: datasourceDefinitions(withConfig), ...options });
 
-const panel = (results: PanelResult[], title: string) => {
-  const found = results.find((r) => r.panel === title);
-  if (!found) throw new Error(`no panel "${title}" in the check results`);
-  return found;
-};
-
-/** A column of a panel's first frame with fields, by name. */
-const column = (result: PanelResult, name: string): unknown[] => {
-  const frame = result.frames.find((f) => f.fields.length);
-  const field = frame?.fields.find((f) => f.name === name);
-  if (!field) throw new Error(`panel "${result.panel}" has no column ${name} (columns: ${result.columns.join(", ")})`);
-  return field.values;
-};
+const panel = panelOf;
+const column = columnOf;
 
 const fault = async (name: string, service?: string, on = true) => {
   const args = ["scripts/demo.ts", "fault", name, ...(service ? ["--service", service] : []), ...(on ? [] : ["--off"])];
@@ -66,7 +56,7 @@ describe("every panel on demo data", () => {
     "Event history: last 200": ["time", "event_type", "service", "asset", "detail", "signal_id", "order_id", "model_version", "subscription_id"],
     "RabbitMQ queues": ["vhost", "queue", "lagging", "messages", "ready", "unacked", "consumers", "consumer", "publish_rate", "deliver_rate"],
     "Model state per strategy": ["strategy_id", "active_version", "model_type", "trained_at", "age_hours", "warm_up", "last_signal_at"],
-    "Model quality per strategy": ["strategy_id", "active_version", "win_rate", "accuracy", "model_total_pnl", "orders_last_hour", "filled_last_hour", "fill_rate_last_hour", "realized_pnl"],
+    "Model quality per strategy": ["strategy_id", "active_version", "win_rate", "accuracy", "model_total_pnl", "orders", "filled", "fill_rate", "realized_pnl"],
     "WebSocket link details": ["status", "connected", "environment", "connected_at", "connected_seconds", "last_heartbeat", "reconnection_count", "last_error", "active_subscriptions", "source"],
     "Training now": ["training_now", "current_strategy", "current_started_at", "last_strategy", "last_model_version", "last_completed_at", "next_scheduled_at", "queue_size"],
     "Service components and errors": ["service", "status", "database", "queue", "websocket", "storage", "errors", "validation_errors", "discrepancies", "detail"],
@@ -214,7 +204,8 @@ test("the lag flag is true exactly for the backed-up queue; queues without a con
 }, 60_000);
 
 describe("events the test makes, in a window of their own", () => {
-  // A day long ago, so that the demo's live activity never shows in it.
+  // A day long ago, in a database of the test's own: the lists (signals, orders, events) are the newest
+  // whatever the range, so the demo's live activity would push the test's rows out of them.
   const day = "2020-03-01";
   const window = { from: `${day}T00:00:00Z`, to: `${day}T23:59:59Z` };
   const at = (hhmm: string) => `${day} ${hhmm}:00`;
@@ -224,10 +215,16 @@ describe("events the test makes, in a window of their own", () => {
   const orderIds = { filled: `CHK-${signalId.slice(0, 8)}-F`, cancelled: `CHK-${signalId.slice(0, 8)}-C`, rejected: `REJECTED-${otherSignal}` };
   const version = `${strategy}-v1`;
   const subscriptionTopic = `test.${strategy}`;
-  let sql: Awaited<ReturnType<typeof adminSql>>;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let sql: Awaited<ReturnType<typeof freshDatabase>>["sql"];
+  let own: Config;
 
   beforeAll(async () => {
-    sql = await adminSql();
+    db = await freshDatabase("check_events");
+    sql = db.sql;
+    await applyDemoSchema(sql);
+    own = { ...config, postgres: { ...config.postgres, database: db.name } };
+    await runRoleStep(own, {});
     await sql`INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, confidence, "timestamp", model_version)
               VALUES (${signalId}, ${strategy}, 'CHKUSDT', 'buy', 100, 0.9, ${at("10:00")}, ${version}),
                      (${otherSignal}, ${strategy}, 'CHKUSDT', 'sell', 101, 0.6, ${at("10:05")}, ${version})`;
@@ -250,22 +247,16 @@ describe("events the test makes, in a window of their own", () => {
   });
 
   afterAll(async () => {
-    await sql`DELETE FROM signal_order_relationships WHERE signal_id IN (${signalId}, ${otherSignal})`;
-    await sql`DELETE FROM orders WHERE signal_id IN (${signalId}, ${otherSignal})`;
-    await sql`DELETE FROM trading_signals WHERE strategy_id = ${strategy}`;
-    await sql`DELETE FROM model_versions WHERE strategy_id = ${strategy}`;
-    await sql`DELETE FROM positions WHERE asset = 'CHKUSDT'`;
-    await sql`DELETE FROM subscriptions WHERE topic LIKE ${`${subscriptionTopic}%`}`;
-    await sql.end();
+    await db?.drop();
   });
 
-  const main = async (variables: Record<string, string[]> = {}) => (await check({ dashboard: MAIN, ...window, variables })).panels;
+  const main = async (variables: Record<string, string[]> = {}) => (await check({ dashboard: MAIN, ...window, variables }, own)).panels;
 
   test("the event history holds each event type produced, newest first, at most 200", async () => {
     const events = panel(await main(), "Event history: last 200");
     expect(events.ok).toBe(true);
     const types = column(events, "event_type");
-    for (const type of ["signal_received", "order_created", "order_filled", "order_cancelled", "order_rejected", "model_trained", "model_activated", "subscription_created", "subscription_cancelled"]) {
+    for (const type of ["signal_received", "order_created", "order_filled", "order_cancelled", "order_rejected", "model_training_completed", "model_activated", "subscription_created", "subscription_cancelled"]) {
       expect(types).toContain(type);
     }
     const times = column(events, "time") as number[];
@@ -279,15 +270,15 @@ describe("events the test makes, in a window of their own", () => {
   test("event type and service variables narrow the history (one value, several, All)", async () => {
     const only = column(panel(await main({ event_type: ["order_rejected"] }), "Event history: last 200"), "event_type");
     expect(only).toEqual(["order_rejected"]);
-    const two = column(panel(await main({ event_type: ["order_filled", "model_trained"] }), "Event history: last 200"), "event_type");
-    expect([...new Set(two)].sort()).toEqual(["model_trained", "order_filled"]);
+    const two = column(panel(await main({ event_type: ["order_filled", "model_training_completed"] }), "Event history: last 200"), "event_type");
+    expect([...new Set(two)].sort()).toEqual(["model_training_completed", "order_filled"]);
     const services = column(panel(await main({ service: ["ws-gateway"] }), "Event history: last 200"), "service");
     expect([...new Set(services)]).toEqual(["ws-gateway"]);
     // Two subscriptions created in the window, one of them cancelled in it.
     expect(services.length).toBe(3);
     const all = panel(await main({ service: ["$__all"] }), "Event history: last 200");
     expect(new Set(column(all, "service")).size).toBe(3);
-  });
+  }, 30_000);
 
   test("model quality over time: one series per strategy and metric, named by it alone (time, metric, value), one row per evaluation time", async () => {
     const trend = panel(await main({ strategy: [strategy] }), "Model quality per training");
@@ -318,10 +309,11 @@ describe("events the test makes, in a window of their own", () => {
     const otherAsset = await main({ asset: ["BTCUSDT"] });
     expect(panel(otherAsset, "Orders: last 100").rows).toBe(0);
     expect(panel(await main({ asset: ["CHKUSDT"] }), "Orders: last 100").rows).toBe(3);
-  });
+    // Five whole-dashboard checks: more than the default 5 s on a loaded machine.
+  }, 30_000);
 
   test("the signal trace of a signal shows the signal, its orders both ways, the fill and its fee", async () => {
-    const trace = (await check({ dashboard: TRACE, variables: { signal_id: [signalId] } })).panels;
+    const trace = (await check({ dashboard: TRACE, variables: { signal_id: [signalId] } }, own)).panels;
     expect(trace.filter((r) => !r.ok)).toEqual([]);
     expect(column(panel(trace, "Signal"), "signal_id")).toEqual([signalId]);
     const orders = panel(trace, "Orders of the signal");

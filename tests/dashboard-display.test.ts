@@ -128,6 +128,31 @@ describe("numbers as a person reads them", () => {
     expect([cell(orders, 0, "Quantity").text, cell(orders, 0, "Filled").text, cell(orders, 0, "Execution price").text]).toEqual(["100.4", "0.00418", "2.279011"]);
   });
 
+  test("queues sorted by lag, worst first: lagging ones, then by messages waiting", async () => {
+    const queues = allPanels.find((p) => p.title === "RabbitMQ queues")!;
+    const queue = (name: string, messages: number, consumers: number, publish = 0, deliver = 0) => ({
+      name, vhost: "/", messages, messages_ready: messages, messages_unacknowledged: 0, consumers,
+      message_stats: { publish_details: { rate: publish }, deliver_get_details: { rate: deliver } },
+    });
+    const body = [
+      queue("a.quiet", 0, 1),
+      queue("b.some", 40, 1),
+      queue("c.backlog", 5000, 1),
+      queue("d.no-consumer", 3, 0),
+      queue("e.under-consumed", 20, 1, 10, 0.5),
+    ];
+    const frame = await frameFromJson(body, queues.targets[0] as unknown as InfinityTarget);
+    const shown = await table("RabbitMQ queues", [frame]);
+    const rows = shown.rows.map((_, i) => [cell(shown, i, "Queue").text, cell(shown, i, "Lagging").text]);
+    expect(rows).toEqual([
+      ["c.backlog", "yes"],
+      ["e.under-consumed", "yes"],
+      ["b.some", "no"],
+      ["d.no-consumer", "no"],
+      ["a.quiet", "no"],
+    ]);
+  });
+
   test("queue rates read in messages per second", async () => {
     const shown = await table("RabbitMQ queues", [{ fields: [str("queue", ["q"]), num("publish_rate", [1.6]), num("deliver_rate", [0])] }]);
     expect([cell(shown, 0, "Published").text, cell(shown, 0, "Delivered").text]).toEqual(["1.60 msg/s", "0.00 msg/s"]);
@@ -135,12 +160,12 @@ describe("numbers as a person reads them", () => {
 
   test("win and fill rates under 50% are red, from 50% green; a strategy not evaluated says so, uncoloured", async () => {
     const shown = await table("Model quality per strategy", [
-      { fields: [str("strategy_id", ["a", "b"]), num("win_rate", [0.473, null]), num("fill_rate_last_hour", [0.5, 0.2])] },
+      { fields: [str("strategy_id", ["a", "b"]), num("win_rate", [0.473, null]), num("fill_rate", [0.5, 0.2])] },
     ]);
     expect(cell(shown, 0, "Win rate")).toEqual({ text: "47.3%", color: RED });
     expect(cell(shown, 1, "Win rate").text).toBe("not evaluated");
     expect(cell(shown, 1, "Win rate").color ?? "none").not.toBe(GREEN);
-    expect([cell(shown, 0, "Fill rate, last hour"), cell(shown, 1, "Fill rate, last hour")]).toEqual([
+    expect([cell(shown, 0, "Fill rate"), cell(shown, 1, "Fill rate")]).toEqual([
       { text: "50.0%", color: GREEN },
       { text: "20.0%", color: RED },
     ]);

@@ -149,7 +149,8 @@ describe.each(dashboards.map((d) => [d.title, d] as const))("dashboard %s", (_ti
       for (const t of panel.transformations) expect(data.standardTransformersRegistry.getIfExists(t.id) ? t.id : `${panel.title}: ${t.id}`).toBe(t.id);
       for (const calc of panel.reduce?.calcs ?? []) expect(data.fieldReducers.getIfExists(calc) ? calc : `${panel.title}: ${calc}`).toBe(calc);
     }
-  });
+    // The first load of @grafana/data in a test process takes seconds on a busy 2-core machine.
+  }, 30_000);
 });
 
 test("the main dashboard: the real uid, refresh 1m, UTC, 1h/24h/7d presets, the four variables multi-select with All", () => {

@@ -1,12 +1,13 @@
 // docker-compose.yml, read by a real compose parser: Debian's docker-compose (v1) resolves the file,
 // its variables and profiles without a Docker engine. The expectations are written from the issue.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { provisioningVariables } from "../grafana/datasources.ts";
 import { COMPOSE_MONITOR_PORT, COMPOSE_PATHS } from "../prometheus/prometheus.ts";
+import { COMPOSE_SECRETS_DIR, SECRET_FILES } from "../prometheus/alertmanager.ts";
 import { PROMETHEUS_DIR } from "../scripts/lib/prometheus/provision.ts";
 import { ALERTMANAGER_IMAGE, PROMETHEUS_IMAGE } from "../scripts/lib/stack/prometheus-tools.ts";
 
@@ -147,6 +148,33 @@ describe("docker-compose.yml", () => {
         const run = Bun.spawnSync(["/bin/sh", "-c", script, ...entrypoint.slice(3)], { env: { PATH: process.env.PATH ?? "", RABBITMQ_MANAGEMENT_URL: given } });
         expect({ given, passed: run.stdout.toString() }).toEqual({ given, passed });
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.if(hasCompose)("Alertmanager's receiver secrets: from the environment into files of mode 600 that its configuration names, then out of its environment", () => {
+    const alertmanager = resolved({ ALERTMANAGER_WEBHOOK_URL: "https://hooks.example/t-1" }).services.alertmanager!;
+    expect(alertmanager.environment).toEqual({ ALERTMANAGER_WEBHOOK_URL: "https://hooks.example/t-1", ALERTMANAGER_SLACK_WEBHOOK_URL: "", ALERTMANAGER_SMTP_PASSWORD: "" });
+    const entrypoint = alertmanager.entrypoint!;
+    expect(entrypoint.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    const dir = mkdtempSync(join(tmpdir(), "am-entrypoint-"));
+    try {
+      // The same shell line, with the container's secrets directory and /bin/alertmanager replaced by a
+      // directory of the test's and a stand-in that prints its environment and arguments.
+      const fake = join(dir, "alertmanager");
+      writeFileSync(fake, '#!/bin/sh\nenv | grep ^ALERTMANAGER_ || true\necho "args: $*"\n', { mode: 0o755 });
+      const secrets = join(dir, "secrets");
+      const script = entrypoint[2]!.replaceAll("$$", "$").replace(COMPOSE_SECRETS_DIR, secrets).replace("/bin/alertmanager", fake);
+      const run = Bun.spawnSync(["/bin/sh", "-c", script, ...entrypoint.slice(3), "--config.file=x"], {
+        env: { PATH: process.env.PATH ?? "", ALERTMANAGER_WEBHOOK_URL: "https://hooks.example/t-1", ALERTMANAGER_SMTP_PASSWORD: "pw-9", ALERTMANAGER_SLACK_WEBHOOK_URL: "" },
+      });
+      expect(run.stdout.toString()).toBe("args: --config.file=x\n");
+      for (const [name, value] of [[SECRET_FILES.webhookUrl.file, "https://hooks.example/t-1"], [SECRET_FILES.smtpPassword.file, "pw-9"]] as const) {
+        expect(readFileSync(join(secrets, name), "utf8")).toBe(value);
+        expect(statSync(join(secrets, name)).mode & 0o777).toBe(0o600);
+      }
+      expect(existsSync(join(secrets, SECRET_FILES.slackWebhookUrl.file))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

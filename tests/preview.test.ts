@@ -75,6 +75,11 @@ async function expectSameAsDisplay(dashboard: PreviewDashboard, panel: PreviewPa
   const rowsDrawn = Math.max(0, ...dom.rows.map((r) => r.index + 1));
   const shown: PanelDisplay = await displayPanel(panel.json, panel.frames, { rows: rowsDrawn, timeZone: dashboard.timeZone });
   const where = `${dashboard.title} / ${panel.json.title}`;
+  if (panel.json.type === "alertlist") {
+    // Grafana draws it from the alert rules, not from query frames: the preview says it does not draw it.
+    expect({ where, message: dom.message }).toEqual({ where, message: 'The preview does not draw "alertlist" panels' });
+    return;
+  }
   if (shown.kind === "table") {
     if (!shown.columns.length) {
       expect({ where, message: dom.message }).toEqual({ where, message: shown.message ?? null });

@@ -18,6 +18,7 @@ import { Layout } from "./layout.ts";
 import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardLink, toolkitDashboard } from "./identity.ts";
 import { queueLag } from "./queue-panels.ts";
 import { historyRows } from "./history-panels.ts";
+import { firingAlerts, firingAlertsAnnotation } from "./alert-panels.ts";
 import { EVENT_TYPES, assetVariable, eventTypeVariable, serviceVariable, strategyVariable } from "./variables.ts";
 import { activeSubscriptions, websocketDetails, websocketStatus } from "./websocket-panels.ts";
 
@@ -45,11 +46,11 @@ function tradingSignals() {
   const panel = new TablePanel()
     .title("Trading signals: last 100")
     .description(
-      "The last 100 signals, newest first, narrowed by strategy and asset. Buy green, sell red; warm-up signals (no model yet) " +
+      "The last 100 signals, newest first, whatever the time range (it drives the time series), narrowed by strategy and asset. Buy green, sell red; warm-up signals (no model yet) " +
         "are marked yellow. Click a signal id to trace it through orders and fills.",
     )
     .withTarget(postgresQuery("signals"))
-    .noValue("no signals in this range");
+    .noValue("no signals yet");
   return columns(panel, {
     signal_id: col.signalId("Signal"),
     timestamp: col.time("Time"),
@@ -67,13 +68,13 @@ function recentOrders() {
   const panel = new TablePanel()
     .title("Orders: last 100")
     .description(
-      "The last 100 orders, newest first, and how each stands: filled green, partially filled yellow, pending blue, cancelled " +
+      "The last 100 orders, newest first, whatever the time range, and how each stands: filled green, partially filled yellow, pending blue, cancelled " +
         "orange, rejected red (its reason in Signal trace), dry run purple, any other status yellow. Execution price, fees and " +
         "executed-at come from the order (empty until it executes); realized PnL only where execution_events holds a numeric " +
         "value. Click a signal id to trace it.",
     )
     .withTarget(postgresQuery("orders"))
-    .noValue("no orders in this range");
+    .noValue("no orders yet");
   return columns(panel, {
     order_id: col.text("Order"),
     signal_id: col.signalId("Signal"),
@@ -191,9 +192,9 @@ function modelQuality() {
   const panel = new TablePanel()
     .title("Model quality per strategy")
     .description(
-      "Per strategy: the active model's latest win rate, accuracy and total PnL as model-service evaluated them, and its orders " +
-        "of the last hour of the range: how many, filled, fill rate (the whole range's orders are in Orders per hour). Realized " +
-        `PnL (whole range, ${QUOTE_CURRENCY}) counts only numeric execution_events values. Red: win rate or fill rate under 50%, ` +
+      "Per strategy: the active model's latest win rate, accuracy and total PnL as model-service evaluated them (of evaluations " +
+        "at the same time, the test split's, then validation's, then train's), and its orders in the time range: how many, filled, " +
+        `fill rate. Realized PnL (${QUOTE_CURRENCY}) counts only numeric execution_events values. Red: win rate or fill rate under 50%, ` +
         "a loss; green: 50% and over, a gain.",
     )
     .withTarget(postgresQuery("model-quality"))
@@ -204,9 +205,9 @@ function modelQuality() {
     win_rate: col.percentAlert("Win rate", 0.5, "not evaluated"),
     accuracy: col.percent("Accuracy", "not evaluated"),
     model_total_pnl: col.pnl("Model PnL (evaluation)"),
-    orders_last_hour: col.count("Orders, last hour"),
-    filled_last_hour: col.count("Filled, last hour"),
-    fill_rate_last_hour: col.percentAlert("Fill rate, last hour", 0.5),
+    orders: col.count("Orders"),
+    filled: col.count("Filled"),
+    fill_rate: col.percentAlert("Fill rate", 0.5),
     realized_pnl: col.pnl("Realized PnL"),
   });
 }
@@ -225,15 +226,17 @@ function eventHistory() {
   const panel = new TablePanel()
     .title("Event history: last 200")
     .description(
-      "The last 200 key events, newest first: signals received, orders created, filled, cancelled and rejected, models " +
-        "trained and activated, subscriptions created and cancelled, with the ids to trace each; and the state changes `bun run monitor` " +
-        "records: services healthy, degraded, unhealthy or unreachable, the exchange link connecting, reconnecting, connected or disconnected " +
-        "(with its reconnect count and last error), training started and completed. Narrowed by event type and service. Red: rejected, " +
-        "unhealthy, unreachable or disconnected; orange: cancelled or degraded; yellow: (re)connecting; green: filled, activated, healthy, " +
-        "connected or a training completed; blue: created, trained or a training started.",
+      "The last 200 key events, newest first, whatever the time range; each kind keeps its own newest 200, so frequent ones never " +
+        "push rare ones out: signals received, orders created, filled, cancelled and rejected, model trainings started and completed " +
+        "(model versions, and the training status `bun run monitor` reads), models activated, WebSocket subscriptions created and " +
+        "cancelled, with the ids to trace each; and the state changes `bun run monitor` records: services healthy, degraded, unhealthy " +
+        "or unreachable, the exchange link connecting, reconnecting, connected or disconnected (with its reconnect count and last " +
+        "error). Narrowed by event type and service. Red: rejected, unhealthy, unreachable or disconnected; orange: cancelled or " +
+        "degraded; yellow: (re)connecting; green: filled, activated, healthy, connected or a training completed; blue: created or a " +
+        "training started.",
     )
     .withTarget(postgresQuery("event-history"))
-    .noValue("no events in this range");
+    .noValue("no events yet");
   return columns(panel, {
     time: col.time("Time"),
     event_type: col.status("Event", eventTypeColors(EVENT_TYPES), COLORS.neutral),
@@ -262,9 +265,11 @@ export function mainDashboard(): DashboardDefinition {
     .withVariable(assetVariable())
     .withVariable(eventTypeVariable())
     .withVariable(serviceVariable())
-    .link(dashboardLink(SIGNAL_TRACE_DASHBOARD));
+    .link(dashboardLink(SIGNAL_TRACE_DASHBOARD))
+    .annotation(firingAlertsAnnotation());
 
   new Layout(board)
+    .panels(5, [firingAlerts(), 24])
     .row("Health")
     .panels(5, [overallHealth(), 6], ...HEALTH_SOURCES.map((source): [StatPanel, number] => [serviceStatus(source), 3]))
     .panels(7, [serviceComponents(), 16], [rejectedOrders(), 8])

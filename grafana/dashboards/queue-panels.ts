@@ -4,14 +4,8 @@ import * as col from "../columns.ts";
 import { columns } from "../columns.ts";
 import { COLORS } from "../look.ts";
 import { type RowColumns, columnOrder, infinityQuery, mapRows, valueAt } from "../queries/infinity.ts";
+import { QUEUES_WITHOUT_CONSUMER_BY_DESIGN } from "../queue-topology.ts";
 
-/** Queues that have no consumer in the real system by design: marked as such, never flagged as lagging. */
-const QUEUES_WITHOUT_CONSUMER_BY_DESIGN = [
-  "ws-gateway.balance",
-  "ws-gateway.liquidation",
-  "position-manager.portfolio_updated",
-  "position-manager.position_snapshot_created",
-];
 
 // The spec's lag rule: more than 1000 messages, or published to while consumed at under 10% of that rate
 // with messages waiting. RabbitMQ's publish and deliver rates come from separate statistics samples: at a

@@ -16,8 +16,8 @@ const table = (title: string, description: string, sqlFile: string, empty: strin
 function signal() {
   return table(
     "Signal",
-    "The signal as model-service recorded it: buy green, sell red, a warm-up signal yellow. Empty: no signal has this id " +
-      "(paste one from the signals table).",
+    "The signal as model-service recorded it: buy green, sell red, a warm-up signal yellow. Empty: no signal has this id; " +
+      "a value that is not a UUID reads \"not a signal id\", an empty one asks for one (paste it from the signals table).",
     "trace-signal",
     "no signal with this id",
     {

@@ -18,7 +18,6 @@ export const EVENT_TYPES = [
   "order_filled",
   "order_cancelled",
   "order_rejected",
-  "model_trained",
   "model_activated",
   "subscription_created",
   "subscription_cancelled",

@@ -5,8 +5,9 @@ import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { badInput } from "./errors.ts";
+import { ALERT_SETTINGS, type AlertThresholds, type AlertmanagerSettings, alertSettingProblems, alertThresholds, alertmanagerSettings } from "./config-alerts.ts";
 
-type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "count" | "duration" | "promDuration" | "text" | "secret";
+type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "count" | "threshold" | "duration" | "promDuration" | "text" | "secret";
 
 interface Setting {
   kind: Kind;
@@ -189,6 +190,7 @@ export const SETTINGS = {
     description:
       "Where Prometheus gets per-queue figures: exporter (RabbitMQ's own rabbitmq_prometheus, scraped directly), management (the monitor exports them from the management API under the same names), or auto: the exporter when RABBITMQ_PROMETHEUS_URL answers, else the monitor",
   },
+  ...ALERT_SETTINGS,
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -219,6 +221,7 @@ const RULES: Record<Kind, () => z.ZodType<string | number>> = {
       error: `expected comma-separated table names, each ${IDENTIFIER_ERROR.replace("expected ", "")}`,
     }),
   count: () => wholeNumber(1, 1000, "expected a whole number from 1 to 1000"),
+  threshold: () => z.coerce.number({ error: "expected a positive number" }).positive({ error: "expected a positive number" }).finite({ error: "expected a positive number" }),
   duration: () => z.string().regex(/^[1-9][0-9]*(ms|s|min)$/, { error: "expected a duration such as 500ms, 5s or 2min" }),
   promDuration: () => z.string().regex(/^[1-9][0-9]*(ms|s|m|h|d|w|y)$/, { error: "expected a Prometheus duration such as 15s, 1m, 12h or 90d" }),
   text: () => z.string().min(1, { error: "expected a non-empty value" }),
@@ -281,6 +284,9 @@ export interface Config {
     databaseWindowSeconds: number;
     queueSource: "auto" | "exporter" | "management";
   };
+  /** The alert rules' thresholds (prometheus/alerts/) and Alertmanager's routing and receivers. */
+  alerts: AlertThresholds;
+  alertmanager: AlertmanagerSettings;
 }
 
 export const SERVICE_NAMES = ["ws-gateway", "model-service", "order-manager", "position-manager"] as const;
@@ -321,7 +327,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
-  problems.push(...remoteWriteProblems(values));
+  problems.push(...remoteWriteProblems(values), ...alertSettingProblems(values));
   if (problems.length || !parsed.success) {
     const missing = (options.required ?? []).some((name) => !values[name]);
     // The usual first-run mistake: no .env at all. Say where settings can come from.
@@ -441,6 +447,8 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
       databaseWindowSeconds: durationSeconds(s("MONITOR_DATABASE_WINDOW")),
       queueSource: s("MONITOR_QUEUE_SOURCE") as Config["monitor"]["queueSource"],
     },
+    alerts: alertThresholds(v),
+    alertmanager: alertmanagerSettings(v),
   };
 }
 

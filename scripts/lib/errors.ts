@@ -9,6 +9,7 @@ export const EXIT_CODES = [
   { code: 2, kind: "badInput", meaning: "bad input or config: a mistyped command line, an invalid setting, credentials a service refused" },
   { code: 3, kind: "unreachable", meaning: "a dependency unreachable: connection refused or timed out" },
   { code: 4, kind: "noGrafana", meaning: "`setup` only: no Grafana answered at `GRAFANA_URL`; provisioning is done and `check` ran instead" },
+  { code: 5, kind: "alertsFiring", meaning: "`check` only: every panel answered, but alerts are firing in Prometheus (`--ignore-alerts` lists them without this code)" },
 ] as const;
 
 type ExitKind = (typeof EXIT_CODES)[number]["kind"];

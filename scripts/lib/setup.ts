@@ -16,6 +16,8 @@ import { runCheck } from "./check/run.ts";
 import { runRoleStep } from "./role/role-step.ts";
 import { describeQueueSource, queueSourceChoice } from "./monitor/queues.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../../grafana/index.ts";
+import { RECEIVER_SETTINGS, configuredReceivers } from "../../prometheus/alertmanager.ts";
+import { alertDefinitions } from "../../prometheus/alerts.ts";
 
 type StepName = "config" | "role" | "queues" | "provision" | "grafana" | "push" | "smoke" | "check";
 
@@ -110,12 +112,17 @@ const queuesStep: Step = {
   },
 };
 
-/** The committed files, rendered again (the same for everyone: no change unless the code changed). */
+/** The committed files, rendered again (the same for everyone: no change unless the code changed), and
+ *  the alert rules with the settings' thresholds; says where notifications go, or that they go nowhere. */
 const provisionStep: Step = {
   name: "provision",
   async run(run) {
-    const { written } = writeProvisionFiles({ dir: run.options.provisionDir });
-    return { ok: true, changes: written.length, detail: written.length ? `wrote ${written.join(", ")}` : "files up to date" };
+    const { written } = writeProvisionFiles({ dir: run.options.provisionDir, thresholds: run.config!.alerts, alertmanager: run.config!.alertmanager });
+    const receivers = configuredReceivers(run.config!.alertmanager);
+    const alerts = receivers.length
+      ? `           alerts: ${alertDefinitions(run.config!.alerts).length} rules installed; Alertmanager notifies ${receivers.join(", ")} (docker compose: restart alertmanager to read prometheus/alertmanager.yml and the secrets of .env)`
+      : `           alerts: ${alertDefinitions(run.config!.alerts).length} rules installed; notifications go nowhere yet: no receiver is set (${RECEIVER_SETTINGS.join(", ")})`;
+    return { ok: true, changes: written.length, detail: written.length ? `wrote ${written.join(", ")}` : "files up to date", notes: [alerts] };
   },
 };
 

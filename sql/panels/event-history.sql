@@ -1,7 +1,9 @@
--- Event history (US7): the last 200 key events in the range, newest first. The system keeps no event log,
--- so events are read from the tables that record them. Each source is limited to 200 rows on an indexed
--- column inside the range before the union, so no table is ever read whole; a source that the event type or
--- service variable leaves out folds away when the plan is made ('__all__' is a variable set to All).
+-- Event history (US7, FR-019): the last 200 key events, newest first, whatever the dashboard's time range (the
+-- spec's "prioritizing quantity"; the range drives the time series). The system keeps no event log, so events
+-- are read from the tables that record them. Each kind of event is its own newest 200 on an indexed column
+-- before the final merge, so a frequent kind (orders created) never pushes a rarer one (cancellations) out,
+-- and no table is read whole; a kind that the event type or service variable leaves out folds away when the
+-- plan is made ('__all__' is a variable set to All).
 WITH signal_events AS (
   SELECT s."timestamp" AS "time",
          'signal_received'::text AS event_type,
@@ -14,69 +16,93 @@ WITH signal_events AS (
          s.model_version::text AS model_version,
          NULL::text AS subscription_id
   FROM trading_signals s
-  WHERE $__timeFilter(s."timestamp")
-    AND ('__all__' IN ($event_type) OR 'signal_received' IN ($event_type))
+  WHERE ('__all__' IN ($event_type) OR 'signal_received' IN ($event_type))
     AND ('__all__' IN ($service) OR 'model-service' IN ($service))
   ORDER BY s."timestamp" DESC
   LIMIT 200
-), range_orders AS (
-  -- Orders close within 5 minutes of creation (pending ones are cancelled then), so every order event of
-  -- the range belongs to an order created in it or up to 5 minutes before. Only the kinds selected count.
-  SELECT o.*
-  FROM orders o
-  WHERE o.created_at BETWEEN $__timeFrom()::timestamp - interval '5 minutes' AND $__timeTo()
-    AND ('__all__' IN ($service) OR 'order-manager' IN ($service))
-    AND ('__all__' IN ($event_type) OR 'order_created' IN ($event_type)
-         OR (o.status IN ('filled', 'partially_filled') AND 'order_filled' IN ($event_type))
-         OR (o.status = 'cancelled' AND 'order_cancelled' IN ($event_type))
-         OR (o.status = 'rejected' AND 'order_rejected' IN ($event_type)))
-  ORDER BY o.created_at DESC
-  LIMIT 200
 ), order_events AS (
-  SELECT o.created_at AS "time", 'order_created'::text AS event_type, o.status AS status_now, o.*
-  FROM range_orders o
+  -- One newest 200 per kind of order event, each on the orders' (created_at) index (the partial ones of
+  -- sql/indexes.sql serve the filled, cancelled and rejected kinds). An order closes within 5 minutes of its
+  -- creation (a pending one is cancelled then), so its creation orders its fill and its cancellation too.
+  (SELECT o.created_at AS "time", 'order_created'::text AS event_type, o.status AS status_now, o.*
+   FROM orders o
+   WHERE ('__all__' IN ($event_type) OR 'order_created' IN ($event_type))
+     AND ('__all__' IN ($service) OR 'order-manager' IN ($service))
+   ORDER BY o.created_at DESC
+   LIMIT 200)
   UNION ALL
-  SELECT o.executed_at, 'order_filled', o.status, o.*
-  FROM range_orders o
-  WHERE o.status IN ('filled', 'partially_filled') AND o.executed_at IS NOT NULL
+  (SELECT o.executed_at, 'order_filled', o.status, o.*
+   FROM orders o
+   WHERE o.status IN ('filled', 'partially_filled') AND o.executed_at IS NOT NULL
+     AND ('__all__' IN ($event_type) OR 'order_filled' IN ($event_type))
+     AND ('__all__' IN ($service) OR 'order-manager' IN ($service))
+   ORDER BY o.created_at DESC
+   LIMIT 200)
   UNION ALL
-  SELECT o.updated_at, 'order_' || o.status, o.status, o.*
-  FROM range_orders o
-  WHERE o.status IN ('cancelled', 'rejected')
+  (SELECT o.updated_at, 'order_cancelled', o.status, o.*
+   FROM orders o
+   WHERE o.status = 'cancelled'
+     AND ('__all__' IN ($event_type) OR 'order_cancelled' IN ($event_type))
+     AND ('__all__' IN ($service) OR 'order-manager' IN ($service))
+   ORDER BY o.created_at DESC
+   LIMIT 200)
+  UNION ALL
+  (SELECT o.updated_at, 'order_rejected', o.status, o.*
+   FROM orders o
+   WHERE o.status = 'rejected'
+     AND ('__all__' IN ($event_type) OR 'order_rejected' IN ($event_type))
+     AND ('__all__' IN ($service) OR 'order-manager' IN ($service))
+   ORDER BY o.created_at DESC
+   LIMIT 200)
 ), model_events AS (
-  (SELECT m.trained_at AS "time", 'model_trained'::text AS event_type, m.*
+  -- Model training from model_versions: completed at trained_at, started training_duration_seconds before it
+  -- (where recorded), each the newest 200 on the (trained_at DESC) index. A training in progress has no row
+  -- yet: the monitor's model_training_started (below) shows it.
+  (SELECT m.trained_at AS "time", 'model_training_completed'::text AS event_type, m.*
    FROM model_versions m
-   WHERE $__timeFilter(m.trained_at)
+   WHERE '__all__' IN ($event_type) OR 'model_training_completed' IN ($event_type)
+   ORDER BY m.trained_at DESC
+   LIMIT 200)
+  UNION ALL
+  (SELECT m.trained_at - make_interval(secs => m.training_duration_seconds), 'model_training_started', m.*
+   FROM model_versions m
+   WHERE m.training_duration_seconds IS NOT NULL
+     AND ('__all__' IN ($event_type) OR 'model_training_started' IN ($event_type))
    ORDER BY m.trained_at DESC
    LIMIT 200)
   UNION ALL
   -- Activation sets is_active and updated_at; only the active model still shows when it was activated.
   SELECT m.updated_at, 'model_activated', m.*
   FROM model_versions m
-  WHERE m.is_active AND $__timeFilter(m.updated_at)
+  WHERE m.is_active
 ), subscription_events AS (
+  -- WebSocket subscriptions created and cancelled (a small table: a row per channel and symbol).
   (SELECT sub.created_at AS "time", 'subscription_created'::text AS event_type, sub.*
    FROM subscriptions sub
-   WHERE $__timeFilter(sub.created_at)
    ORDER BY sub.created_at DESC
    LIMIT 200)
   UNION ALL
   -- An inactive row's updated_at is its cancellation time (an active row's is bumped by market data).
   (SELECT sub.updated_at, 'subscription_cancelled', sub.*
    FROM subscriptions sub
-   WHERE NOT sub.is_active AND $__timeFilter(sub.updated_at)
+   WHERE NOT sub.is_active
    ORDER BY sub.updated_at DESC
    LIMIT 200)
 ), monitor_events AS (
   -- ===== The monitor's state changes (bun run monitor, MONITORING_SCHEMA's events table) =====
-  -- Services healthy/degraded/unhealthy/unreachable, the exchange link connected/disconnected/connecting/
-  -- reconnecting, training started/completed: the newest 200 of the range by occurred_at's index. The
-  -- schema is the default name: the role step creates it, and this table, in every database it runs on.
+  -- Services healthy/degraded/unhealthy/unreachable, the exchange link's connection state (connected/
+  -- disconnected/connecting/reconnecting: FR-019's connection state changes), training started/completed:
+  -- the newest 200 by occurred_at's index. A training model_versions records (above) is shown once, from
+  -- there: its completion always, its start where the duration is recorded. The schema is the default name:
+  -- the role step creates it, and this table, in every database it runs on.
   SELECT e.occurred_at AS "time", e.event_type, e.service, e.detail, e.model_version
   FROM monitoring.monitor_events e
-  WHERE $__timeFilter(e.occurred_at)
-    AND ('__all__' IN ($event_type) OR e.event_type IN ($event_type))
+  WHERE ('__all__' IN ($event_type) OR e.event_type IN ($event_type))
     AND ('__all__' IN ($service) OR e.service IN ($service))
+    AND NOT EXISTS (
+      SELECT 1 FROM model_versions m
+      WHERE m.version = e.model_version
+        AND (e.event_type = 'model_training_completed' OR (e.event_type = 'model_training_started' AND m.training_duration_seconds IS NOT NULL)))
   ORDER BY e.occurred_at DESC
   LIMIT 200
   -- ===== end of the monitor's state changes =====
@@ -87,13 +113,12 @@ WITH signal_events AS (
          lower(o.side) || ' ' || o.quantity::text || ' ' || o.order_type ||
            CASE o.event_type
              WHEN 'order_filled' THEN ', ' || o.filled_quantity::text || ' filled at ' || coalesce(o.average_price::text, '?')
-             WHEN 'order_rejected' THEN ': ' || coalesce(nullif(o.rejection_reason, ''), 'no reason recorded')
-             WHEN 'order_created' THEN ', now ' || o.status_now
+             WHEN 'order_rejected' THEN coalesce(': ' || nullif(o.rejection_reason, ''), '')
+             WHEN 'order_created' THEN ', now ' || replace(o.status_now, '_', ' ')
              ELSE ''
            END,
          o.signal_id::text, o.order_id::text, NULL, NULL
   FROM order_events o
-  WHERE '__all__' IN ($event_type) OR o.event_type IN ($event_type)
   UNION ALL
   SELECT m."time", m.event_type, 'model-service', NULL,
          coalesce(m.strategy_id, 'no strategy') || ': ' || m.model_type ||
@@ -116,6 +141,5 @@ WITH signal_events AS (
   FROM monitor_events m
 )
 SELECT * FROM events
-WHERE $__timeFilter("time")
 ORDER BY "time" DESC
 LIMIT 200

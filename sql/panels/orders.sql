@@ -1,7 +1,38 @@
--- Orders (US2): the last 100 orders created in the range, newest first, with how each closed.
+-- Orders (US2, FR-003): the last 100 orders created, newest first, with how each closed, whatever the
+-- dashboard's time range (the spec's "quantity over time range"): the (created_at) index read backward.
+-- orders has no strategy: it comes from the order's signal. With strategies chosen, the orders are those of
+-- each strategy's newest signals (its own part of the (strategy_id, timestamp) index, then orders.signal_id):
+-- walking all orders or signals newest first would read the whole table for a strategy that stopped long ago.
+-- A rejection without a reason (NULL or '') reads "rejected", as its reason reads empty in every panel.
 -- orders.side is stored 'Buy' or 'SELL' (a quirk of the real migration): shown as buy/sell, like signals.
--- orders has no strategy: it comes from the order's signal. Realized PnL per order exists only where
--- execution_events holds a numeric realized_pnl (nothing writes it today, so it is usually empty).
+-- Realized PnL per order exists only where execution_events holds a numeric realized_pnl (nothing writes it
+-- today, so it is usually empty).
+WITH newest AS (
+  (SELECT o.id
+   FROM orders o
+   WHERE '__all__' IN ($strategy)
+     AND ('__all__' IN ($asset) OR o.asset IN ($asset))
+   ORDER BY o.created_at DESC
+   LIMIT 100)
+  UNION ALL
+  (SELECT x.id
+   FROM unnest(ARRAY[$strategy]::text[]) AS chosen(strategy_id)
+   CROSS JOIN LATERAL (
+     SELECT o.id, s."timestamp", o.created_at
+     FROM trading_signals s
+     JOIN orders o ON o.signal_id = s.signal_id
+     -- One strategy, written as a range and ordered by it first: only the (strategy_id, timestamp) index
+     -- gives that order, so the plan reads the strategy's own part of it. With "= chosen" the planner may
+     -- walk every signal by time instead, which for a strategy that stopped long ago reads the whole table.
+     WHERE s.strategy_id >= chosen.strategy_id AND s.strategy_id <= chosen.strategy_id
+       AND ('__all__' IN ($asset) OR o.asset IN ($asset))
+     ORDER BY s.strategy_id, s."timestamp" DESC
+     LIMIT 100
+   ) x
+   WHERE NOT '__all__' IN ($strategy)
+   ORDER BY x."timestamp" DESC, x.created_at DESC
+   LIMIT 100)
+)
 SELECT o.order_id,
        o.signal_id::text AS signal_id,
        o.created_at,
@@ -13,7 +44,7 @@ SELECT o.order_id,
          WHEN 'filled' THEN 'filled'
          WHEN 'partially_filled' THEN 'partially filled'
          WHEN 'cancelled' THEN 'cancelled'
-         WHEN 'rejected' THEN 'rejected: ' || coalesce(nullif(o.rejection_reason, ''), 'no reason recorded')
+         WHEN 'rejected' THEN 'rejected' || coalesce(': ' || nullif(o.rejection_reason, ''), '')
          WHEN 'pending' THEN 'pending'
          WHEN 'dry_run' THEN 'dry run'
          ELSE o.status
@@ -24,8 +55,8 @@ SELECT o.order_id,
        o.fees,
        o.executed_at,
        pnl.realized_pnl
-FROM orders o
-LEFT JOIN trading_signals s ON s.signal_id = o.signal_id
+FROM newest n
+JOIN orders o ON o.id = n.id
 LEFT JOIN LATERAL (
   SELECT (e.performance ->> 'realized_pnl')::numeric AS realized_pnl
   FROM execution_events e
@@ -33,8 +64,5 @@ LEFT JOIN LATERAL (
   ORDER BY e.executed_at DESC
   LIMIT 1
 ) pnl ON true
-WHERE $__timeFilter(o.created_at)
-  AND ('__all__' IN ($asset) OR o.asset IN ($asset))
-  AND ('__all__' IN ($strategy) OR s.strategy_id IN ($strategy))
 ORDER BY o.created_at DESC
 LIMIT 100

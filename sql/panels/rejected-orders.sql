@@ -1,5 +1,5 @@
 -- Errors (US5): orders rejected in the range, by reason, most frequent first.
-SELECT coalesce(nullif(o.rejection_reason, ''), 'no reason recorded') AS reason,
+SELECT nullif(o.rejection_reason, '') AS reason,
        count(*)::int AS orders,
        max(o.created_at) AS last_seen
 FROM orders o

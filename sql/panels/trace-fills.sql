@@ -7,7 +7,7 @@ SELECT 'order ' || o.order_id AS source,
        o.fees,
        NULL::numeric AS realized_pnl
 FROM orders o
-WHERE o.signal_id = nullif('$signal_id', '')::uuid AND o.filled_quantity > 0
+WHERE o.signal_id = (CASE WHEN btrim('$signal_id') ~* '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' THEN btrim('$signal_id')::uuid END) AND o.filled_quantity > 0
 UNION ALL
 SELECT 'execution_event',
        e.executed_at,
@@ -16,5 +16,5 @@ SELECT 'execution_event',
        e.execution_fees,
        CASE WHEN jsonb_typeof(e.performance -> 'realized_pnl') = 'number' THEN (e.performance ->> 'realized_pnl')::numeric END
 FROM execution_events e
-WHERE e.signal_id = nullif('$signal_id', '')::uuid
+WHERE e.signal_id = (CASE WHEN btrim('$signal_id') ~* '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' THEN btrim('$signal_id')::uuid END)
 ORDER BY 2

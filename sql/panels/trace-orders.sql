@@ -3,11 +3,11 @@
 WITH links AS (
   SELECT o.id, 'orders.signal_id' AS linked_by
   FROM orders o
-  WHERE o.signal_id = nullif('$signal_id', '')::uuid
+  WHERE o.signal_id = (CASE WHEN btrim('$signal_id') ~* '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' THEN btrim('$signal_id')::uuid END)
   UNION ALL
   SELECT r.order_id, 'signal_order_relationships'
   FROM signal_order_relationships r
-  WHERE r.signal_id = nullif('$signal_id', '')::uuid
+  WHERE r.signal_id = (CASE WHEN btrim('$signal_id') ~* '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' THEN btrim('$signal_id')::uuid END)
 )
 SELECT o.order_id,
        string_agg(DISTINCT l.linked_by, ' + ') AS linked_by,
@@ -16,7 +16,7 @@ SELECT o.order_id,
        lower(o.side) AS side,
        o.order_type,
        o.status,
-       coalesce(nullif(o.rejection_reason, ''), '') AS rejection_reason,
+       nullif(o.rejection_reason, '') AS rejection_reason,
        o.quantity,
        o.price,
        o.is_dry_run AS dry_run

@@ -1,7 +1,7 @@
 // The live services for tests: the local stack, brought up once per test run by the first test that needs
 // it (useLiveStack), and connections to it. A service that cannot be reached fails the test with what to
 // start; nothing here is mocked. Tests that need no live service never start anything.
-import { beforeAll } from "bun:test";
+import { beforeAll, setDefaultTimeout } from "bun:test";
 import postgres from "postgres";
 import { loadConfig } from "../../scripts/lib/config.ts";
 import { portFree } from "../../scripts/lib/stack/daemon.ts";
@@ -40,12 +40,21 @@ export function liveStack(): Promise<void> {
 /** For a test file or describe block whose tests reach live services: the stack comes up before them
  *  (starting RabbitMQ alone takes up to a minute on a busy machine). */
 export function useLiveStack(): void {
+  liveTestTimeout();
   beforeAll(liveStack, 180_000);
+}
+
+/** A test against live services gets a minute, not Bun's 5 s: on a busy 2-core machine a query over the
+ *  million-row fixture or a service's answer can take longer than 5 s without anything being wrong. Bun
+ *  takes the default per test file (bunfig.toml has no such setting), so each live file sets it here. */
+function liveTestTimeout(): void {
+  setDefaultTimeout(60_000);
 }
 
 /** For tests of the stack's Prometheus and Alertmanager: both up, or the reason (the tools not built,
  *  and the command that builds them; PROMETHEUS_URL naming another Prometheus). */
 export function useLivePrometheus(): void {
+  liveTestTimeout();
   beforeAll(async () => {
     await liveStack();
     const down = prometheusStatuses.filter((s) => !["running", "started", "external"].includes(s.state));

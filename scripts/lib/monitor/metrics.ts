@@ -51,6 +51,7 @@ export class MonitorMetrics {
     labelNames: ["source"],
     registers: [this.registry],
   });
+  readonly sourceUp = this.gauge("ytrader_monitor_source_up", "1 when the monitor's last reading of a source succeeded, 0 when it failed (the database, rabbitmq, training, events, each service)", ["source"]);
   readonly cycleDuration = this.gauge("ytrader_monitor_cycle_duration_seconds", "Seconds the monitor's last reading of every source took");
   readonly lastCycle = this.gauge("ytrader_monitor_last_cycle_timestamp_seconds", "Unix time the monitor's last reading of every source ended");
   readonly interval = this.gauge("ytrader_monitor_interval_seconds", "Seconds between two readings (MONITOR_INTERVAL_SECONDS)");
@@ -133,6 +134,7 @@ export class MonitorMetrics {
   source(name: string, seconds: number, failed: boolean): void {
     this.sourceDuration.set({ source: name }, seconds);
     this.sourceErrors.inc({ source: name }, failed ? 1 : 0);
+    this.sourceUp.set({ source: name }, failed ? 0 : 1);
   }
 
   cycle(seconds: number, endedAt: Date, intervalSeconds: number): void {

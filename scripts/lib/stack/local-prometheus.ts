@@ -8,9 +8,10 @@
 // that very directory as its storage path (/api/v1/status/flags).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, loadConfig } from "../config.ts";
+import { type Config, SETTINGS, loadConfig } from "../config.ts";
 import { RABBITMQ_PER_OBJECT_PATH, type PrometheusTargets, type RemoteWrite, scrapeTarget } from "../../../prometheus/prometheus.ts";
-import { RULES_DIR, renderAlertmanagerConfig, renderPrometheusConfig } from "../prometheus/provision.ts";
+import { RULES_FILE, renderAlertRules, renderAlertmanagerConfig, renderPrometheusConfig } from "../prometheus/provision.ts";
+import { type ReceiverSecretFiles, SECRET_FILES, receiverSecrets, secretFilesIn } from "../../../prometheus/alertmanager.ts";
 import { queueSourceChoice } from "../monitor/queues.ts";
 import { daemonPid, logPath, startDaemon, stopDaemon, waitUntil } from "./daemon.ts";
 import { toolPath, toolsDir } from "./prometheus-tools.ts";
@@ -21,13 +22,30 @@ const ALERTMANAGER = "alertmanager";
 
 export function prometheusPaths(stack: string) {
   const home = join(stack, PROMETHEUS);
-  return { home, config: join(home, "prometheus.yml"), data: join(home, "data"), passwordFile: join(home, "remote-write-password"), tokenFile: join(home, "remote-write-token") };
+  return {
+    home,
+    config: join(home, "prometheus.yml"),
+    rules: join(home, "rules"),
+    data: join(home, "data"),
+    passwordFile: join(home, "remote-write-password"),
+    tokenFile: join(home, "remote-write-token"),
+  };
 }
 
 export function alertmanagerPaths(stack: string) {
   const home = join(stack, ALERTMANAGER);
-  return { home, config: join(home, "alertmanager.yml"), data: join(home, "data") };
+  const secret = (name: keyof ReceiverSecretFiles) => join(home, "secrets", SECRET_FILES[name].file);
+  return {
+    home,
+    config: join(home, "alertmanager.yml"),
+    data: join(home, "data"),
+    secrets: { webhookUrl: secret("webhookUrl"), slackWebhookUrl: secret("slackWebhookUrl"), smtpPassword: secret("smtpPassword") },
+  };
 }
+
+/** Every secret setting blanked in a daemon's environment: it inherits the toolkit's, and neither Prometheus
+ *  nor Alertmanager reads any (their secrets are in files), so none is left in /proc/<pid>/environ. */
+const WITHOUT_SECRETS = Object.fromEntries(Object.entries(SETTINGS).filter(([, setting]) => setting.kind === "secret").map(([name]) => [name, ""]));
 
 export const prometheusUrl = (ports: StackPorts) => `http://127.0.0.1:${ports.prometheus}`;
 export const alertmanagerUrl = (ports: StackPorts) => `http://127.0.0.1:${ports.alertmanager}`;
@@ -79,7 +97,8 @@ export async function alertmanagerAnswers(stack: string, ports: StackPorts): Pro
 
 /** The stack's rendering of the configuration: its ports; the monitor at MONITOR_URL or the stack's
  *  monitor port; RabbitMQ's exporter (the stack's own broker's, or RABBITMQ_PROMETHEUS_URL) when it
- *  serves the per-queue figures (queueSourceChoice); the repository's rule files; the settings' remote write, its secret in a file. */
+ *  serves the per-queue figures (queueSourceChoice); its own rule files (the alert rules with the
+ *  settings' thresholds); the settings' remote write, its secret in a file. */
 export async function stackPrometheusTargets(stack: string, ports: StackPorts, config: Config, ownRabbitmq: boolean): Promise<PrometheusTargets> {
   const paths = prometheusPaths(stack);
   const rabbitmqBase = ownRabbitmq ? rabbitmqPrometheusUrl(ports) : config.prometheus.rabbitmqUrl;
@@ -91,7 +110,7 @@ export async function stackPrometheusTargets(stack: string, ports: StackPorts, c
     alertmanager: `127.0.0.1:${ports.alertmanager}`,
     monitor: scrapeTarget(config.values.MONITOR_URL ?? `http://127.0.0.1:${ports.monitor}`),
     rabbitmq,
-    ruleFiles: [join(RULES_DIR, "*.yml")],
+    ruleFiles: [join(paths.rules, "*.yml")],
     scrapeInterval: config.prometheus.scrapeInterval,
     evaluationInterval: config.prometheus.evaluationInterval,
     remoteWrite: writeRemoteWriteSecret(paths, config),
@@ -116,10 +135,20 @@ function writeRemoteWriteSecret(paths: ReturnType<typeof prometheusPaths>, confi
   return { url: remote.url };
 }
 
-export async function startPrometheus(stack: string, ports: StackPorts, options: { ownRabbitmq: boolean }): Promise<void> {
+/** The alert rules rendered with the settings' thresholds into the stack's own rules directory. */
+export function writeStackRules(stack: string, config: Config): string {
+  const paths = prometheusPaths(stack);
+  mkdirSync(paths.rules, { recursive: true, mode: 0o700 });
+  const file = join(paths.rules, RULES_FILE);
+  writeFileSync(file, renderAlertRules(config.alerts), { mode: 0o600 });
+  return file;
+}
+
+export async function startPrometheus(stack: string, ports: StackPorts, options: { ownRabbitmq: boolean; config?: Config }): Promise<void> {
   const paths = prometheusPaths(stack);
   mkdirSync(paths.data, { recursive: true, mode: 0o700 });
-  const config = loadConfig();
+  const config = options.config ?? loadConfig();
+  writeStackRules(stack, config);
   writeFileSync(paths.config, renderPrometheusConfig(await stackPrometheusTargets(stack, ports, config, options.ownRabbitmq)), { mode: 0o600 });
   const pid = startDaemon({
     name: PROMETHEUS,
@@ -134,6 +163,7 @@ export async function startPrometheus(stack: string, ports: StackPorts, options:
     ],
     dir: stack,
     cwd: paths.home,
+    env: WITHOUT_SECRETS,
   });
   await waitUntil("Prometheus", () => prometheusAnswers(stack, ports), {
     timeoutMs: 60_000,
@@ -142,10 +172,23 @@ export async function startPrometheus(stack: string, ports: StackPorts, options:
   });
 }
 
-export async function startAlertmanager(stack: string, ports: StackPorts): Promise<void> {
+/** The receivers' secrets, each in a file of mode 600 in the stack's directory (rewritten, or removed, at
+ *  every start, so that a changed or cleared setting takes effect); the files of those configured. */
+export function writeReceiverSecrets(paths: ReturnType<typeof alertmanagerPaths>, config: Config): ReceiverSecretFiles {
+  const values = receiverSecrets(config.alertmanager);
+  mkdirSync(join(paths.home, "secrets"), { recursive: true, mode: 0o700 });
+  for (const name of Object.keys(SECRET_FILES) as (keyof ReceiverSecretFiles)[]) {
+    rmSync(paths.secrets[name], { force: true });
+    if (values[name]) writeFileSync(paths.secrets[name], values[name], { mode: 0o600 });
+  }
+  return secretFilesIn(join(paths.home, "secrets"), config.alertmanager);
+}
+
+export async function startAlertmanager(stack: string, ports: StackPorts, options: { config?: Config } = {}): Promise<void> {
   const paths = alertmanagerPaths(stack);
   mkdirSync(paths.data, { recursive: true, mode: 0o700 });
-  writeFileSync(paths.config, renderAlertmanagerConfig(), { mode: 0o600 });
+  const config = options.config ?? loadConfig();
+  writeFileSync(paths.config, renderAlertmanagerConfig(config.alertmanager, writeReceiverSecrets(paths, config)), { mode: 0o600 });
   const pid = startDaemon({
     name: ALERTMANAGER,
     command: toolPath("alertmanager", toolsDir()),
@@ -158,6 +201,7 @@ export async function startAlertmanager(stack: string, ports: StackPorts): Promi
     ],
     dir: stack,
     cwd: paths.home,
+    env: WITHOUT_SECRETS,
   });
   await waitUntil("Alertmanager", () => alertmanagerAnswers(stack, ports), {
     timeoutMs: 60_000,

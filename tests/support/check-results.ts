@@ -1,0 +1,15 @@
+// Reading `check`'s results in tests: a panel by title, a column of its first frame with fields by name.
+import type { PanelResult } from "../../scripts/lib/check/run.ts";
+
+export function panelOf(results: PanelResult[], title: string): PanelResult {
+  const found = results.find((r) => r.panel === title);
+  if (!found) throw new Error(`no panel "${title}" in the check results`);
+  return found;
+}
+
+export function columnOf(result: PanelResult, name: string): unknown[] {
+  const frame = result.frames.find((f) => f.fields.length);
+  const field = frame?.fields.find((f) => f.name === name);
+  if (!field) throw new Error(`panel "${result.panel}" has no column ${name} (columns: ${result.columns.join(", ")}; error: ${result.error ?? "none"})`);
+  return field.values;
+}
