@@ -10,7 +10,7 @@ import { MappingType } from "@grafana/grafana-foundation-sdk/dashboard";
 import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { LINK_STATES, MONITOR_METRICS, QUEUE_DELIVERED, QUEUE_PUBLISHED, SERVICE_STATES } from "../../prometheus/metrics.ts";
 import { COLORS, colorOf, mappingsOf, thresholds, unitOf } from "../look.ts";
-import { MONITOR_DOWN_VALUE, MONITOR_SELECTOR, PROMETHEUS_DATASOURCE, narrowed, prometheusQuery, unlessMonitorDown } from "../queries/prometheus.ts";
+import { MONITOR_DOWN_VALUE, MONITOR_SELECTOR, PROMETHEUS_DATASOURCE, narrowed, prometheusQuery, selectorOrDown, unlessMonitorDown } from "../queries/prometheus.ts";
 import { SERVICE_NAMES } from "../../scripts/lib/config.ts";
 import type { Layout } from "./layout.ts";
 import { LAG_MESSAGES } from "./queue-panels.ts";
@@ -81,7 +81,7 @@ export function linkStates() {
       `reconnecting, red disconnected, red "${MONITOR_DOWN_TEXT}"), and below it the reconnects the monitor has counted since it ` +
       "started (ws-gateway's own count where it exposes one, else each return to connected). Blank while ws-gateway does not answer.",
   )
-    .withTarget(prometheusQuery(unlessMonitorDown(link, `last_over_time(${link}[1h])`), "state", "A"))
+    .withTarget(prometheusQuery(selectorOrDown(link), "state", "A"))
     .withTarget(prometheusQuery(monitor(MONITOR_METRICS.reconnects), "reconnects", "B"))
     // The words on the state row only: the reconnects row shows its count (an empty mappings override
     // would fall back to the panel's defaults).
@@ -197,7 +197,7 @@ export function trainingRuns() {
     "When model-service trained a model (blue training) and when it did not (idle), from its training status at each reading " +
       `(needs MODEL_SERVICE_API_KEY), and red "${MONITOR_DOWN_TEXT}". A span's length is how long a training ran, to the interval.`,
   )
-    .withTarget(prometheusQuery(unlessMonitorDown(training, `last_over_time(${training}[1h])`), "model-service"))
+    .withTarget(prometheusQuery(selectorOrDown(training), "model-service"))
     .mappings(stateMappings(["idle", "training"], { idle: COLORS.neutral, training: COLORS.info }))
     .noValue("no training status in this range");
 }

@@ -60,5 +60,8 @@ export function unlessMonitorDown(now: string, before: string): string {
   return `((${now}) + 0 unless on() ${MONITOR_DOWN}) or ((${before}) * 0 + ${MONITOR_DOWN_VALUE} and on() ${MONITOR_DOWN})`;
 }
 
+/** A state selector of the monitor's, or "monitor down" for it (the same series over the hour before). */
+export const selectorOrDown = (selector: string) => unlessMonitorDown(selector, `last_over_time(${selector}[1h])`);
+
 /** The value a state series takes while the monitor is down, mapped to "monitor down". */
 export const MONITOR_DOWN_VALUE = -1;
