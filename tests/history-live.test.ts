@@ -62,8 +62,9 @@ async function instant(expr: string): Promise<number[]> {
 }
 
 /** The main dashboard's panels by title, run by check from `from` to now on this file's Prometheus. */
-async function panels(titles: string[], from: Date, to = new Date()): Promise<Map<string, PanelResult>> {
+async function panels(titles: string[], from: Date, to = new Date(), variables: Record<string, string[]> = {}): Promise<Map<string, PanelResult>> {
   const result = await runCheck(config, {
+    variables,
     dashboards: dashboardDefinitions(),
     datasources: datasourceDefinitions(config),
     dashboard: "trading-system-monitoring",
@@ -205,6 +206,10 @@ describe("history on the demo's faults", () => {
     expect(unreachable.to).toBeLessThanOrEqual(utc(events[1]!.occurred_at) + 2_500);
     // The other services stayed as they were, and the overall went through the same stop.
     expect(sequence(spans(result, "overall").map((s) => s.text))).toContain("unreachable");
+    for (const other of ["ws-gateway", "model-service", "position-manager"]) expect(sequence(spans(result, other).map((s) => s.text))).toEqual(["healthy"]);
+    // The service variable narrows the rows (the overall stays): one service, then All.
+    const narrowed = (await panels(["Service health over time"], new Date(stopped.getTime() - 10_000), new Date(), { service: [service] })).get("Service health over time");
+    expect([...new Set((narrowed!.display as StatesDisplay).spans.map((s) => s.series))].sort()).toEqual([service, "overall"]);
   }, 120_000);
 });
 
