@@ -213,6 +213,48 @@ describe("history on the demo's faults", () => {
   }, 120_000);
 });
 
+describe("queues from the monitor", () => {
+  test("with the broker's exporter unreachable, the same queue panels answer from the monitor's figures", async () => {
+    // A second Prometheus that scrapes only a monitor exporting the queues itself (as auto does when the
+    // broker's exporter does not answer).
+    const exporting = await startMonitor(fixture.with({ MONITOR_QUEUE_SOURCE: "auto", RABBITMQ_PROMETHEUS_URL: "http://127.0.0.1:9" }), { port: 0, host: "127.0.0.1" });
+    const own = await ownPrometheus({
+      config: renderPrometheusConfig({ prometheus: "127.0.0.1:9", alertmanager: "127.0.0.1:9", monitor: scrapeTarget(exporting.url), ruleFiles: [], scrapeInterval: "1s", evaluationInterval: "1s" }),
+    });
+    try {
+      const from = new Date();
+      const query = async (expr: string) =>
+        ((await (await fetch(`${own.url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: unknown[] } }).data.result.length;
+      // Rates need two samples of a counter: wait for a few scrapes of every queue.
+      await eventually("the monitor's queue series in Prometheus", async () => ((await query(`count_over_time(rabbitmq_queue_messages_published_total[10s]) >= 4`)) >= QUEUES.length ? true : undefined), 40_000);
+      expect(exporting.monitor.queueSource()?.source).toBe("management");
+      const titles = ["Queue depth over time", "Ready and unacknowledged over time", "Publish and deliver rates over time"];
+      const ownConfig = fixture.with({ PROMETHEUS_URL: own.url, PROMETHEUS_SCRAPE_INTERVAL: "1s" });
+      const result = await runCheck(ownConfig, {
+        dashboards: dashboardDefinitions(),
+        datasources: datasourceDefinitions(ownConfig),
+        dashboard: "trading-system-monitoring",
+        panels: titles,
+        from: new Date(from.getTime() - 30_000).toISOString(),
+        to: new Date().toISOString(),
+      });
+      const names = (title: string) => new Set(result.panels.find((p) => p.panel === title)!.frames.map((f) => f.fields[1]?.config?.displayNameFromDS));
+      for (const title of titles) expect(result.panels.find((p) => p.panel === title)!.error).toBeNull();
+      for (const queue of QUEUES.map((q) => q.name)) {
+        expect(names("Queue depth over time").has(queue)).toBe(true);
+        expect(names("Ready and unacknowledged over time").has(`${queue} ready`)).toBe(true);
+        expect(names("Publish and deliver rates over time").has(`${queue} published`)).toBe(true);
+      }
+      // A consumed queue's deliveries come through too (manual acknowledgement, as the demo consumes).
+      const consumed = QUEUES.find((q) => q.consumer !== null && q.perSecond >= 1)!.name;
+      expect(names("Publish and deliver rates over time").has(`${consumed} delivered`)).toBe(true);
+    } finally {
+      await exporting.stop();
+      await own.stop();
+    }
+  }, 90_000);
+});
+
 describe("the monitor down, then Prometheus down", () => {
   test("the monitor down: every state timeline says so, none says healthy after it stopped", async () => {
     const from = new Date(Date.now() - 20_000);
