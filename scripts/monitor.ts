@@ -10,7 +10,7 @@ export const monitorCommand = defineCommand({
     name: "monitor",
     description:
       "Run until stopped: every MONITOR_INTERVAL_SECONDS read each service's /health, model-service's training status, the exchange link, " +
-      "the database figures (and queues with MONITOR_QUEUE_SOURCE=management); serve /metrics (Prometheus) and /healthz on MONITOR_PORT; " +
+      "the database figures (and the queues where RabbitMQ's own exporter is not reachable, MONITOR_QUEUE_SOURCE); serve /metrics (Prometheus) and /healthz on MONITOR_PORT; " +
       `write each state change as an event in MONITORING_SCHEMA as MONITOR_POSTGRES_USER. ${SERVICE_STATUS_HELP}. ${LINK_STATE_HELP}.`,
   },
   args: { ...envFileArg },

@@ -191,10 +191,10 @@ export const SETTINGS = {
   MONITOR_QUEUE_SOURCE: {
     kind: "text",
     group: "Monitor",
-    default: "exporter",
-    choices: ["exporter", "management"],
+    default: "auto",
+    choices: ["auto", "exporter", "management"],
     description:
-      "Where Prometheus gets per-queue figures: exporter (RabbitMQ's own rabbitmq_prometheus, scraped directly) or management (the monitor exports them from the management API under the same names)",
+      "Where Prometheus gets per-queue figures: exporter (RabbitMQ's own rabbitmq_prometheus, scraped directly), management (the monitor exports them from the management API under the same names), or auto: the exporter when RABBITMQ_PROMETHEUS_URL answers, else the monitor",
   },
   ...ALERT_SETTINGS,
 } as const satisfies Record<string, Setting>;
@@ -294,7 +294,7 @@ export interface Config {
     retentionDays: number;
     /** MONITOR_DATABASE_WINDOW in seconds. */
     databaseWindowSeconds: number;
-    queueSource: "exporter" | "management";
+    queueSource: "auto" | "exporter" | "management";
   };
   /** The alert rules' thresholds (prometheus/alerts/) and Alertmanager's routing and receivers. */
   alerts: AlertThresholds;

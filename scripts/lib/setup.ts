@@ -1,5 +1,5 @@
 // `setup`: from the operator's settings to a locked-down Grafana whose every panel answers. A list of steps,
-// run one after another with one line each, stopping at the first that fails: config -> role -> provision
+// run one after another with one line each, stopping at the first that fails: config -> role -> queues -> provision
 // -> Grafana reachable? -> push -> smoke. With no Grafana to reach, the rest of the list becomes `check`,
 // so that the operator still sees every panel's data, and setup exits 4. Run twice, the second run
 // changes nothing.
@@ -16,11 +16,12 @@ import { runPushStep } from "./grafana/push.ts";
 import { runSmokeStep } from "./grafana/smoke.ts";
 import { runCheck } from "./check/run.ts";
 import { runRoleStep } from "./role/role-step.ts";
+import { describeQueueSource, queueSourceChoice } from "./monitor/queues.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../../grafana/index.ts";
 import { RECEIVER_SETTINGS, configuredReceivers } from "../../prometheus/alertmanager.ts";
 import { alertDefinitions } from "../../prometheus/alerts.ts";
 
-type StepName = "config" | "role" | "provision" | "grafana" | "push" | "smoke" | "check";
+type StepName = "config" | "role" | "queues" | "provision" | "grafana" | "push" | "smoke" | "check";
 
 export interface SetupStep {
   name: StepName;
@@ -103,6 +104,15 @@ const roleStep: Step = {
   },
 };
 
+/** Where Prometheus gets the per-queue figures: RabbitMQ's own exporter when it answers (the stack's
+ *  Prometheus then scrapes it), else the monitor (queues.ts queueSourceChoice, which both also follow). */
+const queuesStep: Step = {
+  name: "queues",
+  async run(run) {
+    return { ok: true, detail: describeQueueSource(await queueSourceChoice(run.config!)) };
+  },
+};
+
 /** The committed files, rendered again (the same for everyone: no change unless the code changed), and
  *  the alert rules with the settings' thresholds; says where notifications go, or that they go nowhere. */
 const provisionStep: Step = {
@@ -171,7 +181,7 @@ const checkStep: Step = {
   },
 };
 
-const STEPS: readonly Step[] = [configStep, roleStep, provisionStep, grafanaStep, pushStep, smokeStep];
+const STEPS: readonly Step[] = [configStep, roleStep, queuesStep, provisionStep, grafanaStep, pushStep, smokeStep];
 
 export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const run: Run = { options, log: options.log ?? (() => {}), source: "unknown" };

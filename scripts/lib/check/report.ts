@@ -23,12 +23,14 @@ export interface DisplayedText {
 export type DisplayJson =
   | { kind: "table"; headers: string[]; rows: DisplayedText[][]; totalRows: number; message?: string }
   | { kind: "stat"; values: DisplayedText[] }
-  | { kind: "series"; fields: string[]; message?: string };
+  | { kind: "series"; fields: string[]; message?: string }
+  | { kind: "states"; spans: (DisplayedText & { series: string; from: string; to: string })[]; message?: string };
 
 /** A colour nobody sees: fully transparent (the dashboards' "no colour" for empty and neutral cells). */
 const invisible = (color: string) => /^#[0-9a-f]{6}00$/i.test(color) || /^rgba\(.*,\s*0\)$/.test(color) || color === "transparent";
 
-/** What `--json` says a panel displays: a table's headers and first rows, a stat's values, a chart's series. */
+/** What `--json` says a panel displays: a table's headers and first rows, a stat's values, a state
+ *  timeline's spans, a chart's series. */
 export function displayJson(display: PanelDisplay): DisplayJson {
   const shown = (text: string, color?: string): DisplayedText => (color && !invisible(color) ? { text, color } : { text });
   if (display.kind === "table") {
@@ -41,6 +43,10 @@ export function displayJson(display: PanelDisplay): DisplayJson {
     };
   }
   if (display.kind === "stat") return { kind: "stat", values: display.values.map((v) => shown(v.shown, v.color)) };
+  if (display.kind === "states") {
+    const spans = display.spans.map((s) => ({ series: s.series, ...shown(s.text, s.color), from: new Date(s.from).toISOString(), to: new Date(s.to).toISOString() }));
+    return { kind: "states", spans, ...(display.message !== undefined ? { message: display.message } : {}) };
+  }
   return { kind: "series", fields: display.fields, ...(display.message !== undefined ? { message: display.message } : {}) };
 }
 

@@ -226,7 +226,7 @@ async function runPanel(panel: PanelModel, engine: QueryEngine, context: QueryCo
   let shown: PanelDisplay | undefined;
   try {
     // The browser's part, by Grafana's own code: transformations, field config, display processor
-    const displayed = await displayPanelFrames(panel.json, outcome.frames.map(inputFrame), display);
+    const displayed = await displayPanelFrames(panel.json, outcome.frames.map(inputFrame), { ...display, rangeTo: context.range.to.getTime() });
     frames = displayed.frames.map(outputFrame);
     shown = displayed.display;
   } catch (error) {
