@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { SETTINGS } from "../scripts/lib/config.ts";
 import { postgresPid } from "../scripts/lib/stack/local-postgres.ts";
-import { listeningPortsOf, portFree } from "../scripts/lib/stack/daemon.ts";
+import { listeningPortsOf, onlyTimeWait, portFree, socketsOf } from "../scripts/lib/stack/daemon.ts";
 import { connect } from "node:net";
 import { PORT_SETTINGS, type PortName, stackDir, stackPorts } from "../scripts/lib/stack/stack-paths.ts";
 import { adminSql, freeStackPorts, rabbitApi, runCli, settings, useLiveStack } from "./support/live.ts";
@@ -184,8 +184,8 @@ describe("what the stack owns", () => {
   }, 120_000);
 });
 
-describe("a port is taken only by a socket listening on it", () => {
-  test("the kernel's table: LISTEN takes its port, TIME-WAIT and established connections do not", () => {
+describe("a port is taken by a socket listening on it or a live connection, never by TIME-WAIT", () => {
+  test("the kernel's table: LISTEN and a live connection take their port, TIME-WAIT does not", () => {
     // /proc/net/tcp's columns (sl, local, remote, st, ...), written by hand: 0A is LISTEN, 06 TIME-WAIT, 01 ESTABLISHED
     const table = [
       "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
@@ -194,6 +194,9 @@ describe("a port is taken only by a socket listening on it", () => {
       "   2: 00000000:D6DA 0100007F:9C41 01 00000000:00000000 00:00000000 00000000   0        0 1002 1",
     ].join("\n");
     expect(listeningPortsOf(table)).toEqual([0xd6d8]);
+    // What decides a port whose bind failed: TIME-WAIT alone leaves it free; a listener or a live connection takes it.
+    const sockets = socketsOf(table);
+    expect([0xd6d8, 0xd6d9, 0xd6da].map((port) => onlyTimeWait(sockets, port))).toEqual([false, true, false]);
     const table6 = [
       "  sl  local_address                         remote_address                        st",
       "   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A",
