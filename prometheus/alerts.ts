@@ -6,7 +6,7 @@
 // The series they read: the monitor's (docs/monitor.md), RabbitMQ's own per-object exporter
 // (rabbitmq_queue_messages{vhost,queue}, rabbitmq_queue_consumers, rabbitmq_queue_messages_published_total
 // {queue_vhost,queue}, rabbitmq_channel_messages_delivered[_ack]_total{vhost,queue}; the monitor exports the
-// same names with MONITOR_QUEUE_SOURCE=management) and Prometheus' `up`.
+// same names, prometheus/metrics.ts, where the broker's exporter is not reachable) and Prometheus' `up`.
 import type { AlertThresholds } from "../scripts/lib/config-alerts.ts";
 import { QUEUES_WITHOUT_CONSUMER_BY_DESIGN, QUEUE_CONSUMERS } from "../grafana/queue-topology.ts";
 import { JOBS, durationSeconds } from "./prometheus.ts";

@@ -4,13 +4,14 @@
 // Prometheus gets a rendering with its own addresses: docker-compose the committed prometheus.yml (the
 // compose services' names), the local stack a copy in its directory (its loopback ports).
 import { SETTINGS } from "../scripts/lib/config.ts";
+import { MONITOR_JOB, RABBITMQ_JOB } from "./metrics.ts";
 
 /** Job names, which every series carries as its `job` label: panels and alert rules select by them. */
 export const JOBS = {
   prometheus: "prometheus",
   alertmanager: "alertmanager",
-  monitor: "ytrader-monitor",
-  rabbitmq: "rabbitmq",
+  monitor: MONITOR_JOB,
+  rabbitmq: RABBITMQ_JOB,
 } as const;
 
 /** RabbitMQ's per-object endpoint: one series per queue (rabbitmq_queue_messages_ready{queue,vhost} and

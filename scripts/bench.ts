@@ -7,6 +7,7 @@ import type { IndexMode } from "./lib/bench/figures.ts";
 import { runBench } from "./lib/bench/run.ts";
 import { formatReport } from "./lib/bench/report.ts";
 import { formatMonitorCpu, measureMonitorCpu } from "./lib/bench/monitor-cpu.ts";
+import { formatPrometheusPanels, measurePrometheusPanels } from "./lib/bench/prometheus-panels.ts";
 import { runRoleStep } from "./lib/role/role-step.ts";
 
 const count = (name: string, value: string | undefined, fallback: number, min: number) => {
@@ -45,8 +46,20 @@ export const benchCommand = defineCommand({
       description: "Instead: the CPU of `bun run monitor` reading the stack's services at MONITOR_INTERVAL_SECONDS (default 15) and scraped as often (target < 1 % of one core)",
     },
     "monitor-seconds": { type: "string", valueHint: "n", description: "With --monitor: seconds measured after two warm-up readings (default 300)" },
+    prometheus: {
+      type: "boolean",
+      description:
+        "Instead: the main dashboard's Prometheus panels timed over 24 h and 30 days of history backfilled with promtool into a Prometheus of the bench's own, the series count, and the stack's Prometheus' series now",
+    },
   },
   run: async ({ args }) => {
+    if (args.prometheus) {
+      const runs = count("runs", args.runs, 10, 1);
+      const config = await demoTarget({ envFile: args["env-file"], scratch: args.scratch, log: (line) => console.error(line), components: ["postgres", "rabbitmq", "demo", "prometheus", "monitor"] });
+      const figures = await measurePrometheusPanels(config, { runs, log: (line) => console.error(line) });
+      console.log(args.json ? JSON.stringify({ prometheus: figures }) : formatPrometheusPanels(figures));
+      return figures.windows.every((w) => w.panels.every((p) => !p.error)) ? EXIT.ok : EXIT.checkFailed;
+    }
     if (args.monitor) {
       const seconds = count("monitor-seconds", args["monitor-seconds"], 300, 10);
       const config = await demoTarget({ envFile: args["env-file"], scratch: args.scratch, log: (line) => console.error(line), components: ["postgres", "rabbitmq", "demo"] });

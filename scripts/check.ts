@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, parseVariableArgs, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
+import { needsOf } from "./lib/needs.ts";
 import { panelJson, panelLine } from "./lib/check/report.ts";
 import { runCheck } from "./lib/check/run.ts";
 import { type ShapeReport, inspectShapeAs, shapeLines } from "./lib/shapes/inspect.ts";
@@ -30,7 +31,7 @@ export const checkCommand = defineCommand({
     },
   },
   run: async ({ args, rawArgs }) => {
-    const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
+    const config = loadConfig({ envFile: args["env-file"], required: needsOf("check") });
     const dashboards = dashboardDefinitions();
     // The schema's shape first: a column a panel needs that is missing is named with the panels it breaks.
     const shape = await inspectShapeAs(config, dashboards).catch((error: Error): ShapeReport => ({

@@ -95,7 +95,13 @@ describe("promtool test rules: every alert", () => {
       const cases = ALERT_CASES.filter((c) => c.alert === name);
       const times = cases.flatMap((c) => Object.entries(c.expect));
       expect({ name, fires: times.some(([, alerts]) => alerts.length > 0) }).toEqual({ name, fires: true });
-      expect({ name, quiet: times.some(([, alerts]) => alerts.length === 0) }).toEqual({ name, quiet: true });
+      // Quiet before its `for` has passed, and resolved after: an empty expectation before and after a firing one.
+      const firstFiring = Math.min(...cases.flatMap((c) => Object.entries(c.expect).filter(([, a]) => a.length).map(([t]) => Number(t))));
+      const resolves = cases.some((c) => {
+        const at = Object.entries(c.expect).map(([t, a]) => [Number(t), a.length] as const);
+        return at.some(([t, n]) => n > 0 && at.some(([later, m]) => later > t && m === 0));
+      });
+      expect({ name, quietFirst: times.some(([t, alerts]) => alerts.length === 0 && Number(t) < firstFiring), resolves }).toEqual({ name, quietFirst: true, resolves: true });
     }
   });
 

@@ -9,7 +9,7 @@ import { type DemoState, newDemoState } from "../scripts/lib/demo/state.ts";
 import { cycleWebsocket } from "../scripts/lib/demo/websocket-link.ts";
 import { EventStore, LINK_SUBJECT, TRAINING_SUBJECT } from "../scripts/lib/monitor/events.ts";
 import { Monitor } from "../scripts/lib/monitor/monitor.ts";
-import { brokerExporterAnswers, monitorExportsQueues } from "../scripts/lib/monitor/queues.ts";
+import { brokerExporterAnswers, queueSourceChoice } from "../scripts/lib/monitor/queues.ts";
 import { startMonitor } from "../scripts/lib/monitor/serve.ts";
 import { isFailure } from "../scripts/lib/errors.ts";
 import { type MonitoringFixture, monitoringFixture } from "./support/monitor.ts";
@@ -119,11 +119,10 @@ describe("a newer ws-gateway and model-service training, from the demo's service
 });
 
 describe("queues, database figures, the monitor's own health", () => {
-  test("MONITOR_QUEUE_SOURCE=management: per-queue figures under rabbitmq_prometheus' names; any other value is refused", async () => {
+  test("MONITOR_QUEUE_SOURCE=management: per-queue figures under rabbitmq_prometheus' per-object names; any other value is refused", async () => {
     const config = fixture.with({ MONITOR_QUEUE_SOURCE: "management" });
-    expect(monitorExportsQueues(config)).toBe(true);
-    expect(monitorExportsQueues(fixture.config)).toBe(false);
-    expect(() => fixture.with({ MONITOR_QUEUE_SOURCE: "both" })).toThrow("MONITOR_QUEUE_SOURCE: expected one of exporter, management");
+    expect((await queueSourceChoice(config)).source).toBe("management");
+    expect((await queueSourceChoice(fixture.with({ MONITOR_QUEUE_SOURCE: "exporter" }), "http://127.0.0.1:9")).source).toBe("exporter");
     let refused: unknown;
     try {
       fixture.with({ MONITOR_QUEUE_SOURCE: "both" });
@@ -131,6 +130,7 @@ describe("queues, database figures, the monitor's own health", () => {
       refused = error;
     }
     expect(isFailure(refused, "badInput")).toBe(true);
+    expect((refused as Error).message).toContain("MONITOR_QUEUE_SOURCE: expected one of auto, exporter, management");
 
     // In the default vhost, which the monitoring user sees (a vhost of its own it would not).
     const path = encodeURIComponent("/");
@@ -148,20 +148,36 @@ describe("queues, database figures, the monitor's own health", () => {
       const body = await eventually("the queue's figures", async () => {
         await monitor.cycle();
         const now = await text(monitor);
-        return sample(now, `rabbitmq_detailed_queue_messages${series}`) === 3 ? now : undefined;
+        return sample(now, `rabbitmq_queue_messages${series}`) === 3 ? now : undefined;
       });
-      expect(sample(body, `rabbitmq_detailed_queue_messages_ready${series}`)).toBe(3);
-      expect(sample(body, `rabbitmq_detailed_queue_messages_unacked${series}`)).toBe(0);
-      expect(sample(body, `rabbitmq_detailed_queue_consumers${series}`)).toBe(0);
-      expect(body).toContain("# TYPE rabbitmq_detailed_queue_exchange_messages_published_total counter");
+      expect(sample(body, `rabbitmq_queue_messages_ready${series}`)).toBe(3);
+      expect(sample(body, `rabbitmq_queue_messages_unacked${series}`)).toBe(0);
+      expect(sample(body, `rabbitmq_queue_consumers${series}`)).toBe(0);
+      expect(body).toContain("# TYPE rabbitmq_queue_messages_published_total counter");
+      expect(body).toContain("# TYPE rabbitmq_channel_messages_delivered_ack_total counter");
+      // Every name and label set the monitor exports is one the broker's own per-object endpoint gives.
+      const broker = await (await fetch(`${fixture.config.prometheus.rabbitmqUrl}/metrics/per-object`)).text();
+      for (const name of ["rabbitmq_queue_messages", "rabbitmq_queue_messages_ready", "rabbitmq_queue_messages_unacked", "rabbitmq_queue_consumers"]) {
+        expect(broker).toContain(`${name}{vhost="/",queue="${queue}"}`);
+        expect(body).toContain(`${name}{vhost="/",queue="${queue}"}`);
+      }
+      expect(broker).toMatch(/rabbitmq_queue_messages_published_total\{channel="[^"]+",queue_vhost="\/",queue="[^"]+",exchange_vhost="\/",exchange=""\}/);
+      expect(body).toContain(`rabbitmq_queue_messages_published_total{queue_vhost="/",queue="${queue}",exchange_vhost="/",exchange=""} 3`);
     } finally {
       await monitor.close();
       await rabbitApi(`/api/queues/${path}/${queue}`, { method: "DELETE" });
     }
   }, 40_000);
 
-  test("the broker-exporter probe says no where nothing answers", async () => {
-    expect(await brokerExporterAnswers("http://127.0.0.1:9", 1000)).toBe(false);
+  test("the broker-exporter probe says no where nothing answers, and auto leaves the queues to the monitor", async () => {
+    const answer = await brokerExporterAnswers("http://127.0.0.1:9", 1000);
+    expect(answer.ok).toBe(false);
+    expect(answer.reason).toStartWith("http://127.0.0.1:9/metrics/per-object: ");
+    const auto = await queueSourceChoice(fixture.with({ MONITOR_QUEUE_SOURCE: "auto" }), "http://127.0.0.1:9", 1000);
+    expect(auto.source).toBe("management");
+    // The stack's broker runs rabbitmq_prometheus: auto leaves its queues to it.
+    const live = await queueSourceChoice(fixture.with({ MONITOR_QUEUE_SOURCE: "auto" }));
+    expect(live).toEqual({ source: "exporter", url: `${fixture.config.prometheus.rabbitmqUrl}/metrics/per-object`, reason: `${fixture.config.prometheus.rabbitmqUrl}/metrics/per-object gives per-queue figures` });
   });
 
   test("the database figures: signals and orders in the window as the read-only role, between counts taken before and after", async () => {

@@ -41,14 +41,16 @@ describe.skipIf(onRealGrafana)("setup against the Grafana API double", () => {
   test("first run sets everything up and every panel answers; the second changes nothing and says so", async () => {
     const first = await setup(target.env);
     expect(first.code).toBe(0);
-    expect(stepsOf(first.result)).toEqual([["config", true], ["role", true], ["provision", true], ["grafana", true], ["push", true], ["smoke", true]]);
+    expect(stepsOf(first.result)).toEqual([["config", true], ["role", true], ["queues", true], ["provision", true], ["grafana", true], ["push", true], ["smoke", true]]);
+    // The stack's broker runs rabbitmq_prometheus: setup says Prometheus scrapes it for the queues.
+    expect(first.result.steps.find((s) => s.name === "queues")!.detail).toStartWith("RabbitMQ's own exporter: Prometheus scrapes http");
     expect(first.result.source).toBe("the demo stack");
     const versions = await Promise.all(["trading-system-monitoring", "ytrader-signal-trace"].map(async (uid) => (await target.client().getDashboard(uid))?.meta.version));
 
     const second = await setup(target.env);
     expect(second.code).toBe(0);
     expect(second.result.changes).toBe(0);
-    expect(second.result.steps.map((s) => s.changes)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(second.result.steps.map((s) => s.changes)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     const after = await Promise.all(["trading-system-monitoring", "ytrader-signal-trace"].map(async (uid) => (await target.client().getDashboard(uid))?.meta.version));
     expect(after).toEqual(versions);
     const human = await runCli(["scripts/setup.ts"], { ...process.env, ...target.env });
@@ -73,11 +75,11 @@ describe("setup on the demo stack", () => {
     const env = { GRAFANA_URL: "http://127.0.0.1:9", GRAFANA_TOKEN: "" };
     const run = await setup(env);
     expect(run.code).toBe(EXIT.noGrafana);
-    expect(stepsOf(run.result)).toEqual([["config", true], ["role", true], ["provision", true], ["grafana", false], ["check", true]]);
+    expect(stepsOf(run.result)).toEqual([["config", true], ["role", true], ["queues", true], ["provision", true], ["grafana", false], ["check", true]]);
     const human = await runCli(["scripts/setup.ts"], { ...process.env, ...env });
     expect(human.code).toBe(EXIT.noGrafana);
     expect(human.stdout).toContain("docker compose up -d grafana");
-    expect(human.stdout).toMatch(/check\s+ok\s+30 panels and variables, 0 failed/);
+    expect(human.stdout).toMatch(/check\s+ok\s+38 panels and variables, 0 failed/);
     // No receiver set: the rules are installed all the same, and setup says where notifications go.
     expect(human.stdout).toMatch(/alerts: 14 rules installed; notifications go nowhere yet: no receiver is set \(ALERTMANAGER_WEBHOOK_URL, ALERTMANAGER_SLACK_WEBHOOK_URL, ALERTMANAGER_EMAIL_TO\)/);
   }, 60_000);

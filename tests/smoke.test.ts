@@ -72,7 +72,9 @@ describe.skipIf(onRealGrafana)("smoke on the Grafana API double", () => {
       "ytrader-model-service": "yesoreyeram-infinity-datasource",
       "ytrader-order-manager": "yesoreyeram-infinity-datasource",
       "ytrader-position-manager": "yesoreyeram-infinity-datasource",
+      "ytrader-prometheus": "prometheus",
     };
+    const exprs: string[] = [];
     const variable = /\$(strategy|asset|event_type|service|signal_id)\b|\$\{(strategy|asset|event_type|service|signal_id)[}:.]|\[\[(strategy|asset|event_type|service|signal_id)/;
     const sqlTexts: string[] = [];
     for (const body of bodies) {
@@ -91,11 +93,15 @@ describe.skipIf(onRealGrafana)("smoke on the Grafana API double", () => {
         // The browser puts the variables in; the backend never does (§5.1). (A variable's own query may name
         // itself in a comment, which no value replaces: comments are left out.)
         const sql = String(query.rawSql ?? "").replace(/--[^\n]*/g, "");
-        const texts = type === types["ytrader-postgres"] ? [sql] : [query.url, query.root_selector, JSON.stringify(query.url_options)];
+        const texts =
+          type === types["ytrader-postgres"] ? [sql] : type === "prometheus" ? [query.expr, query.legendFormat] : [query.url, query.root_selector, JSON.stringify(query.url_options)];
         for (const text of texts) expect({ uid, leftover: String(text).match(variable)?.[0] ?? null }).toEqual({ uid, leftover: null });
         if (type === types["ytrader-postgres"]) {
           expect(["table", "time_series"]).toContain(query.format as string);
           sqlTexts.push(String(query.rawSql));
+        } else if (type === "prometheus") {
+          expect([query.range, query.editorMode]).toEqual([true, "code"]);
+          exprs.push(String(query.expr));
         } else {
           expect([query.type, query.source, query.parser]).toEqual(["json", "url", "backend"]);
         }
@@ -105,6 +111,11 @@ describe.skipIf(onRealGrafana)("smoke on the Grafana API double", () => {
     // '__all__' arrives as that value, inserted raw (§6.3).
     expect(sqlTexts.some((sql) => sql.includes("$__timeFilter("))).toBe(true);
     expect(sqlTexts.some((sql) => sql.includes("'__all__' IN ('__all__')"))).toBe(true);
+    // The history panels' PromQL: the service variable's All arrives as the same raw value, which the
+    // expression compares with itself (grafana/queries/prometheus.ts narrowed); $__rate_interval is the server's.
+    expect(exprs.length).toBeGreaterThanOrEqual(8);
+    expect(exprs.some((expr) => expr.includes(`label_replace(vector(1), "sel", "'__all__'", "", "")`))).toBe(true);
+    expect(exprs.some((expr) => expr.includes("[$__rate_interval]"))).toBe(true);
   });
 
   test("a datasource whose target is down: smoke exits 1 naming it and its target; the other panels pass", async () => {

@@ -22,6 +22,12 @@ export class Layout {
     return this;
   }
 
+  /** Rows defined in a file of their own, in their place. */
+  then(add: (layout: Layout) => Layout): this {
+    add(this);
+    return this;
+  }
+
   /** Panels side by side, each [panel, width], all `height` tall. */
   panels(height: number, ...panels: [Placeable, number][]): this {
     let x = 0;

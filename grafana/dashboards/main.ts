@@ -17,6 +17,7 @@ import { overallHealth, serviceComponents, serviceStatus } from "./health-panels
 import { Layout } from "./layout.ts";
 import { MAIN_DASHBOARD, SIGNAL_TRACE_DASHBOARD, dashboardDefinition, dashboardLink, toolkitDashboard } from "./identity.ts";
 import { queueLag } from "./queue-panels.ts";
+import { historyRows } from "./history-panels.ts";
 import { firingAlerts, firingAlertsAnnotation } from "./alert-panels.ts";
 import { EVENT_TYPES, assetVariable, eventTypeVariable, rejectedVariable, serviceVariable, strategyVariable } from "./variables.ts";
 import { activeSubscriptions, websocketDetails, websocketStatus } from "./websocket-panels.ts";
@@ -330,6 +331,7 @@ export function mainDashboard(): DashboardDefinition {
     .panels(7, [modelQuality(), 12], [qualityTrend(), 12])
     .row("RabbitMQ queues")
     .panels(12, [queueLag(), 24])
+    .then(historyRows)
     .row("Event history")
     .panels(14, [eventHistory(), 24]);
 

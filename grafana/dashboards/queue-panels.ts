@@ -11,7 +11,7 @@ import { QUEUES_WITHOUT_CONSUMER_BY_DESIGN } from "../queue-topology.ts";
 // with messages waiting. RabbitMQ's publish and deliver rates come from separate statistics samples: at a
 // few messages a second a queue that keeps up can read "published 0.2/s, delivered 0/s" for a moment; a
 // consumer really falling behind leaves messages in the queue, so an empty queue is never lagging.
-const LAG_MESSAGES = 1000;
+export const LAG_MESSAGES = 1000;
 const LAG_CONSUME_SHARE = 0.1;
 
 /** Every queue, in the order the table shows it. */

@@ -7,8 +7,7 @@
 //   0, gradientMode none, barAlignment center, barWidthFactor 0.6, spanNulls and insertNulls false,
 //   showPoints auto, pointSize 5, stacking none (group A), axis options (placement auto, grid shown,
 //   not centred on zero, no border), hideFrom, thresholdsStyle off; panel options: tooltip and legend;
-// - state timeline (public/app/plugins/panel/state-timeline/module.tsx): colour by thresholds by default.
-//   The page draws it as a table of state spans, so only the colours matter.
+// (the state timeline's are in the display module: check reports its spans too).
 import type { FieldConfigEditorBuilder, PanelPlugin } from "@grafana/data";
 import type { GraphFieldConfig } from "@grafana/schema";
 import { commonOptionsBuilder, graphFieldOptions } from "@grafana/ui";
@@ -35,15 +34,13 @@ const plugins = new Map<string, PanelPlugin>();
 
 /** The plugin Grafana would load for a panel of this type. */
 export function pagePlugin(data: GrafanaData, type: string): PanelPlugin {
-  if (type === "table" || type === "stat") return panelPlugin(data, type);
+  if (type === "table" || type === "stat" || type === "state-timeline") return panelPlugin(data, type);
   let plugin = plugins.get(type);
   if (plugin) return plugin;
   plugin = new data.PanelPlugin(null);
   plugin.meta = { id: type, name: type } as PanelPlugin["meta"];
   if (type === "timeseries") timeSeriesPlugin(data, plugin);
-  else if (type === "state-timeline") {
-    plugin.useFieldConfig({ standardOptions: { color: { defaultValue: { mode: data.FieldColorModeId.Thresholds } } } });
-  } else plugin.useFieldConfig();
+  else plugin.useFieldConfig();
   plugins.set(type, plugin);
   return plugin;
 }

@@ -1,47 +1,14 @@
 // The stand-in for a state timeline panel. Grafana draws those with code of its application
 // (public/app/plugins/panel/state-timeline/), which is not published; @grafana/ui's nearest component is
-// the table. So the page lists the same states as spans, one row per run of equal consecutive values of
-// each field: series, state (its text and colour, from the field's own display processor: mappings,
+// the table. So the page lists the same states as spans (scripts/lib/display/state-spans.ts, which check
+// reports too), one row per run of equal consecutive values of each field: series, state (its text and colour, from the field's own display processor: mappings,
 // thresholds), from, to (the next change, or the end of the range for the last run) and duration. The
 // panel's title carries a badge saying it is a stand-in.
 import type { DataFrame, Field, FieldConfigSource, GrafanaTheme2, TimeRange, ValueMapping } from "@grafana/data";
 import { TableNG } from "@grafana/ui/unstable";
 import type { GrafanaData } from "../../scripts/lib/display/grafana-data.ts";
+import { type StateSpan as Span, stateSpans } from "../../scripts/lib/display/state-spans.ts";
 import { NoData } from "./no-data.tsx";
-
-interface Span {
-  series: string;
-  text: string;
-  color?: string;
-  from: number;
-  to: number;
-}
-
-/** Runs of equal consecutive values of each non-time field, in time order (nulls end a run). */
-export function stateSpans(data: GrafanaData, series: DataFrame[], rangeEnd: number): Span[] {
-  const spans: Span[] = [];
-  for (const frame of series) {
-    const time = frame.fields.find((f) => f.type === data.FieldType.time);
-    if (!time) continue;
-    const order = [...time.values.keys()].sort((a, b) => Number(time.values[a]) - Number(time.values[b]));
-    for (const field of frame.fields) {
-      if (field === time) continue;
-      const name = data.getFieldDisplayName(field, frame, series);
-      let open: Span | undefined;
-      for (const row of order) {
-        const at = Number(time.values[row]);
-        const value = field.values[row];
-        const shown = value == null ? undefined : field.display!(value);
-        const text = shown ? data.formattedValueToString(shown) : undefined;
-        if (open && open.text === text) continue;
-        if (open) spans.push({ ...open, to: at });
-        open = text === undefined ? undefined : { series: name, text, color: shown?.color, from: at, to: at };
-      }
-      if (open) spans.push({ ...open, to: Math.max(open.from, rangeEnd) });
-    }
-  }
-  return spans;
-}
 
 /** The spans as a frame for TableNG: the state column coloured by its own mappings (colour per text). */
 function spansFrame(data: GrafanaData, spans: Span[], theme: GrafanaTheme2, timeZone: string): DataFrame {

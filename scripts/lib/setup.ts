@@ -1,26 +1,29 @@
 // `setup`: from the operator's settings to a locked-down Grafana whose every panel answers. A list of steps,
-// run one after another with one line each, stopping at the first that fails: config -> role -> provision
+// run one after another with one line each, stopping at the first that fails: config -> role -> queues -> provision
 // -> Grafana reachable? -> push -> smoke. With no Grafana to reach, the rest of the list becomes `check`,
 // so that the operator still sees every panel's data, and setup exits 4. Run twice, the second run
 // changes nothing.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Config, loadConfig } from "./config.ts";
+import { needsOf } from "./needs.ts";
 import { EXIT, describeFailure, exitCodeFor } from "./errors.ts";
 import { stackEnv, stackUp } from "./stack/stack.ts";
 import { writeProvisionFiles } from "./grafana/provision.ts";
 import { grafanaClientFor } from "./grafana/client.ts";
+import { isGrafanaError } from "./grafana/errors.ts";
 import { runPushStep } from "./grafana/push.ts";
 import { runSmokeStep } from "./grafana/smoke.ts";
 import { runCheck } from "./check/run.ts";
 import { runRoleStep } from "./role/role-step.ts";
 import { describeShape } from "./shapes/detect.ts";
 import { missingPhrase, panelsByView } from "./shapes/inspect.ts";
+import { describeQueueSource, queueSourceChoice } from "./monitor/queues.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../../grafana/index.ts";
 import { RECEIVER_SETTINGS, configuredReceivers } from "../../prometheus/alertmanager.ts";
 import { alertDefinitions } from "../../prometheus/alerts.ts";
 
-type StepName = "config" | "role" | "provision" | "grafana" | "push" | "smoke" | "check";
+type StepName = "config" | "role" | "queues" | "provision" | "grafana" | "push" | "smoke" | "check";
 
 export interface SetupStep {
   name: StepName;
@@ -71,7 +74,6 @@ interface Step {
   run(run: Run): Promise<Outcome>;
 }
 
-const REQUIRED = ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "RABBITMQ_MONITOR_PASSWORD"] as const;
 const NO_GRAFANA_HINT = "Start one with `docker compose up -d grafana` (it provisions these files), or set GRAFANA_URL to a running Grafana. Checking the panels directly meanwhile:";
 
 /** The operator's .env, or, with none, the toolkit's own demo stack (started if needed). */
@@ -80,7 +82,7 @@ const configStep: Step = {
   async run(run) {
     const hasEnvFile = Boolean(run.options.envFile) || existsSync(resolve(".env"));
     if (hasEnvFile) {
-      run.config = loadConfig({ envFile: run.options.envFile, required: [...REQUIRED] });
+      run.config = loadConfig({ envFile: run.options.envFile, required: needsOf("setup") });
       run.source = run.config.envFile ?? "the environment";
     } else {
       run.log("config     no .env here and no --env-file: using the toolkit's demo stack (its PostgreSQL, RabbitMQ and demo services)");
@@ -112,6 +114,15 @@ const roleStep: Step = {
   },
 };
 
+/** Where Prometheus gets the per-queue figures: RabbitMQ's own exporter when it answers (the stack's
+ *  Prometheus then scrapes it), else the monitor (queues.ts queueSourceChoice, which both also follow). */
+const queuesStep: Step = {
+  name: "queues",
+  async run(run) {
+    return { ok: true, detail: describeQueueSource(await queueSourceChoice(run.config!)) };
+  },
+};
+
 /** The committed files, rendered again (the same for everyone: no change unless the code changed), and
  *  the alert rules with the settings' thresholds; says where notifications go, or that they go nowhere. */
 const provisionStep: Step = {
@@ -132,6 +143,8 @@ const grafanaStep: Step = {
   async run(run) {
     const client = grafanaClientFor(run.config!.grafana);
     const health = await client.health().catch((error: unknown) => error as Error);
+    // Something else answering at GRAFANA_URL is a setting to fix (exit 2), not a Grafana to start.
+    if (isGrafanaError(health, "notGrafana")) throw health;
     if (health instanceof Error) return { ok: false, detail: health.message, notes: [`           ${NO_GRAFANA_HINT}`], exitCode: EXIT.noGrafana, then: [checkStep] };
     return { ok: true, detail: `Grafana ${health.version ?? "(version hidden)"} at ${client.url}` };
   },
@@ -178,7 +191,7 @@ const checkStep: Step = {
   },
 };
 
-const STEPS: readonly Step[] = [configStep, roleStep, provisionStep, grafanaStep, pushStep, smokeStep];
+const STEPS: readonly Step[] = [configStep, roleStep, queuesStep, provisionStep, grafanaStep, pushStep, smokeStep];
 
 export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const run: Run = { options, log: options.log ?? (() => {}), source: "unknown" };

@@ -6,6 +6,7 @@
 // - the table panel's own field options (public/app/plugins/panel/table/addTableCustomConfig.ts), whose
 //   `cellOptions` decides whether a cell is coloured, with the defaults of @grafana/schema
 //   (defaultTableFieldOptions: align auto, cell type auto);
+// - the state timeline: colour by thresholds by default (public/app/plugins/panel/state-timeline/module.tsx);
 // - the stat panel: the standard options only (public/app/plugins/panel/stat/module.tsx, useFieldConfig());
 // - the transformations @grafana/data ships (public/app/features/transformers/standardTransformers.ts
 //   wraps the same objects with their editors; the app-only ones, such as extractFields or
@@ -141,6 +142,9 @@ export function panelPlugin(data: GrafanaData, type: string): PanelPlugin {
     plugin = new data.PanelPlugin(null);
     plugin.meta = { id: type, name: type } as PanelPlugin["meta"];
     if (type === "table") plugin.useFieldConfig({ useCustomConfig: (builder) => addTableFieldConfig(data, builder as never) });
+    // public/app/plugins/panel/state-timeline/module.tsx: colour by thresholds by default; its other
+    // options only change the drawing, which check reports as spans (state-spans.ts)
+    else if (type === "state-timeline") plugin.useFieldConfig({ standardOptions: { color: { defaultValue: { mode: data.FieldColorModeId.Thresholds } } } });
     else plugin.useFieldConfig();
     plugins.set(type, plugin);
   }

@@ -17,6 +17,7 @@
 import type { DataFrame, Field, FieldConfigSource, GrafanaTheme2, PanelPlugin } from "@grafana/data";
 import { type GrafanaData, loadGrafanaData } from "./grafana-data.ts";
 import { panelPlugin } from "./grafana-plugins.ts";
+import { type StateSpan, stateSpans } from "./state-spans.ts";
 import { type InputFrame, type TransformationModel, type TransformedFrame, fromDataFrames, toDataFrames, transformDataFrames } from "./frames.ts";
 
 /** A panel as the generated dashboard JSON has it (rows flattened). */
@@ -33,6 +34,8 @@ export interface DisplayOptions {
   rows?: number;
   /** The dashboard's time zone (default "utc", the dashboards' own). */
   timeZone?: string;
+  /** The end of the time range (ms): where a state timeline's last span ends (default: its last sample). */
+  rangeTo?: number;
 }
 
 /** How a cell or value is coloured: nothing, its text, or the background (solid or gradient). */
@@ -96,7 +99,15 @@ export interface SeriesDisplay {
   message?: string;
 }
 
-export type PanelDisplay = TableDisplay | StatDisplay | SeriesDisplay;
+/** A state timeline: its spans, each a run of one state of one series (state-spans.ts). */
+export interface StatesDisplay {
+  kind: "states";
+  frameCount: number;
+  spans: StateSpan[];
+  message?: string;
+}
+
+export type PanelDisplay = TableDisplay | StatDisplay | SeriesDisplay | StatesDisplay;
 
 /** A panel as Grafana's browser holds it just before the visualisation draws it: the plugin's defaults
  *  filled in, the transformations run and the field config applied (every field has its display processor). */
@@ -164,6 +175,10 @@ function panelDisplay(
 ): PanelDisplay {
   if (panel.type === "table") return tableDisplay(data, series, fieldConfig, panelOptions, options.rows ?? 10);
   if (panel.type === "stat") return statDisplay(data, series, fieldConfig, panelOptions, theme, timeZone);
+  if (panel.type === "state-timeline") {
+    const spans = stateSpans(data, series, options.rangeTo ?? 0);
+    return { kind: "states", frameCount: series.length, spans, ...(spans.length ? {} : { message: fieldConfig.defaults.noValue ?? "No data" }) };
+  }
   const shown = series.filter((f) => f.length > 0);
   return {
     kind: "series",

@@ -17,10 +17,12 @@ import {
   trainingEvent,
 } from "./events.ts";
 import { MonitorMetrics } from "./metrics.ts";
-import { QueueMetrics, monitorExportsQueues } from "./queues.ts";
+import { QueueMetrics, type QueueSourceChoice, queueSourceChoice } from "./queues.ts";
 import { type LinkState, linkReading, readServices, readTraining } from "./sources.ts";
 
 const RETENTION_EVERY_MS = 3_600_000;
+/** How often MONITOR_QUEUE_SOURCE=auto asks again whether the broker's exporter answers. */
+const QUEUE_SOURCE_EVERY_MS = 600_000;
 
 export interface MonitorOptions {
   log?: (line: string) => void;
@@ -44,7 +46,8 @@ export class Monitor {
   readonly metrics = new MonitorMetrics();
   private readonly store: EventStore | null;
   private readonly database: DatabaseFiguresReader;
-  private readonly queues: QueueMetrics | null;
+  private queues: QueueMetrics | null = null;
+  private queueChoice: { choice: QueueSourceChoice; at: number } | null = null;
   private readonly log: (line: string) => void;
   /** The last event of each subject; null until read from the table (no event is written before). */
   private last: Map<string, LastEvent> | null = null;
@@ -63,17 +66,17 @@ export class Monitor {
     this.store = options.store !== undefined ? options.store : config.monitor.writerPassword ? EventStore.open(config) : null;
     this.eventsStatus = this.store ? "starting" : "off: MONITOR_POSTGRES_PASSWORD is not set";
     this.database = new DatabaseFiguresReader(config);
-    this.queues = monitorExportsQueues(config) ? new QueueMetrics(this.metrics.registry) : null;
   }
 
   /** One reading of every source; returns the events written. */
   async cycle(now = new Date()): Promise<MonitorEvent[]> {
     const started = performance.now();
+    const exportQueues = await this.exportsQueues(now);
     const [services, training, figures, queues] = await Promise.all([
       readServices(this.config),
       readTraining(this.config),
       this.timed("database", () => this.database.read(now)),
-      this.queues ? this.queues.read(this.config) : null,
+      exportQueues ? this.queueMetrics().read(this.config) : null,
     ]);
     const events: MonitorEvent[] = [];
     await this.loadLast();
@@ -118,6 +121,28 @@ export class Monitor {
     this.lastCycleAt = ended;
     this.metrics.cycle((performance.now() - started) / 1000, ended, this.config.monitor.intervalSeconds);
     return written;
+  }
+
+  /** Whether the monitor exports the per-queue figures (queues.ts queueSourceChoice), asked at the first
+   *  reading and again every ten minutes with auto; the series stay registered once made. */
+  private async exportsQueues(now: Date): Promise<boolean> {
+    if (!this.queueChoice || (this.config.monitor.queueSource === "auto" && now.getTime() - this.queueChoice.at >= QUEUE_SOURCE_EVERY_MS)) {
+      const choice = await queueSourceChoice(this.config, undefined, 2_000);
+      if (choice.source !== this.queueChoice?.choice.source) this.log(`queues: ${choice.source === "exporter" ? "left to RabbitMQ's exporter" : "exported by the monitor"} (${choice.reason})`);
+      this.queueChoice = { choice, at: now.getTime() };
+      if (choice.source === "exporter") this.queues?.clear();
+    }
+    return this.queueChoice.choice.source === "management";
+  }
+
+  private queueMetrics(): QueueMetrics {
+    this.queues ??= new QueueMetrics(this.metrics.registry);
+    return this.queues;
+  }
+
+  /** Where the per-queue figures come from now (null before the first reading). */
+  queueSource(): QueueSourceChoice | null {
+    return this.queueChoice?.choice ?? null;
   }
 
   /** The last event of every subject, read once from the table (so that a restart repeats nothing);

@@ -6,13 +6,12 @@ import { DATASOURCE_UIDS, type DatasourceKey, datasourceDefinitions, datasourceS
 import { buildInfinityRequest, fetchJson, type InfinityRequest } from "../check/infinity/request.ts";
 import { InfinityQueryError, isObject } from "../check/infinity/types.ts";
 import { type Config, SERVICE_NAMES, type ServiceName } from "../config.ts";
+import { LINK_STATES, SERVICE_STATES } from "../../../prometheus/metrics.ts";
 
-/** A service's state as the monitor exports it (ytrader_service_status) and records it (events). */
-export const SERVICE_STATES = ["unreachable", "unhealthy", "degraded", "healthy"] as const;
+/** A service's state as the monitor exports it (ytrader_service_status) and records it (events); the
+ *  exchange link's as ws-gateway reports it (ytrader_exchange_link_state). Defined with the metrics. */
+export { LINK_STATES, SERVICE_STATES };
 export type ServiceState = (typeof SERVICE_STATES)[number];
-
-/** The exchange link's state as ws-gateway reports it (ytrader_exchange_link_state). */
-export const LINK_STATES = ["disconnected", "connecting", "reconnecting", "connected"] as const;
 export type LinkState = (typeof LINK_STATES)[number];
 
 export interface ServiceReading {

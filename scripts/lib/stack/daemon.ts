@@ -118,13 +118,55 @@ export async function waitUntil(
   throw new Error(`${what} ${stopped}${log}`);
 }
 
-/** True when nothing holds host:port: we could listen on it ourselves. */
+/** True when the port is ours to listen on. Only a socket listening on it, or a connection that still
+ *  holds it as its own end (an outgoing one given this port by the kernel), takes a port: the
+ *  connections a stopped service leaves in TIME-WAIT for a minute after `stack down` do not, since every
+ *  service of the stack binds with SO_REUSEADDR. Listening on host:port for a moment answers at once
+ *  where that works; where it does not, the kernel's socket tables (Linux) say why. */
 export function portFree(port: number, host = "127.0.0.1"): boolean {
   try {
     const listener = Bun.listen({ hostname: host, port, socket: { data() {} } });
     listener.stop(true);
     return true;
   } catch {
-    return false;
+    const sockets = socketTables();
+    // Without the tables there is no telling why: taken.
+    return sockets !== null && onlyTimeWait(sockets, port);
   }
 }
+
+/** True when every socket on the port is a connection in TIME-WAIT (none listens, none is live). */
+export function onlyTimeWait(sockets: { port: number; state: string }[], port: number): boolean {
+  return sockets.filter((socket) => socket.port === port).every((socket) => socket.state === TIME_WAIT);
+}
+
+const SOCKET_TABLES = ["/proc/net/tcp", "/proc/net/tcp6"];
+/** The kernel's `st` column: 0A is LISTEN, 06 TIME-WAIT. */
+const LISTEN = "0A";
+const TIME_WAIT = "06";
+
+/** Every TCP socket's local port and state, from the kernel's tables; null where they cannot be read. */
+export function socketTables(tables: string[] = SOCKET_TABLES): { port: number; state: string }[] | null {
+  const texts = tables.flatMap((table) => {
+    try {
+      return [readFileSync(table, "utf8")];
+    } catch {
+      return [];
+    }
+  });
+  return texts.length ? texts.flatMap(socketsOf) : null;
+}
+
+/** One socket table's sockets (/proc/net/tcp's format: `sl local_address rem_address st ...`, addresses
+ *  as HEXADDR:HEXPORT). */
+export function socketsOf(table: string): { port: number; state: string }[] {
+  return table
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((columns) => columns[1]?.includes(":") && columns[3])
+    .map((columns) => ({ port: Number.parseInt(columns[1]!.split(":").at(-1)!, 16), state: columns[3]! }));
+}
+
+/** The ports some socket listens on, in one table. */
+export const listeningPortsOf = (table: string): number[] => socketsOf(table).filter((socket) => socket.state === LISTEN).map((socket) => socket.port);

@@ -12,6 +12,7 @@ import { type Config, SETTINGS, loadConfig } from "../config.ts";
 import { RABBITMQ_PER_OBJECT_PATH, type PrometheusTargets, type RemoteWrite, scrapeTarget } from "../../../prometheus/prometheus.ts";
 import { RULES_FILE, renderAlertRules, renderAlertmanagerConfig, renderPrometheusConfig } from "../prometheus/provision.ts";
 import { type ReceiverSecretFiles, SECRET_FILES, receiverSecrets, secretFilesIn } from "../../../prometheus/alertmanager.ts";
+import { queueSourceChoice } from "../monitor/queues.ts";
 import { daemonPid, logPath, startDaemon, stopDaemon, waitUntil } from "./daemon.ts";
 import { toolPath, toolsDir } from "./prometheus-tools.ts";
 import type { StackPorts } from "./stack-paths.ts";
@@ -94,21 +95,16 @@ export async function alertmanagerAnswers(stack: string, ports: StackPorts): Pro
   return ready?.ok ?? false;
 }
 
-/** Something answers Prometheus' exposition format at `url` within two seconds. */
-async function scrapeable(url: string): Promise<boolean> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-  await response?.body?.cancel();
-  return response?.ok ?? false;
-}
-
 /** The stack's rendering of the configuration: its ports; the monitor at MONITOR_URL or the stack's
  *  monitor port; RabbitMQ's exporter (the stack's own broker's, or RABBITMQ_PROMETHEUS_URL) when it
- *  answers; its own rule files (the alert rules with the settings' thresholds); the settings' remote
- *  write, its secret in a file. */
+ *  serves the per-queue figures (queueSourceChoice); its own rule files (the alert rules with the
+ *  settings' thresholds); the settings' remote write, its secret in a file. */
 export async function stackPrometheusTargets(stack: string, ports: StackPorts, config: Config, ownRabbitmq: boolean): Promise<PrometheusTargets> {
   const paths = prometheusPaths(stack);
   const rabbitmqBase = ownRabbitmq ? rabbitmqPrometheusUrl(ports) : config.prometheus.rabbitmqUrl;
-  const rabbitmq = (await scrapeable(`${rabbitmqBase}${RABBITMQ_PER_OBJECT_PATH}`)) ? scrapeTarget(rabbitmqBase, RABBITMQ_PER_OBJECT_PATH) : undefined;
+  // The same choice as the monitor's and setup's: the broker's job only when its exporter serves the queues.
+  const choice = await queueSourceChoice(config, rabbitmqBase, 2_000);
+  const rabbitmq = choice.source === "exporter" ? scrapeTarget(rabbitmqBase, RABBITMQ_PER_OBJECT_PATH) : undefined;
   return {
     prometheus: `127.0.0.1:${ports.prometheus}`,
     alertmanager: `127.0.0.1:${ports.alertmanager}`,
