@@ -2,8 +2,10 @@
 // resolved from the toolkit's settings (push and check), and as `${NAME}` references for the committed
 // provisioning files, which Grafana fills in from its own environment (grafana-facts §7.2), so those
 // files are the same for every operator and hold neither hosts nor secrets.
-import type { Config, ServiceName, SettingName } from "../scripts/lib/config.ts";
-import { SERVICE_NAMES, SERVICE_VARIABLES, SETTINGS, durationSeconds } from "../scripts/lib/config.ts";
+import type { Config, ServiceName } from "../scripts/lib/config.ts";
+import type { SettingName } from "../scripts/lib/settings.ts";
+import { SERVICE_NAMES, SERVICE_VARIABLES, durationSeconds } from "../scripts/lib/config.ts";
+import { SETTINGS } from "../scripts/lib/settings.ts";
 import type { DatasourceDefinition } from "./types.ts";
 
 export const POSTGRES_TYPE = "grafana-postgresql-datasource";

@@ -1,6 +1,6 @@
 // The shapes every consumer of the definitions shares: provisioning files, the push to Grafana's API,
 // and the check engine all read these, so that each datasource and dashboard is defined once.
-import type { SettingName } from "../scripts/lib/config.ts";
+import type { SettingName } from "../scripts/lib/settings.ts";
 
 export type DatasourceType = "grafana-postgresql-datasource" | "yesoreyeram-infinity-datasource" | "prometheus";
 

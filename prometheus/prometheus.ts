@@ -3,7 +3,7 @@
 // remote-write target. Prometheus expands no environment variable in this file, so each place that runs
 // Prometheus gets a rendering with its own addresses: docker-compose the committed prometheus.yml (the
 // compose services' names), the local stack a copy in its directory (its loopback ports).
-import { SETTINGS } from "../scripts/lib/config.ts";
+import { SETTINGS } from "../scripts/lib/settings.ts";
 import { MONITOR_JOB, RABBITMQ_JOB } from "./metrics.ts";
 
 /** Job names, which every series carries as its `job` label: panels and alert rules select by them. */

@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
 import { badInput, didYouMean } from "./lib/errors.ts";
 import { counted, envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
-import { SETTINGS, type SettingName, envExample, loadConfig } from "./lib/config.ts";
+import { envExample, loadConfig } from "./lib/config.ts";
+import { SETTINGS, type SettingName } from "./lib/settings.ts";
 import { NEEDING_COMMANDS, type NeedingCommand, needsOf } from "./lib/needs.ts";
 
 const isSecret = (name: string) => (SETTINGS as Record<string, { kind: string }>)[name]?.kind === "secret";

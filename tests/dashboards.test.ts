@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { dashboardDefinitions, datasourceDefinitions, provisionedDatasources } from "../grafana/index.ts";
 import { provisioningVariables } from "../grafana/datasources.ts";
-import { SETTINGS, type SettingName } from "../scripts/lib/config.ts";
+import { SETTINGS, type SettingName } from "../scripts/lib/settings.ts";
 import { dashboardPanels, dashboardVariables, targetDatasource } from "../scripts/lib/check/dashboard-model.ts";
 import { lintInfinityTarget } from "../scripts/lib/check/infinity/query.ts";
 import type { InfinityTarget } from "../scripts/lib/check/infinity/types.ts";

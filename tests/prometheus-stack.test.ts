@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { datasourceDefinitions } from "../grafana/datasources.ts";
-import { SETTINGS } from "../scripts/lib/config.ts";
+import { SETTINGS } from "../scripts/lib/settings.ts";
 import { runCheck } from "../scripts/lib/check/run.ts";
 import { alertmanagerPaths, prometheusPaths } from "../scripts/lib/stack/local-prometheus.ts";
 import { ALERTMANAGER_RELEASE, PROMETHEUS_RELEASE } from "../scripts/lib/stack/prometheus-tools.ts";

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { SETTINGS } from "../scripts/lib/config.ts";
+import { SETTINGS } from "../scripts/lib/settings.ts";
 import { postgresPid } from "../scripts/lib/stack/local-postgres.ts";
 import { listeningPortsOf, onlyTimeWait, portFree, socketsOf } from "../scripts/lib/stack/daemon.ts";
 import { connect } from "node:net";

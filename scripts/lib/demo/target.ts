@@ -4,7 +4,8 @@
 // --env-file FILE and declares scratch with --scratch. It never reads ./.env by itself.
 import amqp from "amqplib";
 import postgres from "postgres";
-import { type Config, type SettingName, loadConfig } from "../config.ts";
+import { type Config, loadConfig } from "../config.ts";
+import { type SettingName } from "../settings.ts";
 import { badInput, unreachable, classify } from "../errors.ts";
 import { stackDir, stackSecrets } from "../stack/stack-paths.ts";
 import { type ComponentName, stackEnv, stackUp } from "../stack/stack.ts";

@@ -19,7 +19,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Config, SettingName } from "../config.ts";
+import type { Config } from "../config.ts";
+import type { SettingName } from "../settings.ts";
 import { badInput } from "../errors.ts";
 import { FOLDER, type DashboardDefinition, type DatasourceDefinition } from "../../../grafana/types.ts";
 import { datasourceSecrets } from "../../../grafana/datasources.ts";

@@ -8,7 +8,8 @@
 // that very directory as its storage path (/api/v1/status/flags).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, SETTINGS, loadConfig } from "../config.ts";
+import { type Config, loadConfig } from "../config.ts";
+import { SETTINGS } from "../settings.ts";
 import { RABBITMQ_PER_OBJECT_PATH, type PrometheusTargets, type RemoteWrite, scrapeTarget } from "../../../prometheus/prometheus.ts";
 import { RULES_FILE, renderAlertRules, renderAlertmanagerConfig, renderPrometheusConfig } from "../prometheus/provision.ts";
 import { type ReceiverSecretFiles, SECRET_FILES, receiverSecrets, secretFilesIn } from "../../../prometheus/alertmanager.ts";

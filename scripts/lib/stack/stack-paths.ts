@@ -4,7 +4,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { SERVICE_VARIABLES, SETTINGS, type ServiceName } from "../config.ts";
+import { SERVICE_VARIABLES, type ServiceName } from "../config.ts";
+import { SETTINGS } from "../settings.ts";
 import { badInput } from "../errors.ts";
 
 /** Marks a directory as a stack directory, so that `stack down --purge` never removes anything else. */
