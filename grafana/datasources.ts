@@ -3,7 +3,7 @@
 // provisioning files, which Grafana fills in from its own environment (grafana-facts §7.2), so those
 // files are the same for every operator and hold neither hosts nor secrets.
 import type { Config, ServiceName, SettingName } from "../scripts/lib/config.ts";
-import { SERVICE_NAMES, SERVICE_VARIABLES, SETTINGS } from "../scripts/lib/config.ts";
+import { SERVICE_NAMES, SERVICE_VARIABLES, SETTINGS, durationSeconds } from "../scripts/lib/config.ts";
 import type { DatasourceDefinition } from "./types.ts";
 
 export const POSTGRES_TYPE = "grafana-postgresql-datasource";
@@ -46,7 +46,7 @@ interface Values {
   scrapeInterval: string;
 }
 
-function definitions(v: Values, maxOpenConns: number): DatasourceDefinition[] {
+function definitions(v: Values, maxOpenConns: number, connectionTimeout: number): DatasourceDefinition[] {
   const postgres: DatasourceDefinition = {
     uid: DATASOURCE_UIDS.postgres,
     name: "ytrader PostgreSQL",
@@ -65,6 +65,8 @@ function definitions(v: Values, maxOpenConns: number): DatasourceDefinition[] {
       maxOpenConns,
       maxIdleConns: 2,
       connMaxLifetime: 14400,
+      // Seconds to wait for PostgreSQL to accept a connection; check connects with the same.
+      connectionTimeout,
       timeInterval: "1m",
     },
     secureJsonData: { password: "GRAFANA_POSTGRES_PASSWORD" },
@@ -143,6 +145,7 @@ export function datasourceDefinitions(config: Config): DatasourceDefinition[] {
       scrapeInterval: config.prometheus.scrapeInterval,
     },
     config.monitorRole.connectionLimit - 2,
+    config.monitorRole.connectTimeoutSeconds,
   );
 }
 
@@ -182,6 +185,7 @@ export function provisionedDatasources(): DatasourceDefinition[] {
     },
     // jsonData is typed JSON: a number, not a reference. The role's default limit, less the monitor's and a spare.
     Number(SETTINGS.GRAFANA_POSTGRES_CONNECTION_LIMIT.default) - 2,
+    durationSeconds(SETTINGS.GRAFANA_POSTGRES_CONNECT_TIMEOUT.default),
   );
 }
 

@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, parseVariableArgs, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
+import { needsOf } from "./lib/needs.ts";
 import { panelJson, panelLine } from "./lib/check/report.ts";
 import { runCheck } from "./lib/check/run.ts";
 import { alertLine, firingAlerts } from "./lib/check/alerts.ts";
@@ -29,7 +30,7 @@ export const checkCommand = defineCommand({
     },
   },
   run: async ({ args, rawArgs }) => {
-    const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
+    const config = loadConfig({ envFile: args["env-file"], required: needsOf("check") });
     const panels = repeatedValues(rawArgs, "panel");
     const result = await runCheck(config, {
       dashboards: dashboardDefinitions(),

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { envFileArg, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
+import { needsOf } from "./lib/needs.ts";
 import { SERVICE_STATUS_HELP, LINK_STATE_HELP } from "./lib/monitor/metrics.ts";
 import { startMonitor } from "./lib/monitor/serve.ts";
 
@@ -14,7 +15,7 @@ export const monitorCommand = defineCommand({
   },
   args: { ...envFileArg },
   run: async ({ args }) => {
-    const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
+    const config = loadConfig({ envFile: args["env-file"], required: needsOf("monitor") });
     const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
     const running = await startMonitor(config, { log });
     log(`monitor on ${running.url} (/metrics, /healthz), every ${config.monitor.intervalSeconds} s; events: ${running.monitor.health().events}`);

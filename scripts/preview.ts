@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, parseVariableArgs, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
+import { needsOf } from "./lib/needs.ts";
 import { DEFAULT_OUT, type PreviewResult, runPreview } from "./lib/preview/run.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 
@@ -35,7 +36,7 @@ export const previewCommand = defineCommand({
     var: repeatable({ type: "string", valueHint: "name=value", description: "A variable's value instead of its default (repeatable; v1,v2 for several; $__all for All)" }),
   },
   run: async ({ args, rawArgs }) => {
-    const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
+    const config = loadConfig({ envFile: args["env-file"], required: needsOf("preview") });
     const result = await runPreview(config, {
       dashboards: dashboardDefinitions(),
       datasources: datasourceDefinitions(config),

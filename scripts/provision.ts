@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
-import { envFileArg, jsonArg, runCommand, stepLine } from "./lib/cli.ts";
+import { envFileArg, jsonArg, runCommand, stepLines } from "./lib/cli.ts";
 import { writeProvisionFiles } from "./lib/grafana/provision.ts";
 import { loadConfig } from "./lib/config.ts";
 
@@ -25,7 +25,7 @@ export const provisionCommand = defineCommand({
     const result = writeProvisionFiles({ dir: args.out, dryRun: args.check, thresholds: alerts, alertmanager });
     if (args.json) console.log(JSON.stringify({ ok: !(args.check && result.written.length), ...result }));
     else {
-      for (const path of result.written) console.log(stepLine(path, args.check ? "DIFFERS" : "written"));
+      for (const line of stepLines(result.written.map((path) => [path, args.check ? "DIFFERS" : "written"]))) console.log(line);
       console.log(`${result.written.length} file(s) ${args.check ? "differ" : "written"}, ${result.unchanged.length} unchanged`);
     }
     return args.check && result.written.length ? EXIT.checkFailed : EXIT.ok;

@@ -37,30 +37,24 @@ export const pushCommand = defineCommand({
     out: { type: "string", valueHint: "dir", description: `With --preview: where the pictures go (default ./${DEFAULT_OUT})` },
   },
   run: async ({ args }) => {
-    try {
-      if (args.preview && !args["dry-run"]) throw badInput("--preview draws what a push would change: it goes with --dry-run");
-      if (args.out && !args.preview) throw badInput("--out names where --preview's pictures go: it goes with --preview");
-      const config = loadConfig({ envFile: args["env-file"], required: args.preview ? ["GRAFANA_POSTGRES_PASSWORD"] : undefined });
-      const result = await runPushStep(config, { dryRun: args["dry-run"], force: args.force, updateSecrets: args["update-secrets"] });
-      const pictures = args.preview
-        ? await previewDrift(config, grafanaClientFor(config.grafana), result.items, {
-            dashboards: dashboardDefinitions(),
-            datasources: datasourceDefinitions(config),
-            outDir: args.out ?? DEFAULT_OUT,
-            log: (line) => console.error(line),
-          })
-        : undefined;
-      if (args.json) console.log(JSON.stringify(pictures ? { ...result, preview: pictures } : result));
-      else {
-        console.log(pushReportLines(result).join("\n"));
-        if (pictures) reportPictures(pictures);
-      }
-      return result.ok ? EXIT.ok : EXIT.checkFailed;
-    } catch (error) {
-      // --json promises one object on stdout, failures included; runCommand still reports and exits.
-      if (args.json) console.log(JSON.stringify({ ok: false, changes: 0, error: error instanceof Error ? error.message : String(error) }));
-      throw error;
+    if (args.preview && !args["dry-run"]) throw badInput("--preview draws what a push would change: it goes with --dry-run");
+    if (args.out && !args.preview) throw badInput("--out names where --preview's pictures go: it goes with --preview");
+    const config = loadConfig({ envFile: args["env-file"], required: args.preview ? ["GRAFANA_POSTGRES_PASSWORD"] : undefined });
+    const result = await runPushStep(config, { dryRun: args["dry-run"], force: args.force, updateSecrets: args["update-secrets"] });
+    const pictures = args.preview
+      ? await previewDrift(config, grafanaClientFor(config.grafana), result.items, {
+          dashboards: dashboardDefinitions(),
+          datasources: datasourceDefinitions(config),
+          outDir: args.out ?? DEFAULT_OUT,
+          log: (line) => console.error(line),
+        })
+      : undefined;
+    if (args.json) console.log(JSON.stringify(pictures ? { ...result, preview: pictures } : result));
+    else {
+      console.log(pushReportLines(result).join("\n"));
+      if (pictures) reportPictures(pictures);
     }
+    return result.ok ? EXIT.ok : EXIT.checkFailed;
   },
 });
 

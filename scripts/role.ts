@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import { envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
-import { type SettingName, loadConfig } from "./lib/config.ts";
+import { loadConfig } from "./lib/config.ts";
+import { needsOf } from "./lib/needs.ts";
 import { type RoleStepOptions, runRoleStep } from "./lib/role/role-step.ts";
 import { printRoleReport } from "./lib/role/report.ts";
 import { MIGRATION_FILE, roleMigration } from "./lib/role/role-migration.ts";
@@ -32,9 +33,7 @@ export const roleCommand = defineCommand({
       const config = loadConfig({ envFile: args["env-file"], required: ["GRAFANA_POSTGRES_PASSWORD"] });
       return console.log(scramVerifier(config.monitorRole.password ?? ""));
     }
-    const required: SettingName[] = ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD"];
-    if (args.rabbitmq) required.push("RABBITMQ_PASSWORD", "RABBITMQ_MONITOR_PASSWORD");
-    const config = loadConfig({ envFile: args["env-file"], required });
+    const config = loadConfig({ envFile: args["env-file"], required: needsOf(args.rabbitmq ? "role --rabbitmq" : "role") });
     const options: RoleStepOptions = { strict: args.strict, dryRun: args["dry-run"], check: args.check, rabbitmq: args.rabbitmq };
     const result = await runRoleStep(config, options);
     if (args.json) {

@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
 import { jsonArg, runCommand, stepLine } from "./lib/cli.ts";
 import { type ComponentStatus, HEALTHY_STATES, shellExports, stackDown, stackEnv, stackStatus, stackUp } from "./lib/stack/stack.ts";
+import { ALL_STACK_PACKAGES, TEST_PACKAGES, ensurePackages } from "./lib/debian-packages.ts";
 import { TOOL_NAMES, ensureTools, installAllowed, missingTools, toolPath, toolVersion, toolsMissingError } from "./lib/stack/prometheus-tools.ts";
 
 const print = (statuses: ComponentStatus[], json: boolean | undefined) => {
@@ -18,13 +19,37 @@ const up = defineCommand({
   },
   args: {
     ...jsonArg,
-    install: { type: "boolean", description: "Build Prometheus and Alertmanager when missing (default; --no-install or STACK_NO_INSTALL=1 refuses instead)" },
+    install: {
+      type: "boolean",
+      description:
+        "Install the Debian packages it lacks (as root on Debian) and build Prometheus and Alertmanager when missing (default; --no-install or STACK_NO_INSTALL=1 refuses instead, with the one command to run)",
+    },
   },
   run: async ({ args }) => {
     const install = installAllowed(args.install);
     // Refused before anything starts: the one command that builds them.
     if (!install && missingTools().missing.length) throw toolsMissingError();
-    print(await stackUp(args.json ? () => {} : (line) => console.error(line), undefined, { install }), args.json);
+    print(await stackUp(args.json ? () => {} : (line) => console.error(line), undefined, { install, packages: install }), args.json);
+  },
+});
+
+const packages = defineCommand({
+  meta: {
+    name: "packages",
+    description:
+      "Install the Debian packages the stack runs on (with --tests, also those the test suite needs) unless present: as root on Debian, saying what and why; " +
+      "otherwise exit 2 with the one apt-get command",
+  },
+  args: {
+    ...jsonArg,
+    tests: { type: "boolean", description: "Also the test suite's: docker-compose, chromium, fonts-inter" },
+    install: { type: "boolean", description: "Install what is missing (default; --no-install or STACK_NO_INSTALL=1 refuses instead)" },
+  },
+  run: async ({ args }) => {
+    const wanted = [...ALL_STACK_PACKAGES, ...(args.tests ? TEST_PACKAGES : [])];
+    const plan = await ensurePackages(wanted, args.json ? () => {} : (line) => console.error(line), { allowed: installAllowed(args.install) });
+    if (args.json) console.log(JSON.stringify({ packages: wanted.map((pkg) => pkg.name), installed: plan.missing.map((pkg) => pkg.name) }));
+    else console.log(plan.missing.length ? `installed ${plan.missing.map((pkg) => pkg.name).join(", ")}` : `all there: ${wanted.map((pkg) => pkg.name).join(", ")}`);
   },
 });
 
@@ -74,7 +99,7 @@ const env = defineCommand({
 
 export const stackCommand = defineCommand({
   meta: { name: "stack", description: "The live stack for tests and the demo (Grafana is not part of it: set GRAFANA_URL)." },
-  subCommands: { up, down, status, env, tools },
+  subCommands: { up, down, status, env, tools, packages },
 });
 
 if (import.meta.main) runCommand(stackCommand);

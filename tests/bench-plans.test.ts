@@ -7,7 +7,8 @@ import postgres from "postgres";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import type { Config } from "../scripts/lib/config.ts";
 import { postgresText } from "../scripts/lib/check/sources/postgres.ts";
-import type { QueryEngine } from "../scripts/lib/check/run.ts";
+import { type QueryEngine, queryContext } from "../scripts/lib/check/run.ts";
+import type { QueryContext } from "../scripts/lib/check/sources/kind.ts";
 import type { DirectRunner } from "../scripts/lib/check/runner.ts";
 import type { Frame } from "../scripts/lib/check/frames.ts";
 import { type BenchContexts, benchContexts } from "../scripts/lib/bench/contexts.ts";
@@ -33,12 +34,13 @@ let role: postgres.Sql;
 let engine: QueryEngine & { runner: DirectRunner };
 let bench: BenchContexts;
 let queries: SqlQuery[];
+let dashboards: ReturnType<typeof dashboardDefinitions>;
 
 beforeAll(async () => {
   db = await fixtureCopy("bench_plans");
   config = withDatabase(settings(), db.name);
   expect((await runRoleStep(config, {})).postgres.status).toBe("ok");
-  const dashboards = dashboardDefinitions();
+  dashboards = dashboardDefinitions();
   const datasources = datasourceDefinitions(config);
   queries = dashboardSqlQueries(dashboards, datasources);
   const { postgres: pg, monitorRole } = config;
@@ -60,20 +62,23 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
+/** Every node of the query's plan as the read-only role gets it with these variables. */
+async function plan(query: SqlQuery, context: QueryContext): Promise<PlanNode[]> {
+  const [row] = await role.unsafe(`EXPLAIN (FORMAT JSON) ${postgresText(query.target, context)}`);
+  const nodes: PlanNode[] = [];
+  const visit = (node: PlanNode) => {
+    nodes.push(node);
+    for (const child of node.Plans ?? []) visit(child);
+  };
+  visit((row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan);
+  return nodes;
+}
+
 /** Every node of the query's plan as the read-only role gets it, for both the default and the narrow variables. */
 async function planNodes(query: SqlQuery): Promise<{ variables: string; nodes: PlanNode[] }[]> {
   const contexts = bench.contexts.get(query.dashboard.uid)!;
   const out = [];
-  for (const [variables, context] of [["default", contexts.base], ["narrow", contexts.narrow]] as const) {
-    const [row] = await role.unsafe(`EXPLAIN (FORMAT JSON) ${postgresText(query.target, context)}`);
-    const nodes: PlanNode[] = [];
-    const visit = (node: PlanNode) => {
-      nodes.push(node);
-      for (const child of node.Plans ?? []) visit(child);
-    };
-    visit((row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan);
-    out.push({ variables, nodes });
-  }
+  for (const [variables, context] of [["default", contexts.base], ["narrow", contexts.narrow]] as const) out.push({ variables, nodes: await plan(query, context) });
   return out;
 }
 
@@ -111,14 +116,23 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
     expect(await sequentialScans(queries)).toEqual([]);
   });
 
-  test("the signals and orders of a chosen strategy come from its own part of its index, never from a walk by time", async () => {
-    // Walking signals or orders newest first until 100 match would read the whole table for a strategy that
-    // stopped long ago; the planner's statistics cannot tell it has.
+  test("the signals and orders of a chosen strategy or asset come from its own part of an index, never from a walk by time", async () => {
+    // Walking signals or orders newest first until 100 match would read the whole table for a strategy or an
+    // asset that stopped long ago; the planner's statistics cannot tell it has.
+    const main = dashboards.find((d) => d.uid === queries.find((q) => q.name === "orders")!.dashboard.uid)!;
+    const { from, to } = bench.ranges.get(main.uid)!;
+    const assetOnly = await queryContext(main, engine, { from, to, variables: { asset: [bench.narrow.asset!] } });
     for (const name of ["signals", "orders"]) {
-      const narrow = (await planNodes(queries.find((q) => q.name === name)!)).find((p) => p.variables === "narrow")!;
-      const indexes = narrow.nodes.map((n) => n["Index Name"]).filter(Boolean);
-      expect({ name, indexes }).toMatchObject({ name, indexes: expect.arrayContaining(["idx_trading_signals_strategy_timestamp"]) });
-      expect({ name, byTime: indexes.filter((i) => i === "idx_orders_created_at" || i === "idx_trading_signals_timestamp") }).toEqual({ name, byTime: [] });
+      const query = queries.find((q) => q.name === name)!;
+      for (const [chosen, context, index] of [
+        ["strategy and asset", bench.contexts.get(main.uid)!.narrow, "idx_trading_signals_strategy_timestamp"],
+        ["asset", assetOnly, "idx_trading_signals_asset_timestamp"],
+      ] as const) {
+        const indexes = (await plan(query, context)).map((n) => n["Index Name"]).filter(Boolean);
+        expect({ name, chosen, indexes }).toMatchObject({ name, chosen, indexes: expect.arrayContaining([index]) });
+        const byTime = indexes.filter((i) => i === "idx_orders_created_at" || i === "idx_trading_signals_timestamp");
+        expect({ name, chosen, byTime }).toEqual({ name, chosen, byTime: [] });
+      }
     }
   });
 

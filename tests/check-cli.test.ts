@@ -36,8 +36,11 @@ test("--panel (repeatable, across dashboards) and --var choose what runs; a fail
   const run = await check([...panels, "--var", "signal_id=not-a-uuid", "--var", "strategy=$__all"], { WS_GATEWAY_PORT: "1" });
   expect(run.code).toBe(1);
   expect(run.stdout).toMatch(/Trading system monitoring \/ Trading signals: last 100\s+ok/);
-  expect(run.stdout).toMatch(/Signal trace \/ Signal\s+ok\s+1 rows/);
+  expect(run.stdout).toMatch(/Signal trace \/ Signal\s+ok\s+1 row\s/);
   expect(run.stdout).toMatch(/Trading system monitoring \/ WebSocket link details\s+FAILED.*127\.0\.0\.1:1\/health/);
+  // In Go's words, as Grafana shows it, not Bun's
+  expect(run.stdout).toContain('Get "http://127.0.0.1:1/health": dial tcp 127.0.0.1:1: connect: connection refused');
+  expect(run.stdout).not.toContain("Is the computer able to access the url?");
   expect(run.stdout).toContain("checked: 4 ok, 1 failed");
 });
 

@@ -57,9 +57,9 @@ describe("config", () => {
   test("database, user and table names are any name PostgreSQL accepts quoted: case, spaces and quotes kept", () => {
     const config = loadConfig({
       envFile: "/dev/null",
-      env: { POSTGRES_DB: "XXXX", POSTGRES_USER: "Trader Admin", GRAFANA_POSTGRES_USER: 'Grafana "RO"', GRAFANA_POSTGRES_EXTRA_TABLES: "Fills, daily-PnL" },
+      env: { POSTGRES_DB: "Trading DB", POSTGRES_USER: "Trader Admin", GRAFANA_POSTGRES_USER: 'Grafana "RO"', GRAFANA_POSTGRES_EXTRA_TABLES: "Fills, daily-PnL" },
     });
-    expect(config.postgres).toMatchObject({ database: "XXXX", adminUser: "Trader Admin" });
+    expect(config.postgres).toMatchObject({ database: "Trading DB", adminUser: "Trader Admin" });
     expect(config.monitorRole.user).toBe('Grafana "RO"');
     expect(config.monitorRole.extraTables).toEqual(["Fills", "daily-PnL"]);
     // 63 bytes is PostgreSQL's limit (a longer name is cut short), counted in bytes, not characters.
@@ -104,5 +104,71 @@ describe("config", () => {
 
   test("env.example documents exactly the settings the code reads", () => {
     expect(readFileSync(join(import.meta.dir, "..", "env.example"), "utf8")).toBe(envExample());
+  });
+});
+
+describe("the trading system's own settings (its env.example: placeholders, names of its own)", () => {
+  const example = readFileSync(join(import.meta.dir, "fixtures", "trading-system-env.example"), "utf8");
+  /** The example as an operator fills it in: every XXXX replaced by a value of its own. */
+  const filled = (extra = "") => envFile(`filled-${Math.random().toString(36).slice(2, 8)}.env`, `${example.replace(/=XXXX$/gm, (_, i) => `=value-${i}`)}${extra}`);
+  const configFor = (path: string, command = "setup", json = false) =>
+    runCli(["scripts/config.ts", "--env-file", path, "--for", command, ...(json ? ["--json"] : [])], bareEnv());
+
+  test("as it comes, every placeholder is refused by name, and setup's missing setting is named; exit 2", async () => {
+    const run = await configFor(envFile("system-example.env", example));
+    expect(run.code).toBe(2);
+    for (const name of ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "MODEL_SERVICE_API_KEY", "POSTGRES_DB", "GRAFANA_ADMIN_PASSWORD"]) {
+      expect(run.stderr).toContain(`  - ${name}: a placeholder`);
+    }
+    expect(run.stderr).toContain('POSTGRES_DB: a placeholder ("XXXX")');
+    expect(run.stderr).toContain("RABBITMQ_MONITOR_PASSWORD: required here but not set");
+    // Counted as listed
+    const bullets = run.stderr.split("\n").filter((line) => line.startsWith("  - ")).length;
+    expect(run.stderr).toContain(`Configuration has ${bullets} problems`);
+  });
+
+  test("`config --for setup` lists exactly what setup asks for: the same file passes one and fails the other alike", async () => {
+    const lacking = filled();
+    const config = await configFor(lacking);
+    const setup = await runCli(["scripts/setup.ts", "--env-file", lacking], bareEnv());
+    expect(config.code).toBe(2);
+    expect(setup.code).toBe(2);
+    const missing = (text: string) => [...text.matchAll(/- (\w+): required here but not set/g)].map((m) => m[1]).sort();
+    expect(missing(config.stderr)).toEqual(["RABBITMQ_MONITOR_PASSWORD"]);
+    expect(missing(setup.stdout + setup.stderr)).toEqual(["RABBITMQ_MONITOR_PASSWORD"]);
+
+    const complete = await configFor(filled("RABBITMQ_MONITOR_PASSWORD=monitor-value\n"), "setup", true);
+    expect(complete.code).toBe(0);
+    expect(JSON.parse(complete.stdout).needs).toEqual({
+      command: "setup",
+      settings: ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "GRAFANA_POSTGRES_PASSWORD", "RABBITMQ_MONITOR_PASSWORD", "MODEL_SERVICE_API_KEY"],
+    });
+  }, 30_000);
+
+  test("the file's own names are listed, not silently ignored; none of the system's is taken for a typo", async () => {
+    const run = await configFor(filled("RABBITMQ_MONITOR_PASSWORD=monitor-value\n"));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("12 names in the file are not the toolkit's settings");
+    expect(run.stdout).toContain("BYBIT_API_SECRET");
+    expect(run.stdout).toContain("ORDERMANAGER_MAX_EXPOSURE");
+    expect(run.stderr).not.toContain("probably misspelt");
+  });
+
+  test("a name close to a setting is reported with the name it probably meant", async () => {
+    const typo = filled("RABBITMQ_MONITOR_PASSWORD=monitor-value\n");
+    writeFileSync(typo, readFileSync(typo, "utf8").replace(/^POSTGRES_PASSWORD=/m, "POSTGRES_PASWORD="));
+    const run = await configFor(typo);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("POSTGRES_PASWORD: not a setting of the toolkit; did you mean POSTGRES_PASSWORD?");
+    expect(run.stderr).toContain("POSTGRES_PASSWORD: required here but not set (Admin password, used only by the role step); the file has POSTGRES_PASWORD");
+  });
+
+  test("placeholders in other shapes: changeme, your_..., <...>; a real value that merely contains one is fine", () => {
+    for (const value of ["changeme", "CHANGE_ME", "your_password_here", "<token>", "xxxxxxxx"]) {
+      expect(() => loadConfig({ envFile: "/dev/null", env: { GRAFANA_POSTGRES_PASSWORD: value } })).toThrow("GRAFANA_POSTGRES_PASSWORD: a placeholder");
+    }
+    for (const value of ["xXx-real-9f2", "yourself-not", "a<b>c"]) {
+      expect(loadConfig({ envFile: "/dev/null", env: { GRAFANA_POSTGRES_PASSWORD: value } }).monitorRole.password).toBe(value);
+    }
   });
 });

@@ -31,24 +31,34 @@ interface Resolved {
   volumes: Record<string, unknown>;
 }
 
+/** The two settings every compose command needs (the demo's passwords, read before profiles apply). */
+const NEEDED = { POSTGRES_PASSWORD: "pg-test-value", RABBITMQ_PASSWORD: "mq-test-value" };
+
 /** `docker-compose config` with exactly these variables (an --env-file of the test's own, so that a
- *  developer's ./.env or shell does not leak in). */
+ *  developer's ./.env or shell does not leak in), NEEDED included. */
 let defaults: Resolved | undefined;
 function resolved(variables: Record<string, string> = {}): Resolved {
   if (!Object.keys(variables).length && defaults) return defaults;
+  const run = compose({ ...NEEDED, ...variables });
+  if (run.exitCode !== 0) throw new Error(`docker-compose config failed: ${run.stderr}`);
+  const config = parse(run.stdout) as Resolved;
+  if (!Object.keys(variables).length) defaults = config;
+  return config;
+}
+
+/** `docker-compose [--profile P] config` with exactly these variables. */
+function compose(variables: Record<string, string>, profile?: string): { exitCode: number; stdout: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), "compose-"));
   let run: ReturnType<typeof Bun.spawnSync>;
   try {
     const envFile = join(dir, "test.env");
     writeFileSync(envFile, Object.entries(variables).map(([k, v]) => `${k}=${v}`).join("\n"));
-    run = Bun.spawnSync(["docker-compose", "--env-file", envFile, "-f", FILE, "config"], { cwd: REPO, env: { PATH: process.env.PATH ?? "" } });
+    const profiles = profile ? ["--profile", profile] : [];
+    run = Bun.spawnSync(["docker-compose", "--env-file", envFile, "-f", FILE, ...profiles, "config"], { cwd: REPO, env: { PATH: process.env.PATH ?? "" } });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (run.exitCode !== 0) throw new Error(`docker-compose config failed: ${run.stderr!.toString()}`);
-  const config = parse(run.stdout!.toString()) as Resolved;
-  if (!Object.keys(variables).length) defaults = config;
-  return config;
+  return { exitCode: run.exitCode ?? 1, stdout: run.stdout!.toString(), stderr: run.stderr!.toString() };
 }
 
 const hasCompose = Bun.spawnSync(["sh", "-c", "command -v docker-compose"]).exitCode === 0;
@@ -121,11 +131,12 @@ describe("docker-compose.yml", () => {
       WS_GATEWAY_HOST: "ws-gateway",
       PROMETHEUS_URL: "http://prometheus:9090",
     });
-    // In the file itself, every password, key or token is a ${VARIABLE} reference (or the documented admin default).
+    // In the file itself, every password, key or token is a ${VARIABLE} reference (or the documented admin
+    // default), or a required one (${VARIABLE:?message}) whose message holds no value.
     const raw = readFileSync(FILE, "utf8");
     const secretLines = [...raw.matchAll(/^\s*([A-Z_]*(?:PASSWORD|PASS|API_KEY|TOKEN)):\s*(.*)$/gm)];
     expect(secretLines.length).toBeGreaterThan(8);
-    for (const [, key, value] of secretLines) expect(`${key}: ${value}`).toMatch(/: \$\{[A-Z_]+:-(admin)?\}$/);
+    for (const [, key, value] of secretLines) expect(`${key}: ${value}`).toMatch(/: \$\{([A-Z_]+:-(admin)?|([A-Z_]+):\?set \3 in \.env[^}$]*)\}$/);
   });
 
   test.if(hasCompose)("Grafana starts with RABBITMQ_MANAGEMENT_URL without a trailing slash, the URL check and push use", () => {
@@ -195,6 +206,28 @@ describe("docker-compose.yml", () => {
     expect(demo.volumes).toContain(`${REPO}:/app:ro`);
     expect(demo.environment).toMatchObject({ POSTGRES_HOST: "postgres", RABBITMQ_HOST: "rabbitmq" });
   });
+
+  test.if(hasCompose)("profile demo with no .env: refused at once, naming the variable; with the two passwords every variable resolves, and RabbitMQ's user is not guest", () => {
+    const bare = compose({}, "demo");
+    expect(bare.exitCode).not.toBe(0);
+    expect(bare.stderr).toMatch(/POSTGRES_PASSWORD|RABBITMQ_PASSWORD/);
+    const withoutBroker = compose({ POSTGRES_PASSWORD: "pg-test-value" }, "demo");
+    expect(withoutBroker.exitCode).not.toBe(0);
+    expect(withoutBroker.stderr).toContain("set RABBITMQ_PASSWORD in .env");
+    const ok = compose(NEEDED, "demo");
+    expect(ok.exitCode).toBe(0);
+    const { services } = parse(ok.stdout) as Resolved;
+    // guest may only log in from RabbitMQ's own host: the demo connects over the network
+    expect(services.rabbitmq!.environment).toMatchObject({ RABBITMQ_DEFAULT_USER: "ytrader", RABBITMQ_DEFAULT_PASS: "mq-test-value" });
+    expect(services.demo!.environment).toMatchObject({ RABBITMQ_USER: "ytrader", RABBITMQ_PASSWORD: "mq-test-value", POSTGRES_PASSWORD: "pg-test-value" });
+    expect(services.postgres!.environment.POSTGRES_PASSWORD).toBe("pg-test-value");
+    // No variable left empty that a demo service needs
+    for (const name of ["postgres", "rabbitmq", "demo"]) {
+      for (const [key, value] of Object.entries(services[name]!.environment)) {
+        if (/PASSWORD|PASS$|_USER$/.test(key)) expect({ service: name, key, value }).not.toEqual({ service: name, key, value: "" });
+      }
+    }
+   }, 30_000);
 
   test.if(hasCompose)("Prometheus of the tests' release: the generated configuration and rules mounted read-only, a data volume, retention from the setting, healthcheck", () => {
     const prometheus = resolved().services.prometheus!;

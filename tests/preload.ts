@@ -3,6 +3,15 @@
 // left as it was.
 import { afterAll } from "bun:test";
 import { endTestRun } from "./support/test-run-stack.ts";
+import { TEST_PACKAGES, ensurePackages } from "../scripts/lib/debian-packages.ts";
+import { installAllowed } from "../scripts/lib/stack/prometheus-tools.ts";
+
+// What the suite needs beyond the stack (whose own packages `stack up` installs): installed first when
+// missing, as root on Debian, as the stack does; otherwise the tests that need them fail naming them,
+// and the one command is said here once.
+await ensurePackages(TEST_PACKAGES, (line) => console.error(`[tests] ${line}`), { allowed: installAllowed(undefined) }).catch((error: Error) =>
+  console.error(`[tests] ${error.message}`),
+);
 
 // A hook in the preload runs once, after the last test file (Bun 1.4.5).
 // Stopping RabbitMQ alone takes several seconds: the hook gets two minutes, not Bun's 5 s default.

@@ -224,7 +224,8 @@ describe("what the preview draws with", () => {
     const files = { chromium: join(dir, "no-chromium"), inter: join(dir, "no-inter.otf") };
     const error = await ensureChromium((line) => lines.push(line), { install: false, files }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toContain("chromium and fonts-inter are missing. Install them: apt-get install chromium fonts-inter");
+    expect((error as Error).message).toContain("Debian packages missing: chromium (the preview draws dashboards with it), fonts-inter");
+    expect((error as Error).message).toContain("apt-get install -y --no-install-recommends chromium fonts-inter");
     expect(exitCodeFor(error)).toBe(2);
     expect(lines).toEqual([]);
   });

@@ -286,7 +286,7 @@ describe("bun run push, as a user runs it", () => {
     const wrong = await cli(["--json"], { GRAFANA_TOKEN: "", GRAFANA_ADMIN_USER: target.auth.user ?? "admin", GRAFANA_ADMIN_PASSWORD: "wrong-password" });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain("refused the credentials");
-    expect(JSON.parse(wrong.stdout)).toMatchObject({ ok: false, changes: 0 });
+    expect(JSON.parse(wrong.stdout)).toMatchObject({ ok: false, exitCode: 2 });
     expect(wrong.stdout + wrong.stderr).not.toContain(target.auth.password ?? "no-password-set");
 
     const closed = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { SETTINGS } from "../scripts/lib/config.ts";
 import { postgresPid } from "../scripts/lib/stack/local-postgres.ts";
+import { listeningPortsOf, portFree } from "../scripts/lib/stack/daemon.ts";
+import { connect } from "node:net";
 import { PORT_SETTINGS, type PortName, stackDir, stackPorts } from "../scripts/lib/stack/stack-paths.ts";
 import { adminSql, freeStackPorts, rabbitApi, runCli, settings, useLiveStack } from "./support/live.ts";
 
@@ -131,13 +133,19 @@ describe("what the stack owns", () => {
       expect(states(stopped.stdout)).toEqual({ postgres: "stopped", rabbitmq: "stopped", alertmanager: "stopped", prometheus: "stopped", demo: "stopped", monitor: "stopped" });
       expect(stopped.code).toBe(1);
 
+      // Straight up again: the connections the stopped services left in TIME-WAIT take no port.
+      const again = await runCli(["scripts/stack.ts", "up", "--json"], env);
+      expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(states(again.stdout)).toEqual({ postgres: "started", rabbitmq: "started", alertmanager: "started", prometheus: "started", demo: "started", monitor: "started" });
+      expect((await runCli(["scripts/stack.ts", "down"], env)).code).toBe(0);
+
       expect((await runCli(["scripts/stack.ts", "down", "--purge"], env)).code).toBe(0);
       expect(existsSync(dir)).toBe(false);
     } finally {
       await runCli(["scripts/stack.ts", "down", "--purge"], env);
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 300_000);
 
   test("`bun test` starts the stack only for a test that needs it, stops what it started, and leaves alone a stack that was already running", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stack-testrun-"));
@@ -174,6 +182,34 @@ describe("what the stack owns", () => {
       rmSync(probeDir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("a port is taken only by a socket listening on it", () => {
+  test("the kernel's table: LISTEN takes its port, TIME-WAIT and established connections do not", () => {
+    // /proc/net/tcp's columns (sl, local, remote, st, ...), written by hand: 0A is LISTEN, 06 TIME-WAIT, 01 ESTABLISHED
+    const table = [
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+      "   0: 0100007F:D6D8 00000000:0000 0A 00000000:00000000 00:00000000 00000000   0        0 1001 1",
+      "   1: 0100007F:D6D9 0100007F:9C40 06 00000000:00000000 03:00001000 00000000     0        0 0 3",
+      "   2: 00000000:D6DA 0100007F:9C41 01 00000000:00000000 00:00000000 00000000   0        0 1002 1",
+    ].join("\n");
+    expect(listeningPortsOf(table)).toEqual([0xd6d8]);
+    const table6 = [
+      "  sl  local_address                         remote_address                        st",
+      "   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A",
+    ].join("\n");
+    expect(listeningPortsOf(table6)).toEqual([8080]);
+  });
+
+  test("a port whose server stopped while a connection was open is free; a listening one is not", async () => {
+    const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: (socket) => void socket.end(), data() {} } });
+    const { port } = server;
+    expect(portFree(port)).toBe(false);
+    // The server closes first: its side of the connection stays in TIME-WAIT for a minute.
+    await new Promise<void>((done) => connect(port, "127.0.0.1").on("close", () => done()).on("error", () => done()));
+    server.stop(true);
+    expect(portFree(port)).toBe(true);
+  });
 });
 
 describe("the stack directory", () => {

@@ -2,13 +2,13 @@
 // point and the one exit path: it checks the command line against the command's own `args` before
 // anything runs, and turns every outcome (a returned code, a thrown error) into the documented exit code.
 import { type ArgDef, type ArgsDef, type CommandDef, runCommand as runCitty, renderUsage } from "citty";
-import { badInput, EXIT, EXIT_CODES_HELP, describeFailure, exitCodeFor } from "./errors.ts";
+import { badInput, didYouMean, EXIT, EXIT_CODES_HELP, describeFailure, exitCodeFor, failureJson } from "./errors.ts";
 
 export const envFileArg = {
   "env-file": {
     type: "string",
     valueHint: "path",
-    description: "Settings file to read (default ./.env; the trading system's own .env works as it is)",
+    description: "Settings file to read (default ./.env; the trading system's own .env, once its placeholders are filled in: `config --for setup` says what it lacks)",
   },
 } as const;
 
@@ -16,9 +16,22 @@ export const jsonArg = {
   json: { type: "boolean", description: "Print the result as JSON (for CI and cron)" },
 } as const;
 
+/** "1 row", "2 rows": a count with its noun in the right number. */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
+}
+
 /** One line per step: name, verdict, reason. */
-export function stepLine(name: string, verdict: string, detail = ""): string {
-  return `${name.padEnd(24)} ${verdict.padEnd(12)} ${detail}`.trimEnd();
+export function stepLine(name: string, verdict: string, detail = "", widths: { name: number; verdict: number } = STEP_WIDTHS): string {
+  return `${name.padEnd(widths.name)} ${verdict.padEnd(widths.verdict)} ${detail}`.trimEnd();
+}
+
+const STEP_WIDTHS = { name: 24, verdict: 12 };
+
+/** Step lines whose columns line up whatever the longest name: [name, verdict, detail] each. */
+export function stepLines(rows: [name: string, verdict: string, detail?: string][]): string[] {
+  const widths = { name: Math.max(STEP_WIDTHS.name, ...rows.map(([name]) => name.length)), verdict: STEP_WIDTHS.verdict };
+  return rows.map(([name, verdict, detail]) => stepLine(name, verdict, detail, widths));
 }
 
 // Any command: each one's argument shapes are its own.
@@ -44,10 +57,15 @@ export async function runCommand(command: AnyCommand, rawArgs: string[] = proces
     }
   } catch (error) {
     console.error(describeFailure(error));
+    // --json promises one object on stdout, failures included: a mistyped command line too.
+    if (asksForJson(rawArgs)) console.log(JSON.stringify(failureJson(error)));
     code = exitCodeFor(error);
   }
   process.exit(code);
 }
+
+/** True when the command line asks for JSON (before any `--`). */
+const asksForJson = (rawArgs: string[]) => rawArgs.slice(0, rawArgs.includes("--") ? rawArgs.indexOf("--") : undefined).includes("--json");
 
 interface ResolvedCall {
   /** The command whose `run` is called (a subcommand when one was named). */
@@ -209,30 +227,7 @@ function splitValue(text: string): [string, string | undefined] {
 
 const helpHint = (path: string) => ` See \`${path} --help\`.`;
 
-/** " (did you mean X?)" when one candidate is close to what was typed, else "". */
-function suggest(typed: string, candidates: string[], fallback: string): string {
-  const key = (s: string) => s.replace(/^-+/, "").replace(/[-_]/g, "").toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(key(typed), key(candidate));
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  const close = best !== undefined && bestDistance <= Math.max(2, Math.floor(key(typed).length / 3));
-  return close ? ` (did you mean ${best}?)` : fallback;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
+const suggest = (typed: string, candidates: string[], fallback: string) => didYouMean(typed, candidates) || fallback;
 
 async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
   return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
-import { badInput } from "./errors.ts";
+import { ToolkitError, badInput, nearest } from "./errors.ts";
 import { ALERT_SETTINGS, type AlertThresholds, type AlertmanagerSettings, alertSettingProblems, alertThresholds, alertmanagerSettings } from "./config-alerts.ts";
 
 type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "count" | "threshold" | "duration" | "promDuration" | "text" | "secret";
@@ -63,6 +63,12 @@ export const SETTINGS = {
     group: "PostgreSQL",
     default: "5s",
     description: "statement_timeout of the read-only role: a query running longer is cancelled",
+  },
+  GRAFANA_POSTGRES_CONNECT_TIMEOUT: {
+    kind: "duration",
+    group: "PostgreSQL",
+    default: "5s",
+    description: "How long `check` and Grafana's datasource wait for PostgreSQL to accept a connection before calling it unreachable (at most 5s by default; whole seconds for Grafana)",
   },
   GRAFANA_POSTGRES_IDLE_TIMEOUT: {
     kind: "duration",
@@ -239,6 +245,10 @@ const schema = z.object(shape);
 export interface Config {
   /** Where the settings came from: the .env path, or null when only the environment was read. */
   envFile: string | null;
+  /** Names in the .env file that are not settings of the toolkit (the trading system's own, mostly),
+   *  and those among them a letter or two from one that is: "POSTGRES_PASWORD (did you mean
+   *  POSTGRES_PASSWORD?)". Listed by `bun run config`, never silently ignored. */
+  otherVariables: { unknown: string[]; nearMisses: string[] };
   /** Every setting by its variable name, as read (defaults filled in); for what is named by setting,
    *  such as a datasource's secrets. */
   values: Readonly<Partial<Record<SettingName, string>>>;
@@ -250,6 +260,8 @@ export interface Config {
     connectionLimit: number;
     statementTimeout: string;
     idleInTransactionTimeout: string;
+    /** GRAFANA_POSTGRES_CONNECT_TIMEOUT in whole seconds (at least 1), as Grafana's connectionTimeout takes it. */
+    connectTimeoutSeconds: number;
   };
   rabbitmq: {
     host: string;
@@ -310,19 +322,27 @@ export interface LoadOptions {
 }
 
 const NO_ENV_FILE_HINT =
-  'copy env.example to .env and fill it in, pass --env-file PATH (the trading system\'s own .env works as it is), or point this shell at the local stack: eval "$(bun run --silent stack env)"';
+  'copy env.example to .env and fill it in, pass --env-file PATH (the trading system\'s own .env, with what `bun run config --env-file PATH --for setup` says it lacks), or point this shell at the local stack: eval "$(bun run --silent stack env)"';
 
 /** Reads, validates and types every setting. Throws bad input (exit 2) listing every problem at once. */
 export function loadConfig(options: LoadOptions = {}): Config {
-  const { values, envFile } = readSources(options);
+  const { values, envFile, given, fileNames } = readSources(options);
   const problems: string[] = [];
+  const others = otherVariables(fileNames, given);
+  problems.push(...others.problems);
+  const placeholders = (Object.keys(SETTINGS) as SettingName[]).filter((name) => given[name] !== undefined && isPlaceholder(given[name]!));
+  for (const name of placeholders) {
+    const shown = SETTINGS[name].kind === "secret" ? "" : ` (${JSON.stringify(given[name])})`;
+    problems.push(`${name}: a placeholder${shown}, not a value: put the real one in its place (${SETTINGS[name].description})`);
+  }
   for (const name of options.required ?? []) {
-    if (!values[name]) problems.push(`${name}: required here but not set (${SETTINGS[name].description})`);
+    if (!values[name]) problems.push(`${name}: required here but not set (${SETTINGS[name].description})${others.meant.has(name) ? `; the file has ${others.meant.get(name)}` : ""}`);
   }
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0]) as SettingName;
+      if (placeholders.includes(name)) continue;
       const shown = SETTINGS[name]?.kind === "secret" ? "" : `, got ${JSON.stringify(values[name])}`;
       problems.push(`${name}: ${issue.message}${shown}`);
     }
@@ -331,10 +351,37 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (problems.length || !parsed.success) {
     const missing = (options.required ?? []).some((name) => !values[name]);
     // The usual first-run mistake: no .env at all. Say where settings can come from.
-    const hint = missing && !envFile ? [`no .env file at ${resolve(".env")} and no --env-file: ${NO_ENV_FILE_HINT}`] : [];
-    throw badInput(`Configuration has ${problems.length} problem(s)${envFile ? ` (read ${envFile})` : ""}:`, [...problems, ...hint]);
+    const hint = missing && !envFile ? `no .env file at ${resolve(".env")} and no --env-file: ${NO_ENV_FILE_HINT}` : undefined;
+    const counted = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    throw new ToolkitError("badInput", `Configuration has ${counted}${envFile ? ` (read ${envFile})` : ""}`, { problems, hint });
   }
-  return toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile);
+  return { ...toConfig(parsed.data as Record<SettingName, string | number | undefined>, envFile), otherVariables: { unknown: others.unknown, nearMisses: others.nearMisses } };
+}
+
+// The stand-ins of example files: XXXX, changeme, your_password, <token>.
+const PLACEHOLDER = /^(?:x{3,}|change[-_ ]?me|your[-_ ].*|<[^>]*>|todo|replace[-_ ]?me|\*{3,})$/i;
+
+/** True when a value is obviously an example file's stand-in, not a real value. */
+export function isPlaceholder(value: string): boolean {
+  return PLACEHOLDER.test(value.trim());
+}
+
+/** The .env file's names that are not settings, and the near misses among them: a near miss whose
+ *  setting has no value is a problem (the setting is probably misspelt), else a note. */
+function otherVariables(fileNames: string[], given: Record<string, string | undefined>) {
+  const known = Object.keys(SETTINGS);
+  const unknown = fileNames.filter((name) => !(name in SETTINGS)).sort();
+  const nearMisses: string[] = [];
+  const problems: string[] = [];
+  const meant = new Map<SettingName, string>();
+  for (const name of unknown) {
+    const near = name.length >= 6 ? (nearest(name, known, name.length >= 12 ? 2 : 1) as SettingName | undefined) : undefined;
+    if (!near) continue;
+    nearMisses.push(`${name} (did you mean ${near}?)`);
+    meant.set(near, name);
+    if (given[near] === undefined) problems.push(`${name}: not a setting of the toolkit; did you mean ${near}? Rename it (${near} is not set)`);
+  }
+  return { unknown, nearMisses, problems, meant };
 }
 
 /** The remote-write credentials go together: basic auth is a user and a password, a bearer token stands
@@ -354,7 +401,13 @@ function remoteWriteProblems(values: Record<string, string | undefined>): string
   return problems;
 }
 
-function readSources(options: LoadOptions): { values: Record<string, string | undefined>; envFile: string | null } {
+function readSources(options: LoadOptions): {
+  values: Record<string, string | undefined>;
+  envFile: string | null;
+  /** The values set in the environment or the file (no defaults). */
+  given: Record<string, string | undefined>;
+  fileNames: string[];
+} {
   const env = options.env ?? process.env;
   const path = resolve(options.envFile ?? ".env");
   let fileValues: Record<string, string> = {};
@@ -364,14 +417,16 @@ function readSources(options: LoadOptions): { values: Record<string, string | un
     throw badInput(`The env file ${options.envFile} does not exist.`);
   }
   const values: Record<string, string | undefined> = {};
+  const given: Record<string, string | undefined> = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
     // An empty value counts as unset, as in docker compose files where `NAME=` is common.
-    values[name] = env[name] || fileValues[name] || setting.default;
+    given[name] = env[name] || fileValues[name] || undefined;
+    values[name] = given[name] ?? setting.default;
   }
-  return { values, envFile: existsSync(path) ? path : null };
+  return { values, envFile: existsSync(path) ? path : null, given, fileNames: Object.keys(fileValues) };
 }
 
-function toConfig(v: Record<SettingName, string | number | undefined>, envFile: string | null): Config {
+function toConfig(v: Record<SettingName, string | number | undefined>, envFile: string | null): Omit<Config, "otherVariables"> {
   const s = (name: SettingName) => v[name] as string;
   const n = (name: SettingName) => v[name] as number;
   const opt = (name: SettingName) => v[name] as string | undefined;
@@ -397,6 +452,7 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
       connectionLimit: n("GRAFANA_POSTGRES_CONNECTION_LIMIT"),
       statementTimeout: s("GRAFANA_POSTGRES_STATEMENT_TIMEOUT"),
       idleInTransactionTimeout: s("GRAFANA_POSTGRES_IDLE_TIMEOUT"),
+      connectTimeoutSeconds: Math.max(1, Math.ceil(durationSeconds(s("GRAFANA_POSTGRES_CONNECT_TIMEOUT")))),
     },
     rabbitmq: {
       host: s("RABBITMQ_HOST"),

@@ -43,7 +43,9 @@ export class ToolkitError<Detail = undefined> extends Error {
     options: FailureOptions<Detail> = {},
   ) {
     const problems = options.problems ?? [];
-    super(`${summary}${options.hint ? `: ${options.hint}` : ""}${problems.map((p) => `\n  - ${p}`).join("")}`);
+    // With a list, the hint follows it (what to do about all of them); alone, it follows the summary.
+    const list = problems.map((p) => `\n  - ${p}`).join("");
+    super(problems.length ? `${summary.replace(/:$/, "")}:${list}${options.hint ? `\n${options.hint}` : ""}` : `${summary}${options.hint ? `: ${options.hint}` : ""}`);
     this.name = "ToolkitError";
     this.hint = options.hint;
     this.problems = problems;
@@ -86,6 +88,25 @@ const NETWORK_CODES = new Set([
   "CONNECTION_DESTROYED",
 ]);
 
+// The network failures in the toolkit's words; the library's own text goes underneath.
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: "the connection was refused: nothing listens there",
+  ECONNRESET: "the connection was reset",
+  ETIMEDOUT: "the connection timed out",
+  EHOSTUNREACH: "no route to the host",
+  ENETUNREACH: "the network is unreachable",
+  ENOTFOUND: "the host name does not resolve",
+  EAI_AGAIN: "the host name could not be resolved just now",
+};
+
+/** Why a connection failed, in the toolkit's words, and the library's own text to print underneath (a
+ *  library's wording, such as Bun's "Is the computer able to access the url?", never stands alone). */
+export function networkCause(error: unknown): { cause: string; original: string } {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const original = typeof message === "string" ? message : String(error);
+  return { cause: (typeof code === "string" && NETWORK_WORDS[code]) || original, original };
+}
+
 /** What kind of failure an error is: a ToolkitError says; else a library's error code; else a bug. */
 export function classify(error: unknown): FailureKind | "bug" {
   if (error instanceof ToolkitError) return error.kind;
@@ -106,6 +127,16 @@ export function describeFailure(error: unknown): string {
   return classify(error) === "bug" ? `unexpected failure (a bug):\n${error.stack ?? error.message}` : error.message;
 }
 
+/** A failure as the one JSON object a command run with --json prints: what the message says, the exit
+ *  code, and for an expected failure its hint and every problem found. */
+export function failureJson(error: unknown): { ok: false; error: string; exitCode: number; hint?: string; problems?: string[] } {
+  const exitCode = exitCodeFor(error);
+  if (error instanceof ToolkitError) {
+    return { ok: false, error: error.summary, exitCode, ...(error.hint ? { hint: error.hint } : {}), ...(error.problems.length ? { problems: error.problems } : {}) };
+  }
+  return { ok: false, error: error instanceof Error ? error.message : String(error), exitCode };
+}
+
 /**
  * The error for an HTTP answer the caller did not expect, decided by its status before any body is
  * read: 401/403 are credentials or permissions (config, exit 2); 5xx and 429 a service not serving
@@ -118,4 +149,43 @@ export async function httpFailure(response: Response, what: string, hint = ""): 
   if (response.status === 401 || response.status === 403) return new ToolkitError("badInput", message, options);
   if (response.status >= 500 || response.status === 429) return new ToolkitError("unreachable", message, options);
   return new Error(`${message}${hint ? `: ${hint}` : ""}`);
+}
+
+/** " (did you mean X?)" when one candidate is close to what was typed (a few letters off, or the start
+ *  of only one: `--dry` for `--dry-run`), else "". For option, command, fault and setting names alike. */
+export function didYouMean(typed: string, candidates: readonly string[]): string {
+  const key = (s: string) => s.replace(/^-+/, "").replace(/[-_]/g, "").toLowerCase();
+  const started = key(typed).length >= 2 ? candidates.filter((candidate) => key(candidate).startsWith(key(typed))) : [];
+  if (started.length === 1) return ` (did you mean ${started[0]}?)`;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(key(typed), key(candidate));
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  const close = best !== undefined && bestDistance <= Math.max(2, Math.floor(key(typed).length / 3));
+  return close ? ` (did you mean ${best}?)` : "";
+}
+
+/** The candidate nearest to `typed` when at most `most` edits away (a letter added, dropped or changed). */
+export function nearest(typed: string, candidates: readonly string[], most: number): string | undefined {
+  let best: string | undefined;
+  let bestDistance = most + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(typed, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }

@@ -6,10 +6,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Config, loadConfig } from "./config.ts";
+import { needsOf } from "./needs.ts";
 import { EXIT, describeFailure, exitCodeFor } from "./errors.ts";
 import { stackEnv, stackUp } from "./stack/stack.ts";
 import { writeProvisionFiles } from "./grafana/provision.ts";
 import { grafanaClientFor } from "./grafana/client.ts";
+import { isGrafanaError } from "./grafana/errors.ts";
 import { runPushStep } from "./grafana/push.ts";
 import { runSmokeStep } from "./grafana/smoke.ts";
 import { runCheck } from "./check/run.ts";
@@ -70,7 +72,6 @@ interface Step {
   run(run: Run): Promise<Outcome>;
 }
 
-const REQUIRED = ["POSTGRES_PASSWORD", "GRAFANA_POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "RABBITMQ_MONITOR_PASSWORD"] as const;
 const NO_GRAFANA_HINT = "Start one with `docker compose up -d grafana` (it provisions these files), or set GRAFANA_URL to a running Grafana. Checking the panels directly meanwhile:";
 
 /** The operator's .env, or, with none, the toolkit's own demo stack (started if needed). */
@@ -79,7 +80,7 @@ const configStep: Step = {
   async run(run) {
     const hasEnvFile = Boolean(run.options.envFile) || existsSync(resolve(".env"));
     if (hasEnvFile) {
-      run.config = loadConfig({ envFile: run.options.envFile, required: [...REQUIRED] });
+      run.config = loadConfig({ envFile: run.options.envFile, required: needsOf("setup") });
       run.source = run.config.envFile ?? "the environment";
     } else {
       run.log("config     no .env here and no --env-file: using the toolkit's demo stack (its PostgreSQL, RabbitMQ and demo services)");
@@ -132,6 +133,8 @@ const grafanaStep: Step = {
   async run(run) {
     const client = grafanaClientFor(run.config!.grafana);
     const health = await client.health().catch((error: unknown) => error as Error);
+    // Something else answering at GRAFANA_URL is a setting to fix (exit 2), not a Grafana to start.
+    if (isGrafanaError(health, "notGrafana")) throw health;
     if (health instanceof Error) return { ok: false, detail: health.message, notes: [`           ${NO_GRAFANA_HINT}`], exitCode: EXIT.noGrafana, then: [checkStep] };
     return { ok: true, detail: `Grafana ${health.version ?? "(version hidden)"} at ${client.url}` };
   },

@@ -5,9 +5,22 @@
 WITH newest AS (
   (SELECT s.*
    FROM trading_signals s
-   WHERE '__all__' IN ($strategy)
-     AND ('__all__' IN ($asset) OR s.asset IN ($asset))
+   WHERE '__all__' IN ($strategy) AND '__all__' IN ($asset)
    ORDER BY s."timestamp" DESC
+   LIMIT 100)
+  UNION ALL
+  -- Assets chosen (strategies All): each one's newest 100 from its part of the (asset, timestamp) index.
+  (SELECT x.*
+   FROM unnest(ARRAY[$asset]::text[]) AS chosen(asset)
+   CROSS JOIN LATERAL (
+     SELECT s.*
+     FROM trading_signals s
+     WHERE s.asset >= chosen.asset AND s.asset <= chosen.asset
+     ORDER BY s.asset, s."timestamp" DESC
+     LIMIT 100
+   ) x
+   WHERE '__all__' IN ($strategy) AND NOT '__all__' IN ($asset)
+   ORDER BY x."timestamp" DESC
    LIMIT 100)
   UNION ALL
   -- Strategies chosen: each one's newest 100 from its own part of the (strategy_id, timestamp) index, as

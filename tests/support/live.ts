@@ -6,6 +6,7 @@ import postgres from "postgres";
 import { loadConfig } from "../../scripts/lib/config.ts";
 import { portFree } from "../../scripts/lib/stack/daemon.ts";
 import { type ComponentStatus, stackEnv, stackUp } from "../../scripts/lib/stack/stack.ts";
+import { installAllowed } from "../../scripts/lib/stack/prometheus-tools.ts";
 import { PORT_SETTINGS, type PortName } from "../../scripts/lib/stack/stack-paths.ts";
 import { beginTestRun } from "./test-run-stack.ts";
 
@@ -22,14 +23,15 @@ export function liveStack(): Promise<void> {
   stack ??= (async () => {
     try {
       // Tests never build the Prometheus tools: without them those two parts say the command that does.
-      const statuses = await stackUp((line) => console.error(`[stack] ${line}`), undefined, { install: false });
+      // The Debian packages the stack lacks it installs as root on Debian, as `stack up` does.
+      const statuses = await stackUp((line) => console.error(`[stack] ${line}`), undefined, { install: false, packages: installAllowed(undefined) });
       prometheusStatuses = statuses.filter((s) => s.name === "prometheus" || s.name === "alertmanager");
       beginTestRun(statuses);
       for (const [name, value] of Object.entries(stackEnv(statuses))) process.env[name] ??= value;
     } catch (error) {
       throw new Error(
         `this test needs the live stack (PostgreSQL, RabbitMQ and the demo services), which did not come up: ${(error as Error).message}\n` +
-          "Start it with `bun run stack up` (PostgreSQL 15 and RabbitMQ from Debian's packages; `bash .ci/run` installs them), " +
+          "Start it with `bun run stack up` (PostgreSQL 15 and RabbitMQ from Debian's packages, which it installs when run as root on Debian), " +
           "or point POSTGRES_*, RABBITMQ_* and the services' variables at running ones.",
       );
     }

@@ -1,13 +1,17 @@
 // How a panel's result reads for people: one line, the same in `check` and `smoke`; and for machines, the
 // JSON of `--json`, with what Grafana displays on the panel.
+import { counted } from "../cli.ts";
 import type { PanelDisplay } from "../display/panel.ts";
 import type { PanelResult } from "./run.ts";
+
+/** The name and verdict columns of a panel's line, which smoke's datasource lines share. */
+export const PANEL_WIDTHS = { name: 62, verdict: 7 };
 
 export function panelLine(r: PanelResult): string {
   const name = `${r.dashboard} / ${r.panel}`;
   const verdict = r.ok ? "ok" : "FAILED";
-  const shown = r.value !== undefined ? `${r.rows} rows, shows "${r.value}"` : `${r.rows} rows`;
-  return `${name.padEnd(62)} ${verdict.padEnd(7)} ${shown.padEnd(28)} ${String(r.ms).padStart(6)} ms${r.error ? `  ${r.error.split("\n").join(" ")}` : ""}`;
+  const shown = r.value !== undefined ? `${counted(r.rows, "row")}, shows "${r.value}"` : counted(r.rows, "row");
+  return `${name.padEnd(PANEL_WIDTHS.name)} ${verdict.padEnd(PANEL_WIDTHS.verdict)} ${shown.padEnd(28)} ${String(r.ms).padStart(6)} ms${r.error ? `  ${r.error.split("\n").join(" ")}` : ""}`;
 }
 
 /** A cell or value as displayed: its text and, where Grafana colours it, the colour (hex). */

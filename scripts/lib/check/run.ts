@@ -99,6 +99,8 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
     throw badInput(`No panel ${(options.panels ?? []).map((w) => `"${w}"`).join(", ")}; the panels are: ${all.join(", ")} (or their ids).`);
   }
   try {
+    // A source nobody can reach is one failure with its cause (exit 3), not every panel's after its deadline.
+    await own?.reach(usedDatasources(chosen, datasources));
     for (const { dashboard, panels } of chosen) {
       if (!panels.length) continue;
       const context = await queryContext(dashboard, engine, options, report);
@@ -138,6 +140,17 @@ async function panelContext(panel: PanelModel, engine: QueryEngine, context: Que
     datasourceInterval: typeof timeInterval === "string" ? timeInterval : undefined,
   });
   return { ...context, maxDataPoints, intervalMs };
+}
+
+/** The datasources the chosen panels (and their dashboards' query variables) read. */
+function usedDatasources(chosen: { dashboard: DashboardDefinition; panels: PanelModel[] }[], datasources: Map<string, DatasourceDefinition>): DatasourceDefinition[] {
+  const uids = new Set<string>();
+  for (const { dashboard, panels } of chosen) {
+    if (!panels.length) continue;
+    for (const panel of panels) for (const target of panel.targets) uids.add(targetDatasource(panel, target)?.uid ?? "");
+    for (const variable of dashboardVariables(dashboard)) if (variable.type === "query") uids.add(variable.datasource?.uid ?? "");
+  }
+  return [...uids].flatMap((uid) => datasources.get(uid) ?? []);
 }
 
 function selectDashboards(options: CheckOptions): DashboardDefinition[] {

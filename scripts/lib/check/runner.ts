@@ -21,13 +21,24 @@ export class DirectRunner implements QueryRunner {
 
   constructor(private readonly secrets: SecretResolver) {}
 
-  /** The query's frames, or an error with the text Grafana would show; none waits past the deadline. */
-  async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame[]> {
+  private opened(datasource: DatasourceDefinition): OpenDatasource {
     let opened = this.open.get(datasource.uid);
     if (!opened) {
       opened = datasourceKind(datasource.type).open(datasource, this.secrets(datasource));
       this.open.set(datasource.uid, opened);
     }
+    return opened;
+  }
+
+  /** Connects to each of these datasources that has a connection, all at once: throws the first that
+   *  cannot be reached (refused at once, silent after its connect timeout), before any query waits on it. */
+  async reach(datasources: DatasourceDefinition[]): Promise<void> {
+    await Promise.all(datasources.map((datasource) => this.opened(datasource).reach?.()));
+  }
+
+  /** The query's frames, or an error with the text Grafana would show; none waits past the deadline. */
+  async run(target: Target, datasource: DatasourceDefinition, context: QueryContext): Promise<Frame[]> {
+    const opened = this.opened(datasource);
     const abort = new AbortController();
     let timer: Timer | undefined;
     const deadline = new Promise<never>((_, reject) => {

@@ -2,7 +2,7 @@
 // on loopback that switches the same faults the services read from the shared DemoState.
 import { z } from "zod";
 import { SERVICE_NAMES, type ServiceName } from "../config.ts";
-import { badInput, isFailure, unreachable } from "../errors.ts";
+import { badInput, didYouMean, isFailure, unreachable } from "../errors.ts";
 import type { DemoServices } from "./services.ts";
 import { cycleWebsocket } from "./websocket-link.ts";
 import { type DemoState, SERVICE_FAULTS, type ServiceFault } from "./state.ts";
@@ -85,7 +85,7 @@ export function startControl(options: ControlOptions): { url: string; stop(): vo
     else if (extra[fault]) {
       await extra[fault](on);
       extraOn.set(fault, on);
-    } else throw badInput(`Unknown fault "${fault}"; expected one of ${knownFaults(extra).join(", ")}.`);
+    } else throw badInput(`Unknown fault "${fault}"${didYouMean(fault, knownFaults(extra))}; expected one of ${knownFaults(extra).join(", ")}.`);
   };
 
   const clearAll = async () => {

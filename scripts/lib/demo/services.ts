@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type postgres from "postgres";
 import { SERVICE_NAMES, type ServiceName } from "../config.ts";
-import { badInput } from "../errors.ts";
+import { badInput, didYouMean } from "../errors.ts";
 import { type DemoState, SERVICE_FAULTS, type ServiceFault } from "./state.ts";
 import { type ServiceContext, recordResponseTime, route } from "./service-routes.ts";
 import { touchHeartbeat } from "./websocket-link.ts";
@@ -99,7 +99,7 @@ export async function startServices(options: ServicesOptions): Promise<DemoServi
     urls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, `http://${host}:${options.ports[name]}`])) as Record<ServiceName, string>,
     async setFault(service, fault, on) {
       if (!SERVICE_NAMES.includes(service)) throw badInput(`Unknown service "${service}"; expected one of ${SERVICE_NAMES.join(", ")}.`);
-      if (!SERVICE_FAULTS.includes(fault)) throw badInput(`Unknown service fault "${fault}"; expected one of ${SERVICE_FAULTS.join(", ")}.`);
+      if (!SERVICE_FAULTS.includes(fault)) throw badInput(`Unknown service fault "${fault}"${didYouMean(fault, SERVICE_FAULTS)}; expected one of ${SERVICE_FAULTS.join(", ")}.`);
       if (!faultApplies(service, fault)) {
         throw badInput(`${service} has no "degraded" status (it reports healthy|unhealthy); use "unhealthy" for it.`);
       }

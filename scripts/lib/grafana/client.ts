@@ -3,6 +3,7 @@
 // before its body is read, and every status maps to a case of ./errors.ts (and so to the exit code).
 import { type GrafanaError, errorForStatus, grafanaCase, grafanaError, isRecord } from "./errors.ts";
 import type { Config } from "../config.ts";
+import { networkCause } from "../errors.ts";
 
 /** Basic auth, or a service-account token (which wins when set). */
 export interface GrafanaAuth {
@@ -168,9 +169,33 @@ export class GrafanaClient {
     this.credentialsHint = token ? "check GRAFANA_TOKEN" : "check GRAFANA_ADMIN_USER and GRAFANA_ADMIN_PASSWORD (or set GRAFANA_TOKEN)";
   }
 
-  /** GET /api/health (no auth needed): 200, or 503 when Grafana's database fails (§1.7). */
+  /** GET /api/health (no auth needed): 200 with {database, version, commit}, or 503 when Grafana's
+   *  database fails (§1.7). Anything else that answers is not a Grafana: the notGrafana failure (exit 2),
+   *  one message whatever the other server said, so that no later call blames a dashboard for it. */
   async health(): Promise<GrafanaHealth> {
-    return (await this.request("GET", "/api/health", "reading Grafana's health", { ok: [200] })).body as GrafanaHealth;
+    let answer: Answer;
+    try {
+      answer = await this.request("GET", "/api/health", "reading Grafana's health", { ok: [200] });
+    } catch (error) {
+      const failure = error as GrafanaError;
+      if (!NOT_GRAFANA_CASES.has(grafanaCase(error) ?? "unreachable")) throw error;
+      const { status, body } = failure.detail;
+      throw this.notGrafana(`GET /api/health answered HTTP ${status}${describeBody(body)}`);
+    }
+    const body = answer.body;
+    if (!isRecord(body) || typeof body.database !== "string") {
+      throw this.notGrafana(`GET /api/health answered JSON without Grafana's "database" field${describeBody(body)}`);
+    }
+    return body as unknown as GrafanaHealth;
+  }
+
+  private notGrafana(cause: string): GrafanaError {
+    return grafanaError(
+      "notGrafana",
+      `GRAFANA_URL (${this.url}) answers but is not a Grafana: ${cause}`,
+      {},
+      "point GRAFANA_URL at Grafana's base URL, e.g. http://localhost:GRAFANA_PORT (the trading system's own Grafana is on 4700), not at RabbitMQ, Prometheus or a service",
+    );
   }
 
   async getDatasource(uid: string): Promise<DatasourceDto | null> {
@@ -295,7 +320,8 @@ export class GrafanaClient {
       if (name === "TimeoutError" || name === "AbortError") {
         throw grafanaError("unreachable", `${what}: Grafana at ${this.url} did not answer within ${timeoutMs / 1000}s`, {}, START_HINT);
       }
-      throw grafanaError("unreachable", `${what}: Grafana at ${this.url} is unreachable (${(error as Error).message})`, {}, START_HINT);
+      const { cause, original } = networkCause(error);
+      throw grafanaError("unreachable", `${what}: Grafana at ${this.url} is unreachable: ${cause}`, {}, cause === original ? START_HINT : `${START_HINT}\n    (${original})`);
     }
     // The status decides how the body is read: an answer must be JSON; an error body is only quoted.
     const status = response.status;
@@ -311,6 +337,19 @@ export class GrafanaClient {
     if (options.accept?.(status, parsed)) return { status, body: parsed };
     throw errorForStatus(status, parsed ?? text.slice(0, 200), { what, url: this.url, location: response.headers.get("location"), credentialsHint: this.credentialsHint });
   }
+}
+
+/** The answers of a server that is not Grafana's, when its /api/health gives them. */
+const NOT_GRAFANA_CASES = new Set<string>(["rejected", "notFound", "storedAsV2", "conflict", "precondition", "provisionedDashboard"]);
+
+/** What another server's answer says, briefly: an HTML page's title, else its first words. */
+function describeBody(body: unknown): string {
+  const text = typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body);
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+  if (title) return ` (an HTML page titled "${title}")`;
+  if (/^\s*</.test(text)) return " (an HTML page)";
+  const words = text.replace(/\s+/g, " ").trim();
+  return words ? ` (${JSON.stringify(words.length > 80 ? `${words.slice(0, 80)}...` : words)})` : "";
 }
 
 function parseJson(text: string): unknown {

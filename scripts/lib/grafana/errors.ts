@@ -29,6 +29,8 @@ const GRAFANA_FAILURES = {
   precondition: "checkFailed",
   /** 406: the dashboard is stored as schema v2. */
   storedAsV2: "checkFailed",
+  /** GRAFANA_URL answers, but not as Grafana does (its /api/health is missing, HTML, another shape). */
+  notGrafana: "badInput",
 } as const satisfies Record<string, FailureKind>;
 
 export type GrafanaCase = keyof typeof GRAFANA_FAILURES;

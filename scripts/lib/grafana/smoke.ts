@@ -7,7 +7,7 @@ import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana
 import { dashboardDefinitions, datasourceDefinitions } from "../../../grafana/index.ts";
 import type { Target } from "../check/dashboard-model.ts";
 import { type Frame, frameFromDataFrameJson } from "../check/frames.ts";
-import { panelLine } from "../check/report.ts";
+import { PANEL_WIDTHS, panelLine } from "../check/report.ts";
 import { type CheckResult, runCheck } from "../check/run.ts";
 import type { QueryRunner } from "../check/runner.ts";
 import { datasourceKind } from "../check/sources/index.ts";
@@ -78,7 +78,8 @@ export async function runSmokeStep(config: Config, options: { log?: (line: strin
   const log = options.log ?? (() => {});
   const client = grafanaClientFor(config.grafana);
   return runSmoke(config, client, { dashboards: dashboardDefinitions(), datasources: datasourceDefinitions(config) }, {
-    onDatasource: (d) => log(stepLine(`datasource ${d.name}`, d.ok ? "ok" : "FAILED", d.ok ? d.message : `${d.message} (${d.url})`)),
+    // In the panels' columns: one table of lines, datasources first.
+    onDatasource: (d) => log(stepLine(`datasource ${d.name}`, d.ok ? "ok" : "FAILED", d.ok ? d.message : `${d.message} (${d.url})`, PANEL_WIDTHS)),
     onPanel: (r) => log(panelLine(r)),
   });
 }

@@ -118,8 +118,13 @@ export async function waitUntil(
   throw new Error(`${what} ${stopped}${log}`);
 }
 
-/** True when nothing holds host:port: we could listen on it ourselves. */
+/** True when no socket listens on the port. Only a listening socket takes a port: the connections a
+ *  stopped service leaves in TIME-WAIT (for a minute after `stack down`) do not, and every service of
+ *  the stack binds with SO_REUSEADDR. Read from the kernel's socket tables where there are some (Linux);
+ *  elsewhere by listening on host:port ourselves for a moment. */
 export function portFree(port: number, host = "127.0.0.1"): boolean {
+  const listening = listeningPorts();
+  if (listening) return !listening.has(port);
   try {
     const listener = Bun.listen({ hostname: host, port, socket: { data() {} } });
     listener.stop(true);
@@ -127,4 +132,31 @@ export function portFree(port: number, host = "127.0.0.1"): boolean {
   } catch {
     return false;
   }
+}
+
+const SOCKET_TABLES = ["/proc/net/tcp", "/proc/net/tcp6"];
+/** TCP_LISTEN in the kernel's `st` column. */
+const LISTEN_STATE = "0A";
+
+/** Every local port a TCP socket listens on, from the kernel's tables; null where they cannot be read. */
+export function listeningPorts(tables: string[] = SOCKET_TABLES): Set<number> | null {
+  const texts = tables.flatMap((table) => {
+    try {
+      return [readFileSync(table, "utf8")];
+    } catch {
+      return [];
+    }
+  });
+  return texts.length ? new Set(texts.flatMap(listeningPortsOf)) : null;
+}
+
+/** The listening ports of one socket table (/proc/net/tcp's format: `sl local_address rem_address st ...`,
+ *  addresses as HEXADDR:HEXPORT). */
+export function listeningPortsOf(table: string): number[] {
+  return table
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((columns) => columns[3] === LISTEN_STATE && columns[1]?.includes(":"))
+    .map((columns) => Number.parseInt(columns[1]!.split(":").at(-1)!, 16));
 }

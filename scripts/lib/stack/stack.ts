@@ -24,6 +24,7 @@ import {
 } from "./stack-paths.ts";
 import { SERVICE_NAMES, SERVICE_VARIABLES } from "../config.ts";
 import { daemonPid, logPath, portFree } from "./daemon.ts";
+import { STACK_PACKAGES, ensurePackages } from "../debian-packages.ts";
 import { demoAnswers, demoPid, startDemoDaemon, stopDemoDaemon } from "./local-demo.ts";
 import { monitorAnswers, monitorEnv, monitorPid, monitorUrl, startMonitorDaemon, stopMonitorDaemon } from "./local-monitor.ts";
 import { STACK_PG_ADMIN, STACK_PG_DATABASE, postgresAnswers, postgresPaths, postgresPid, startPostgres, stopPostgres } from "./local-postgres.ts";
@@ -41,7 +42,7 @@ import {
   stopAlertmanager,
   stopPrometheus,
 } from "./local-prometheus.ts";
-import { ensureTools, missingTools, toolsMissingError } from "./prometheus-tools.ts";
+import { ensureTools, installAllowed, missingTools, toolsMissingError } from "./prometheus-tools.ts";
 
 export type ComponentName = "postgres" | "rabbitmq" | "alertmanager" | "prometheus" | "demo" | "monitor";
 /** running/started: the stack's own process answers with the stack's credentials. unhealthy: its
@@ -227,6 +228,9 @@ export interface StackUpOptions {
   /** Build the Prometheus tools when missing (default). False: a component that needs them is reported
    *  unavailable, saying the one command that builds them (tests, which never build). */
   install?: boolean;
+  /** Install the Debian packages the started components lack (as root on Debian; the default unless
+   *  STACK_NO_INSTALL is set). False: stop at once with the one apt-get command. */
+  packages?: boolean;
 }
 
 /** Starts what is stopped. A component that cannot run here (the demo against external services) is
@@ -239,6 +243,9 @@ export async function stackUp(
 ): Promise<ComponentStatus[]> {
   const stack = stackDir();
   const ports = portsForUp(stack);
+  // The Debian packages of what this `up` may start, before anything starts.
+  const own = (["postgres", "rabbitmq"] as const).filter((name) => only.includes(name) && !isExternal(name, ports));
+  await ensurePackages([...STACK_PACKAGES.any, ...own.flatMap((name) => STACK_PACKAGES[name])], log, { allowed: options.packages ?? installAllowed(undefined) });
   const statuses: ComponentStatus[] = [];
   for (const component of COMPONENTS.filter((c) => only.includes(c.name))) {
     let status = await componentStatus(component, stack, ports);
@@ -250,6 +257,11 @@ export async function stackUp(
         await Bun.sleep(500);
         status = await componentStatus(component, stack, ports);
       }
+    }
+    // A process that has just been stopped may hold its listening socket a moment longer.
+    for (const deadline = Date.now() + 5_000; status.state === "blocked" && Date.now() < deadline; ) {
+      await Bun.sleep(250);
+      status = await componentStatus(component, stack, ports);
     }
     if (status.state === "unavailable") log(`${component.name}: unavailable: ${status.detail}`);
     if (status.state === "unhealthy") throw unreachable(`${component.name}: ${status.detail}. \`bun run stack down\` stops it.`);
@@ -286,7 +298,7 @@ export async function stackDown(options: { purge?: boolean; only?: ComponentName
   const statuses: ComponentStatus[] = [];
   for (const component of [...COMPONENTS].reverse().filter((c) => only.includes(c.name))) {
     const stopped = await component.stop(stack);
-    statuses.push({ name: component.name, state: "stopped", detail: stopped ? "stopped" : "was not running" });
+    statuses.push({ name: component.name, state: "stopped", detail: stopped ? "" : "was not running" });
   }
   const left = COMPONENTS.filter((component) => component.pid(stack) !== null);
   if (!left.length && daemonPid(stack, "epmd") === null) forgetPorts(stack);

@@ -25,6 +25,10 @@ export interface OpenDatasource {
   /** The target's frames (one for SQL and Infinity, one per series for Prometheus), or an error with the
    *  text Grafana would show. `signal` aborts at the deadline. */
   run(target: Target, context: QueryContext, signal: AbortSignal): Promise<Frame[]>;
+  /** Connects once before any query, so that a source that cannot be reached is reported once, at
+   *  once, by its cause (a ToolkitError: refused or silent is exit 3, refused credentials exit 2),
+   *  instead of as every panel's error after its deadline. Kinds without a connection have none. */
+  reach?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ import { frameFromPostgres } from "../frames.ts";
 import { expandPostgresMacros } from "../postgres-macros.ts";
 import { interpolateTemplate } from "../template.ts";
 import type { DatasourceKind, QueryContext } from "./kind.ts";
+import { ToolkitError, unreachable } from "../../errors.ts";
 
 const asBrowserSends = (target: Target, context: QueryContext): Target => ({
   ...target,
@@ -32,11 +33,35 @@ function datasourcePool(datasource: DatasourceDefinition, secrets: Record<string
     user: datasource.user,
     password: secrets.password,
     max: Math.max(1, Number(datasource.jsonData.maxOpenConns ?? 4)),
-    connect_timeout: 5,
+    // Grafana's connectionTimeout (GRAFANA_POSTGRES_CONNECT_TIMEOUT): how long an unanswered connect waits.
+    connect_timeout: connectTimeoutSeconds(datasource),
     idle_timeout: 5,
     onnotice: () => {},
     connection: { application_name: "ytrader-monitoring check" },
   });
+}
+
+const connectTimeoutSeconds = (datasource: DatasourceDefinition) => Math.max(1, Number(datasource.jsonData.connectionTimeout ?? 5) || 5);
+
+/** Why PostgreSQL could not be reached, in the toolkit's words with the driver's underneath; null when
+ *  the failure is not about reaching it (a query's own error is the panel's to report). */
+export function postgresReachFailure(error: unknown, datasource: DatasourceDefinition): ToolkitError | null {
+  const { code, message } = error as { code?: string; message?: string };
+  const where = `PostgreSQL at ${datasource.url}`;
+  const original = `(${message ?? String(error)})`;
+  const start = "start PostgreSQL (`bun run stack up` for the demo) or correct POSTGRES_HOST and POSTGRES_PORT";
+  if (code === "ECONNREFUSED") return unreachable(`${where} refused the connection: nothing listens there ${original}`, start);
+  if (code === "CONNECT_TIMEOUT" || code === "ETIMEDOUT") {
+    return unreachable(`${where} did not answer within ${connectTimeoutSeconds(datasource)} s (GRAFANA_POSTGRES_CONNECT_TIMEOUT) ${original}`, `a firewall, a host that is down, or something other than PostgreSQL on that port; ${start}`);
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return unreachable(`${where}: the host name does not resolve ${original}`, "correct POSTGRES_HOST");
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return unreachable(`${where}: no route to the host ${original}`, start);
+  if (code === "28P01" || code === "28000") {
+    return new ToolkitError("badInput", `${where} refused the credentials of ${datasource.user} ${original}`, {
+      hint: "run `bun run role` (it sets the role's password from GRAFANA_POSTGRES_PASSWORD), or correct GRAFANA_POSTGRES_PASSWORD",
+    });
+  }
+  return null;
 }
 
 export const postgresKind: DatasourceKind = {
@@ -44,6 +69,7 @@ export const postgresKind: DatasourceKind = {
   asBrowserSends,
   open(datasource, secrets) {
     const pool = datasourcePool(datasource, secrets);
+    let unreached = false;
     return {
       async run(target, context, signal) {
         const query = pool.unsafe(postgresText(target, context));
@@ -56,7 +82,25 @@ export const postgresKind: DatasourceKind = {
           throw new Error(`db query error: ${(error as Error).message}`);
         }
       },
-      close: () => pool.end({ timeout: 2 }),
+      async reach() {
+        // The driver's connect timeout covers a silent server; this covers one that accepts and then
+        // neither answers nor closes in a way the driver notices (a proxy in between, say).
+        const seconds = connectTimeoutSeconds(datasource);
+        let timer: Timer | undefined;
+        const silent = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(Object.assign(new Error("the connection was accepted, then nothing came back"), { code: "CONNECT_TIMEOUT" })), seconds * 1000 + 500);
+        });
+        try {
+          await Promise.race([pool`SELECT 1`, silent]);
+        } catch (error) {
+          unreached = true;
+          throw postgresReachFailure(error, datasource) ?? error;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      // Queries get 2 s to finish; a server never reached has nothing to finish.
+      close: () => pool.end({ timeout: unreached ? 0 : 2 }),
     };
   },
 };
