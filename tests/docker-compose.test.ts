@@ -1,6 +1,6 @@
 // docker-compose.yml, read by a real compose parser: Debian's docker-compose (v1) resolves the file,
 // its variables and profiles without a Docker engine. The expectations are written from the issue.
-import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -10,10 +10,9 @@ import { COMPOSE_MONITOR_PORT, COMPOSE_PATHS } from "../prometheus/prometheus.ts
 import { COMPOSE_SECRETS_DIR, SECRET_FILES } from "../prometheus/alertmanager.ts";
 import { PROMETHEUS_DIR } from "../scripts/lib/prometheus/provision.ts";
 import { ALERTMANAGER_IMAGE, PROMETHEUS_IMAGE } from "../scripts/lib/stack/prometheus-tools.ts";
+import { programTests } from "./support/timeouts.ts";
 
-// Each test runs Debian's docker-compose (v1, Python), which takes seconds to start on a busy machine:
-// a minute each, not Bun's 5 s (two tests timed out at 5 s in a fresh-machine CI run).
-setDefaultTimeout(60_000);
+programTests();
 
 const REPO = resolve(import.meta.dir, "..");
 const FILE = join(REPO, "docker-compose.yml");
