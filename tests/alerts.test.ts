@@ -17,6 +17,9 @@ import { alertmanagerPaths, prometheusPaths, writeReceiverSecrets, writeStackRul
 import { renderAlertmanagerConfig } from "../scripts/lib/prometheus/provision.ts";
 import { ALERT_CASES, promtoolTestFile } from "./support/alert-cases.ts";
 import { runTool } from "./support/prometheus.ts";
+import { programTests } from "./support/timeouts.ts";
+
+programTests();
 
 const scratch = mkdtempSync(join(tmpdir(), "alerts-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

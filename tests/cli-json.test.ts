@@ -8,6 +8,9 @@ import { join } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { EXIT } from "../scripts/lib/errors.ts";
 import { runCli } from "./support/live.ts";
+import { programTests } from "./support/timeouts.ts";
+
+programTests();
 
 type AnyCommand = CommandDef<ArgsDef>;
 const resolve = async <T,>(value: T | (() => T | Promise<T>) | Promise<T>): Promise<T> =>

@@ -5,6 +5,9 @@ import { join } from "node:path";
 import type { ToolkitError } from "../scripts/lib/errors.ts";
 import { envExample, loadConfig } from "../scripts/lib/config.ts";
 import { runCli } from "./support/live.ts";
+import { programTests } from "./support/timeouts.ts";
+
+programTests();
 
 const dir = mkdtempSync(join(tmpdir(), "config-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,6 +10,9 @@ import { COMPOSE_MONITOR_PORT, COMPOSE_PATHS } from "../prometheus/prometheus.ts
 import { COMPOSE_SECRETS_DIR, SECRET_FILES } from "../prometheus/alertmanager.ts";
 import { PROMETHEUS_DIR } from "../scripts/lib/prometheus/provision.ts";
 import { ALERTMANAGER_IMAGE, PROMETHEUS_IMAGE } from "../scripts/lib/stack/prometheus-tools.ts";
+import { programTests } from "./support/timeouts.ts";
+
+programTests();
 
 const REPO = resolve(import.meta.dir, "..");
 const FILE = join(REPO, "docker-compose.yml");

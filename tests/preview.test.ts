@@ -115,6 +115,15 @@ async function expectSameAsDisplay(dashboard: PreviewDashboard, panel: PreviewPa
     const values = shown.values.map((v) => v.shown).join("");
     expect({ where, stat: dom.text }).toEqual({ where, stat: values });
     compared.stats++;
+  } else if (shown.kind === "states" && !shown.message) {
+    // The stand-in's table of spans: each drawn row is the span check's display step has at that place
+    // (series, then the state's text), by the same code (scripts/lib/display/state-spans.ts).
+    expect({ where, rows: dom.rows.length > 0 }).toEqual({ where, rows: true });
+    for (const row of dom.rows) {
+      const span = shown.spans[row.index]!;
+      const cells = Object.fromEntries(row.cells.map((cell) => [cell.col, cell.text]));
+      expect({ where, row: row.index, series: cells[1], state: cells[2] }).toEqual({ where, row: row.index, series: span.series, state: span.text });
+    }
   } else if (shown.message) {
     expect({ where, message: dom.message }).toEqual({ where, message: shown.message });
   } else {
@@ -166,7 +175,7 @@ describe("the preview draws what check's display step computes", () => {
   }, 120_000);
 });
 
-describe("panels no dashboard of ours has yet", () => {
+describe("a state timeline and a text panel", () => {
   const panel = (json: PreviewPanel["json"], frames: PreviewPanel["frames"] = []): PreviewPanel => ({ kind: "panel", json, frames });
   const base = { uid: "preview-kinds", title: "Panel kinds", timeZone: "utc", variables: [] };
   const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);

@@ -13,6 +13,9 @@ import { prometheusPaths, stackPrometheusTargets } from "../scripts/lib/stack/lo
 import { requestedPorts } from "../scripts/lib/stack/stack-paths.ts";
 import { composeTargets } from "../prometheus/prometheus.ts";
 import { runTool } from "./support/prometheus.ts";
+import { programTests } from "./support/timeouts.ts";
+
+programTests();
 
 const scratch = mkdtempSync(join(tmpdir(), "prometheus-config-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

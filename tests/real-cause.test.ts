@@ -10,6 +10,9 @@ import { panelLine } from "../scripts/lib/check/report.ts";
 import type { PushItem } from "../scripts/lib/grafana/push.ts";
 import { pushReportLines } from "../scripts/lib/grafana/push-report.ts";
 import { runCli } from "./support/live.ts";
+import { programTests } from "./support/timeouts.ts";
+
+programTests();
 
 /** Only what the command reads: no stack settings of the developer's shell leak in. */
 const bare = (settings: Record<string, string>) => ({ PATH: process.env.PATH!, HOME: process.env.HOME!, ...settings });

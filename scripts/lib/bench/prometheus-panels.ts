@@ -139,7 +139,7 @@ export function formatPrometheusPanels(f: PrometheusPanelFigures): string {
     for (const p of w.panels) lines.push(`    ${p.title.padEnd(46)} ${ms(p.timing)}, ${p.rows} rows${p.error ? `  FAILED: ${p.error}` : ""}`);
   }
   if (f.live) {
-    const jobs = Object.entries(f.live.byJob).map(([job, n]) => `${job} ${n}`).join(", ");
+    const jobs = Object.entries(f.live.byJob).map(([job, n]) => `${job || "no job (recording rules, ALERTS)"} ${n}`).join(", ");
     lines.push(`  The stack's Prometheus now: ${f.live.headSeries} series in its head block (${jobs})`);
   } else lines.push("  The stack's Prometheus did not answer: no live series count");
   return lines.join("\n");

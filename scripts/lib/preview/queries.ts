@@ -57,9 +57,14 @@ class RecordingRunner implements QueryRunner {
   }
 }
 
-/** A frame as the page takes it (what Grafana's frontend receives: name, refId, typed columns). */
+/** A frame as the page takes it (what Grafana's frontend receives: name, refId, typed columns with a
+ *  series' labels and the datasource's field config, such as Prometheus' legend as displayNameFromDS). */
 function inputFrame(frame: Frame, refId: string): PreviewPanel["frames"][number] {
-  return { name: frame.name, refId, fields: frame.fields.map(({ name, type, values }) => ({ name, type, values })) };
+  return {
+    name: frame.name,
+    refId,
+    fields: frame.fields.map(({ name, type, values, labels, config }) => ({ name, type, values, ...(labels ? { labels } : {}), ...(config ? { config } : {}) })),
+  };
 }
 
 function targetKey(target: Json, datasourceUid: string, context: QueryContext | undefined): string {
