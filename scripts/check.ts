@@ -8,6 +8,8 @@ import { runCheck } from "./lib/check/run.ts";
 import { type ShapeReport, inspectShapeAs, shapeLines } from "./lib/shapes/inspect.ts";
 import { alertLine, firingAlerts } from "./lib/check/alerts.ts";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
+import { POSTGRES_TYPE } from "../grafana/datasources.ts";
+import { postgresReachFailure } from "./lib/check/sources/postgres.ts";
 
 export const checkCommand = defineCommand({
   meta: {
@@ -33,19 +35,19 @@ export const checkCommand = defineCommand({
   run: async ({ args, rawArgs }) => {
     const config = loadConfig({ envFile: args["env-file"], required: needsOf("check") });
     const dashboards = dashboardDefinitions();
+    const datasources = datasourceDefinitions(config);
     // The schema's shape first: a column a panel needs that is missing is named with the panels it breaks.
-    const shape = await inspectShapeAs(config, dashboards).catch((error: Error): ShapeReport => ({
-      ok: false,
-      shape: { name: "between", present: [], absent: [] },
-      missing: [],
-      stale: [],
-      error: `the schema's shape could not be read: ${error.message}`,
-    }));
+    // PostgreSQL not reached stops here, with the one message (and exit code) the panels would all give.
+    const shape = await inspectShapeAs(config, dashboards).catch((error: Error): ShapeReport => {
+      const unreached = postgresReachFailure(error, datasources.find((d) => d.type === POSTGRES_TYPE)!);
+      if (unreached) throw unreached;
+      return { ok: false, shape: { name: "between", present: [], absent: [] }, missing: [], stale: [], error: `the schema's shape could not be read: ${error.message}` };
+    });
     if (!args.json) for (const line of shapeLines(shape, config.monitor.schema)) console.log(line);
     const panels = repeatedValues(rawArgs, "panel");
     const result = await runCheck(config, {
       dashboards,
-      datasources: datasourceDefinitions(config),
+      datasources,
       dashboard: args.dashboard,
       panels: panels.length ? panels : undefined,
       from: args.from,

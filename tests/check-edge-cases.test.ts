@@ -52,7 +52,7 @@ beforeEach(async () => {
 async function signalsWithOrders(start: string, count: number, strategy = "edge", status = "filled") {
   await db.sql`
     INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, confidence, "timestamp", model_version)
-    SELECT gen_random_uuid(), ${strategy}, 'EDGEUSDT', 'buy', 100, 0.7, ${start}::timestamp + i * interval '1 second', 'edge-v1'
+    SELECT gen_random_uuid(), ${strategy}, 'EDGEUSDT', 'buy', 100, 0.7, ${start}::timestamp + i * interval '1 second', 'v91'
     FROM generate_series(0, ${count - 1}) i`;
   await db.sql`
     INSERT INTO orders (order_id, signal_id, asset, side, order_type, quantity, status, filled_quantity, average_price, created_at, updated_at, executed_at)
@@ -97,10 +97,10 @@ describe("the event history at peak rates (FR-019)", () => {
 describe("training, subscription and connection events (FR-019)", () => {
   test("training started and completed from model versions, the monitor's training events once, subscriptions and the link", async () => {
     await db.sql`INSERT INTO model_versions (version, file_path, model_type, strategy_id, trained_at, training_duration_seconds, training_dataset_size, is_active, updated_at)
-      VALUES ('edge-v1', '/m/edge-v1', 'xgboost', 'edge', '2019-02-01 10:00:00', 600, 5000, true, '2019-02-01 10:05:00'),
-             ('edge-v0', '/m/edge-v0', 'xgboost', 'edge', '2019-01-20 08:00:00', NULL, NULL, false, '2019-01-20 08:00:00')`;
+      VALUES ('v91', '/models/v91', 'xgboost', 'edge', '2019-02-01 10:00:00', 600, 5000, true, '2019-02-01 10:05:00'),
+             ('v90', '/models/v90', 'xgboost', 'edge', '2019-01-20 08:00:00', NULL, NULL, false, '2019-01-20 08:00:00')`;
     await db.sql`INSERT INTO monitoring.monitor_events (occurred_at, subject, state, event_type, service, detail, model_version, monitor) VALUES
-      ('2019-02-01 10:00:05', 'model-training', 'completed', 'model_training_completed', 'model-service', 'training completed', 'edge-v1', 'test:1'),
+      ('2019-02-01 10:00:05', 'model-training', 'completed', 'model_training_completed', 'model-service', 'training completed', 'v91', 'test:1'),
       ('2019-02-02 09:50:00', 'model-training', 'started', 'model_training_started', 'model-service', 'training started for edge', NULL, 'test:1'),
       ('2019-02-02 09:00:00', 'exchange-link', 'disconnected', 'websocket_disconnected', 'ws-gateway', 'Connection reset by peer', NULL, 'test:1')`;
     await db.sql`INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service, is_active, created_at, updated_at)
@@ -113,10 +113,10 @@ describe("training, subscription and connection events (FR-019)", () => {
     expect(pairs).toEqual([
       ["model_training_started", null],
       ["websocket_disconnected", null],
-      ["model_activated", "edge-v1"],
-      ["model_training_completed", "edge-v1"],
-      ["model_training_started", "edge-v1"],
-      ["model_training_completed", "edge-v0"],
+      ["model_activated", "v91"],
+      ["model_training_completed", "v91"],
+      ["model_training_started", "v91"],
+      ["model_training_completed", "v90"],
       ["subscription_cancelled", null],
       ["subscription_created", null],
       ["subscription_created", null],
@@ -131,12 +131,12 @@ describe("training, subscription and connection events (FR-019)", () => {
 describe("model state and quality", () => {
   test("warm-up is the state of each strategy's latest signal, whatever came before it in the range", async () => {
     await db.sql`INSERT INTO model_versions (version, file_path, model_type, strategy_id, trained_at, is_active)
-      VALUES ('a-v1', '/m/a', 'xgboost', 'trained_now', '2019-03-01 01:00:00', true), ('b-v1', '/m/b', 'xgboost', 'warm_again', '2019-03-01 01:00:00', true),
-             ('c-v1', '/m/c', 'xgboost', 'never_signalled', '2019-03-01 01:00:00', false)`;
+      VALUES ('v81', '/models/a', 'xgboost', 'trained_now', '2019-03-01 01:00:00', true), ('v82', '/models/b', 'xgboost', 'warm_again', '2019-03-01 01:00:00', true),
+             ('v83', '/models/c', 'xgboost', 'never_signalled', '2019-03-01 01:00:00', false)`;
     await db.sql`INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, "timestamp", is_warmup, model_version) VALUES
       (gen_random_uuid(), 'trained_now', 'EDGEUSDT', 'buy', 1, '2019-03-01 00:30:00', true, NULL),
-      (gen_random_uuid(), 'trained_now', 'EDGEUSDT', 'buy', 1, '2019-03-01 02:00:00', false, 'a-v1'),
-      (gen_random_uuid(), 'warm_again', 'EDGEUSDT', 'buy', 1, '2019-03-01 02:00:00', false, 'b-v1'),
+      (gen_random_uuid(), 'trained_now', 'EDGEUSDT', 'buy', 1, '2019-03-01 02:00:00', false, 'v81'),
+      (gen_random_uuid(), 'warm_again', 'EDGEUSDT', 'buy', 1, '2019-03-01 02:00:00', false, 'v82'),
       (gen_random_uuid(), 'warm_again', 'EDGEUSDT', 'buy', 1, '2019-03-01 03:00:00', true, NULL)`;
     const state = panel(await main(dayRange("2019-03-01")), "Model state per strategy");
     const warm = Object.fromEntries(column(state, "strategy_id").map((s, i) => [s, column(state, "warm_up")[i]]));
@@ -145,7 +145,7 @@ describe("model state and quality", () => {
 
   test("orders and fills over the whole range; of evaluations at the same time, test before validation before train, in the trend too", async () => {
     const [model] = await db.sql<{ id: string }[]>`INSERT INTO model_versions (version, file_path, model_type, strategy_id, trained_at, is_active)
-      VALUES ('edge-v1', '/m/edge', 'xgboost', 'edge', '2019-03-01 00:00:00', true) RETURNING id`;
+      VALUES ('v91', '/models/edge', 'xgboost', 'edge', '2019-03-01 00:00:00', true) RETURNING id`;
     const metric = (name: string, value: number, split: string | null) =>
       db.sql`INSERT INTO model_quality_metrics (model_version_id, metric_name, metric_value, metric_type, evaluated_at, metadata)
         VALUES (${model!.id}, ${name}, ${value}, 'trading_performance', '2019-03-01 00:10:00', ${split === null ? null : db.sql.json({ dataset_split: split })})`;

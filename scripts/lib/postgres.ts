@@ -58,3 +58,18 @@ export async function openDatabase(config: Config, database: string): Promise<po
   }
   return openAdmin(config, database);
 }
+
+/** `work` on a connection, bounded by the connect timeout: the driver's own covers a silent server, this
+ *  covers one that accepts and then neither answers nor closes in a way the driver notices (a proxy in
+ *  between, say). Rejects with code CONNECT_TIMEOUT, as the driver does. */
+export async function withinConnectTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
+  let timer: Timer | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error("the connection was accepted, then nothing came back"), { code: "CONNECT_TIMEOUT" })), seconds * 1000 + 500);
+  });
+  try {
+    return await Promise.race([work, silent]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

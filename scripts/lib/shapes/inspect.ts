@@ -9,6 +9,7 @@ import { dashboardPanels, dashboardVariables } from "../check/dashboard-model.ts
 import { type ShapeName, describeShape, detectColumns, shapeName } from "./detect.ts";
 import { type MissingColumn, planViews, viewComment } from "./views.ts";
 import { builtViews } from "./converge.ts";
+import { withinConnectTimeout } from "../postgres.ts";
 
 /** The schema the panels' SQL names (the default of MONITORING_SCHEMA). */
 export const PANEL_SCHEMA = "monitoring";
@@ -58,11 +59,15 @@ export async function inspectShape(sql: postgres.Sql, schema: string, dashboards
 /** As the read-only role reads it (check), or any other login of the config. */
 export async function inspectShapeAs(config: Config, dashboards: DashboardDefinition[], login = { user: config.monitorRole.user, password: config.monitorRole.password ?? "" }): Promise<ShapeReport> {
   const pg = config.postgres;
-  const sql = postgres({ host: pg.host, port: pg.port, database: pg.database, user: login.user, password: login.password, max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const seconds = config.monitorRole.connectTimeoutSeconds;
+  const sql = postgres({ host: pg.host, port: pg.port, database: pg.database, user: login.user, password: login.password, max: 1, onnotice: () => {}, connect_timeout: seconds });
+  let reached = false;
   try {
-    return await inspectShape(sql, config.monitor.schema, dashboards);
+    const report = await withinConnectTimeout(inspectShape(sql, config.monitor.schema, dashboards), seconds);
+    reached = true;
+    return report;
   } finally {
-    await sql.end({ timeout: 2 });
+    await sql.end({ timeout: reached ? 2 : 0 });
   }
 }
 

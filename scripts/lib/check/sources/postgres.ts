@@ -11,6 +11,7 @@ import { expandPostgresMacros } from "../postgres-macros.ts";
 import { interpolateTemplate } from "../template.ts";
 import type { DatasourceKind, QueryContext } from "./kind.ts";
 import { ToolkitError, unreachable } from "../../errors.ts";
+import { withinConnectTimeout } from "../../postgres.ts";
 
 const asBrowserSends = (target: Target, context: QueryContext): Target => ({
   ...target,
@@ -83,20 +84,11 @@ export const postgresKind: DatasourceKind = {
         }
       },
       async reach() {
-        // The driver's connect timeout covers a silent server; this covers one that accepts and then
-        // neither answers nor closes in a way the driver notices (a proxy in between, say).
-        const seconds = connectTimeoutSeconds(datasource);
-        let timer: Timer | undefined;
-        const silent = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(Object.assign(new Error("the connection was accepted, then nothing came back"), { code: "CONNECT_TIMEOUT" })), seconds * 1000 + 500);
-        });
         try {
-          await Promise.race([pool`SELECT 1`, silent]);
+          await withinConnectTimeout(pool`SELECT 1`, connectTimeoutSeconds(datasource));
         } catch (error) {
           unreached = true;
           throw postgresReachFailure(error, datasource) ?? error;
-        } finally {
-          clearTimeout(timer);
         }
       },
       // Queries get 2 s to finish; a server never reached has nothing to finish.
