@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../scripts/lib/config.ts";
 import { type RunningMonitor, startMonitor } from "../scripts/lib/monitor/serve.ts";
-import { portFree, logPath } from "../scripts/lib/stack/daemon.ts";
+import { logPath, pickFreePort } from "../scripts/lib/stack/daemon.ts";
 import { alertmanagerPaths, alertmanagerPid, prometheusPaths, prometheusPid, startAlertmanager, startPrometheus, stopAlertmanager, stopPrometheus } from "../scripts/lib/stack/local-prometheus.ts";
 import { stackPorts, type StackPorts } from "../scripts/lib/stack/stack-paths.ts";
 import { EXIT } from "../scripts/lib/errors.ts";
@@ -43,13 +43,6 @@ const EXPECTED = [
   },
 ] as const;
 
-function freePort(): number {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 55000 + Math.floor(Math.random() * 2000);
-    if (portFree(port)) return port;
-  }
-  throw new Error("no free port in 55000-56999");
-}
 
 async function demoFault(body: Record<string, unknown>) {
   const response = await fetch(`http://127.0.0.1:${stackPorts().demoControl}/faults`, {
@@ -101,7 +94,7 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
       envFile: "/dev/null",
     });
     dir = mkdtempSync(join(tmpdir(), "alerts-e2e-"));
-    ports = { ...stackPorts(), prometheus: freePort(), alertmanager: freePort() };
+    ports = { ...stackPorts(), prometheus: pickFreePort(), alertmanager: pickFreePort() };
     // The secret in the toolkit's own environment too, as an operator's shell would have it: the daemons
     // inherit that environment, and must not keep it.
     process.env.ALERTMANAGER_WEBHOOK_URL = config.alertmanager.webhookUrl;
@@ -176,7 +169,7 @@ describe("an alert end to end: demo fault -> monitor -> Prometheus -> Alertmanag
   }, 400_000);
 
   test("`check` with no Prometheus answering: the panels pass, the alerts line fails, exit 1 (0 with --ignore-alerts)", async () => {
-    const env = { ...process.env, PROMETHEUS_URL: `http://127.0.0.1:${freePort()}` };
+    const env = { ...process.env, PROMETHEUS_URL: `http://127.0.0.1:${pickFreePort()}` };
     const run = await runCli(["scripts/check.ts", "--panel", "Alerts"], env);
     expect(run.stdout).toMatch(/alerts {2}FAILED {2}Prometheus at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/alerts did not answer/);
     expect(run.code).toBe(EXIT.checkFailed);

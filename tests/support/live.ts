@@ -159,12 +159,13 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 }
 
 /** STACK_*_PORT settings for a second stack: consecutive ports (one per port setting) that are free now,
- *  probed from a random start in 52000-52999 (a band no developer stack uses by default). */
+ *  probed from a random start in 23000-23999: a band no stack uses by default, below the kernel's ephemeral
+ *  range (32768-60999), so that no outgoing connection takes one of them before the second stack binds it. */
 export function freeStackPorts(): Record<string, string> {
   const names = Object.keys(PORT_SETTINGS) as PortName[];
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 52000 + 10 * Math.floor(Math.random() * 99);
+    const base = 23000 + 10 * Math.floor(Math.random() * 99);
     if (names.every((_, i) => portFree(base + i))) return Object.fromEntries(names.map((name, i) => [PORT_SETTINGS[name].variable, String(base + i)]));
   }
-  throw new Error(`no ${names.length} consecutive free ports found in 52000-53020`);
+  throw new Error(`no ${names.length} consecutive free ports found in 23000-24000`);
 }

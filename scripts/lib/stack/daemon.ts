@@ -135,6 +135,17 @@ export function portFree(port: number, host = "127.0.0.1"): boolean {
   }
 }
 
+/** A port free now for a process started next (a scratch Prometheus, a test's Alertmanager): drawn from
+ *  24000-27999, below the kernel's ephemeral range (32768-60999), so that no outgoing connection of the
+ *  machine can take it between this look and the program's bind (a test failed so on 56024). */
+export function pickFreePort(): number {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 24000 + Math.floor(Math.random() * 4000);
+    if (portFree(port)) return port;
+  }
+  throw new Error("no free port in 24000-27999");
+}
+
 /** True when every socket on the port is a connection in TIME-WAIT (none listens, none is live). */
 export function onlyTimeWait(sockets: { port: number; state: string }[], port: number): boolean {
   return sockets.filter((socket) => socket.port === port).every((socket) => socket.state === TIME_WAIT);

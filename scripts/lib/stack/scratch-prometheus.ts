@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { portFree } from "./daemon.ts";
+import { pickFreePort } from "./daemon.ts";
 import { missingTools, type ToolName, toolPath, toolsDir, toolsMissingError } from "./prometheus-tools.ts";
 
 /** The path of a pinned tool; throws naming `bun run stack tools` when any is missing. */
@@ -20,13 +20,6 @@ export function runTool(name: ToolName, args: string[], cwd?: string): { code: n
   return { code: run.exitCode ?? -1, output: `${run.stdout.toString()}${run.stderr.toString()}` };
 }
 
-function freePort(): number {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 53000 + Math.floor(Math.random() * 2000);
-    if (portFree(port)) return port;
-  }
-  throw new Error("no free port in 53000-54999");
-}
 
 export interface OwnPrometheus {
   url: string;
@@ -63,7 +56,7 @@ export async function ownPrometheus(options: OwnPrometheusOptions = {}): Promise
     if (backfill.code !== 0) throw new Error(`promtool could not backfill the samples:\n${backfill.output}`);
   }
   writeFileSync(join(dir, "prometheus.yml"), options.config ?? "global:\n  scrape_interval: 15s\n");
-  const port = freePort();
+  const port = pickFreePort();
   const child = Bun.spawn(
     [tool("prometheus"), `--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`],
     { stdout: "ignore", stderr: "pipe" },
