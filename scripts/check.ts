@@ -1,15 +1,11 @@
 import { defineCommand } from "citty";
-import { EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, parseVariableArgs, repeatable, repeatedValues, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
 import { needsOf } from "./lib/needs.ts";
 import { panelJson, panelLine } from "./lib/check/report.ts";
-import { runCheck } from "./lib/check/run.ts";
-import { type ShapeReport, inspectShapeAs, shapeLines } from "./lib/shapes/inspect.ts";
-import { alertLine, firingAlerts } from "./lib/check/alerts.ts";
-import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
-import { POSTGRES_TYPE } from "../grafana/datasources.ts";
-import { postgresReachFailure } from "./lib/check/sources/postgres.ts";
+import { checkEverything, checkExitCode } from "./lib/check/command.ts";
+import { shapeLines } from "./lib/shapes/inspect.ts";
+import { alertLine } from "./lib/check/alerts.ts";
 
 export const checkCommand = defineCommand({
   meta: {
@@ -34,30 +30,19 @@ export const checkCommand = defineCommand({
   },
   run: async ({ args, rawArgs }) => {
     const config = loadConfig({ envFile: args["env-file"], required: needsOf("check") });
-    const dashboards = dashboardDefinitions();
-    const datasources = datasourceDefinitions(config);
-    // The schema's shape first: a column a panel needs that is missing is named with the panels it breaks.
-    // PostgreSQL not reached stops here, with the one message (and exit code) the panels would all give.
-    const shape = await inspectShapeAs(config, dashboards).catch((error: Error): ShapeReport => {
-      const unreached = postgresReachFailure(error, datasources.find((d) => d.type === POSTGRES_TYPE)!);
-      if (unreached) throw unreached;
-      return { ok: false, shape: { name: "between", present: [], absent: [] }, missing: [], stale: [], error: `the schema's shape could not be read: ${error.message}` };
-    });
-    if (!args.json) for (const line of shapeLines(shape, config.monitor.schema)) console.log(line);
     const panels = repeatedValues(rawArgs, "panel");
-    const result = await runCheck(config, {
-      dashboards,
-      datasources,
+    const ignore = Boolean(args["ignore-alerts"]);
+    const check = await checkEverything(config, {
       dashboard: args.dashboard,
       panels: panels.length ? panels : undefined,
       from: args.from,
       to: args.to,
       variables: parseVariableArgs(repeatedValues(rawArgs, "var")),
+      onShape: args.json ? undefined : (shape) => shapeLines(shape, config.monitor.schema).forEach((line) => console.log(line)),
       onPanel: args.json ? undefined : (r) => console.log(panelLine(r)),
     });
+    const { shape, result, alerts } = check;
     const failed = result.panels.filter((r) => !r.ok);
-    const alerts = await firingAlerts(config);
-    const ignore = Boolean(args["ignore-alerts"]);
     if (args.json) {
       console.log(JSON.stringify({ ok: result.ok && shape.ok, shape, panels: result.panels.map(panelJson), alerts }));
     } else {
@@ -68,8 +53,7 @@ export const checkCommand = defineCommand({
         console.log(`${alerts.firing.length} alert(s) firing${alerts.firing.length && ignore ? " (ignored: --ignore-alerts)" : ""}`);
       }
     }
-    if (!result.ok || !shape.ok || (!alerts.ok && !ignore)) return EXIT.checkFailed;
-    return alerts.ok && alerts.firing.length && !ignore ? EXIT.alertsFiring : EXIT.ok;
+    return checkExitCode(check, ignore);
   },
 });
 
