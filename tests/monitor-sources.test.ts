@@ -145,10 +145,12 @@ describe("queues, database figures, the monitor's own health", () => {
         });
       }
       const series = `{vhost="/",queue="${queue}"}`;
+      const published = `rabbitmq_queue_messages_published_total{queue_vhost="/",queue="${queue}",exchange_vhost="/",exchange=""}`;
+      // The depth and the publish count come from separate statistics samples of the management API: wait for both.
       const body = await eventually("the queue's figures", async () => {
         await monitor.cycle();
         const now = await text(monitor);
-        return sample(now, `rabbitmq_queue_messages${series}`) === 3 ? now : undefined;
+        return sample(now, `rabbitmq_queue_messages${series}`) === 3 && sample(now, published) === 3 ? now : undefined;
       });
       expect(sample(body, `rabbitmq_queue_messages_ready${series}`)).toBe(3);
       expect(sample(body, `rabbitmq_queue_messages_unacked${series}`)).toBe(0);
@@ -162,7 +164,7 @@ describe("queues, database figures, the monitor's own health", () => {
         expect(body).toContain(`${name}{vhost="/",queue="${queue}"}`);
       }
       expect(broker).toMatch(/rabbitmq_queue_messages_published_total\{channel="[^"]+",queue_vhost="\/",queue="[^"]+",exchange_vhost="\/",exchange=""\}/);
-      expect(body).toContain(`rabbitmq_queue_messages_published_total{queue_vhost="/",queue="${queue}",exchange_vhost="/",exchange=""} 3`);
+      expect(body).toContain(`${published} 3`);
     } finally {
       await monitor.close();
       await rabbitApi(`/api/queues/${path}/${queue}`, { method: "DELETE" });
