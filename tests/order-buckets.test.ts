@@ -1,6 +1,6 @@
-// The monitor's summary of orders per settled 10-minute bucket (monitor/order-buckets.ts) and the model
-// quality panel that reads it: which buckets a reading summarizes, and that the panel shows the same
-// orders and fills per strategy from the summary, without it, and with a hole in it, on rows this test
+// The monitor's summary of orders per settled 10-minute bucket (monitor/order-buckets.ts) and the panels
+// that read it (model quality, orders per hour): which buckets a reading summarizes, and that the panels
+// show the same figures from the summary, without it, and with a hole in it, on rows this test
 // arranges (ragged range edges, an order on a bucket's edge, a signal older than the 5-minute window,
 // an order without a signal row, orders written into a bucket after it was summarized).
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
@@ -95,22 +95,45 @@ describe("model quality from the summary", () => {
     await order("beta", "2020-03-01 09:30:00", "2020-03-01 10:31:00", "filled");
     await order("target_horizon_close", "", "2020-03-01 11:05:00", "filled", false);
     await order("gamma", "2020-03-01 12:54:59", "2020-03-01 12:55:00", "rejected");
+    // Two of them of an asset of their own: one in a bucket the summary covers, one after it.
+    await db.sql`UPDATE orders SET asset = 'ONEUSDT' WHERE created_at IN ('2020-03-01 10:31:00', '2020-03-01 12:55:00')`;
   }
 
   const RANGE = { from: "2020-03-01T09:25:00Z", to: "2020-03-01T12:55:00Z" };
 
-  async function shown() {
+  /** Model quality's orders and fills per strategy, and orders per hour's three counts per hour. */
+  async function shownBoth(asset = "__all__") {
     const result = await runCheck(config, {
       dashboards: dashboardDefinitions(),
       datasources: datasourceDefinitions(config),
       dashboard: "trading-system-monitoring",
-      panels: ["Model quality per strategy"],
+      panels: ["Model quality per strategy", "Orders per hour"],
+      variables: { asset: [asset] },
       ...RANGE,
     });
     const quality = panel(result.panels, "Model quality per strategy");
-    expect(quality.error ?? null).toBeNull();
+    const hourly = panel(result.panels, "Orders per hour");
+    expect([quality.error ?? null, hourly.error ?? null]).toEqual([null, null]);
     const strategies = column(quality, "strategy_id") as string[];
-    return Object.fromEntries(strategies.map((s, i) => [s, [column(quality, "orders")[i], column(quality, "filled")[i]]]));
+    return {
+      quality: Object.fromEntries(strategies.map((s, i) => [s, [column(quality, "orders")[i], column(quality, "filled")[i]]])),
+      hourly: (column(hourly, "Time") as number[]).map((t, i) => [new Date(t).toISOString().slice(11, 16), column(hourly, "filled")[i], column(hourly, "rejected")[i], column(hourly, "other")[i]]),
+    };
+  }
+  const shown = async () => (await shownBoth()).quality;
+
+  /** The orders of the range per hour, as a plain query counts them (hours without orders: none). */
+  async function expectedHourly(asset: string | null = null) {
+    const rows = await db.sql<{ hour: string; filled: number; rejected: number; other: number }[]>`
+      SELECT to_char(date_trunc('hour', created_at), 'HH24:MI') AS hour,
+             (count(*) FILTER (WHERE status IN ('filled', 'partially_filled')))::int AS filled,
+             (count(*) FILTER (WHERE status = 'rejected'))::int AS rejected,
+             (count(*) FILTER (WHERE status NOT IN ('filled', 'partially_filled', 'rejected')))::int AS other
+      FROM orders
+      WHERE created_at BETWEEN ${RANGE.from.replace("Z", "")}::timestamp AND ${RANGE.to.replace("Z", "")}::timestamp
+        AND (${asset}::text IS NULL OR asset = ${asset})
+      GROUP BY 1 ORDER BY 1`;
+    return rows.map((r) => [r.hour, r.filled, r.rejected, r.other]);
   }
 
   /** The orders of the range joined to their signals, as a plain query counts them. */
@@ -132,8 +155,9 @@ describe("model quality from the summary", () => {
     await peakHours();
     const truth = await expected();
     expect(Object.keys(truth).sort()).toEqual(["alpha", "beta", "gamma"]);
-    const live = await shown();
-    expect(live).toEqual(truth);
+    const hours = await expectedHourly();
+    expect(hours.length).toBe(4);
+    expect(await shownBoth()).toEqual({ quality: truth, hourly: hours });
 
     // A day back from 14:00 is 144 buckets: two readings of 72, then nothing left.
     expect(await keepAll()).toBe(2);
@@ -142,7 +166,11 @@ describe("model quality from the summary", () => {
     const [summary] = await db.sql<{ orders: number; unmatched: number }[]>`
       SELECT sum(orders)::int AS orders, (sum(orders) FILTER (WHERE strategy_id IS NULL))::int AS unmatched FROM monitoring.order_bucket_counts`;
     expect(summary).toEqual({ orders: 39, unmatched: 1 });
-    expect(await shown()).toEqual(truth);
+    expect(await shownBoth()).toEqual({ quality: truth, hourly: hours });
+    // The asset filter holds in both parts.
+    const oneAsset = await expectedHourly("ONEUSDT");
+    expect(oneAsset.map(([hour]) => hour)).toEqual(["10:00", "12:00"]);
+    expect((await shownBoth("ONEUSDT")).hourly).toEqual([["09:00", 0, 0, 0], oneAsset[0]!, ["11:00", 0, 0, 0], oneAsset[1]!]);
 
     // The panel reads the summary inside the range (a count changed there shows), not outside it.
     await db.sql`UPDATE monitoring.order_bucket_counts SET orders = orders + 100 WHERE strategy_id = 'alpha' AND bucket = (
@@ -150,9 +178,9 @@ describe("model quality from the summary", () => {
     await db.sql`UPDATE monitoring.order_bucket_counts SET orders = orders + 1000 WHERE bucket IN ('2020-03-01 09:20:00', '2020-03-01 12:50:00')`;
     expect(await shown()).toEqual({ ...truth, alpha: [truth.alpha![0]! + 100, truth.alpha![1]!] });
 
-    // A hole in the stretch: the panel joins the whole range live rather than count around it.
+    // A hole in the stretch: the panels count the whole range from the orders rather than around it.
     await db.sql`DELETE FROM monitoring.order_buckets WHERE bucket = '2020-03-01 11:00:00'`;
-    expect(await shown()).toEqual(truth);
+    expect(await shownBoth()).toEqual({ quality: truth, hourly: hours });
   }, 60_000);
 
   test("orders written into a bucket after it was summarized are counted once the monitor compares it", async () => {

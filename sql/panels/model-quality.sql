@@ -20,16 +20,10 @@ WITH active AS (
   JOIN active a ON a.id = q.model_version_id
   ORDER BY q.model_version_id, q.metric_name, q.evaluated_at DESC,
            array_position(ARRAY['test', 'validation', 'train'], q.metadata ->> 'dataset_split') NULLS LAST, q.id
-), covered AS (
-  -- The whole 10-minute buckets of the range that the monitor has summarized (monitor/order-buckets.ts: their
-  -- orders by strategy, kept once settled); used when they are one unbroken stretch, else none is.
-  SELECT min(b.bucket) AS lo, max(b.bucket) + interval '10 minutes' AS hi, count(*) AS n
-  FROM monitoring.order_buckets b
-  WHERE b.bucket >= $__timeFrom()::timestamp AND b.bucket <= $__timeTo()::timestamp - interval '10 minutes'
 ), span AS (
-  SELECT CASE WHEN c.lo + c.n * interval '10 minutes' = c.hi THEN c.lo ELSE $__timeTo()::timestamp END AS lo,
-         CASE WHEN c.lo + c.n * interval '10 minutes' = c.hi THEN c.hi ELSE $__timeTo()::timestamp END AS hi
-  FROM covered c
+  -- The part of the range the monitor's summary covers (monitor/order-buckets.ts: orders by strategy per
+  -- settled 10-minute bucket), counted from it; none when it has no unbroken stretch there.
+  SELECT * FROM monitoring.order_summary_span($__timeFrom()::timestamp, $__timeTo()::timestamp)
 ), parts AS (
   -- What the summary does not cover, joined live: before the stretch and after it (the range's end
   -- included, as $__timeFilter's BETWEEN includes it). Without a summary, the whole range.

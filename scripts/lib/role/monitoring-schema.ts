@@ -42,6 +42,7 @@ export async function ensureMonitoringSchema(sql: postgres.Sql, schema: string):
     await TABLES[table](sql, schema);
     created.push(`CREATE TABLE ${schema}.${table}`);
   }
+  created.push(...(await convergeOrderSummarySpan(sql, schema)));
   return created;
 }
 
@@ -90,6 +91,33 @@ const TABLES: Record<(typeof MONITOR_TABLES)[number], (sql: postgres.Sql, schema
     await comment(sql, schema, ORDER_COUNTS_TABLE, "Orders of each summarized bucket by their signal's strategy (NULL: no trading_signals row) and asset");
   },
 };
+
+/** What of a range the monitor's order summary covers: the whole 10-minute buckets of [range_from,
+ *  range_to] it summarized, as [lo, hi), when they are one unbroken stretch; else none (lo = hi =
+ *  range_to). The panels that read the summary (model quality, orders per hour) count those buckets from it
+ *  and the orders of [range_from, lo) and [hi, range_to] live. */
+export const ORDER_SUMMARY_SPAN = "order_summary_span";
+
+const spanBody = (schema: string) => `
+  SELECT CASE WHEN c.lo + c.n * interval '10 minutes' = c.hi THEN c.lo ELSE range_to END,
+         CASE WHEN c.lo + c.n * interval '10 minutes' = c.hi THEN c.hi ELSE range_to END
+  FROM (SELECT min(b.bucket) AS lo, max(b.bucket) + interval '10 minutes' AS hi, count(*) AS n
+        FROM ${quoteIdent(schema)}.${quoteIdent(ORDER_BUCKETS_TABLE)} b
+        WHERE b.bucket >= range_from AND b.bucket <= range_to - interval '10 minutes') c
+`;
+
+/** Creates the span function, or replaces it when its body is not this version's; returns what it ran. */
+export async function convergeOrderSummarySpan(sql: postgres.Sql, schema: string): Promise<string[]> {
+  const signature = `${quoteIdent(schema)}.${quoteIdent(ORDER_SUMMARY_SPAN)}(timestamp, timestamp)`;
+  const [found] = await sql<{ body: string | null }[]>`SELECT (SELECT prosrc FROM pg_proc WHERE oid = to_regprocedure(${signature})) AS body`;
+  const body = spanBody(schema);
+  if (found?.body === body) return [];
+  await sql.unsafe(
+    `CREATE OR REPLACE FUNCTION ${quoteIdent(schema)}.${quoteIdent(ORDER_SUMMARY_SPAN)}(range_from timestamp, range_to timestamp, OUT lo timestamp, OUT hi timestamp)
+     LANGUAGE sql STABLE AS $span$${body}$span$`,
+  );
+  return [`${found?.body ? "REPLACE" : "CREATE"} FUNCTION ${schema}.${ORDER_SUMMARY_SPAN}(timestamp, timestamp)`];
+}
 
 const comment = (sql: postgres.Sql, schema: string, table: string, text: string) => runFormatted(sql, "COMMENT ON TABLE %I.%I IS %L", [schema, table, text]);
 
