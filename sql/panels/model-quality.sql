@@ -26,7 +26,7 @@ WITH active AS (
   SELECT * FROM monitoring.order_summary_span($__timeFrom()::timestamp, $__timeTo()::timestamp)
 ), parts AS (
   -- What the summary does not cover, joined live: before the stretch and after it (the range's end
-  -- included, as $__timeFilter's BETWEEN includes it). Without a summary, the whole range.
+  -- included, as Grafana's time filter, a BETWEEN, includes it). Without a summary, the whole range.
   SELECT $__timeFrom()::timestamp AS a, p.lo AS b FROM span p
   UNION ALL
   SELECT p.hi, $__timeTo()::timestamp + interval '1 microsecond' FROM span p

@@ -3,7 +3,7 @@
 -- strategy and their asset: all, filled (or partly) and rejected. Orders carry no strategy, so each is joined
 -- to its signal as the model quality panel joins them: the signals of the range (and 5 minutes before) in one
 -- index range, by hash; an order whose signal is older is looked up by id; one whose signal is not in
--- trading_signals (a horizon close) counts under no strategy. Half-open, unlike $__timeFilter's BETWEEN, so
+-- trading_signals (a horizon close) counts under no strategy. Half-open, unlike Grafana's time filter (a BETWEEN), so
 -- that an order on a bucket's edge is counted once.
 WITH range_orders AS (
   SELECT o.signal_id, o.asset, o.status, date_bin('10 minutes', o.created_at, timestamp '2000-01-01') AS bucket

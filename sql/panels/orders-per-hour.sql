@@ -17,7 +17,7 @@ WITH span AS (
   GROUP BY 1
 ), windows AS (
   -- The parts of each hour the summary does not cover: before its stretch and after it (the range's end
-  -- included, as $__timeFilter's BETWEEN includes it).
+  -- included, as Grafana's time filter, a BETWEEN, includes it).
   SELECT h.hour, greatest(h.hour, w.a) AS a, least(h.hour + interval '1 hour', w.b) AS b
   FROM hours h, span p,
        LATERAL (VALUES ($__timeFrom()::timestamp, p.lo), (p.hi, $__timeTo()::timestamp + interval '1 microsecond')) AS w(a, b)
