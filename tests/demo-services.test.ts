@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { z } from "zod";
-import { SERVICE_NAMES, type ServiceName } from "../scripts/lib/config.ts";
+// The core four; feature-service and dashboard-api: tests/services-list.test.ts.
+import { CORE_SERVICES as SERVICE_NAMES, type CoreServiceName as ServiceName } from "../scripts/lib/services.ts";
 import { sendFault, startControl } from "../scripts/lib/demo/control.ts";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { type DemoServices, startServices } from "../scripts/lib/demo/services.ts";
@@ -334,7 +335,7 @@ describe("the control route switches faults from another process", () => {
     expect(view.services["order-manager"]).toEqual(["down"]);
     expect((await health("position-manager")).status).toBe("degraded");
     const listed = (await (await fetch(`${control.url}/faults`)).json()) as typeof view;
-    expect(listed.services).toEqual({ "ws-gateway": [], "model-service": [], "order-manager": ["down"], "position-manager": ["degraded"] });
+    expect(listed.services).toEqual({ "ws-gateway": [], "model-service": [], "order-manager": ["down"], "position-manager": ["degraded"], "feature-service": [], "dashboard-api": [] });
 
     await sendFault(control.url, { fault: "down", service: "order-manager", on: false });
     await sendFault(control.url, { fault: "degraded", service: "position-manager", on: false });

@@ -29,6 +29,8 @@ const ROUTES: Record<ServiceName, Record<string, Route>> = {
   "model-service": { "/health": modelServiceHealth, "/api/v1/training/status": trainingStatus },
   "order-manager": { "/health": orderManagerHealth, "/ready": orderManagerReady, "/metrics": orderManagerMetrics },
   "position-manager": { "/health": positionManagerHealth },
+  "feature-service": { "/health": featureServiceHealth },
+  "dashboard-api": { "/health": () => Response.json({ status: "ok" }), "/live": () => Response.json({ status: "alive" }), "/ready": dashboardApiReady },
 };
 
 /** A request to one service: its route, or 404/405; a failing handler answers 500 as the real ones do. */
@@ -333,4 +335,19 @@ async function positionManagerHealth(context: ServiceContext): Promise<Response>
       total_errors: stats.totalErrors,
     },
   });
+}
+
+// --- feature-service and dashboard-api (the newest system) ------------------------------------------------
+
+/** feature-service's /health is static: it checks nothing, and its timestamp is Python's UTC isoformat. */
+function featureServiceHealth(): Response {
+  const timestamp = new Date().toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}000+00:00`);
+  return Response.json({ status: "healthy", service: "feature-service", timestamp });
+}
+
+/** dashboard-api's /ready: 503 "not ready" while its database pool is down (the demo's database outage,
+ *  or the unhealthy fault). */
+function dashboardApiReady(context: ServiceContext): Response {
+  const down = context.state.faults.databaseDown || faultsOf(context, "dashboard-api").has("unhealthy");
+  return down ? Response.json({ status: "not ready" }, { status: 503 }) : Response.json({ status: "ready" });
 }
