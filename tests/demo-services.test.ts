@@ -7,7 +7,7 @@ import { z } from "zod";
 // The core four; feature-service and dashboard-api: tests/services-list.test.ts.
 import { CORE_SERVICES as SERVICE_NAMES, type CoreServiceName as ServiceName } from "../scripts/lib/services.ts";
 import { sendFault, startControl } from "../scripts/lib/demo/control.ts";
-import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
+import { applyDemoSchema, demoShape } from "../scripts/lib/demo/schema.ts";
 import { type DemoServices, startServices } from "../scripts/lib/demo/services.ts";
 import { cycleWebsocket } from "../scripts/lib/demo/websocket-link.ts";
 import { type DemoState, newDemoState } from "../scripts/lib/demo/state.ts";
@@ -63,21 +63,27 @@ describe("healthy demo services answer the real shapes from live data", () => {
     expect(model.checks.model_storage.disk_space.total).toBeGreaterThan(model.checks.model_storage.disk_space.free);
   });
 
-  test("active_subscriptions and positions_count follow the tables", async () => {
+  test("active_subscriptions and positions_count follow the tables; positions_count counts rows, closed history included, as the real one does", async () => {
     expect((await health("ws-gateway")).active_subscriptions).toBe(3);
-    expect((await health("position-manager")).positions_count).toBe(2);
+    // Two open positions and a closed one: three rows (the real service's SELECT COUNT(*) FROM positions).
+    expect((await health("position-manager")).positions_count).toBe(3);
 
     const [added] = await db.sql`
       INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service) VALUES ('orderbook', 'BTCUSDT', 'orderbook.50.BTCUSDT', 'model-service')
       RETURNING id`;
     await db.sql`INSERT INTO positions (asset, size, average_entry_price, mode, last_updated) VALUES ('XRPUSDT', 100, 2.3, 'one-way', now())`;
     expect((await health("ws-gateway")).active_subscriptions).toBe(4);
-    expect((await health("position-manager")).positions_count).toBe(3);
+    expect((await health("position-manager")).positions_count).toBe(4);
 
     await db.sql`UPDATE subscriptions SET is_active = false, updated_at = now() WHERE id = ${added!.id}`;
-    await db.sql`UPDATE positions SET size = 0, closed_at = now() WHERE asset = 'XRPUSDT'`;
+    // The newest position-manager closes a position by keeping its row and opens the next one as a new row.
+    await db.sql`UPDATE positions SET size = 0, average_entry_price = NULL, closed_at = now() WHERE asset = 'XRPUSDT'`;
     expect((await health("ws-gateway")).active_subscriptions).toBe(3);
-    expect((await health("position-manager")).positions_count).toBe(2);
+    expect((await health("position-manager")).positions_count).toBe(4);
+    // A reopen: a new row on the newest shape, the reused row on the December one.
+    if (demoShape() === "newest") await db.sql`INSERT INTO positions (asset, size, average_entry_price, mode, last_updated) VALUES ('XRPUSDT', -50, 2.4, 'one-way', now())`;
+    else await db.sql`UPDATE positions SET size = -50, average_entry_price = 2.4, closed_at = NULL WHERE asset = 'XRPUSDT'`;
+    expect((await health("position-manager")).positions_count).toBe(demoShape() === "newest" ? 5 : 4);
   });
 
   test("position-manager's validation statistics come from the state", async () => {

@@ -69,6 +69,16 @@ describe("the definitions follow the list", () => {
   });
 });
 
+test("no panel shows position-manager's positions_count (it counts history rows); the components table says so", () => {
+  const panels = dashboardDefinitions({ services: SERVICE_NAMES, schema: "monitoring" }).flatMap((d) => dashboardPanels(d));
+  expect(panels.filter((p) => JSON.stringify(p.targets).includes("positions_count")).map((p) => p.title)).toEqual([]);
+  const components = dashboardPanels(dashboardDefinitions()[0]!).find((p) => p.title === "Service components and errors")!;
+  const targets = JSON.stringify(components.targets);
+  expect(targets).toContain("validation_statistics");
+  expect(targets).not.toContain("positions_count");
+  expect(String((components.json as { description?: string }).description)).toContain("positions_count is left out");
+});
+
 describe("on the demo's stand-ins", () => {
   useLiveStack();
   let state: DemoState;

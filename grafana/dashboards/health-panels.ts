@@ -81,7 +81,8 @@ export function serviceComponents(sources: readonly HealthSource[]) {
     .description(
       "One row per part that answered: its status, database and queue connections, the exchange link (ws-gateway), " +
         "model storage (model-service), the errors model-service's checks report and position-manager's validation errors and " +
-        "discrepancies; a cell that does not apply to the part is empty. A part that cannot be reached has no row here (its " +
+        "discrepancies; a cell that does not apply to the part is empty. position-manager's positions_count is left out: it " +
+        "counts every row of positions, closed history included, not the open ones (those are in Positions and PnL). A part that cannot be reached has no row here (its " +
         "status panel above says unknown). Red: disconnected, unhealthy, or any error; orange: degraded; yellow: a status word " +
         "not known here.",
     )

@@ -310,24 +310,23 @@ export function recordResponseTime(context: ServiceContext, path: string, ms: nu
 // --- position-manager -------------------------------------------------------------------------------------
 
 async function positionManagerHealth(context: ServiceContext): Promise<Response> {
-  const open = await fromDatabase(context, async (sql) => {
-    // One row per asset and mode, reused across open and close: open means not closed and not flat.
-    const [row] = await sql`
-      SELECT count(*)::int AS open FROM positions
-      WHERE closed_at IS NULL AND (size <> 0 OR coalesce(long_size, 0) <> 0 OR coalesce(short_size, 0) <> 0)`;
-    return row!.open as number;
+  // As the real one counts (health.py: SELECT COUNT(*) FROM positions): every row, so on the newest shape
+  // every position ever opened, closed history included; not the open positions (docs/trading-system-now.md §4).
+  const rows = await fromDatabase(context, async (sql) => {
+    const [row] = await sql`SELECT count(*)::int AS rows FROM positions`;
+    return row!.rows as number;
   });
   const queue = queueConnected(context);
   const faults = faultsOf(context, "position-manager");
   // position-manager never says "unhealthy": anything wrong reads as "degraded".
-  const healthy = open.connected && queue && !faults.has("unhealthy") && !faults.has("degraded");
+  const healthy = rows.connected && queue && !faults.has("unhealthy") && !faults.has("degraded");
   const stats = context.state.positionManager;
   return Response.json({
     status: healthy ? "healthy" : "degraded",
     service: "position-manager",
-    database_connected: open.connected,
+    database_connected: rows.connected,
     queue_connected: queue,
-    positions_count: open.connected ? open.value : 0,
+    positions_count: rows.connected ? rows.value : 0,
     validation_statistics: {
       total_validations: stats.totalValidations,
       total_discrepancies: stats.totalDiscrepancies,
