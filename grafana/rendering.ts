@@ -4,7 +4,7 @@
 // provision with a .env render with the settings.
 import type { Config } from "../scripts/lib/config.ts";
 import { DEFAULT_MONITORED_SERVICES, type ServiceName } from "../scripts/lib/services.ts";
-import { SETTINGS } from "../scripts/lib/settings.ts";
+import { PANEL_SCHEMA } from "./queries/postgres.ts";
 
 export interface Rendering {
   /** MONITORED_SERVICES, in the toolkit's order. */
@@ -13,8 +13,6 @@ export interface Rendering {
   schema: string;
 }
 
-export const DEFAULT_MONITORING_SCHEMA = SETTINGS.MONITORING_SCHEMA.default;
-
-export const DEFAULT_RENDERING: Rendering = { services: DEFAULT_MONITORED_SERVICES, schema: DEFAULT_MONITORING_SCHEMA };
+export const DEFAULT_RENDERING: Rendering = { services: DEFAULT_MONITORED_SERVICES, schema: PANEL_SCHEMA };
 
 export const renderingOf = (config: Config): Rendering => ({ services: config.monitoredServices, schema: config.monitor.schema });

@@ -154,7 +154,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
-  problems.push(...remoteWriteProblems(values), ...alertSettingProblems(values));
+  problems.push(...remoteWriteProblems(values), ...alertSettingProblems(values), ...schemaProblems(values));
   if (problems.length || !parsed.success) {
     const missing = (options.required ?? []).some((name) => !values[name]);
     // The usual first-run mistake: no .env at all. Say where settings can come from.
@@ -206,6 +206,13 @@ function remoteWriteProblems(values: Record<string, string | undefined>): string
   }
   if (token && (user || password)) problems.push("PROMETHEUS_REMOTE_WRITE_BEARER_TOKEN: set together with basic auth; use one of the two");
   return problems;
+}
+
+/** The panels' SQL names MONITORING_SCHEMA (grafana/queries/postgres.ts, inSchema), and Grafana replaces
+ *  every $name in a panel's SQL by a variable's value: a schema name with a $ would not reach PostgreSQL. */
+function schemaProblems(values: Record<string, string | undefined>): string[] {
+  const schema = values.MONITORING_SCHEMA;
+  return schema?.includes("$") ? [`MONITORING_SCHEMA: the panels' SQL names it, and Grafana reads a $ there as a variable; choose a name without $, got ${JSON.stringify(schema)}`] : [];
 }
 
 function readSources(options: LoadOptions): {

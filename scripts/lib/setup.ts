@@ -104,7 +104,7 @@ const roleStep: Step = {
     const missing = role.monitoring?.missing ?? [];
     if (missing.length) {
       // An unknown shape: said by column and panel, and setup stops before any dashboard shows it as data.
-      const byView = panelsByView(dashboardDefinitions(renderingOf(run.config!)));
+      const byView = panelsByView(dashboardDefinitions(renderingOf(run.config!)), run.config!.monitor.schema);
       const named = missing.map((m) => ({ ...m, panels: byView.get(m.view) ?? [] }));
       return { ok: false, changes: role.changes, detail: `unknown schema shape: ${missingPhrase(named)}`, exitCode: role.exitCode };
     }

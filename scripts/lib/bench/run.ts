@@ -95,7 +95,7 @@ interface SizeRun {
 async function benchSize(config: Config, db: BenchDatabase, options: BenchOptions): Promise<{ size: SizeFigures; server: { version: string; calibrationMs: number } }> {
   const dashboards = dashboardDefinitions(renderingOf(config));
   const datasources = datasourceDefinitions(config);
-  const queries = dashboardSqlQueries(dashboards, datasources);
+  const queries = dashboardSqlQueries(dashboards, datasources, config.monitor.schema);
   const admin = openAdmin(config);
   try {
     const run: SizeRun = {
