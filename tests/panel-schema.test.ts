@@ -8,13 +8,12 @@ import { PANEL_SCHEMA, inSchema, panelSql } from "../grafana/queries/postgres.ts
 import { dashboardPanels, dashboardVariables } from "../scripts/lib/check/dashboard-model.ts";
 import { runCheck } from "../scripts/lib/check/run.ts";
 import { type Config, loadConfig } from "../scripts/lib/config.ts";
-import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { ToolkitError } from "../scripts/lib/errors.ts";
-import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { CORE_SERVICES } from "../scripts/lib/services.ts";
 import { panelsByView } from "../scripts/lib/shapes/inspect.ts";
 import { panelOf } from "./support/check-results.ts";
-import { freshDatabase, settings, useLiveStack } from "./support/live.ts";
+import { type freshDatabase, useLiveStack } from "./support/live.ts";
+import { shapedDatabase } from "./support/shaped-database.ts";
 
 // Upper case and a space: only a quoted identifier names it.
 const OTHER = "Ops View";
@@ -60,12 +59,7 @@ describe("on a database whose views are in another schema", () => {
   let config: Config;
 
   beforeAll(async () => {
-    db = await freshDatabase("panel_schema");
-    await applyDemoSchema(db.sql, "newest");
-    const base = settings();
-    config = { ...base, postgres: { ...base.postgres, database: db.name }, monitor: { ...base.monitor, schema: OTHER } };
-    const step = await runRoleStep(config, {});
-    if (!step.ok) throw new Error(`role step failed: ${step.postgres.error ?? step.monitoring?.error}`);
+    ({ db, config } = await shapedDatabase("panel_schema", "newest", OTHER));
     await db.sql`INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, confidence, "timestamp", model_version)
                  VALUES (gen_random_uuid(), 'trend', 'BTCUSDT', 'sell', 100, 0.9, timezone('utc', now()) - interval '1 minute', 'v7')`;
   }, 60_000);

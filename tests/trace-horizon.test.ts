@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import type { Config } from "../scripts/lib/config.ts";
 import { type PanelResult, runCheck } from "../scripts/lib/check/run.ts";
-import { type DemoShape, applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { runRoleStep } from "../scripts/lib/role/role-step.ts";
+import type { DemoShape } from "../scripts/lib/demo/schema.ts";
 import { columnOf } from "./support/check-results.ts";
-import { freshDatabase, settings, useLiveStack } from "./support/live.ts";
+import { type freshDatabase, useLiveStack } from "./support/live.ts";
+import { shapedDatabase } from "./support/shaped-database.ts";
 
 useLiveStack();
 
@@ -28,11 +28,7 @@ interface Seeded {
 }
 
 async function seed(shape: DemoShape): Promise<Seeded> {
-  const db = await freshDatabase(`trace_horizon_${shape.replace("-", "_")}`);
-  await applyDemoSchema(db.sql, shape);
-  const config = { ...settings(), postgres: { ...settings().postgres, database: db.name } };
-  const step = await runRoleStep(config, {});
-  if (!step.ok) throw new Error(`role step failed: ${step.postgres.error ?? step.monitoring?.error}`);
+  const { db, config } = await shapedDatabase("trace_horizon", shape);
   const sql = db.sql;
   const signals = { closed: crypto.randomUUID(), byExchangeId: crypto.randomUUID(), later: crypto.randomUUID() };
   const order = async (orderId: string, signalId: string, asset: string, side: string, time: string, related: boolean) => {
@@ -95,51 +91,51 @@ const trace = async (s: Seeded, signalId: string) => {
   return { orders: rows(orders!, ["order_id", "linked_by"]), position: rows(position!, ["asset", "found_by", "closed_by", "closing_order"]) };
 };
 
-describe("newest shape", () => {
-  let s: Seeded;
+/** The database of `shape`, seeded before the block's tests and dropped after them. */
+function seededFor(shape: DemoShape): () => Seeded {
+  let s: Seeded | undefined;
   beforeAll(async () => {
-    s = await seed("newest");
+    s = await seed(shape);
   }, 60_000);
   afterAll(async () => {
     await s?.db.drop();
   });
+  return () => s!;
+}
+
+describe("newest shape", () => {
+  const seeded = seededFor("newest");
+
+  /** The signal's own order, then the horizon close, marked; its position says the close closed it. */
+  const closedAtHorizon = async (signalId: string, own: string, close: string, asset: string) => {
+    const { orders, position } = await trace(seeded(), signalId);
+    expect(orders).toEqual([
+      { order_id: own, linked_by: "orders.signal_id + signal_order_relationships" },
+      { order_id: close, linked_by: "horizon close of its position" },
+    ]);
+    expect(position).toEqual([{ asset, found_by: "its orders (position_orders)", closed_by: "horizon close", closing_order: close }]);
+  };
 
   test("the horizon close that closed the signal's position is among its orders, marked, and the position says it closed it", async () => {
-    const { orders, position } = await trace(s, s.signals.closed);
-    expect(orders).toEqual([
-      { order_id: "EX-1", linked_by: "orders.signal_id + signal_order_relationships" },
-      { order_id: "EX-H1", linked_by: "horizon close of its position" },
-    ]);
-    expect(position).toEqual([{ asset: "BTCUSDT", found_by: "its orders (position_orders)", closed_by: "horizon close", closing_order: "EX-H1" }]);
+    await closedAtHorizon(seeded().signals.closed, "EX-1", "EX-H1", "BTCUSDT");
   });
 
   test("the later position's own horizon close is the later signal's, not the first one's", async () => {
-    const { orders, position } = await trace(s, s.signals.later);
+    const { orders, position } = await trace(seeded(), seeded().signals.later);
     expect(orders.map((o) => o.order_id)).toEqual(["EX-3", "EX-H2"]);
     expect(position.map((p) => p.closing_order)).toEqual(["EX-H2"]);
   });
 
   test("a horizon close whose fill came before its order row is found by the exchange's order id", async () => {
-    const { orders, position } = await trace(s, s.signals.byExchangeId);
-    expect(orders).toEqual([
-      { order_id: "EX-4", linked_by: "orders.signal_id + signal_order_relationships" },
-      { order_id: "EX-H3", linked_by: "horizon close of its position" },
-    ]);
-    expect(position).toEqual([{ asset: "ETHUSDT", found_by: "its orders (position_orders)", closed_by: "horizon close", closing_order: "EX-H3" }]);
+    await closedAtHorizon(seeded().signals.byExchangeId, "EX-4", "EX-H3", "ETHUSDT");
   });
 });
 
 describe("December shape", () => {
-  let s: Seeded;
-  beforeAll(async () => {
-    s = await seed("2025-12");
-  }, 60_000);
-  afterAll(async () => {
-    await s?.db.drop();
-  });
+  const seeded = seededFor("2025-12");
 
   test("no position_orders: the signal's own orders only, and the reused row's close is not recorded", async () => {
-    const { orders, position } = await trace(s, s.signals.closed);
+    const { orders, position } = await trace(seeded(), seeded().signals.closed);
     expect(orders).toEqual([{ order_id: "EX-1", linked_by: "orders.signal_id + signal_order_relationships" }]);
     expect(position).toEqual([{ asset: "BTCUSDT", found_by: "asset", closed_by: "not recorded", closing_order: null }]);
   });
