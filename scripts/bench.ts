@@ -76,12 +76,13 @@ export const benchCommand = defineCommand({
     const modes: IndexMode[] =
       args["with-indexes"] && !args["without-indexes"] ? ["with"] : args["without-indexes"] && !args["with-indexes"] ? ["without"] : ["without", "with"];
     // The seed writes demo history: only where the demo may write (the local stack's own services, or scratch ones).
-    // The whole-dashboard loads also query the services and RabbitMQ over HTTP: the local stack's demo ones.
+    // The whole-dashboard loads also query the services and RabbitMQ over HTTP (the local stack's demo ones)
+    // and the history panels Prometheus, which the monitor feeds.
     const config = await demoTarget({
       envFile: args["env-file"],
       scratch: args.scratch,
       log: (line) => console.error(line),
-      components: ["postgres", "rabbitmq", "demo"],
+      components: ["postgres", "rabbitmq", "demo", "prometheus", "monitor"],
     });
     const report = await runBench(config, {
       rows,

@@ -6,6 +6,9 @@ import { badInput } from "../errors.ts";
 import { openDatabase, runFormatted } from "../postgres.ts";
 import { type DemoShape, applyDemoSchema } from "../demo/schema.ts";
 import { seedDemo } from "../demo/seed.ts";
+import { DatabaseFiguresReader } from "../monitor/database.ts";
+import { EventStore } from "../monitor/events.ts";
+import { BUCKET_MS, OrderBuckets } from "../monitor/order-buckets.ts";
 import { runRoleStep } from "../role/role-step.ts";
 
 /** The real system's volume: up to ~70 signals a minute, about 100k a day (~3M a month). The history is
@@ -74,9 +77,43 @@ export async function prepareDatabase(
     const role = await runRoleStep(dbConfig, { rabbitmq: Boolean(config.rabbitmq.monitorPassword && config.rabbitmq.password) });
     if (role.postgres.status === "failed") throw new Error(`the read-only role could not be converged in ${database}: ${role.postgres.error}`);
     if (role.rabbitmq?.status === "failed") log(`RabbitMQ monitoring user not converged (${role.rabbitmq.error}): the dashboard's RabbitMQ panels will fail`);
-    return { name: database, rows, seededNow, seed, dataEnd: await newestSignal(sql) };
+    const dataEnd = await newestSignal(sql);
+    await keepOrderBuckets(dbConfig, dataEnd, log);
+    return { name: database, rows, seededNow, seed, dataEnd };
   } finally {
     await sql.end({ timeout: 5 });
+  }
+}
+
+/** Days of settled order buckets the benchmark summarizes before the data's end: the ranges it measures. */
+const SUMMARIZED_DAYS = 2;
+
+/** The monitor's summary of settled order buckets (monitor/order-buckets.ts) as `bun run monitor` keeps it
+ *  on a live system, with the data's end as now, so that model quality is measured as it runs there; and
+ *  what the monitor's readings cost at this size. Without the monitor's writer, none: model quality then
+ *  joins the whole range, as it does where no monitor runs. */
+async function keepOrderBuckets(config: Config, dataEnd: Date, log: (line: string) => void): Promise<void> {
+  if (!config.monitor.writerPassword) {
+    log("no MONITOR_POSTGRES_PASSWORD: model quality is measured without the monitor's order summary (the whole range joined)");
+    return;
+  }
+  const reader = new DatabaseFiguresReader(config);
+  const store = EventStore.open(config);
+  try {
+    const buckets = new OrderBuckets(reader, store.sql, config.monitor.schema);
+    const started = performance.now();
+    let summarized = 0;
+    for (let kept = await buckets.keep(dataEnd, SUMMARIZED_DAYS); kept.buckets > 0; kept = await buckets.keep(dataEnd, SUMMARIZED_DAYS)) summarized += kept.buckets;
+    const coverage = await buckets.coverage();
+    log(`${config.postgres.database}: the monitor's order summary: ${summarized} bucket(s) summarized in ${((performance.now() - started) / 1000).toFixed(1)} s, ${coverage.first?.toISOString()} to ${coverage.last?.toISOString()}`);
+    const one = performance.now();
+    await buckets.summarize({ from: coverage.last!, to: new Date(coverage.last!.getTime() + BUCKET_MS) }, dataEnd);
+    const oneMs = performance.now() - one;
+    const compared = performance.now();
+    await buckets.keep(dataEnd, SUMMARIZED_DAYS);
+    log(`  a monitor reading at this rate: one new bucket ${oneMs.toFixed(1)} ms, a day of buckets compared with the index ${(performance.now() - compared).toFixed(1)} ms`);
+  } finally {
+    await Promise.all([reader.close(), store.close()]);
   }
 }
 

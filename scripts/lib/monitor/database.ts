@@ -1,7 +1,8 @@
-// The database figures issue 24's alerts need (signals and orders in the last minutes, rejections),
-// read as the read-only role through the PostgreSQL datasource's own definition and check's PostgreSQL
-// kind: the SQL is a file of sql/panels/ loaded as panels load theirs, Grafana's macros expanded over the
-// window as Grafana would expand them for a panel showing the last MONITOR_DATABASE_WINDOW.
+// What the monitor reads of the database, as the read-only role through the PostgreSQL datasource's own
+// definition and check's PostgreSQL kind: the SQL is a file of sql/panels/ loaded as panels load theirs,
+// Grafana's macros expanded over a window as Grafana would expand them for a panel showing it. The database
+// figures issue 24's alerts need (signals and orders in the last MONITOR_DATABASE_WINDOW, rejections), and
+// the orders of settled buckets the monitor summarizes (order-buckets.ts).
 import { DATASOURCE_UIDS, datasourceDefinitions, datasourceSecrets } from "../../../grafana/datasources.ts";
 import { panelSql } from "../../../grafana/queries/postgres.ts";
 import type { Target } from "../check/dashboard-model.ts";
@@ -15,7 +16,8 @@ export const DATABASE_FIGURES_SQL = "monitor-trading-activity";
 
 export class DatabaseFiguresReader {
   private readonly datasource: OpenDatasource;
-  private readonly target: Target;
+  /** MONITORING_SCHEMA: the files name the default, and are read as the panels are (inSchema). */
+  private readonly schema: string;
 
   constructor(
     config: Config,
@@ -26,16 +28,22 @@ export class DatabaseFiguresReader {
     // (grafana/datasources.ts gives Grafana's pool the limit less two).
     const lean = { ...definition, jsonData: { ...definition.jsonData, maxOpenConns: 1 } };
     this.datasource = postgresKind.open(lean, datasourceSecrets(definition, config.values).secrets);
-    this.target = { refId: "A", rawSql: panelSql(DATABASE_FIGURES_SQL), format: "table" } as unknown as Target;
+    this.schema = config.monitor.schema;
+  }
+
+  /** sql/panels/<sqlFile>.sql over [from, to], its one frame. */
+  async query(sqlFile: string, from: Date, to: Date): Promise<Frame> {
+    const target = { refId: "A", rawSql: panelSql(sqlFile, this.schema), format: "table" } as unknown as Target;
+    const range = { from, to, raw: { from: from.toISOString(), to: to.toISOString() } };
+    const deadlineMs = 5_000;
+    const signal = AbortSignal.timeout(deadlineMs);
+    const [frame] = await this.datasource.run(target, { range, variables: [], intervalMs: 60_000, maxDataPoints: 1000, deadlineMs }, signal);
+    if (!frame) throw new Error(`sql/panels/${sqlFile}.sql answered no frame`);
+    return frame;
   }
 
   async read(now = new Date()): Promise<DatabaseFigures> {
-    const from = new Date(now.getTime() - this.windowSeconds * 1000);
-    const range = { from, to: now, raw: { from: from.toISOString(), to: now.toISOString() } };
-    const deadlineMs = 5_000;
-    const signal = AbortSignal.timeout(deadlineMs);
-    const [frame] = await this.datasource.run(this.target, { range, variables: [], intervalMs: 60_000, maxDataPoints: 1000, deadlineMs }, signal);
-    if (!frame) throw new Error("the database figures' query answered no frame");
+    const frame = await this.query(DATABASE_FIGURES_SQL, new Date(now.getTime() - this.windowSeconds * 1000), now);
     const at = (name: string) => {
       const value = valueOf(frame, name);
       return typeof value === "number" ? new Date(value) : null;

@@ -94,7 +94,8 @@ const WRITER = `${hostname()}:${process.pid}`;
 
 export class EventStore {
   private constructor(
-    private readonly sql: postgres.Sql,
+    /** The writer's one connection: the order buckets (order-buckets.ts) are written through it too. */
+    readonly sql: postgres.Sql,
     private readonly schema: string,
   ) {}
 
@@ -127,7 +128,7 @@ export class EventStore {
       FROM ${sql(this.schema)}.${sql(EVENTS_TABLE)}
       ${subjects ? sql`WHERE subject IN ${sql(subjects)}` : sql``}
       ORDER BY subject, id DESC`;
-    return new Map(rows.map((row) => [row.subject, { state: row.state, reconnectCount: row.reconnect_count, at: new Date(`${row.occurred_at.replace(" ", "T")}Z`) }]));
+    return new Map(rows.map((row) => [row.subject, { state: row.state, reconnectCount: row.reconnect_count, at: fromUtc(row.occurred_at) }]));
   }
 
   /** Writes the events whose state differs from their subject's last row, under the advisory lock so that
@@ -188,5 +189,6 @@ export class EventStore {
   }
 }
 
-/** A time as the text of a UTC TIMESTAMP without time zone. */
-const utc = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "");
+/** A time as the text of a UTC TIMESTAMP without time zone, and such a text (`::text`) back. */
+export const utc = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "");
+export const fromUtc = (text: string) => new Date(`${text.replace(" ", "T")}Z`);

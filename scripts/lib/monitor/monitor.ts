@@ -17,10 +17,14 @@ import {
   trainingEvent,
 } from "./events.ts";
 import { MonitorMetrics } from "./metrics.ts";
+import { OrderBuckets } from "./order-buckets.ts";
 import { QueueMetrics, type QueueSourceChoice, queueSourceChoice } from "./queues.ts";
 import { type LinkState, linkReading, readServices, readTraining } from "./sources.ts";
 
 const RETENTION_EVERY_MS = 3_600_000;
+/** How often the order buckets are kept: a new one settles every 10 minutes; the comparison with the index
+ *  walks a day of buckets each time. */
+const ORDER_BUCKETS_EVERY_MS = 60_000;
 /** How often MONITOR_QUEUE_SOURCE=auto asks again whether the broker's exporter answers. */
 const QUEUE_SOURCE_EVERY_MS = 600_000;
 
@@ -46,6 +50,8 @@ export class Monitor {
   readonly metrics = new MonitorMetrics();
   private readonly store: EventStore | null;
   private readonly database: DatabaseFiguresReader;
+  private readonly orderBuckets: OrderBuckets | null;
+  private lastOrderBuckets = 0;
   private queues: QueueMetrics | null = null;
   private queueChoice: { choice: QueueSourceChoice; at: number } | null = null;
   private readonly log: (line: string) => void;
@@ -66,6 +72,7 @@ export class Monitor {
     this.store = options.store !== undefined ? options.store : config.monitor.writerPassword ? EventStore.open(config) : null;
     this.eventsStatus = this.store ? "starting" : "off: MONITOR_POSTGRES_PASSWORD is not set";
     this.database = new DatabaseFiguresReader(config);
+    this.orderBuckets = this.store ? new OrderBuckets(this.database, this.store.sql, config.monitor.schema) : null;
   }
 
   /** One reading of every source; returns the events written. */
@@ -116,6 +123,7 @@ export class Monitor {
     }
 
     const written = await this.write(events);
+    await this.keepOrderBuckets(now);
     await this.retention(now);
     const ended = new Date();
     this.lastCycleAt = ended;
@@ -181,12 +189,22 @@ export class Monitor {
     }
   }
 
+  /** Summarizes the orders of newly settled buckets (order-buckets.ts), once a minute at most. */
+  private async keepOrderBuckets(now: Date): Promise<void> {
+    if (!this.orderBuckets || now.getTime() - this.lastOrderBuckets < ORDER_BUCKETS_EVERY_MS) return;
+    this.lastOrderBuckets = now.getTime();
+    const kept = await this.timed("order-buckets", () => this.orderBuckets!.keep(now, this.config.monitor.retentionDays));
+    if (!kept.ok) this.log(`order buckets not summarized: ${kept.error}`);
+    else if (kept.value.repaired) this.log(`order buckets: ${kept.value.repaired} summarized again (their orders changed after they were summarized)`);
+  }
+
   private async retention(now: Date): Promise<void> {
     if (!this.store || now.getTime() - this.lastRetention < RETENTION_EVERY_MS) return;
     this.lastRetention = now.getTime();
     try {
       const deleted = await this.store.deleteOlderThan(this.config.monitor.retentionDays, { now });
       if (deleted) this.log(`retention: deleted ${deleted} event(s) older than ${this.config.monitor.retentionDays} days`);
+      await this.orderBuckets?.deleteOlderThan(this.config.monitor.retentionDays, now);
     } catch (error) {
       this.log(`retention failed: ${(error as Error).message}`);
     }
@@ -222,7 +240,7 @@ export class Monitor {
       lastCycleAt: this.lastCycleAt?.toISOString() ?? null,
       intervalSeconds: interval,
       events: this.eventsStatus,
-      sources: Object.fromEntries([...SERVICE_NAMES, "training", "database", "rabbitmq", "events"].filter((s) => s in this.sources).map((s) => [s, this.sources[s]!])),
+      sources: Object.fromEntries([...SERVICE_NAMES, "training", "database", "rabbitmq", "events", "order-buckets"].filter((s) => s in this.sources).map((s) => [s, this.sources[s]!])),
     };
   }
 

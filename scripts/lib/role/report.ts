@@ -22,7 +22,7 @@ export function printRoleReport(result: RoleStepResult, options: RoleStepOptions
   const mon = result.monitoring;
   if (mon) {
     const writer = mon.writer ? `, writer ${mon.writer}` : " (no MONITOR_POSTGRES_PASSWORD: no writer role, the monitor writes no events)";
-    print.out(stepLine("monitoring", verdict(mon, mon.applied.length), `schema ${mon.schema}, events table, canonical views${writer}`));
+    print.out(stepLine("monitoring", verdict(mon, mon.applied.length), `schema ${mon.schema}, its tables, canonical views${writer}`));
     if (mon.shape) print.out(`  schema: ${describeShape(mon.shape)}`);
     if (mon.missing.length) print.err(`  monitoring schema: ${mon.error}\n  the other views, the events table and the writer are converged; \`bun run check\` names the panels each missing column breaks`);
     else if (mon.status === "failed") print.err(`  monitoring schema: ${mon.error}\n  nothing changed in it (one transaction)`);

@@ -6,7 +6,7 @@ import type { Config } from "../config.ts";
 import { type RoleResult, convergeRole, loginChecker, roleSpec } from "./role.ts";
 import { type MonitorUserResult, convergeMonitorUser } from "./rabbitmq-monitor-user.ts";
 import { type RoleSpec } from "./role.ts";
-import { convergeWriter, ensureMonitoringSchema, grantEventsToReader, writerSpec } from "./monitoring-schema.ts";
+import { convergeWriter, ensureMonitoringSchema, grantMonitorTablesToReader, writerSpec } from "./monitoring-schema.ts";
 import { convergeViews } from "../shapes/converge.ts";
 import type { ShapeName } from "../shapes/detect.ts";
 import type { MissingColumn } from "../shapes/views.ts";
@@ -152,7 +152,7 @@ interface MonitoringOutcome {
   missing: MissingColumn[];
 }
 
-/** The schema, the events table, the canonical views of the detected shape, the reader's SELECT on them
+/** The schema and its tables, the canonical views of the detected shape, the reader's SELECT on them
  *  and the writer role, in one transaction; a dry run does the same and rolls it back, so what it lists
  *  is exactly what a real run would do. */
 async function convergeMonitoring(config: Config, dryRun: boolean): Promise<MonitoringOutcome> {
@@ -164,7 +164,7 @@ async function convergeMonitoring(config: Config, dryRun: boolean): Promise<Moni
     return await sql
       .begin(async (tx) => {
         const done = await ensureMonitoringSchema(tx as unknown as postgres.Sql, config.monitor.schema);
-        done.push(...(await grantEventsToReader(tx as unknown as postgres.Sql, config.monitor.schema, config.monitorRole.user)));
+        done.push(...(await grantMonitorTablesToReader(tx as unknown as postgres.Sql, config.monitor.schema, config.monitorRole.user)));
         const views = await convergeViews(tx as unknown as postgres.Sql, config.monitor.schema, config.monitorRole.user);
         done.push(...views.applied);
         if (writer) done.push(...(await convergeWriter(tx as unknown as postgres.Sql, writer, canLogin)));

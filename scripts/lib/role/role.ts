@@ -6,7 +6,7 @@ import postgres from "postgres";
 import type { Config } from "../config.ts";
 import { scramVerifier } from "./scram.ts";
 import { quoteIdent, runFormatted } from "../postgres.ts";
-import { EVENTS_TABLE } from "./monitoring-schema.ts";
+import { MONITOR_TABLES } from "./monitoring-schema.ts";
 import { VIEW_NAMES } from "../shapes/views.ts";
 
 /** The tables the dashboards read: one list, extended by GRAFANA_POSTGRES_EXTRA_TABLES. */
@@ -49,7 +49,7 @@ export function roleSpec(config: Config): RoleSpec {
     password: role.password,
     database: config.postgres.database,
     tables: [...new Set([...MONITORED_TABLES, ...role.extraTables])],
-    alsoReadable: [EVENTS_TABLE, ...VIEW_NAMES].map((table) => ({ schema: config.monitor.schema, table })),
+    alsoReadable: [...MONITOR_TABLES, ...VIEW_NAMES].map((table) => ({ schema: config.monitor.schema, table })),
     connectionLimit: role.connectionLimit,
     settings: {
       statement_timeout: role.statementTimeout,
