@@ -64,23 +64,17 @@ describe("healthy demo services answer the real shapes from live data", () => {
   });
 
   test("active_subscriptions and positions_count follow the tables; positions_count counts rows, closed history included, as the real one does", async () => {
-    expect((await health("ws-gateway")).active_subscriptions).toBe(3);
-    // Two open positions and a closed one: three rows (the real service's SELECT COUNT(*) FROM positions).
-    expect((await health("position-manager")).positions_count).toBe(3);
-
-    const [added] = await db.sql`
-      INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service) VALUES ('orderbook', 'BTCUSDT', 'orderbook.50.BTCUSDT', 'model-service')
-      RETURNING id`;
+    // positions_count: the real service's SELECT COUNT(*) FROM positions (two open positions, one closed: 3).
+    const counts = async () => [(await health("ws-gateway")).active_subscriptions, (await health("position-manager")).positions_count];
+    expect(await counts()).toEqual([3, 3]);
+    const [added] = await db.sql`INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service)
+      VALUES ('orderbook', 'BTCUSDT', 'orderbook.50.BTCUSDT', 'model-service') RETURNING id`;
     await db.sql`INSERT INTO positions (asset, size, average_entry_price, mode, last_updated) VALUES ('XRPUSDT', 100, 2.3, 'one-way', now())`;
-    expect((await health("ws-gateway")).active_subscriptions).toBe(4);
-    expect((await health("position-manager")).positions_count).toBe(4);
-
+    expect(await counts()).toEqual([4, 4]);
     await db.sql`UPDATE subscriptions SET is_active = false, updated_at = now() WHERE id = ${added!.id}`;
-    // The newest position-manager closes a position by keeping its row and opens the next one as a new row.
+    // A close keeps the row; a reopen is a new row on the newest shape, the reused row on the December one.
     await db.sql`UPDATE positions SET size = 0, average_entry_price = NULL, closed_at = now() WHERE asset = 'XRPUSDT'`;
-    expect((await health("ws-gateway")).active_subscriptions).toBe(3);
-    expect((await health("position-manager")).positions_count).toBe(4);
-    // A reopen: a new row on the newest shape, the reused row on the December one.
+    expect(await counts()).toEqual([3, 4]);
     if (demoShape() === "newest") await db.sql`INSERT INTO positions (asset, size, average_entry_price, mode, last_updated) VALUES ('XRPUSDT', -50, 2.4, 'one-way', now())`;
     else await db.sql`UPDATE positions SET size = -50, average_entry_price = 2.4, closed_at = NULL WHERE asset = 'XRPUSDT'`;
     expect((await health("position-manager")).positions_count).toBe(demoShape() === "newest" ? 5 : 4);
