@@ -4,7 +4,8 @@
 // files are the same for every operator and hold neither hosts nor secrets.
 import type { Config, ServiceName } from "../scripts/lib/config.ts";
 import type { SettingName } from "../scripts/lib/settings.ts";
-import { SERVICE_NAMES, SERVICE_VARIABLES, durationSeconds } from "../scripts/lib/config.ts";
+import { SERVICE_VARIABLES, durationSeconds } from "../scripts/lib/config.ts";
+import { DEFAULT_MONITORED_SERVICES, HEALTH_ENDPOINTS } from "../scripts/lib/services.ts";
 import { SETTINGS } from "../scripts/lib/settings.ts";
 import type { DatasourceDefinition } from "./types.ts";
 
@@ -22,6 +23,8 @@ export const DATASOURCE_UIDS = {
   "model-service": "ytrader-model-service",
   "order-manager": "ytrader-order-manager",
   "position-manager": "ytrader-position-manager",
+  "feature-service": "ytrader-feature-service",
+  "dashboard-api": "ytrader-dashboard-api",
   prometheus: "ytrader-prometheus",
 } as const satisfies Record<"postgres" | "rabbitmq" | "prometheus" | ServiceName, string>;
 
@@ -30,6 +33,9 @@ export type DatasourceKey = keyof typeof DATASOURCE_UIDS;
 /** Only model-service's training status needs an API key; the other endpoints the dashboards read are
  *  open, and a key Grafana does not need is a key it should not hold. */
 const SERVICES_NEEDING_API_KEY: readonly ServiceName[] = ["model-service"];
+/** dashboard-api's /ready says "not ready" with HTTP 503: read as a body (unhealthy), not as a failed query
+ *  (unknown), by Infinity's ignoreStatusCodeCheck (infinity-facts §1.1). */
+const SERVICES_ANSWERING_WITH_ERROR_STATUS: readonly ServiceName[] = ["dashboard-api"];
 
 // A health probe that hangs must not hold a panel for Infinity's default 60 s.
 const SERVICE_TIMEOUT_SECONDS = 5;
@@ -42,6 +48,8 @@ interface Values {
   monitorUser: string;
   rabbitmqUrl: string;
   rabbitmqUser: string;
+  /** The monitored services (MONITORED_SERVICES): each gets a datasource. */
+  services: readonly ServiceName[];
   serviceUrls: Record<ServiceName, string>;
   prometheusUrl: string;
   /** Prometheus' scrape interval: the datasource's timeInterval (prometheus-facts §10). */
@@ -91,7 +99,7 @@ function definitions(v: Values, maxOpenConns: number, connectionTimeout: number)
     },
     secureJsonData: { basicAuthPassword: "RABBITMQ_MONITOR_PASSWORD" },
   };
-  const services = SERVICE_NAMES.map((name): DatasourceDefinition => {
+  const services = v.services.map((name): DatasourceDefinition => {
     const withKey = SERVICES_NEEDING_API_KEY.includes(name);
     return {
       uid: DATASOURCE_UIDS[name],
@@ -104,10 +112,11 @@ function definitions(v: Values, maxOpenConns: number, connectionTimeout: number)
         allowedHosts: [v.serviceUrls[name]],
         timeoutInSeconds: SERVICE_TIMEOUT_SECONDS,
         customHealthCheckEnabled: true,
-        customHealthCheckUrl: "/health",
+        customHealthCheckUrl: HEALTH_ENDPOINTS[name].path,
         ...(withKey ? { httpHeaderName1: "X-API-Key" } : {}),
+        ...(SERVICES_ANSWERING_WITH_ERROR_STATUS.includes(name) ? { ignoreStatusCodeCheck: true } : {}),
       },
-      secureJsonData: withKey ? { httpHeaderValue1: SERVICE_VARIABLES[name].apiKey } : {},
+      secureJsonData: withKey ? { httpHeaderValue1: SERVICE_VARIABLES[name].apiKey! } : {},
     };
   });
   const prometheus: DatasourceDefinition = {
@@ -142,7 +151,8 @@ export function datasourceDefinitions(config: Config): DatasourceDefinition[] {
       monitorUser: config.monitorRole.user,
       rabbitmqUrl: baseUrl(config.rabbitmq.managementUrl),
       rabbitmqUser: config.rabbitmq.monitorUser,
-      serviceUrls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, baseUrl(config.services[name].url)])) as Record<ServiceName, string>,
+      services: config.monitoredServices,
+      serviceUrls: Object.fromEntries(config.monitoredServices.map((name) => [name, baseUrl(config.services[name].url)])) as Record<ServiceName, string>,
       prometheusUrl: config.prometheus.url,
       scrapeInterval: config.prometheus.scrapeInterval,
     },
@@ -170,8 +180,9 @@ export function datasourceSecrets(
 const ref = (name: SettingName) => `\${${name}}`;
 
 /** The same datasources for provisioning files: every host, port and user a `${NAME}` reference that
- *  Grafana expands from its environment (docker-compose.yml passes them). */
-export function provisionedDatasources(): DatasourceDefinition[] {
+ *  Grafana expands from its environment (docker-compose.yml passes them); a datasource for each of
+ *  `services` (the committed files: the default MONITORED_SERVICES). */
+export function provisionedDatasources(services: readonly ServiceName[] = DEFAULT_MONITORED_SERVICES): DatasourceDefinition[] {
   return definitions(
     {
       postgresUrl: `${ref("POSTGRES_HOST")}:${ref("POSTGRES_PORT")}`,
@@ -179,8 +190,9 @@ export function provisionedDatasources(): DatasourceDefinition[] {
       monitorUser: ref("GRAFANA_POSTGRES_USER"),
       rabbitmqUrl: ref("RABBITMQ_MANAGEMENT_URL"),
       rabbitmqUser: ref("RABBITMQ_MONITOR_USER"),
+      services,
       serviceUrls: Object.fromEntries(
-        SERVICE_NAMES.map((name) => [name, `http://${ref(SERVICE_VARIABLES[name].host)}:${ref(SERVICE_VARIABLES[name].port)}`]),
+        services.map((name) => [name, `http://${ref(SERVICE_VARIABLES[name].host)}:${ref(SERVICE_VARIABLES[name].port)}`]),
       ) as Record<ServiceName, string>,
       prometheusUrl: ref("PROMETHEUS_URL"),
       scrapeInterval: ref("PROMETHEUS_SCRAPE_INTERVAL"),
@@ -193,8 +205,8 @@ export function provisionedDatasources(): DatasourceDefinition[] {
 
 /** Every variable the provisioning files reference, secrets included: what Grafana's environment
  *  must hold (docker-compose.yml passes exactly these). */
-export function provisioningVariables(): SettingName[] {
-  const datasources = provisionedDatasources();
+export function provisioningVariables(services?: readonly ServiceName[]): SettingName[] {
+  const datasources = provisionedDatasources(services);
   const references = [...JSON.stringify(datasources).matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1] as SettingName);
   const secrets = datasources.flatMap((ds) => Object.values(ds.secureJsonData) as SettingName[]);
   return [...new Set([...references, ...secrets])];

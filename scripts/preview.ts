@@ -4,7 +4,7 @@ import { envFileArg, jsonArg, parseVariableArgs, repeatable, repeatedValues, run
 import { loadConfig } from "./lib/config.ts";
 import { needsOf } from "./lib/needs.ts";
 import { DEFAULT_OUT, type PreviewResult, runPreview } from "./lib/preview/run.ts";
-import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
+import { dashboardDefinitions, datasourceDefinitions, renderingOf } from "../grafana/index.ts";
 
 function report(result: PreviewResult) {
   for (const dashboard of result.dashboards) {
@@ -38,7 +38,7 @@ export const previewCommand = defineCommand({
   run: async ({ args, rawArgs }) => {
     const config = loadConfig({ envFile: args["env-file"], required: needsOf("preview") });
     const result = await runPreview(config, {
-      dashboards: dashboardDefinitions(),
+      dashboards: dashboardDefinitions(renderingOf(config)),
       datasources: datasourceDefinitions(config),
       dashboard: args.dashboard,
       outDir: args.out ?? DEFAULT_OUT,

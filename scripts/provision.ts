@@ -3,6 +3,7 @@ import { EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, runCommand, stepLines } from "./lib/cli.ts";
 import { writeProvisionFiles } from "./lib/grafana/provision.ts";
 import { loadConfig } from "./lib/config.ts";
+import { renderingOf } from "../grafana/index.ts";
 
 export const provisionCommand = defineCommand({
   meta: {
@@ -11,7 +12,8 @@ export const provisionCommand = defineCommand({
       "Write grafana/dashboards/*.json and grafana/provisioning/{datasources,dashboards}/*.yml from the definitions in grafana/*.ts, " +
       "and prometheus/{prometheus,alertmanager}.yml (docker-compose's) from prometheus/*.ts, and the alert rules prometheus/rules/ytrader.yml " +
       "from prometheus/alerts.ts with the ALERT_* settings' thresholds, and Alertmanager's receivers from the ALERTMANAGER_* settings " +
-      "(each secret by a file path, never its value; .env or the environment; the committed files have the defaults). " +
+      "(each secret by a file path, never its value; .env or the environment; the committed files have the defaults), " +
+      "a datasource and a health panel for each of MONITORED_SERVICES, the panels' SQL in MONITORING_SCHEMA. " +
       `Hosts, users and secrets are \${NAME} references Grafana fills in from its environment.`,
   },
   args: {
@@ -21,8 +23,8 @@ export const provisionCommand = defineCommand({
     out: { type: "string", valueHint: "dir", description: "Directory to write into instead of the repository's grafana/ (Prometheus' files go to its prometheus/)" },
   },
   run: ({ args }) => {
-    const { alerts, alertmanager } = loadConfig({ envFile: args["env-file"] });
-    const result = writeProvisionFiles({ dir: args.out, dryRun: args.check, thresholds: alerts, alertmanager });
+    const config = loadConfig({ envFile: args["env-file"] });
+    const result = writeProvisionFiles({ dir: args.out, dryRun: args.check, thresholds: config.alerts, alertmanager: config.alertmanager, rendering: renderingOf(config) });
     if (args.json) console.log(JSON.stringify({ ok: !(args.check && result.written.length), ...result }));
     else {
       for (const line of stepLines(result.written.map((path) => [path, args.check ? "DIFFERS" : "written"]))) console.log(line);

@@ -7,7 +7,7 @@ import { runPushStep } from "./lib/grafana/push.ts";
 import { pushReportLines } from "./lib/grafana/push-report.ts";
 import { type DriftPicture, previewDrift } from "./lib/preview/drift.ts";
 import { DEFAULT_OUT } from "./lib/preview/run.ts";
-import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
+import { dashboardDefinitions, datasourceDefinitions, renderingOf } from "../grafana/index.ts";
 
 function reportPictures(pictures: DriftPicture[]) {
   if (!pictures.length) console.log("--preview: no dashboard would change; nothing drawn");
@@ -43,7 +43,7 @@ export const pushCommand = defineCommand({
     const result = await runPushStep(config, { dryRun: args["dry-run"], force: args.force, updateSecrets: args["update-secrets"] });
     const pictures = args.preview
       ? await previewDrift(config, grafanaClientFor(config.grafana), result.items, {
-          dashboards: dashboardDefinitions(),
+          dashboards: dashboardDefinitions(renderingOf(config)),
           datasources: datasourceDefinitions(config),
           outDir: args.out ?? DEFAULT_OUT,
           log: (line) => console.error(line),

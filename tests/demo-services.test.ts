@@ -4,9 +4,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { z } from "zod";
-import { SERVICE_NAMES, type ServiceName } from "../scripts/lib/config.ts";
+// The core four; feature-service and dashboard-api: tests/services-list.test.ts.
+import { CORE_SERVICES as SERVICE_NAMES, type CoreServiceName as ServiceName } from "../scripts/lib/services.ts";
 import { sendFault, startControl } from "../scripts/lib/demo/control.ts";
-import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
+import { applyDemoSchema, demoShape } from "../scripts/lib/demo/schema.ts";
 import { type DemoServices, startServices } from "../scripts/lib/demo/services.ts";
 import { cycleWebsocket } from "../scripts/lib/demo/websocket-link.ts";
 import { type DemoState, newDemoState } from "../scripts/lib/demo/state.ts";
@@ -62,21 +63,21 @@ describe("healthy demo services answer the real shapes from live data", () => {
     expect(model.checks.model_storage.disk_space.total).toBeGreaterThan(model.checks.model_storage.disk_space.free);
   });
 
-  test("active_subscriptions and positions_count follow the tables", async () => {
-    expect((await health("ws-gateway")).active_subscriptions).toBe(3);
-    expect((await health("position-manager")).positions_count).toBe(2);
-
-    const [added] = await db.sql`
-      INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service) VALUES ('orderbook', 'BTCUSDT', 'orderbook.50.BTCUSDT', 'model-service')
-      RETURNING id`;
+  test("active_subscriptions and positions_count follow the tables; positions_count counts rows, closed history included, as the real one does", async () => {
+    // positions_count: the real service's SELECT COUNT(*) FROM positions (two open positions, one closed: 3).
+    const counts = async () => [(await health("ws-gateway")).active_subscriptions, (await health("position-manager")).positions_count];
+    expect(await counts()).toEqual([3, 3]);
+    const [added] = await db.sql`INSERT INTO subscriptions (channel_type, symbol, topic, requesting_service)
+      VALUES ('orderbook', 'BTCUSDT', 'orderbook.50.BTCUSDT', 'model-service') RETURNING id`;
     await db.sql`INSERT INTO positions (asset, size, average_entry_price, mode, last_updated) VALUES ('XRPUSDT', 100, 2.3, 'one-way', now())`;
-    expect((await health("ws-gateway")).active_subscriptions).toBe(4);
-    expect((await health("position-manager")).positions_count).toBe(3);
-
+    expect(await counts()).toEqual([4, 4]);
     await db.sql`UPDATE subscriptions SET is_active = false, updated_at = now() WHERE id = ${added!.id}`;
-    await db.sql`UPDATE positions SET size = 0, closed_at = now() WHERE asset = 'XRPUSDT'`;
-    expect((await health("ws-gateway")).active_subscriptions).toBe(3);
-    expect((await health("position-manager")).positions_count).toBe(2);
+    // A close keeps the row; a reopen is a new row on the newest shape, the reused row on the December one.
+    await db.sql`UPDATE positions SET size = 0, average_entry_price = NULL, closed_at = now() WHERE asset = 'XRPUSDT'`;
+    expect(await counts()).toEqual([3, 4]);
+    if (demoShape() === "newest") await db.sql`INSERT INTO positions (asset, size, average_entry_price, mode, last_updated) VALUES ('XRPUSDT', -50, 2.4, 'one-way', now())`;
+    else await db.sql`UPDATE positions SET size = -50, average_entry_price = 2.4, closed_at = NULL WHERE asset = 'XRPUSDT'`;
+    expect((await health("position-manager")).positions_count).toBe(demoShape() === "newest" ? 5 : 4);
   });
 
   test("position-manager's validation statistics come from the state", async () => {
@@ -334,7 +335,7 @@ describe("the control route switches faults from another process", () => {
     expect(view.services["order-manager"]).toEqual(["down"]);
     expect((await health("position-manager")).status).toBe("degraded");
     const listed = (await (await fetch(`${control.url}/faults`)).json()) as typeof view;
-    expect(listed.services).toEqual({ "ws-gateway": [], "model-service": [], "order-manager": ["down"], "position-manager": ["degraded"] });
+    expect(listed.services).toEqual({ "ws-gateway": [], "model-service": [], "order-manager": ["down"], "position-manager": ["degraded"], "feature-service": [], "dashboard-api": [] });
 
     await sendFault(control.url, { fault: "down", service: "order-manager", on: false });
     await sendFault(control.url, { fault: "degraded", service: "position-manager", on: false });

@@ -1,13 +1,13 @@
 // The demo as an operator runs it: started by the stack on the trading system's real ports, reached
 // through the settings `bun run stack env` prints, faults switched with `bun run demo fault`.
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { SERVICE_NAMES } from "../scripts/lib/config.ts";
+import { CORE_SERVICES as SERVICE_NAMES, type ServiceName } from "../scripts/lib/services.ts";
 import { adminSql, eventually, rabbitApi, runCli, settings, useLiveStack } from "./support/live.ts";
 
 useLiveStack();
 
-const health = async (service: (typeof SERVICE_NAMES)[number]) => {
-  const response = await fetch(`${settings().services[service].url}/health`, { signal: AbortSignal.timeout(5000) });
+const health = async (service: ServiceName, path = "/health") => {
+  const response = await fetch(`${settings().services[service].url}${path}`, { signal: AbortSignal.timeout(5000) });
   return (await response.json()) as Record<string, unknown>;
 };
 
@@ -26,6 +26,9 @@ describe("the stack's demo trading system", () => {
       expect(body.service).toBe(service);
       expect(body.status).toBe("healthy");
     }
+    // The newest system's two, where the settings name them too.
+    expect(await health("feature-service")).toMatchObject({ service: "feature-service", status: "healthy" });
+    expect(await health("dashboard-api", "/ready")).toEqual({ status: "ready" });
   });
 
   test("it writes live activity into the stack's database", async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { provisioningVariables } from "../grafana/datasources.ts";
+import { SERVICE_NAMES } from "../scripts/lib/services.ts";
 import { COMPOSE_MONITOR_PORT, COMPOSE_PATHS } from "../prometheus/prometheus.ts";
 import { COMPOSE_SECRETS_DIR, SECRET_FILES } from "../prometheus/alertmanager.ts";
 import { PROMETHEUS_DIR } from "../scripts/lib/prometheus/provision.ts";
@@ -124,9 +125,11 @@ describe("docker-compose.yml", () => {
     for (const value of ["admin-secret", "broker-secret", "token-secret", "unneeded-1", "unneeded-2", "unneeded-3"]) {
       expect(Object.values(environment)).not.toContain(value);
     }
-    // Every variable the generated datasource provisioning reads is passed, and nothing beyond it and GF_*.
+    // Every variable the generated datasource provisioning reads is passed, with every service that
+    // MONITORED_SERVICES may name, and nothing beyond it and GF_*.
     const passed = Object.keys(environment).filter((name) => !name.startsWith("GF_")).sort();
-    expect(passed).toEqual([...provisioningVariables()].sort());
+    expect(passed).toEqual([...provisioningVariables(SERVICE_NAMES)].sort());
+    expect(provisioningVariables()).not.toContain("FEATURE_SERVICE_HOST");
     // The defaults are the trading system's own compose names, and the compose Prometheus.
     expect(resolved().services.grafana!.environment).toMatchObject({
       POSTGRES_HOST: "postgres",

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { INFINITY_TYPE } from "../grafana/datasources.ts";
 import { dashboardDefinitions } from "../grafana/index.ts";
 import { dashboardPanels, dashboardVariables, targetDatasource } from "../scripts/lib/check/dashboard-model.ts";
-import { Differential, expressionName, infinityExpressions } from "./support/jsonata-differential.ts";
+import { Differential, EVERY_SERVICE, expressionName, infinityExpressions } from "./support/jsonata-differential.ts";
 import { useLiveStack } from "./support/live.ts";
 
 // The demo services run against a database of their own; RabbitMQ is the stack's.
@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => differential?.stop());
 
 test("every Infinity panel of both dashboards is compared, each query on several shapes of its source", () => {
-  const infinityPanels = dashboardDefinitions().flatMap((d) =>
+  const infinityPanels = dashboardDefinitions(EVERY_SERVICE).flatMap((d) =>
     dashboardPanels(d)
       .filter((p) => p.targets.some((t) => targetDatasource(p, t)?.type === INFINITY_TYPE))
       .map((p) => `${d.title} / ${p.title}`),
@@ -45,7 +45,7 @@ test("every Infinity panel of both dashboards is compared, each query on several
 });
 
 test("no JSONata variable in a root selector is also a dashboard variable (the browser would replace it)", () => {
-  for (const definition of dashboardDefinitions()) {
+  for (const definition of dashboardDefinitions(EVERY_SERVICE)) {
     const variables = new Set(dashboardVariables(definition).map((v) => v.name));
     const selectors = dashboardPanels(definition).flatMap((p) => p.targets.map((t) => String((t as { root_selector?: unknown }).root_selector ?? "")));
     const clashes = selectors.flatMap((s) => [...s.matchAll(/\$(\w+)/g)].map((m) => m[1]!)).filter((name) => variables.has(name));

@@ -49,7 +49,7 @@ describe("a newer ws-gateway and model-service training, from the demo's service
     const env: Record<string, string> = {};
     for (const name of SERVICE_NAMES) {
       const v = SERVICE_VARIABLES[name];
-      Object.assign(env, { [v.host]: "127.0.0.1", [v.port]: String(ports[name]), [v.apiKey]: keys[name] });
+      Object.assign(env, { [v.host]: "127.0.0.1", [v.port]: String(ports[name]), ...(v.apiKey ? { [v.apiKey]: keys[name] } : {}) });
     }
     store = EventStore.open(fixture.config);
     monitor = new Monitor(fixture.with(env), { store });

@@ -9,8 +9,8 @@ import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts
 import type { Config } from "../scripts/lib/config.ts";
 import { type CheckOptions, type PanelResult, runCheck } from "../scripts/lib/check/run.ts";
 import { type DemoShape, applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { runRoleStep } from "../scripts/lib/role/role-step.ts";
-import { freshDatabase, runCli, settings, useLiveStack } from "./support/live.ts";
+import { freshDatabase, runCli, useLiveStack } from "./support/live.ts";
+import { shapedDatabase } from "./support/shaped-database.ts";
 
 useLiveStack();
 
@@ -38,11 +38,7 @@ interface Shaped {
 }
 
 async function shaped(shape: DemoShape): Promise<Shaped> {
-  const db = await freshDatabase(`shapes_panels_${shape.replace("-", "_")}`);
-  await applyDemoSchema(db.sql, shape);
-  const config = { ...settings(), postgres: { ...settings().postgres, database: db.name } };
-  const step = await runRoleStep(config, {});
-  if (!step.ok) throw new Error(`role step failed: ${step.postgres.error ?? step.monitoring?.error}`);
+  const { db, config } = await shapedDatabase("shapes_panels", shape);
   const ids = { accepted: crypto.randomUUID(), belowThreshold: crypto.randomUUID(), hold: crypto.randomUUID(), horizonClose: crypto.randomUUID() };
   const sql = db.sql;
   await sql`INSERT INTO trading_signals (signal_id, strategy_id, asset, side, price, confidence, "timestamp", model_version)

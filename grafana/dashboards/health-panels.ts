@@ -6,16 +6,7 @@ import { BigValueColorMode, BigValueGraphMode, BigValueTextMode, ReduceDataOptio
 import { MappingType, SpecialValueMatch } from "@grafana/grafana-foundation-sdk/dashboard";
 import * as col from "../columns.ts";
 import { columns } from "../columns.ts";
-import {
-  DEGRADED_SCORE,
-  EXCHANGE_LINK,
-  EXCHANGE_LINK_SOURCE,
-  HEALTHY_SCORE,
-  HEALTH_SOURCES,
-  type HealthSource,
-  OVERALL_PARTS,
-  UNHEALTHY_SCORE,
-} from "../health.ts";
+import { EXCHANGE_LINK, HEALTHY_SCORE, type HealthSource, UNHEALTHY_SCORE, degradedScore, exchangeLinkSource, overallParts } from "../health.ts";
 import { columnOrder } from "../queries/infinity.ts";
 import {
   COLORS,
@@ -43,8 +34,11 @@ export const statusStat = (title: string, field: string, words: StatusWords) =>
     .thresholds({ build: () => thresholds(COLORS.warn) })
     .noValue("unknown");
 
-export function overallHealth() {
-  const parts = [...HEALTH_SOURCES.map((s) => s.service), EXCHANGE_LINK];
+/** The overall health of the parts `sources` (healthSources) and the exchange link. */
+export function overallHealth(sources: readonly HealthSource[]) {
+  const OVERALL_PARTS = overallParts(sources);
+  const DEGRADED_SCORE = degradedScore(OVERALL_PARTS);
+  const parts = [...sources.map((s) => s.service), EXCHANGE_LINK];
   const healthy = OVERALL_PARTS * HEALTHY_SCORE;
   // every part answered, all healthy but the link, which is not connected
   const degraded = (OVERALL_PARTS - 1) * HEALTHY_SCORE + DEGRADED_SCORE;
@@ -68,7 +62,7 @@ export function overallHealth() {
       specialColor(SpecialValueMatch.Null, COLORS.bad, 4),
     ])
     .withTransformation({ id: "merge", options: {} });
-  for (const source of [...HEALTH_SOURCES, EXCHANGE_LINK_SOURCE]) panel.withTarget(source.query());
+  for (const source of [...sources, exchangeLinkSource(OVERALL_PARTS)]) panel.withTarget(source.query());
   return panel;
 }
 
@@ -81,13 +75,14 @@ export function serviceStatus(source: HealthSource) {
     .withTarget(source.query());
 }
 
-export function serviceComponents() {
+export function serviceComponents(sources: readonly HealthSource[]) {
   const panel = new TablePanel()
     .title("Service components and errors")
     .description(
       "One row per part that answered: its status, database and queue connections, the exchange link (ws-gateway), " +
         "model storage (model-service), the errors model-service's checks report and position-manager's validation errors and " +
-        "discrepancies; a cell that does not apply to the part is empty. A part that cannot be reached has no row here (its " +
+        "discrepancies; a cell that does not apply to the part is empty. position-manager's positions_count is left out: it " +
+        "counts every row of positions, closed history included, not the open ones (those are in Positions and PnL). A part that cannot be reached has no row here (its " +
         "status panel above says unknown). Red: disconnected, unhealthy, or any error; orange: degraded; yellow: a status word " +
         "not known here.",
     )
@@ -95,10 +90,10 @@ export function serviceComponents() {
     .withTransformation({ id: "merge", options: {} })
     .withTransformation({
       id: "organize",
-      options: { excludeByName: { score: true }, indexByName: columnOrder(HEALTH_SOURCES.flatMap((source) => (source.columns ? [source.columns] : [])), ["score"]) },
+      options: { excludeByName: { score: true }, indexByName: columnOrder(sources.flatMap((source) => (source.columns ? [source.columns] : [])), ["score"]) },
     })
     .noValue("no service answered");
-  for (const source of HEALTH_SOURCES) panel.withTarget(source.query());
+  for (const source of sources) panel.withTarget(source.query());
   return columns(panel, {
     service: col.text("Part"),
     status: col.status("Status", SERVICE_STATUS),

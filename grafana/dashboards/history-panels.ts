@@ -11,7 +11,6 @@ import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { LINK_STATES, MONITOR_METRICS, QUEUE_DELIVERED, QUEUE_PUBLISHED, SERVICE_STATES } from "../../prometheus/metrics.ts";
 import { COLORS, colorOf, mappingsOf, thresholds, unitOf } from "../look.ts";
 import { MONITOR_DOWN_VALUE, MONITOR_SELECTOR, PROMETHEUS_DATASOURCE, narrowed, prometheusQuery, selectorOrDown, unlessMonitorDown } from "../queries/prometheus.ts";
-import { SERVICE_NAMES } from "../../scripts/lib/config.ts";
 import type { Layout } from "./layout.ts";
 import { LAG_MESSAGES } from "./queue-panels.ts";
 
@@ -171,9 +170,9 @@ export function queueRates() {
 
 // --- Errors and training -----------------------------------------------------------------------------
 
-export function serviceErrors() {
+export function serviceErrors(monitored: readonly string[]) {
   // The monitor's sources that are services (it also counts its training, database and events readings).
-  const services = `${MONITOR_SELECTOR}, source=~"${SERVICE_NAMES.join("|")}"`;
+  const services = `${MONITOR_SELECTOR}, source=~"${monitored.join("|")}"`;
   const errors = narrowed((m) => `increase(${MONITOR_METRICS.sourceErrors}{${m}}[$__rate_interval])`, services, "source", "service");
   return new TimeseriesPanel()
     .datasource(PROMETHEUS_DATASOURCE)
@@ -203,7 +202,7 @@ export function trainingRuns() {
 }
 
 /** The history rows, added to the main dashboard's layout. */
-export function historyRows(layout: Layout): Layout {
+export function historyRows(layout: Layout, services: readonly string[]): Layout {
   return layout
     .row("Health history")
     .panels(8, [serviceStates(), 24])
@@ -212,5 +211,5 @@ export function historyRows(layout: Layout): Layout {
     .row("Queue history")
     .panels(8, [queueDepth(), 8], [queueReadyUnacked(), 8], [queueRates(), 8])
     .row("Errors and training history")
-    .panels(7, [serviceErrors(), 12], [trainingRuns(), 12]);
+    .panels(7, [serviceErrors(services), 12], [trainingRuns(), 12]);
 }

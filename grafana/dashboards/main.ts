@@ -9,7 +9,8 @@ import { GraphDrawStyle, StackingConfigBuilder, StackingMode } from "@grafana/gr
 import type { DashboardDefinition } from "../types.ts";
 import * as col from "../columns.ts";
 import { QUOTE_CURRENCY, columns } from "../columns.ts";
-import { HEALTH_SOURCES } from "../health.ts";
+import { healthSources } from "../health.ts";
+import { DEFAULT_RENDERING, type Rendering } from "../rendering.ts";
 import { type RowColumns, columnOrder, infinityQuery, mapRows, valueAt } from "../queries/infinity.ts";
 import { postgresQuery } from "../queries/postgres.ts";
 import { COLORS, ORDER_STATUS, SIDE, colorOf, displayNameOf, eventTypeColors } from "../look.ts";
@@ -295,7 +296,13 @@ function eventHistory() {
   });
 }
 
-export function mainDashboard(): DashboardDefinition {
+/** The Health row's status panels share what the overall health leaves of the 24 columns. */
+const HEALTH_ROW_WIDTH = 24;
+const OVERALL_WIDTH = 6;
+
+export function mainDashboard(rendering: Rendering = DEFAULT_RENDERING): DashboardDefinition {
+  const sources = healthSources(rendering.services);
+  const statusWidth = Math.max(1, Math.floor((HEALTH_ROW_WIDTH - OVERALL_WIDTH) / sources.length));
   const board = toolkitDashboard(MAIN_DASHBOARD, "Health, exchange link, signals, orders, model, queues and events of the ytrader trading system.", { refresh: "1m" })
     .timepicker(
       new TimePickerBuilder()
@@ -310,15 +317,15 @@ export function mainDashboard(): DashboardDefinition {
     .withVariable(assetVariable())
     .withVariable(rejectedVariable())
     .withVariable(eventTypeVariable())
-    .withVariable(serviceVariable())
+    .withVariable(serviceVariable(rendering.services))
     .link(dashboardLink(SIGNAL_TRACE_DASHBOARD))
     .annotation(firingAlertsAnnotation());
 
   new Layout(board)
     .panels(5, [firingAlerts(), 24])
     .row("Health")
-    .panels(5, [overallHealth(), 6], ...HEALTH_SOURCES.map((source): [StatPanel, number] => [serviceStatus(source), 3]))
-    .panels(7, [serviceComponents(), 16], [rejectedOrders(), 8])
+    .panels(5, [overallHealth(sources), OVERALL_WIDTH], ...sources.map((source): [StatPanel, number] => [serviceStatus(source), statusWidth]))
+    .panels(7, [serviceComponents(sources), 16], [rejectedOrders(), 8])
     .row("Exchange WebSocket")
     .panels(6, [websocketStatus(), 4], [websocketDetails(), 12], [activeSubscriptions(), 8])
     .row("Trading signals")
@@ -331,7 +338,7 @@ export function mainDashboard(): DashboardDefinition {
     .panels(7, [modelQuality(), 12], [qualityTrend(), 12])
     .row("RabbitMQ queues")
     .panels(12, [queueLag(), 24])
-    .then(historyRows)
+    .then((layout) => historyRows(layout, rendering.services))
     .row("Event history")
     .panels(14, [eventHistory(), 24]);
 

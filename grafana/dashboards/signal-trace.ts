@@ -40,14 +40,18 @@ function ordersOfTheSignal() {
   return table(
     "Orders of the signal",
     "Every order of the signal, found by orders.signal_id and by signal_order_relationships (Linked by says which: green " +
-      "both, yellow only one, which means the two records disagree). Status coloured as in the main dashboard's orders: red " +
-      "rejected, with its reason.",
+      "both, yellow only one, which means the two records disagree), and, in blue, order-manager's horizon close of a position " +
+      "those orders moved (a reduce-only order with a signal id of its own, found through position_orders). Status coloured " +
+      "as in the main dashboard's orders: red rejected, with its reason.",
     "trace-orders",
     "no orders for this signal",
     {
       order_id: col.text("Order"),
       // A link found only one way means the two records disagree.
-      linked_by: col.status("Linked by", { "orders.signal_id + signal_order_relationships": { color: COLORS.ok } }),
+      linked_by: col.status("Linked by", {
+        "orders.signal_id + signal_order_relationships": { color: COLORS.ok },
+        "horizon close of its position": { color: COLORS.info },
+      }),
       created_at: col.time("Created"),
       asset: col.text("Asset"),
       side: col.status("Side", SIDE, COLORS.neutral),
@@ -84,10 +88,17 @@ function positionNow() {
     "Position now",
     `The position the signal's orders moved (found through position_orders), or, without such a link, the signal's asset's ` +
       `position per mode, the open one or else the last closed ("found by asset"), as position-manager holds it now; PnL in ${QUOTE_CURRENCY} (red a loss, green a gain). ` +
-      "A closed position shows no live price.",
+      "A closed position shows no live price, and what closed it where position_orders records the closing fill: blue " +
+      "\"horizon close\" (order-manager's reduce-only close at the signal's horizon), \"order\" (any other), or \"not recorded\".",
     "trace-position",
     "no position in this asset",
-    { ...POSITION_COLUMNS, closed_at: col.time("Closed", "open"), found_by: col.text("Found by") },
+    {
+      ...POSITION_COLUMNS,
+      closed_at: col.time("Closed", "open"),
+      found_by: col.text("Found by"),
+      closed_by: col.status("Closed by", { "horizon close": { color: COLORS.info }, order: { color: COLORS.neutral }, "not recorded": { color: COLORS.neutral } }),
+      closing_order: col.text("Closing order"),
+    },
   );
 }
 

@@ -2,7 +2,6 @@
 // included, inserted raw): queries test `'__all__' IN ($var) OR col IN ($var)`, which PostgreSQL folds
 // away when the plan is made, instead of an IN list of every value. All is the default everywhere.
 import { CustomVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from "@grafana/grafana-foundation-sdk/dashboard";
-import { SERVICE_NAMES } from "../../scripts/lib/config.ts";
 import { DATASOURCE_UIDS, POSTGRES_TYPE } from "../datasources.ts";
 import { panelSql } from "../queries/postgres.ts";
 import { ALL_SELECTED } from "../types.ts";
@@ -56,7 +55,7 @@ const fixedList = (name: string, label: string, values: readonly string[]) =>
 export const strategyVariable = () => fromDatabase("strategy", "Strategy", "var-strategy");
 export const assetVariable = () => fromDatabase("asset", "Asset", "var-asset");
 export const eventTypeVariable = () => fixedList("event_type", "Event type", EVENT_TYPES);
-export const serviceVariable = () => fixedList("service", "Service", SERVICE_NAMES);
+export const serviceVariable = (services: readonly string[]) => fixedList("service", "Service", services);
 /** Whether the signals table shows rejected signals (the newest model-service stores one on every
  *  inference that does not pass): hidden by default. One value, inserted raw. */
 export const rejectedVariable = () =>

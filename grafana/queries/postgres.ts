@@ -5,8 +5,22 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import { DATASOURCE_UIDS, POSTGRES_TYPE } from "../datasources.ts";
+import { SETTINGS } from "../../scripts/lib/settings.ts";
 
 export const PANEL_SQL_DIR = join(import.meta.dir, "..", "..", "sql", "panels");
+
+/** The schema sql/panels/*.sql name, MONITORING_SCHEMA's default: the committed dashboards keep it. */
+export const PANEL_SCHEMA: string = SETTINGS.MONITORING_SCHEMA.default;
+
+/** How the panels' SQL names `schema`: as written for the default, else as a quoted identifier (any name
+ *  PostgreSQL keeps, upper case and spaces included). */
+export const schemaPrefix = (schema: string) => (schema === PANEL_SCHEMA ? `${PANEL_SCHEMA}.` : `"${schema.replaceAll('"', '""')}".`);
+
+/** Panel SQL reading `schema` instead of the default: the one substitution every rendering of the panels'
+ *  SQL goes through (the dashboards, bench's names of their queries). */
+export function inSchema(sql: string, schema: string): string {
+  return schema === PANEL_SCHEMA ? sql : sql.replace(new RegExp(`\\b${PANEL_SCHEMA}\\.`, "g"), () => schemaPrefix(schema));
+}
 
 export interface PostgresQuery extends cog.Dataquery {
   refId: string;
@@ -17,9 +31,9 @@ export interface PostgresQuery extends cog.Dataquery {
   rawSql: string;
 }
 
-/** The text of sql/panels/<name>.sql, trailing newline dropped. */
-export function panelSql(name: string): string {
-  return readFileSync(join(PANEL_SQL_DIR, `${name}.sql`), "utf8").trimEnd();
+/** The text of sql/panels/<name>.sql, trailing newline dropped, reading `schema` (default: as written). */
+export function panelSql(name: string, schema = PANEL_SCHEMA): string {
+  return inSchema(readFileSync(join(PANEL_SQL_DIR, `${name}.sql`), "utf8").trimEnd(), schema);
 }
 
 class PostgresQueryBuilder implements cog.Builder<cog.Dataquery> {

@@ -6,6 +6,7 @@ import { parseEnv } from "node:util";
 import { z } from "zod";
 import { ToolkitError, badInput, nearest } from "./errors.ts";
 import { type Kind, SETTINGS, type Setting, type SettingName } from "./settings.ts";
+import { SERVICE_NAMES, SERVICE_VARIABLES, type ServiceName, parseServiceList } from "./services.ts";
 import { type AlertThresholds, type AlertmanagerSettings, alertSettingProblems, alertThresholds, alertmanagerSettings } from "./config-alerts.ts";
 
 
@@ -33,6 +34,10 @@ const RULES: Record<Kind, () => z.ZodType<string | number>> = {
   identifiers: () =>
     z.string().refine((list) => list.split(",").every((name) => name.trim() === "" || isPostgresName(name.trim())), {
       error: `expected comma-separated table names, each ${IDENTIFIER_ERROR.replace("expected ", "")}`,
+    }),
+  services: () =>
+    z.string().superRefine((list, context) => {
+      for (const problem of parseServiceList(list).problems) context.addIssue({ code: "custom", message: problem });
     }),
   count: () => wholeNumber(1, 1000, "expected a whole number from 1 to 1000"),
   threshold: () => z.coerce.number({ error: "expected a positive number" }).positive({ error: "expected a positive number" }).finite({ error: "expected a positive number" }),
@@ -81,6 +86,8 @@ export interface Config {
     monitorPassword?: string;
   };
   services: Record<ServiceName, { url: string; apiKey?: string }>;
+  /** MONITORED_SERVICES: the services with a datasource, a health panel and the monitor's readings. */
+  monitoredServices: ServiceName[];
   grafana: { url: string; adminUser: string; adminPassword: string; usesDefaultPassword: boolean; token?: string };
   prometheus: {
     url: string;
@@ -109,16 +116,8 @@ export interface Config {
   alertmanager: AlertmanagerSettings;
 }
 
-export const SERVICE_NAMES = ["ws-gateway", "model-service", "order-manager", "position-manager"] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-
-/** Each service's settings, under the trading system's own (not quite regular) variable names. */
-export const SERVICE_VARIABLES: Record<ServiceName, { host: SettingName; port: SettingName; apiKey: SettingName }> = {
-  "ws-gateway": { host: "WS_GATEWAY_HOST", port: "WS_GATEWAY_PORT", apiKey: "WS_GATEWAY_API_KEY" },
-  "model-service": { host: "MODEL_SERVICE_HOST", port: "MODEL_SERVICE_PORT", apiKey: "MODEL_SERVICE_API_KEY" },
-  "order-manager": { host: "ORDERMANAGER_HOST", port: "ORDERMANAGER_PORT", apiKey: "ORDERMANAGER_API_KEY" },
-  "position-manager": { host: "POSITION_MANAGER_HOST", port: "POSITION_MANAGER_PORT", apiKey: "POSITION_MANAGER_API_KEY" },
-};
+// The services' catalogue lives in services.ts; re-exported for the many that read it with the settings.
+export { CORE_SERVICES, SERVICE_NAMES, SERVICE_VARIABLES, type CoreServiceName, type ServiceName } from "./services.ts";
 
 export interface LoadOptions {
   /** A .env file to read; when absent, ./.env is read if it exists. */
@@ -155,7 +154,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
-  problems.push(...remoteWriteProblems(values), ...alertSettingProblems(values));
+  problems.push(...remoteWriteProblems(values), ...alertSettingProblems(values), ...schemaProblems(values));
   if (problems.length || !parsed.success) {
     const missing = (options.required ?? []).some((name) => !values[name]);
     // The usual first-run mistake: no .env at all. Say where settings can come from.
@@ -207,6 +206,13 @@ function remoteWriteProblems(values: Record<string, string | undefined>): string
   }
   if (token && (user || password)) problems.push("PROMETHEUS_REMOTE_WRITE_BEARER_TOKEN: set together with basic auth; use one of the two");
   return problems;
+}
+
+/** The panels' SQL names MONITORING_SCHEMA (grafana/queries/postgres.ts, inSchema), and Grafana replaces
+ *  every $name in a panel's SQL by a variable's value: a schema name with a $ would not reach PostgreSQL. */
+function schemaProblems(values: Record<string, string | undefined>): string[] {
+  const schema = values.MONITORING_SCHEMA;
+  return schema?.includes("$") ? [`MONITORING_SCHEMA: the panels' SQL names it, and Grafana reads a $ there as a variable; choose a name without $, got ${JSON.stringify(schema)}`] : [];
 }
 
 function readSources(options: LoadOptions): {
@@ -274,9 +280,10 @@ function toConfig(v: Record<SettingName, string | number | undefined>, envFile: 
     services: Object.fromEntries(
       SERVICE_NAMES.map((name) => {
         const names = SERVICE_VARIABLES[name];
-        return [name, { url: serviceUrl(names.host, names.port), apiKey: opt(names.apiKey) }];
+        return [name, { url: serviceUrl(names.host, names.port), apiKey: names.apiKey && opt(names.apiKey) }];
       }),
     ) as Config["services"],
+    monitoredServices: parseServiceList(s("MONITORED_SERVICES")).services,
     grafana: {
       url: opt("GRAFANA_URL") ?? `http://localhost:${n("GRAFANA_PORT")}`,
       adminUser: s("GRAFANA_ADMIN_USER"),

@@ -2,8 +2,9 @@
 // group, default and description. config.ts derives the zod schema, the typed settings and env.example
 // from it; the alert thresholds and Alertmanager's settings are defined in config-alerts.ts and join here.
 import { ALERT_SETTINGS } from "./config-alerts.ts";
+import { DEFAULT_MONITORED_SERVICES, OPTIONAL_SERVICES } from "./services.ts";
 
-export type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "count" | "threshold" | "duration" | "promDuration" | "text" | "secret";
+export type Kind = "host" | "port" | "url" | "identifier" | "identifiers" | "services" | "count" | "threshold" | "duration" | "promDuration" | "text" | "secret";
 
 export interface Setting {
   kind: Kind;
@@ -103,6 +104,18 @@ export const SETTINGS = {
   POSITION_MANAGER_HOST: host("Services", "position-manager", "position-manager host"),
   POSITION_MANAGER_PORT: port("Services", 4800, "position-manager port"),
   POSITION_MANAGER_API_KEY: secret("Services", "position-manager API key"),
+  FEATURE_SERVICE_HOST: host("Services", "feature-service", "feature-service host (the newest system; monitored when MONITORED_SERVICES names it)"),
+  FEATURE_SERVICE_PORT: port("Services", 4900, "feature-service port"),
+  DASHBOARD_API_HOST: host("Services", "dashboard-api", "dashboard-api host (the newest system; its compose file has no variable for it)"),
+  DASHBOARD_API_PORT: port("Services", 4050, "dashboard-api port"),
+  MONITORED_SERVICES: {
+    kind: "services",
+    group: "Services",
+    default: DEFAULT_MONITORED_SERVICES.join(","),
+    description:
+      `The services with a datasource, a health panel, the monitor's readings and alerts, comma-separated: the four always, ` +
+      `plus ${OPTIONAL_SERVICES.join(" and/or ")} where they run (the newest trading system)`,
+  },
 
   GRAFANA_PORT: port("Grafana", 4700, "Port Grafana is published on"),
   GRAFANA_URL: { kind: "url", group: "Grafana", description: "Grafana base URL to push to; default http://localhost:GRAFANA_PORT" },

@@ -19,7 +19,7 @@ import { runRoleStep } from "./role/role-step.ts";
 import { describeShape } from "./shapes/detect.ts";
 import { missingPhrase, panelsByView } from "./shapes/inspect.ts";
 import { describeQueueSource, queueSourceChoice } from "./monitor/queues.ts";
-import { dashboardDefinitions, datasourceDefinitions } from "../../grafana/index.ts";
+import { dashboardDefinitions, datasourceDefinitions, renderingOf } from "../../grafana/index.ts";
 import { RECEIVER_SETTINGS, configuredReceivers } from "../../prometheus/alertmanager.ts";
 import { alertDefinitions } from "../../prometheus/alerts.ts";
 
@@ -104,7 +104,7 @@ const roleStep: Step = {
     const missing = role.monitoring?.missing ?? [];
     if (missing.length) {
       // An unknown shape: said by column and panel, and setup stops before any dashboard shows it as data.
-      const byView = panelsByView(dashboardDefinitions());
+      const byView = panelsByView(dashboardDefinitions(renderingOf(run.config!)), run.config!.monitor.schema);
       const named = missing.map((m) => ({ ...m, panels: byView.get(m.view) ?? [] }));
       return { ok: false, changes: role.changes, detail: `unknown schema shape: ${missingPhrase(named)}`, exitCode: role.exitCode };
     }
@@ -182,7 +182,7 @@ const smokeStep: Step = {
 const checkStep: Step = {
   name: "check",
   async run(run) {
-    const check = await runCheck(run.config!, { dashboards: dashboardDefinitions(), datasources: datasourceDefinitions(run.config!) });
+    const check = await runCheck(run.config!, { dashboards: dashboardDefinitions(renderingOf(run.config!)), datasources: datasourceDefinitions(run.config!) });
     const failed = check.panels.filter((p) => !p.ok);
     return {
       ok: check.ok,

@@ -5,7 +5,7 @@
 // queues) and as a user who sees only an empty vhost of its own (no queues, then one fresh queue).
 import { SERVICE_NAMES, type ServiceName } from "../../scripts/lib/config.ts";
 import { applyDemoSchema } from "../../scripts/lib/demo/schema.ts";
-import { type DemoServices, startServices } from "../../scripts/lib/demo/services.ts";
+import { type DemoServices, faultApplies, startServices } from "../../scripts/lib/demo/services.ts";
 import { type DemoState, newDemoState } from "../../scripts/lib/demo/state.ts";
 import { eventually, freshDatabase, freshVhost, rabbitApi, settings } from "./live.ts";
 
@@ -75,7 +75,7 @@ const SERVICE_SHAPES: ServiceShape[] = [
 ];
 
 async function setAll(services: DemoServices, fault: "unhealthy" | "garbage" | "error500") {
-  for (const name of SERVICE_NAMES) await services.setFault(name, fault, true);
+  for (const name of SERVICE_NAMES) if (faultApplies(name, fault)) await services.setFault(name, fault, true);
 }
 
 function freePorts(n: number): number[] {

@@ -6,6 +6,10 @@ import { setSystemTime } from "bun:test";
 import jsonata from "jsonata";
 import { DATASOURCE_UIDS, INFINITY_TYPE } from "../../grafana/datasources.ts";
 import { dashboardDefinitions } from "../../grafana/index.ts";
+import { SERVICE_NAMES } from "../../scripts/lib/services.ts";
+
+/** Every service on: the health queries of feature-service and dashboard-api are differential-tested too. */
+export const EVERY_SERVICE = { services: SERVICE_NAMES, schema: "monitoring" };
 import { dashboardPanels, targetDatasource } from "../../scripts/lib/check/dashboard-model.ts";
 import type { Frame } from "../../scripts/lib/check/frames.ts";
 import { frameFromJson, interpolateInfinityTarget, runInfinityQuery } from "../../scripts/lib/check/infinity/query.ts";
@@ -42,7 +46,7 @@ const SOURCE_OF_UID = new Map<string, InfinitySource>(
 /** Every distinct Infinity query of both dashboards (a query several panels share counts once). */
 export function infinityExpressions(): Expression[] {
   const byQuery = new Map<string, Expression>();
-  for (const definition of dashboardDefinitions()) {
+  for (const definition of dashboardDefinitions(EVERY_SERVICE)) {
     for (const panel of dashboardPanels(definition)) {
       for (const target of panel.targets) {
         const datasource = targetDatasource(panel, target);

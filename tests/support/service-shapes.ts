@@ -3,7 +3,7 @@
 // tests/demo-services.test.ts holds the demo's answers to them.
 import { expect } from "bun:test";
 import { z } from "zod";
-import { SERVICE_NAMES, type ServiceName } from "../../scripts/lib/config.ts";
+import { CORE_SERVICES as SERVICE_NAMES, type CoreServiceName as ServiceName } from "../../scripts/lib/services.ts";
 
 
 export const isoUtc = z.iso.datetime();

@@ -6,7 +6,6 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
-import { SERVICE_NAMES } from "../config.ts";
 import { clockTicks } from "./cpu.ts";
 
 export interface MonitorCpuFigures {
@@ -92,7 +91,7 @@ export async function measureMonitorCpu(
       cpuSeconds,
       percentOfCore: (cpuSeconds / wallSeconds) * 100,
       readings: seen.size,
-      services: SERVICE_NAMES.length,
+      services: config.monitoredServices.length,
       series: text.split("\n").filter((line) => line && !line.startsWith("#")).length,
       rssMb: rssMb(pid),
     };

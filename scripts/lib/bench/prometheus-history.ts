@@ -3,7 +3,7 @@
 // errors and readings) and RabbitMQ's per-queue figures for every queue of the demo, under the names and
 // labels the real exporters give them (prometheus/metrics.ts). Written as a file, series by series, so
 // that 30 days of it never sits in memory.
-import { SERVICE_NAMES } from "../config.ts";
+import { CORE_SERVICES as SERVICE_NAMES } from "../services.ts";
 import { QUEUES } from "../demo/rabbitmq.ts";
 import { LINK_STATES, MONITOR_JOB, MONITOR_METRICS, QUEUE_PUBLISHED, RABBITMQ_JOB, SERVICE_STATES } from "../../../prometheus/metrics.ts";
 

@@ -3,7 +3,7 @@
 // is backfilled with promtool into a Prometheus of the bench's own (prometheus-history.ts), not waited
 // for; the series count is that history's and, where the stack's Prometheus runs, what it holds now.
 import { join } from "node:path";
-import { dashboardDefinitions, datasourceDefinitions } from "../../../grafana/index.ts";
+import { dashboardDefinitions, datasourceDefinitions, renderingOf } from "../../../grafana/index.ts";
 import { DATASOURCE_UIDS } from "../../../grafana/datasources.ts";
 import { MAIN_DASHBOARD } from "../../../grafana/dashboards/identity.ts";
 import { dashboardPanels, targetDatasource } from "../check/dashboard-model.ts";
@@ -90,7 +90,7 @@ async function measureWindow(config: Config, window: HistoryWindow, runs: number
     const own = loadConfig({ envFile: "/dev/null", env: { ...config.values, PROMETHEUS_URL: prometheus.url, PROMETHEUS_SCRAPE_INTERVAL: "15s" } });
     const titles = prometheusPanelTitles();
     const once = () =>
-      runCheck(own, { dashboards: dashboardDefinitions(), datasources: datasourceDefinitions(own), dashboard: MAIN_DASHBOARD.uid, panels: titles, from: window.from, to: "now" });
+      runCheck(own, { dashboards: dashboardDefinitions(renderingOf(own)), datasources: datasourceDefinitions(own), dashboard: MAIN_DASHBOARD.uid, panels: titles, from: window.from, to: "now" });
     await once();
     const all: number[] = [];
     const byPanel = new Map<string, { times: number[]; rows: number; error: string | null }>();

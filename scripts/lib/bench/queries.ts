@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
 import { POSTGRES_TYPE } from "../../../grafana/datasources.ts";
-import { PANEL_SQL_DIR, panelSql } from "../../../grafana/queries/postgres.ts";
+import { PANEL_SCHEMA, PANEL_SQL_DIR, panelSql } from "../../../grafana/queries/postgres.ts";
 import { type Target, dashboardPanels, dashboardVariables, targetDatasource, variableTarget } from "../check/dashboard-model.ts";
 import { variableNames } from "../check/template.ts";
 
@@ -32,9 +32,9 @@ export interface SqlQuery {
 }
 
 /** Every PostgreSQL query of the dashboards, once each, in dashboard order. */
-export function dashboardSqlQueries(dashboards: DashboardDefinition[], datasources: DatasourceDefinition[]): SqlQuery[] {
+export function dashboardSqlQueries(dashboards: DashboardDefinition[], datasources: DatasourceDefinition[], schema = PANEL_SCHEMA): SqlQuery[] {
   const byUid = new Map(datasources.map((ds) => [ds.uid, ds]));
-  const files = panelFiles();
+  const files = panelFiles(schema);
   const queries = new Map<string, SqlQuery>();
   for (const dashboard of dashboards) {
     const names = dashboardVariables(dashboard).map((v) => v.name);
@@ -76,10 +76,10 @@ export function naiveQueries(ours: SqlQuery[]): SqlQuery[] {
   });
 }
 
-/** sql/panels/*.sql by text, to name each query by its file. */
-function panelFiles(): Map<string, string> {
+/** sql/panels/*.sql by text (as rendered for `schema`), to name each query by its file. */
+function panelFiles(schema: string): Map<string, string> {
   const files = readdirSync(PANEL_SQL_DIR).filter((f) => f.endsWith(".sql")).map((f) => f.slice(0, -4));
-  return new Map(files.map((name) => [panelSql(name), name]));
+  return new Map(files.map((name) => [panelSql(name, schema), name]));
 }
 
 /** The dashboard's variables (in its order) that the text refers to. */

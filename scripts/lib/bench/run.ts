@@ -7,7 +7,7 @@ import type postgres from "postgres";
 import type { Config } from "../config.ts";
 import { openAdmin } from "../postgres.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
-import { dashboardDefinitions, datasourceDefinitions } from "../../../grafana/index.ts";
+import { dashboardDefinitions, datasourceDefinitions, renderingOf } from "../../../grafana/index.ts";
 import { POSTGRES_TYPE } from "../../../grafana/datasources.ts";
 import { MAIN_DASHBOARD } from "../../../grafana/dashboards/identity.ts";
 import { dashboardPanels, targetDatasource } from "../check/dashboard-model.ts";
@@ -93,9 +93,9 @@ interface SizeRun {
 }
 
 async function benchSize(config: Config, db: BenchDatabase, options: BenchOptions): Promise<{ size: SizeFigures; server: { version: string; calibrationMs: number } }> {
-  const dashboards = dashboardDefinitions();
+  const dashboards = dashboardDefinitions(renderingOf(config));
   const datasources = datasourceDefinitions(config);
-  const queries = dashboardSqlQueries(dashboards, datasources);
+  const queries = dashboardSqlQueries(dashboards, datasources, config.monitor.schema);
   const admin = openAdmin(config);
   try {
     const run: SizeRun = {

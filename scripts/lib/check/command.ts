@@ -4,7 +4,7 @@
 import type { Config } from "../config.ts";
 import { EXIT } from "../errors.ts";
 import { type ShapeReport, inspectShapeAs } from "../shapes/inspect.ts";
-import { dashboardDefinitions, datasourceDefinitions } from "../../../grafana/index.ts";
+import { dashboardDefinitions, datasourceDefinitions, renderingOf } from "../../../grafana/index.ts";
 import { POSTGRES_TYPE } from "../../../grafana/datasources.ts";
 import { type AlertsOutcome, firingAlerts } from "./alerts.ts";
 import { type CheckOptions, type CheckResult, runCheck } from "./run.ts";
@@ -21,7 +21,7 @@ export async function checkEverything(
   config: Config,
   options: Omit<CheckOptions, "dashboards" | "datasources" | "runner"> & { onShape?: (shape: ShapeReport) => void },
 ): Promise<FullCheck> {
-  const dashboards = dashboardDefinitions();
+  const dashboards = dashboardDefinitions(renderingOf(config));
   const datasources = datasourceDefinitions(config);
   const shape = await inspectShapeAs(config, dashboards).catch((error: Error): ShapeReport => {
     const unreached = postgresReachFailure(error, datasources.find((d) => d.type === POSTGRES_TYPE)!);

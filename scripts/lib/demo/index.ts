@@ -3,6 +3,7 @@
 // control route that switches faults on and off.
 import postgres from "postgres";
 import type { Config, ServiceName } from "../config.ts";
+import type { ServicePorts } from "./services.ts";
 import { badInput } from "../errors.ts";
 import { openAdmin } from "../postgres.ts";
 import { stackPorts } from "../stack/stack-paths.ts";
@@ -17,7 +18,7 @@ import { type DemoState, newDemoState } from "./state.ts";
 export interface DemoOptions {
   config: Config;
   /** Ports of the four services; by default the ones in the settings (the real ports). */
-  ports?: Record<ServiceName, number>;
+  ports?: ServicePorts;
   /** Default the stack's control port (STACK_DEMO_CONTROL_PORT, else 4999), the one `demo fault` reaches. */
   controlPort?: number;
   pace?: number;

@@ -29,6 +29,8 @@ const ROUTES: Record<ServiceName, Record<string, Route>> = {
   "model-service": { "/health": modelServiceHealth, "/api/v1/training/status": trainingStatus },
   "order-manager": { "/health": orderManagerHealth, "/ready": orderManagerReady, "/metrics": orderManagerMetrics },
   "position-manager": { "/health": positionManagerHealth },
+  "feature-service": { "/health": featureServiceHealth },
+  "dashboard-api": { "/health": () => Response.json({ status: "ok" }), "/live": () => Response.json({ status: "alive" }), "/ready": dashboardApiReady },
 };
 
 /** A request to one service: its route, or 404/405; a failing handler answers 500 as the real ones do. */
@@ -308,24 +310,23 @@ export function recordResponseTime(context: ServiceContext, path: string, ms: nu
 // --- position-manager -------------------------------------------------------------------------------------
 
 async function positionManagerHealth(context: ServiceContext): Promise<Response> {
-  const open = await fromDatabase(context, async (sql) => {
-    // One row per asset and mode, reused across open and close: open means not closed and not flat.
-    const [row] = await sql`
-      SELECT count(*)::int AS open FROM positions
-      WHERE closed_at IS NULL AND (size <> 0 OR coalesce(long_size, 0) <> 0 OR coalesce(short_size, 0) <> 0)`;
-    return row!.open as number;
+  // As the real one counts (health.py: SELECT COUNT(*) FROM positions): every row, so on the newest shape
+  // every position ever opened, closed history included; not the open positions (docs/trading-system-now.md §4).
+  const rows = await fromDatabase(context, async (sql) => {
+    const [row] = await sql`SELECT count(*)::int AS rows FROM positions`;
+    return row!.rows as number;
   });
   const queue = queueConnected(context);
   const faults = faultsOf(context, "position-manager");
   // position-manager never says "unhealthy": anything wrong reads as "degraded".
-  const healthy = open.connected && queue && !faults.has("unhealthy") && !faults.has("degraded");
+  const healthy = rows.connected && queue && !faults.has("unhealthy") && !faults.has("degraded");
   const stats = context.state.positionManager;
   return Response.json({
     status: healthy ? "healthy" : "degraded",
     service: "position-manager",
-    database_connected: open.connected,
+    database_connected: rows.connected,
     queue_connected: queue,
-    positions_count: open.connected ? open.value : 0,
+    positions_count: rows.connected ? rows.value : 0,
     validation_statistics: {
       total_validations: stats.totalValidations,
       total_discrepancies: stats.totalDiscrepancies,
@@ -333,4 +334,19 @@ async function positionManagerHealth(context: ServiceContext): Promise<Response>
       total_errors: stats.totalErrors,
     },
   });
+}
+
+// --- feature-service and dashboard-api (the newest system) ------------------------------------------------
+
+/** feature-service's /health is static: it checks nothing, and its timestamp is Python's UTC isoformat. */
+function featureServiceHealth(): Response {
+  const timestamp = new Date().toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}000+00:00`);
+  return Response.json({ status: "healthy", service: "feature-service", timestamp });
+}
+
+/** dashboard-api's /ready: 503 "not ready" while its database pool is down (the demo's database outage,
+ *  or the unhealthy fault). */
+function dashboardApiReady(context: ServiceContext): Response {
+  const down = context.state.faults.databaseDown || faultsOf(context, "dashboard-api").has("unhealthy");
+  return down ? Response.json({ status: "not ready" }, { status: 503 }) : Response.json({ status: "ready" });
 }

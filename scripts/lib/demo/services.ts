@@ -1,18 +1,23 @@
-// The demo's four HTTP services on their real ports, answering with the real shapes (service-routes.ts)
+// The demo's HTTP services (the four, and the newest system's feature-service and dashboard-api) on their real ports, answering with the real shapes (service-routes.ts)
 // from live data: the demo database and the shared DemoState. Faults switched on in the state show
 // through the same endpoints an operator's Grafana reads.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type postgres from "postgres";
-import { SERVICE_NAMES, type ServiceName } from "../config.ts";
+import { type CoreServiceName, SERVICE_NAMES, type ServiceName } from "../services.ts";
 import { badInput, didYouMean } from "../errors.ts";
 import { type DemoState, SERVICE_FAULTS, type ServiceFault } from "./state.ts";
 import { type ServiceContext, recordResponseTime, route } from "./service-routes.ts";
 import { touchHeartbeat } from "./websocket-link.ts";
 
+/** A port for each service the demo runs: the core four always, feature-service and dashboard-api when given. */
+export type ServicePorts = Record<CoreServiceName, number> & Partial<Record<ServiceName, number>>;
+export type ServiceUrls = Record<CoreServiceName, string> & Partial<Record<ServiceName, string>>;
+
 export interface DemoServices {
-  urls: Record<ServiceName, string>;
+  /** The services running, by name. */
+  urls: ServiceUrls;
   /** Switches one service fault; "down" really closes (or reopens) the listener. */
   setFault(service: ServiceName, fault: ServiceFault, on: boolean): Promise<void>;
   /** Clears every service fault (not the database/queue/websocket ones) and reopens stopped listeners. */
@@ -23,17 +28,20 @@ export interface DemoServices {
 export interface ServicesOptions {
   sql: postgres.Sql;
   state: DemoState;
-  ports: Record<ServiceName, number>;
+  ports: ServicePorts;
   /** The key each service expects in X-API-Key; an empty key refuses every /api request. */
-  apiKeys: Record<ServiceName, string>;
+  apiKeys: Partial<Record<ServiceName, string>>;
   host?: string;
   /** How long the "slow" fault makes a service take to answer. */
   slowMs?: number;
 }
 
-/** Only position-manager has a "degraded" status; the others report healthy|unhealthy. */
+/** Only position-manager has a "degraded" status; the others report healthy|unhealthy (dashboard-api:
+ *  ready|not ready), but feature-service's /health is static: it cannot say unhealthy. */
 export function faultApplies(service: ServiceName, fault: ServiceFault): boolean {
-  return fault !== "degraded" || service === "position-manager";
+  if (fault === "degraded") return service === "position-manager";
+  if (fault === "unhealthy") return service !== "feature-service";
+  return true;
 }
 
 // Bybit expects a ping every 20 s on the private stream; each pong is a heartbeat.
@@ -44,8 +52,9 @@ export async function startServices(options: ServicesOptions): Promise<DemoServi
   const host = options.host ?? "127.0.0.1";
   const slowMs = options.slowMs ?? 15_000;
   const storagePath = await mkdtemp(join(tmpdir(), "demo-models-"));
+  const running = SERVICE_NAMES.filter((name) => options.ports[name] !== undefined);
   const contexts = Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, { sql: options.sql, state, apiKey: options.apiKeys[name], storagePath, responseTimes: new Map() }]),
+    running.map((name) => [name, { sql: options.sql, state, apiKey: options.apiKeys[name] ?? "", storagePath, responseTimes: new Map() }]),
   ) as Record<ServiceName, ServiceContext>;
   const listeners: Partial<Record<ServiceName, Bun.Server<undefined>>> = {};
 
@@ -77,16 +86,16 @@ export async function startServices(options: ServicesOptions): Promise<DemoServi
 
   const stopListeners = async () => {
     await Promise.all(
-      SERVICE_NAMES.map(async (name) => {
-        const running = listeners[name];
+      running.map(async (name) => {
+        const listener = listeners[name];
         delete listeners[name];
-        await running?.stop(true);
+        await listener?.stop(true);
       }),
     );
   };
 
   try {
-    for (const name of SERVICE_NAMES) await matchListener(name);
+    for (const name of running) await matchListener(name);
   } catch (error) {
     await stopListeners();
     await rm(storagePath, { recursive: true, force: true });
@@ -96,12 +105,17 @@ export async function startServices(options: ServicesOptions): Promise<DemoServi
   const heartbeat = setInterval(() => touchHeartbeat(state), HEARTBEAT_MS);
 
   return {
-    urls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, `http://${host}:${options.ports[name]}`])) as Record<ServiceName, string>,
+    urls: Object.fromEntries(running.map((name) => [name, `http://${host}:${options.ports[name]}`])) as ServiceUrls,
     async setFault(service, fault, on) {
       if (!SERVICE_NAMES.includes(service)) throw badInput(`Unknown service "${service}"; expected one of ${SERVICE_NAMES.join(", ")}.`);
+      if (!running.includes(service)) throw badInput(`This demo does not run ${service} (it was started without a port for it).`);
       if (!SERVICE_FAULTS.includes(fault)) throw badInput(`Unknown service fault "${fault}"${didYouMean(fault, SERVICE_FAULTS)}; expected one of ${SERVICE_FAULTS.join(", ")}.`);
       if (!faultApplies(service, fault)) {
-        throw badInput(`${service} has no "degraded" status (it reports healthy|unhealthy); use "unhealthy" for it.`);
+        throw badInput(
+          fault === "unhealthy"
+            ? `${service} has no "unhealthy" status (its /health is static); use "down", "slow", "error500" or "garbage" for it.`
+            : `${service} has no "degraded" status (it reports healthy|unhealthy); use "unhealthy" for it.`,
+        );
       }
       if (on) state.faults.services[service].add(fault);
       else state.faults.services[service].delete(fault);
@@ -109,7 +123,7 @@ export async function startServices(options: ServicesOptions): Promise<DemoServi
     },
     async clearFaults() {
       for (const name of SERVICE_NAMES) state.faults.services[name].clear();
-      for (const name of SERVICE_NAMES) await matchListener(name);
+      for (const name of running) await matchListener(name);
     },
     async stop() {
       clearInterval(heartbeat);

@@ -1,7 +1,7 @@
 // What the demo trading system knows about itself beyond its database: the exchange WebSocket link,
 // model training, order-manager's counters and the faults an operator or a test has switched on.
 // One object, shared by the activity generator, the HTTP services and the RabbitMQ traffic.
-import type { ServiceName } from "../config.ts";
+import { SERVICE_NAMES, type ServiceName } from "../services.ts";
 
 export type WebsocketStatus = "disconnected" | "connecting" | "connected" | "reconnecting";
 
@@ -73,7 +73,7 @@ export function newDemoState(options: { richWebsocketState?: boolean } = {}): De
     orderManager: { ready: true, latenciesMs: [], errorCounts: {} },
     positionManager: { totalValidations: 0, totalDiscrepancies: 0, totalFixes: 0, totalErrors: 0 },
     faults: {
-      services: { "ws-gateway": new Set(), "model-service": new Set(), "order-manager": new Set(), "position-manager": new Set() },
+      services: Object.fromEntries(SERVICE_NAMES.map((name) => [name, new Set<ServiceFault>()])) as Record<ServiceName, Set<ServiceFault>>,
       databaseDown: false,
       queueDown: false,
     },

@@ -24,7 +24,7 @@ import type { SettingName } from "../settings.ts";
 import { badInput } from "../errors.ts";
 import { FOLDER, type DashboardDefinition, type DatasourceDefinition } from "../../../grafana/types.ts";
 import { datasourceSecrets } from "../../../grafana/datasources.ts";
-import { dashboardDefinitions, datasourceDefinitions } from "../../../grafana/index.ts";
+import { dashboardDefinitions, datasourceDefinitions, renderingOf } from "../../../grafana/index.ts";
 import { type DashboardVersion, type DashboardWithMeta, type DatasourceBody, type DatasourceDto, type GrafanaClient, grafanaClientFor } from "./client.ts";
 import { type GrafanaError, isGrafanaError } from "./errors.ts";
 
@@ -96,7 +96,7 @@ export async function runPushStep(
   const client = grafanaClientFor(config.grafana);
   const health = await client.health();
   const secrets = options.secrets ?? config.values;
-  const result = await pushToGrafana(client, { datasources: datasourceDefinitions(config), dashboards: dashboardDefinitions() }, { ...options, secrets });
+  const result = await pushToGrafana(client, { datasources: datasourceDefinitions(config), dashboards: dashboardDefinitions(renderingOf(config)) }, { ...options, secrets });
   return { ...result, grafana: { url: client.url, version: health.version } };
 }
 

@@ -4,7 +4,7 @@
 import type { Config } from "../config.ts";
 import { stepLine } from "../cli.ts";
 import type { DashboardDefinition, DatasourceDefinition } from "../../../grafana/types.ts";
-import { dashboardDefinitions, datasourceDefinitions } from "../../../grafana/index.ts";
+import { dashboardDefinitions, datasourceDefinitions, renderingOf } from "../../../grafana/index.ts";
 import type { Target } from "../check/dashboard-model.ts";
 import { type Frame, frameFromDataFrameJson } from "../check/frames.ts";
 import { PANEL_WIDTHS, panelLine } from "../check/report.ts";
@@ -77,7 +77,7 @@ async function runSmoke(
 export async function runSmokeStep(config: Config, options: { log?: (line: string) => void } = {}): Promise<SmokeResult> {
   const log = options.log ?? (() => {});
   const client = grafanaClientFor(config.grafana);
-  return runSmoke(config, client, { dashboards: dashboardDefinitions(), datasources: datasourceDefinitions(config) }, {
+  return runSmoke(config, client, { dashboards: dashboardDefinitions(renderingOf(config)), datasources: datasourceDefinitions(config) }, {
     // In the panels' columns: one table of lines, datasources first.
     onDatasource: (d) => log(stepLine(`datasource ${d.name}`, d.ok ? "ok" : "FAILED", d.ok ? d.message : `${d.message} (${d.url})`, PANEL_WIDTHS)),
     onPanel: (r) => log(panelLine(r)),

@@ -16,6 +16,8 @@ export const DATABASE_FIGURES_SQL = "monitor-trading-activity";
 
 export class DatabaseFiguresReader {
   private readonly datasource: OpenDatasource;
+  /** MONITORING_SCHEMA: the files name the default, and are read as the panels are (inSchema). */
+  private readonly schema: string;
 
   constructor(
     config: Config,
@@ -26,11 +28,12 @@ export class DatabaseFiguresReader {
     // (grafana/datasources.ts gives Grafana's pool the limit less two).
     const lean = { ...definition, jsonData: { ...definition.jsonData, maxOpenConns: 1 } };
     this.datasource = postgresKind.open(lean, datasourceSecrets(definition, config.values).secrets);
+    this.schema = config.monitor.schema;
   }
 
   /** sql/panels/<sqlFile>.sql over [from, to], its one frame. */
   async query(sqlFile: string, from: Date, to: Date): Promise<Frame> {
-    const target = { refId: "A", rawSql: panelSql(sqlFile), format: "table" } as unknown as Target;
+    const target = { refId: "A", rawSql: panelSql(sqlFile, this.schema), format: "table" } as unknown as Target;
     const range = { from, to, raw: { from: from.toISOString(), to: to.toISOString() } };
     const deadlineMs = 5_000;
     const signal = AbortSignal.timeout(deadlineMs);

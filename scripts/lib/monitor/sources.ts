@@ -5,7 +5,8 @@
 import { DATASOURCE_UIDS, type DatasourceKey, datasourceDefinitions, datasourceSecrets } from "../../../grafana/datasources.ts";
 import { buildInfinityRequest, fetchJson, type InfinityRequest } from "../check/infinity/request.ts";
 import { InfinityQueryError, isObject } from "../check/infinity/types.ts";
-import { type Config, SERVICE_NAMES, type ServiceName } from "../config.ts";
+import type { Config, ServiceName } from "../config.ts";
+import { HEALTH_ENDPOINTS } from "../services.ts";
 import { LINK_STATES, SERVICE_STATES } from "../../../prometheus/metrics.ts";
 
 /** A service's state as the monitor exports it (ytrader_service_status) and records it (events); the
@@ -75,22 +76,24 @@ export async function readJson(request: InfinityRequest): Promise<Outcome<unknow
   }
 }
 
-/** A /health body's state. Every /health answers 200 even when unhealthy, so the body decides;
- *  position-manager says "degraded", never "unhealthy". */
-export function serviceState(body: unknown): { state: ServiceState; reason: string | null } {
+/** A health body's state. Every /health answers 200 even when unhealthy, so the body decides;
+ *  position-manager says "degraded", never "unhealthy"; dashboard-api's /ready says "ready" (healthy) or,
+ *  with HTTP 503, "not ready". */
+export function serviceState(body: unknown, healthyWord = "healthy"): { state: ServiceState; reason: string | null } {
   if (!isObject(body)) return { state: "unhealthy", reason: "the /health body is not a JSON object" };
   const status = body.status;
-  if (status === "healthy") return { state: "healthy", reason: null };
+  if (status === healthyWord) return { state: "healthy", reason: null };
   if (status === "degraded") return { state: "degraded", reason: "it says degraded" };
   return { state: "unhealthy", reason: typeof status === "string" ? `it says ${status}` : "its /health body has no status" };
 }
 
 export async function readService(config: Config, service: ServiceName): Promise<ServiceReading> {
-  const outcome = await readJson(sourceRequest(config, service, "/health"));
+  const { path, healthyWord } = HEALTH_ENDPOINTS[service];
+  const outcome = await readJson(sourceRequest(config, service, path));
   if (!outcome.ok) {
     return { service, state: outcome.answered ? "unhealthy" : "unreachable", reason: outcome.error, body: null, seconds: outcome.seconds };
   }
-  const { state, reason } = serviceState(outcome.value);
+  const { state, reason } = serviceState(outcome.value, healthyWord);
   return { service, state, reason, body: isObject(outcome.value) ? outcome.value : null, seconds: outcome.seconds };
 }
 
@@ -142,5 +145,5 @@ export async function readTraining(config: Config): Promise<Outcome<TrainingRead
   };
 }
 
-/** Every service's /health, at once. */
-export const readServices = (config: Config) => Promise.all(SERVICE_NAMES.map((service) => readService(config, service)));
+/** Every monitored service's health (MONITORED_SERVICES), at once. */
+export const readServices = (config: Config) => Promise.all(config.monitoredServices.map((service) => readService(config, service)));

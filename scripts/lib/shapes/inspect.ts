@@ -10,9 +10,8 @@ import { type ShapeName, describeShape, detectColumns, shapeName } from "./detec
 import { type MissingColumn, planViews, viewComment } from "./views.ts";
 import { builtViews } from "./converge.ts";
 import { withinConnectTimeout } from "../postgres.ts";
+import { PANEL_SCHEMA, schemaPrefix } from "../../../grafana/queries/postgres.ts";
 
-/** The schema the panels' SQL names (the default of MONITORING_SCHEMA). */
-export const PANEL_SCHEMA = "monitoring";
 
 export interface ShapeReport {
   ok: boolean;
@@ -24,11 +23,13 @@ export interface ShapeReport {
   error?: string;
 }
 
-/** Panels (and variables) whose SQL reads each view, by "Dashboard / Panel". */
-export function panelsByView(dashboards: DashboardDefinition[]): Map<string, string[]> {
+/** Panels (and variables) whose SQL reads each view of `schema` (the one they are rendered with), by
+ *  "Dashboard / Panel". */
+export function panelsByView(dashboards: DashboardDefinition[], schema = PANEL_SCHEMA): Map<string, string[]> {
   const byView = new Map<string, string[]>();
+  const prefix = schemaPrefix(schema).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const note = (label: string, sql: unknown) => {
-    for (const match of String(sql ?? "").matchAll(new RegExp(`\\b${PANEL_SCHEMA}\\.(\\w+)`, "g"))) {
+    for (const match of String(sql ?? "").matchAll(new RegExp(`(?<![\\w"])${prefix}(\\w+)`, "g"))) {
       const list = byView.get(match[1]!) ?? [];
       if (!list.includes(label)) list.push(label);
       byView.set(match[1]!, list);
@@ -44,7 +45,7 @@ export function panelsByView(dashboards: DashboardDefinition[]): Map<string, str
 export async function inspectShape(sql: postgres.Sql, schema: string, dashboards: DashboardDefinition[]): Promise<ShapeReport> {
   const columns = await detectColumns(sql);
   const plan = planViews(columns);
-  const byView = panelsByView(dashboards);
+  const byView = panelsByView(dashboards, schema);
   const built = await builtViews(sql, schema);
   const missing = plan.missing.map((m) => ({ ...m, panels: byView.get(m.view) ?? [] }));
   const stale: ShapeReport["stale"] = [];

@@ -63,6 +63,8 @@ export const PORT_SETTINGS = {
   "model-service": { variable: "STACK_MODEL_SERVICE_PORT", default: servicePort("model-service") },
   "order-manager": { variable: "STACK_ORDERMANAGER_PORT", default: servicePort("order-manager") },
   "position-manager": { variable: "STACK_POSITION_MANAGER_PORT", default: servicePort("position-manager") },
+  "feature-service": { variable: "STACK_FEATURE_SERVICE_PORT", default: servicePort("feature-service") },
+  "dashboard-api": { variable: "STACK_DASHBOARD_API_PORT", default: servicePort("dashboard-api") },
   demoControl: { variable: "STACK_DEMO_CONTROL_PORT", default: 4999 },
   rabbitmqPrometheus: { variable: "STACK_RABBITMQ_PROMETHEUS_PORT", default: 55692 },
   prometheus: { variable: "STACK_PROMETHEUS_PORT", default: 55090 },

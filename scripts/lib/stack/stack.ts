@@ -361,7 +361,7 @@ function demoServiceEnv(ports: StackPorts): Record<string, string> {
   return Object.fromEntries(
     SERVICE_NAMES.flatMap((name) => {
       const names = SERVICE_VARIABLES[name];
-      return [[names.host, "127.0.0.1"], [names.port, String(ports[name])], [names.apiKey, `${name}-${key}`]];
+      return [[names.host, "127.0.0.1"], [names.port, String(ports[name])], ...(names.apiKey ? [[names.apiKey, `${name}-${key}`]] : [])];
     }),
   );
 }

@@ -27,6 +27,8 @@ export interface InfinityRequest {
   /** In the order Infinity sets them (names canonicalised as Go does). */
   headers: Array<[string, string]>;
   timeoutMs: number;
+  /** The datasource's ignoreStatusCodeCheck: an answer of status 400 or more is read like any other. */
+  ignoreStatusCodeCheck?: boolean;
 }
 
 const HOP_BY_HOP = new Set(["host", "content-length", "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
@@ -126,7 +128,12 @@ export function buildInfinityRequest(ds: InfinityDatasource, target: InfinityTar
 
   if (!canAllowUrl(finalUrl, settings.allowedHosts)) throw new InfinityQueryError(ALLOWED_HOSTS_MESSAGE, 403);
   const seconds = typeof json.timeoutInSeconds === "number" && json.timeoutInSeconds > 0 ? json.timeoutInSeconds : 60;
-  return { url: finalUrl, headers: headers.entries(), timeoutMs: Math.min(seconds * 1000, options.timeoutMs ?? Infinity) };
+  return {
+    url: finalUrl,
+    headers: headers.entries(),
+    timeoutMs: Math.min(seconds * 1000, options.timeoutMs ?? Infinity),
+    ...(json.ignoreStatusCodeCheck === true ? { ignoreStatusCodeCheck: true } : {}),
+  };
 }
 
 // CanAllowURL: an empty list allows all; else the URL must start with an entry and its host be one of the entries' hosts
@@ -247,7 +254,7 @@ export async function fetchJson(request: InfinityRequest): Promise<unknown> {
   } finally {
     clearTimeout(timer);
   }
-  if (status >= 400) {
+  if (status >= 400 && !request.ignoreStatusCodeCheck) {
     throw new InfinityQueryError(`${QUERY_ERROR_PREFIX}unsuccessful HTTP response code\nstatus code : ${`${status} ${statusText}`.trim()}`);
   }
   if (bytes.length === 0) throw new InfinityQueryError(`${QUERY_ERROR_PREFIX}empty response body received for the URL ${request.url}`);
