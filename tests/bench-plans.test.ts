@@ -183,16 +183,17 @@ describe(`plans at ${ROWS / 1_000_000}M signals and orders, as the read-only rol
     for (const series of ["filled", "rejected", "other"] as const) expect(column(hours, series)).toEqual(perHour.map((r) => r[series]));
 
     const state = rowsOf(await run("model-state"), ["strategy_id", "warm_up"]);
-    // Warm-up now, a row per strategy and active model (per symbol in the newest shape the fixture has): the
+    // Warm-up now, a row per strategy and active model (per symbol in the newest shape; read through the
+    // views, which give every shape the newest's columns): the
     // state of the latest accepted signal of the model's symbol (any, for a model of every symbol); a
     // strategy without signals, no active model.
     const warm = await db.sql<{ strategy_id: string; warm_up: boolean }[]>`
       WITH strategies AS (SELECT DISTINCT strategy_id FROM trading_signals UNION SELECT strategy_id FROM model_versions WHERE strategy_id IS NOT NULL)
       SELECT st.strategy_id, coalesce(
-        (SELECT w.is_warmup FROM trading_signals w WHERE w.strategy_id = st.strategy_id AND NOT w.is_rejected AND (m.symbol IS NULL OR w.asset = m.symbol)
+        (SELECT w.is_warmup FROM monitoring.trading_signals w WHERE w.strategy_id = st.strategy_id AND NOT w.is_rejected AND (m.symbol IS NULL OR w.asset = m.symbol)
          ORDER BY w."timestamp" DESC LIMIT 1),
         m.id IS NULL) AS warm_up
-      FROM strategies st LEFT JOIN model_versions m ON m.strategy_id = st.strategy_id AND m.is_active
+      FROM strategies st LEFT JOIN monitoring.model_versions m ON m.strategy_id = st.strategy_id AND m.is_active
       ORDER BY st.strategy_id, m.symbol NULLS FIRST`;
     expect(state).toEqual([...warm]);
     expect(state.find((r) => r.strategy_id === "momentum_v1")?.warm_up).toBe(false);
