@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { copyRows } from "../scripts/lib/demo/copy.ts";
+import { isNewestShape } from "../scripts/lib/demo/activity-newest.ts";
 import { type SeedReport, seedDemo } from "../scripts/lib/demo/seed.ts";
 import { FIXTURE, fixtureCopy } from "./support/fixture.ts";
 import { freshDatabase, useLiveStack } from "./support/live.ts";
@@ -117,15 +118,17 @@ describe("seedDemo at 1M signals and 1M orders", () => {
   });
 
   test("signals name existing model versions that were trained before them; one active model per strategy and symbol", async () => {
+    // model_versions.symbol is the newest shape's (032); a December model is every symbol's.
+    const symbol = (await isNewestShape(db.sql)) ? db.sql`symbol` : db.sql`NULL::text`;
     const check = await one(db.sql<{ unknown: number; too_early: number; multiple_active: number; without_metrics: number }[]>`
       SELECT
         (SELECT count(*)::int FROM trading_signals s LEFT JOIN model_versions m ON m.version = s.model_version
           WHERE s.model_version IS NOT NULL AND m.id IS NULL) AS unknown,
         (SELECT count(*)::int FROM trading_signals s JOIN model_versions m ON m.version = s.model_version
           WHERE m.trained_at > s."timestamp" OR m.strategy_id <> s.strategy_id) AS too_early,
-        (SELECT count(*)::int FROM (SELECT strategy_id, symbol FROM model_versions WHERE is_active GROUP BY 1, 2 HAVING count(*) > 1) x) AS multiple_active,
+        (SELECT count(*)::int FROM (SELECT strategy_id, ${symbol} FROM model_versions WHERE is_active GROUP BY 1, 2 HAVING count(*) > 1) x) AS multiple_active,
         -- The newest shape's per-symbol models (seed-newest.ts) come without metrics.
-        (SELECT count(*)::int FROM model_versions m WHERE m.symbol IS NULL AND NOT EXISTS (SELECT 1 FROM model_quality_metrics q WHERE q.model_version_id = m.id)) AS without_metrics`);
+        (SELECT count(*)::int FROM model_versions m WHERE ${symbol} IS NULL AND NOT EXISTS (SELECT 1 FROM model_quality_metrics q WHERE q.model_version_id = m.id)) AS without_metrics`);
     expect(check).toEqual({ unknown: 0, too_early: 0, multiple_active: 0, without_metrics: 0 });
   });
 
@@ -149,8 +152,9 @@ describe("seedDemo at 1M signals and 1M orders", () => {
     const rows = await db.sql<{ tablename: string; n: number }[]>`
       SELECT tablename, count(*)::int AS n FROM pg_indexes
       WHERE tablename IN ('trading_signals', 'orders', 'signal_order_relationships') GROUP BY 1 ORDER BY 1`;
-    // The newest shape's (the fixture's): orders' target_timestamp index, trading_signals' four of 030 and 046.
-    expect(rows.map((r) => `${r.tablename} ${r.n}`)).toEqual(["orders 7", "signal_order_relationships 5", "trading_signals 11"]);
+    // The newest shape has orders' target_timestamp index and trading_signals' four of 030 and 046 beyond December's.
+    const newest = await isNewestShape(db.sql);
+    expect(rows.map((r) => `${r.tablename} ${r.n}`)).toEqual(newest ? ["orders 7", "signal_order_relationships 5", "trading_signals 11"] : ["orders 6", "signal_order_relationships 5", "trading_signals 7"]);
     const constraints = await db.sql<{ definition: string }[]>`
       SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint
       WHERE conrelid = 'signal_order_relationships'::regclass AND contype IN ('f', 'u') ORDER BY 1`;
