@@ -147,11 +147,18 @@ describe("queues, database figures, the monitor's own health", () => {
       const series = `{vhost="/",queue="${queue}"}`;
       const published = `rabbitmq_queue_messages_published_total{queue_vhost="/",queue="${queue}",exchange_vhost="/",exchange=""}`;
       // The depth and the publish count come from separate statistics samples of the management API: wait for both.
-      const body = await eventually("the queue's figures", async () => {
-        await monitor.cycle();
-        const now = await text(monitor);
-        return sample(now, `rabbitmq_queue_messages${series}`) === 3 && sample(now, published) === 3 ? now : undefined;
-      });
+      // Under load the statistics lag: up to 40 s, and the last figures seen say which one did not come.
+      const body = await eventually(
+        "the queue's figures",
+        async () => {
+          await monitor.cycle();
+          const now = await text(monitor);
+          const seen = { depth: sample(now, `rabbitmq_queue_messages${series}`), published: sample(now, published) };
+          if (seen.depth === 3 && seen.published === 3) return now;
+          throw new Error(`depth ${seen.depth}, published ${seen.published}`);
+        },
+        40_000,
+      );
       expect(sample(body, `rabbitmq_queue_messages_ready${series}`)).toBe(3);
       expect(sample(body, `rabbitmq_queue_messages_unacked${series}`)).toBe(0);
       expect(sample(body, `rabbitmq_queue_consumers${series}`)).toBe(0);
