@@ -1,9 +1,8 @@
 import { defineCommand } from "citty";
 import { EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, runCommand, stepLines } from "./lib/cli.ts";
-import { writeProvisionFiles } from "./lib/grafana/provision.ts";
+import { provisionSettingsOf, writeProvisionFiles } from "./lib/grafana/provision.ts";
 import { loadConfig } from "./lib/config.ts";
-import { renderingOf } from "../grafana/index.ts";
 
 export const provisionCommand = defineCommand({
   meta: {
@@ -24,7 +23,7 @@ export const provisionCommand = defineCommand({
   },
   run: ({ args }) => {
     const config = loadConfig({ envFile: args["env-file"] });
-    const result = writeProvisionFiles({ dir: args.out, dryRun: args.check, thresholds: config.alerts, alertmanager: config.alertmanager, rendering: renderingOf(config) });
+    const result = writeProvisionFiles({ dir: args.out, dryRun: args.check, ...provisionSettingsOf(config) });
     if (args.json) console.log(JSON.stringify({ ok: !(args.check && result.written.length), ...result }));
     else {
       for (const line of stepLines(result.written.map((path) => [path, args.check ? "DIFFERS" : "written"]))) console.log(line);

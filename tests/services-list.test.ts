@@ -2,10 +2,14 @@
 // service variable, the monitor's readings (and so the alerts on them) follow; feature-service and
 // dashboard-api stand-ins of the demo answering as the real ones do, their panels proven on and off.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import { type Rendering, dashboardDefinitions, datasourceDefinitions, provisionedDatasources, renderingOf } from "../grafana/index.ts";
 import { type Config, loadConfig } from "../scripts/lib/config.ts";
 import { dashboardPanels } from "../scripts/lib/check/dashboard-model.ts";
+import type { DashboardDefinition } from "../grafana/types.ts";
 import { runCheck } from "../scripts/lib/check/run.ts";
 import { type DemoServices, startServices } from "../scripts/lib/demo/services.ts";
 import { type DemoState, newDemoState } from "../scripts/lib/demo/state.ts";
@@ -13,6 +17,7 @@ import { readServices } from "../scripts/lib/monitor/sources.ts";
 import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { CORE_SERVICES, SERVICE_NAMES } from "../scripts/lib/services.ts";
 import { ToolkitError } from "../scripts/lib/errors.ts";
+import { provisionSettingsOf, writeProvisionFiles } from "../scripts/lib/grafana/provision.ts";
 import { panelOf } from "./support/check-results.ts";
 import { adminSql, freeStackPorts, settings, useLiveStack } from "./support/live.ts";
 import { json } from "./support/service-shapes.ts";
@@ -67,6 +72,22 @@ describe("the definitions follow the list", () => {
       expect.arrayContaining(["ytrader-feature-service", "ytrader-dashboard-api"]),
     );
   });
+});
+
+test("provision and setup's provision step render the files with the settings: the services named, the schema the panels read", () => {
+  const dir = mkdtempSync(join(tmpdir(), "provision-settings-"));
+  try {
+    writeProvisionFiles({ dir, ...provisionSettingsOf(load({ MONITORED_SERVICES: ALL_SIX, MONITORING_SCHEMA: "ops" })) });
+    expect(readFileSync(join(dir, "provisioning/datasources/ytrader.yml"), "utf8")).toContain("uid: ytrader-dashboard-api");
+    const main = { json: JSON.parse(readFileSync(join(dir, "dashboards/trading-system-monitoring.json"), "utf8")) } as DashboardDefinition;
+    const sqls = dashboardPanels(main).flatMap((p) => p.targets.map((t) => String((t as { rawSql?: string }).rawSql ?? "")));
+    expect(sqls.filter((sql) => sql.includes('"ops".trading_signals')).length).toBeGreaterThan(0);
+    expect(sqls.filter((sql) => sql.includes("monitoring.")).length).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // With the defaults, what they render is the committed files.
+  expect(writeProvisionFiles({ dryRun: true, ...provisionSettingsOf(load({})) }).written).toEqual([]);
 });
 
 test("no panel shows position-manager's positions_count (it counts history rows); the components table says so", () => {

@@ -9,7 +9,7 @@ import { type Config, loadConfig } from "./config.ts";
 import { needsOf } from "./needs.ts";
 import { EXIT, describeFailure, exitCodeFor } from "./errors.ts";
 import { stackEnv, stackUp } from "./stack/stack.ts";
-import { writeProvisionFiles } from "./grafana/provision.ts";
+import { provisionSettingsOf, writeProvisionFiles } from "./grafana/provision.ts";
 import { grafanaClientFor } from "./grafana/client.ts";
 import { isGrafanaError } from "./grafana/errors.ts";
 import { runPushStep } from "./grafana/push.ts";
@@ -123,12 +123,13 @@ const queuesStep: Step = {
   },
 };
 
-/** The committed files, rendered again (the same for everyone: no change unless the code changed), and
- *  the alert rules with the settings' thresholds; says where notifications go, or that they go nowhere. */
+/** The provisioning files rendered with the settings, as `bun run provision` renders them (with the
+ *  defaults, the committed files: no change unless the code changed), the alert rules with the settings'
+ *  thresholds; says where notifications go, or that they go nowhere. */
 const provisionStep: Step = {
   name: "provision",
   async run(run) {
-    const { written } = writeProvisionFiles({ dir: run.options.provisionDir, thresholds: run.config!.alerts, alertmanager: run.config!.alertmanager });
+    const { written } = writeProvisionFiles({ dir: run.options.provisionDir, ...provisionSettingsOf(run.config!) });
     const receivers = configuredReceivers(run.config!.alertmanager);
     const alerts = receivers.length
       ? `           alerts: ${alertDefinitions(run.config!.alerts).length} rules installed; Alertmanager notifies ${receivers.join(", ")} (docker compose: restart alertmanager to read prometheus/alertmanager.yml and the secrets of .env)`

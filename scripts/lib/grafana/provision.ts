@@ -3,9 +3,10 @@
 // reference that Grafana expands from its own environment (grafana-facts §7.2).
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { DEFAULT_RENDERING, type Rendering, dashboardDefinitions } from "../../../grafana/index.ts";
+import { DEFAULT_RENDERING, type Rendering, dashboardDefinitions, renderingOf } from "../../../grafana/index.ts";
 import { provisionedDatasources } from "../../../grafana/datasources.ts";
 import { FOLDER } from "../../../grafana/types.ts";
+import type { Config } from "../config.ts";
 import { type GeneratedFile, type WriteResult, writeChangedFiles } from "../files.ts";
 import { type RenderSettings, writePrometheusFiles } from "../prometheus/provision.ts";
 
@@ -59,6 +60,15 @@ export function provisionFiles(rendering: Rendering = DEFAULT_RENDERING): Genera
 }
 
 export type ProvisionResult = WriteResult;
+
+/** What the operator's settings change in the files: the alert rules' thresholds, Alertmanager's receivers,
+ *  the monitored services and the schema the panels read. `provision` and setup's provision step both
+ *  render with these. */
+export const provisionSettingsOf = (config: Config): RenderSettings & { rendering: Rendering } => ({
+  thresholds: config.alerts,
+  alertmanager: config.alertmanager,
+  rendering: renderingOf(config),
+});
 
 /** Writes the files that differ, Grafana's and Prometheus' (prometheus/, or `dir`/prometheus when `dir`
  *  is given); with `dryRun`, only says which would change. */
