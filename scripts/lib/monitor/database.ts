@@ -18,6 +18,7 @@ export class DatabaseFiguresReader {
   private readonly datasource: OpenDatasource;
   /** MONITORING_SCHEMA: the files name the default, and are read as the panels are (inSchema). */
   private readonly schema: string;
+  private readonly targets = new Map<string, Target>();
 
   constructor(
     config: Config,
@@ -33,13 +34,23 @@ export class DatabaseFiguresReader {
 
   /** sql/panels/<sqlFile>.sql over [from, to], its one frame. */
   async query(sqlFile: string, from: Date, to: Date): Promise<Frame> {
-    const target = { refId: "A", rawSql: panelSql(sqlFile, this.schema), format: "table" } as unknown as Target;
+    const target = this.targetOf(sqlFile);
     const range = { from, to, raw: { from: from.toISOString(), to: to.toISOString() } };
     const deadlineMs = 5_000;
     const signal = AbortSignal.timeout(deadlineMs);
     const [frame] = await this.datasource.run(target, { range, variables: [], intervalMs: 60_000, maxDataPoints: 1000, deadlineMs }, signal);
     if (!frame) throw new Error(`sql/panels/${sqlFile}.sql answered no frame`);
     return frame;
+  }
+
+  /** Each file's target, read once: a reading runs the same few files every interval. */
+  private targetOf(sqlFile: string): Target {
+    let target = this.targets.get(sqlFile);
+    if (!target) {
+      target = { refId: "A", rawSql: panelSql(sqlFile, this.schema), format: "table" } as unknown as Target;
+      this.targets.set(sqlFile, target);
+    }
+    return target;
   }
 
   async read(now = new Date()): Promise<DatabaseFigures> {

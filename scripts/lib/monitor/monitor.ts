@@ -78,12 +78,13 @@ export class Monitor {
   /** One reading of every source; returns the events written. */
   async cycle(now = new Date()): Promise<MonitorEvent[]> {
     const started = performance.now();
-    const exportQueues = await this.exportsQueues(now);
+    // Whether the monitor exports the queues is asked beside the other sources, not before them: the
+    // exporter's probe (every 10 minutes with auto) may take its whole timeout.
     const [services, training, figures, queues] = await Promise.all([
       readServices(this.config),
       readTraining(this.config),
       this.timed("database", () => this.database.read(now)),
-      exportQueues ? this.queueMetrics().read(this.config) : null,
+      this.exportsQueues(now).then((exports) => (exports ? this.queueMetrics().read(this.config) : null)),
     ]);
     const events: MonitorEvent[] = [];
     await this.loadLast();

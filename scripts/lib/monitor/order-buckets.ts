@@ -17,7 +17,7 @@
 // rewrite a bucket with the same numbers.
 import type postgres from "postgres";
 import { ORDER_BUCKETS_TABLE, ORDER_COUNTS_TABLE } from "../role/monitoring-schema.ts";
-import type { Frame } from "../check/frames.ts";
+import { type Frame, rowCount } from "../check/frames.ts";
 import type { DatabaseFiguresReader } from "./database.ts";
 import { fromUtc, utc } from "./events.ts";
 
@@ -176,6 +176,5 @@ export class OrderBuckets {
 
 /** A frame's rows as objects keyed by field name. */
 function rows(frame: Frame): Record<string, unknown>[] {
-  const length = frame.fields[0]?.values.length ?? 0;
-  return Array.from({ length }, (_, i) => Object.fromEntries(frame.fields.map((f) => [f.name, f.values[i]])));
+  return Array.from({ length: rowCount(frame) }, (_, i) => Object.fromEntries(frame.fields.map((f) => [f.name, f.values[i]])));
 }
