@@ -33,9 +33,6 @@ export type DatasourceKey = keyof typeof DATASOURCE_UIDS;
 /** Only model-service's training status needs an API key; the other endpoints the dashboards read are
  *  open, and a key Grafana does not need is a key it should not hold. */
 const SERVICES_NEEDING_API_KEY: readonly ServiceName[] = ["model-service"];
-/** dashboard-api's /ready says "not ready" with HTTP 503: read as a body (unhealthy), not as a failed query
- *  (unknown), by Infinity's ignoreStatusCodeCheck (infinity-facts §1.1). */
-const SERVICES_ANSWERING_WITH_ERROR_STATUS: readonly ServiceName[] = ["dashboard-api"];
 
 // A health probe that hangs must not hold a panel for Infinity's default 60 s.
 const SERVICE_TIMEOUT_SECONDS = 5;
@@ -114,7 +111,7 @@ function definitions(v: Values, maxOpenConns: number, connectionTimeout: number)
         customHealthCheckEnabled: true,
         customHealthCheckUrl: HEALTH_ENDPOINTS[name].path,
         ...(withKey ? { httpHeaderName1: "X-API-Key" } : {}),
-        ...(SERVICES_ANSWERING_WITH_ERROR_STATUS.includes(name) ? { ignoreStatusCodeCheck: true } : {}),
+        ...(HEALTH_ENDPOINTS[name].stateOnErrorStatus ? { ignoreStatusCodeCheck: true } : {}),
       },
       secureJsonData: withKey ? { httpHeaderValue1: SERVICE_VARIABLES[name].apiKey! } : {},
     };

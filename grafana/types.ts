@@ -36,3 +36,6 @@ export const FOLDER = { uid: "ytrader-monitoring", title: "Trading system" } as 
 /** What a variable holds when its All option is selected, in the dashboard JSON and in the browser. (Not
  *  the custom all value a query then receives, which a variable may set: dashboards/variables.ts.) */
 export const ALL_SELECTED = "$__all";
+/** The custom all value of the main dashboard's multi-value variables (dashboards/variables.ts): what `$var`
+ *  becomes in a query when All is selected, which the panels' SQL and PromQL test for. */
+export const CUSTOM_ALL_VALUE = "'__all__'";

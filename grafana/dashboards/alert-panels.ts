@@ -2,9 +2,8 @@
 // at the top, and the firing alerts drawn on every time series as annotations (Prometheus' ALERTS series).
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import { type AnnotationQuery, AnnotationQueryBuilder, PanelBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
-import { DATASOURCE_UIDS, PROMETHEUS_DATASOURCE_NAME, PROMETHEUS_TYPE } from "../datasources.ts";
-
-const PROMETHEUS = { type: PROMETHEUS_TYPE, uid: DATASOURCE_UIDS.prometheus };
+import { PROMETHEUS_DATASOURCE_NAME } from "../datasources.ts";
+import { PROMETHEUS_DATASOURCE } from "../queries/prometheus.ts";
 
 /** Grafana's alert list panel (type alertlist): the rules the Prometheus datasource evaluates, firing and
  *  pending ones, most important first. Its options are Grafana's UnifiedAlertListOptions. */
@@ -39,7 +38,7 @@ export function firingAlerts() {
 export function firingAlertsAnnotation(): cog.Builder<AnnotationQuery> {
   const annotation = new AnnotationQueryBuilder()
     .name("Firing alerts")
-    .datasource(PROMETHEUS)
+    .datasource(PROMETHEUS_DATASOURCE)
     .enable(true)
     .iconColor("red")
     .expr('ALERTS{alertstate="firing"}')

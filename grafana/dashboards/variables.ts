@@ -4,10 +4,8 @@
 import { CustomVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from "@grafana/grafana-foundation-sdk/dashboard";
 import { DATASOURCE_UIDS, POSTGRES_TYPE } from "../datasources.ts";
 import { panelSql } from "../queries/postgres.ts";
-import { ALL_SELECTED } from "../types.ts";
+import { ALL_SELECTED, CUSTOM_ALL_VALUE } from "../types.ts";
 
-/** The custom all value: what `$var` becomes in a query when All is selected. */
-const CUSTOM_ALL_VALUE = "'__all__'";
 const ALL = { text: "All", value: ALL_SELECTED };
 
 /** The event types of the event history, in the words of the spec's event model. */

@@ -4,10 +4,8 @@
 import { DataqueryBuilder, QueryEditorMode } from "@grafana/grafana-foundation-sdk/prometheus";
 import { MONITOR_JOB, MONITOR_METRICS } from "../../prometheus/metrics.ts";
 import { DATASOURCE_UIDS, PROMETHEUS_TYPE } from "../datasources.ts";
+import { CUSTOM_ALL_VALUE } from "../types.ts";
 
-/** The main dashboard's multi-value variables take the custom all value '__all__' (variables.ts), which a
- *  label regex would match against literally. */
-const ALL_VALUE = "'__all__'";
 
 /** The Prometheus datasource, for a panel whose queries all go to it. */
 export const PROMETHEUS_DATASOURCE = { type: PROMETHEUS_TYPE, uid: DATASOURCE_UIDS.prometheus };
@@ -34,7 +32,7 @@ export function narrowed(select: (matchers: string) => string, matchers: string,
   const and = matchers ? `${matchers}, ` : "";
   return (
     `(${select(`${and}${label}=~"$${variable}"`)} or ` +
-    `(label_replace(${select(matchers)}, "sel", "${ALL_VALUE}", "", "") and on(sel) label_replace(vector(1), "sel", "$${variable}", "", "")))`
+    `(label_replace(${select(matchers)}, "sel", "${CUSTOM_ALL_VALUE}", "", "") and on(sel) label_replace(vector(1), "sel", "$${variable}", "", "")))`
   );
 }
 

@@ -117,7 +117,7 @@ export interface Config {
 }
 
 // The services' catalogue lives in services.ts; re-exported for the many that read it with the settings.
-export { CORE_SERVICES, SERVICE_NAMES, SERVICE_VARIABLES, type CoreServiceName, type ServiceName } from "./services.ts";
+export { SERVICE_NAMES, SERVICE_VARIABLES, type ServiceName } from "./services.ts";
 
 export interface LoadOptions {
   /** A .env file to read; when absent, ./.env is read if it exists. */

@@ -34,18 +34,22 @@ export interface HealthEndpoint {
   healthyWord: string;
   /** Whether the body reports database_connected and queue_connected. */
   connections: boolean;
+  /** Whether an HTTP error status still carries the state (dashboard-api's 503 "not ready"): read as a
+   *  body (unhealthy), not as a failed query (unknown), by Infinity's ignoreStatusCodeCheck (infinity-facts
+   *  §1.1). */
+  stateOnErrorStatus: boolean;
 }
 
 /** How each service says it is well. feature-service's /health is static (it checks nothing, so it tells
  *  only that the service answers); dashboard-api's /health always says "ok", its /ready says "ready", or
  *  HTTP 503 "not ready" when its database pool is down, so /ready is read. */
 export const HEALTH_ENDPOINTS: Record<ServiceName, HealthEndpoint> = {
-  "ws-gateway": { path: "/health", healthyWord: "healthy", connections: true },
-  "model-service": { path: "/health", healthyWord: "healthy", connections: true },
-  "order-manager": { path: "/health", healthyWord: "healthy", connections: true },
-  "position-manager": { path: "/health", healthyWord: "healthy", connections: true },
-  "feature-service": { path: "/health", healthyWord: "healthy", connections: false },
-  "dashboard-api": { path: "/ready", healthyWord: "ready", connections: false },
+  "ws-gateway": { path: "/health", healthyWord: "healthy", connections: true, stateOnErrorStatus: false },
+  "model-service": { path: "/health", healthyWord: "healthy", connections: true, stateOnErrorStatus: false },
+  "order-manager": { path: "/health", healthyWord: "healthy", connections: true, stateOnErrorStatus: false },
+  "position-manager": { path: "/health", healthyWord: "healthy", connections: true, stateOnErrorStatus: false },
+  "feature-service": { path: "/health", healthyWord: "healthy", connections: false, stateOnErrorStatus: false },
+  "dashboard-api": { path: "/ready", healthyWord: "ready", connections: false, stateOnErrorStatus: true },
 };
 
 /** MONITORED_SERVICES' default: the core four. The newer two are left to the operator, because a

@@ -4,6 +4,7 @@
 import { badInput } from "../../errors.ts";
 import { compareGoStrings, formatRfc3339Nano, goQueryEscape, goQueryUnescape } from "../go-format.ts";
 import { goJsonSyntaxError } from "../go-json.ts";
+import { goNetError } from "../go-net.ts";
 import { formatMomentUtc, type TimeRange } from "../time-range.ts";
 import { ALLOWED_HOSTS_MESSAGE, type InfinityDatasource, InfinityQueryError, type InfinityTarget, QUERY_ERROR_PREFIX } from "./types.ts";
 
@@ -220,17 +221,6 @@ function canonicalHeaderName(name: string): string {
     .join("-");
 }
 
-/** A connection failure in the words of Go's net package, as Infinity's backend (and so Grafana) says
- *  it; Bun's own wording only for what Go's cannot be told from it. */
-function goNetError(error: unknown, url: string): string {
-  const { code, message } = error as { code?: string; message?: string };
-  const { hostname, port, protocol } = new URL(url);
-  const address = `${hostname}:${port || (protocol === "https:" ? "443" : "80")}`;
-  if (code === "ECONNREFUSED") return `dial tcp ${address}: connect: connection refused`;
-  if (code === "ENOTFOUND") return `dial tcp: lookup ${hostname}: no such host`;
-  return message ?? String(error);
-}
-
 /** Sends the request and reads the answer as Infinity's backend does: status, empty body, BOM, JSON. */
 export async function fetchJson(request: InfinityRequest): Promise<unknown> {
   const controller = new AbortController();
@@ -246,7 +236,7 @@ export async function fetchJson(request: InfinityRequest): Promise<unknown> {
   } catch (error) {
     const cause = controller.signal.aborted
       ? "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
-      : goNetError(error, request.url);
+      : goNetError(error, new URL(request.url));
     throw new InfinityQueryError(
       `${QUERY_ERROR_PREFIX}error getting response from url ${request.url}. no response received. Error: Get "${request.url}": ${cause}`,
       controller.signal.aborted ? 504 : 502,

@@ -3,6 +3,7 @@
 // Grafana's frames (one per series, named by the legend), its errors and warnings, and the empty frame of
 // an empty result. The target arrives as the browser sends it (browser.ts).
 import type { Field, Frame, Notice } from "../frames.ts";
+import { goNetError } from "../go-net.ts";
 import { alignRange, goDuration, interpolateServerVariables, prometheusStep, rateInterval, type StepInput } from "./interval.ts";
 
 /** A Prometheus query object of /api/ds/query (§1), as the browser sends it. */
@@ -92,19 +93,8 @@ async function send(source: PrometheusSource, request: PrometheusRequest, signal
       signal,
     });
   } catch (error) {
-    throw new Error(`${method === "POST" ? "Post" : "Get"} "${url.origin}${url.pathname}": ${goNetError(error as Error & { code?: string }, url)}`);
+    throw new Error(`${method === "POST" ? "Post" : "Get"} "${url.origin}${url.pathname}": ${goNetError(error, url)}`);
   }
-}
-
-/** A fetch failure in the words of Go's net package (the exact wrapping is UNCONFIRMED, §7). */
-function goNetError(error: Error & { code?: string }, url: URL): string {
-  const port = url.port || (url.protocol === "https:" ? "443" : "80");
-  const address = `${url.hostname}:${port}`;
-  const code = error.code ?? "";
-  if (code === "ECONNREFUSED" || /Unable to connect|ConnectionRefused/i.test(error.message)) return `dial tcp ${address}: connect: connection refused`;
-  if (code === "ENOTFOUND" || /getaddrinfo|DNS/i.test(error.message)) return `dial tcp: lookup ${url.hostname}: no such host`;
-  if (error.name === "AbortError" || error.name === "TimeoutError") return "context deadline exceeded";
-  return error.message;
 }
 
 interface PromAnswer {
