@@ -5,6 +5,7 @@
 // order-manager's horizon closes (a reduce-only order whose signal id has no signal row); snapshots of
 // open positions carrying snapshot_data; a model per strategy and symbol.
 import type postgres from "postgres";
+import { detectColumns, shapeName } from "../shapes/detect.ts";
 import { type Asset, between, pick, roundTo } from "./market.ts";
 
 /** What these steps use of the activity's market (activity-steps.ts). */
@@ -29,13 +30,10 @@ export const NEWEST = {
 
 export const REJECTION = { belowThreshold: "confidence_below_threshold", hold: "regression_hold_prediction" } as const;
 
-/** True when the database has the newest shape's columns (the demo writes the way its shape's services do). */
+/** True when the database has the newest shape (the demo writes the way its shape's services do): the
+ *  toolkit's one detection of shapes (shapes/detect.ts), every later migration present. */
 export async function isNewestShape(sql: postgres.Sql): Promise<boolean> {
-  const [row] = await sql`
-    SELECT count(*)::int = 3 AS newest FROM information_schema.columns WHERE table_schema = current_schema()
-      AND ((table_name = 'trading_signals' AND column_name = 'is_rejected') OR (table_name = 'positions' AND column_name = 'exit_price')
-           OR (table_name = 'model_versions' AND column_name = 'symbol'))`;
-  return Boolean(row?.newest);
+  return shapeName(await detectColumns(sql)).name === "newest";
 }
 
 /** The active model for a strategy and symbol (or the strategy's model for every symbol). */

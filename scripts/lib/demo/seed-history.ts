@@ -5,6 +5,7 @@
 // is needed.
 import type postgres from "postgres";
 import { BATCH, type CopyIn, NULL, type SeedTableReport, copyLines, openCopy } from "./copy.ts";
+import { NEWEST, REJECTION } from "./activity-newest.ts";
 import { RATES } from "./activity-steps.ts";
 import { dropDeferredIndexes, readDeferredIndexes, restoreDeferredIndexes, restoreDeferredIndexesInParallel } from "./deferred-indexes.ts";
 import { type Asset, FEE_RATE, MARKETS, REJECTION_REASONS, STRATEGIES, type Strategy, between, drawStrategy, pick } from "./market.ts";
@@ -27,9 +28,9 @@ const ORDER_COLUMNS = [
 /** The newest shape's: rejections and the horizon (sql/demo/newest.sql). */
 const NEWEST_SIGNAL_COLUMNS = [...SIGNAL_COLUMNS, "is_rejected", "rejection_reason", "effective_threshold", "prediction_horizon_seconds", "target_timestamp"] as const;
 const NEWEST_ORDER_COLUMNS = [...ORDER_COLUMNS, "target_timestamp"] as const;
-/** model-service's static threshold and the horizon the newest shape's signals carry. */
-const THRESHOLD = "0.7500";
-const HORIZON_SECONDS = 900;
+/** model-service's static threshold (as numeric(5,4) prints it) and the horizon the newest shape's signals carry. */
+const THRESHOLD = NEWEST.threshold.toFixed(4);
+const HORIZON_SECONDS = NEWEST.horizonSeconds;
 /** Of the newest shape's signals that get no order and had a model: holds; the rest fell below the threshold. */
 const HOLD_SHARE = 0.3;
 /** The share of the newest shape's inferences that are accepted (the rest are stored as rejected). */
@@ -124,10 +125,10 @@ function signalAt(plan: HistoryPlan, i: number, ordered: boolean): [Signal, stri
   };
   const snapshot = `{"price": ${priceText}, "spread": ${(price * 0.0001).toFixed(market.priceDigits + 2)}, "volume_24h": ${Math.round(between(1e5, 5e6))}}`;
   // The newest shape: an inference with a model that led to no order was rejected (a hold is stored as buy).
-  const rejection = plan.newest && model && !ordered ? (Math.random() < HOLD_SHARE ? "regression_hold_prediction" : "confidence_below_threshold") : null;
-  const confidence = rejection === "confidence_below_threshold" ? `0.${4000 + Math.floor(Math.random() * 3400)}` : `0.${(plan.newest ? 7500 : 5000) + Math.floor(Math.random() * (plan.newest ? 2400 : 4900))}`;
+  const rejection = plan.newest && model && !ordered ? (Math.random() < HOLD_SHARE ? REJECTION.hold : REJECTION.belowThreshold) : null;
+  const confidence = rejection === REJECTION.belowThreshold ? `0.${4000 + Math.floor(Math.random() * 3400)}` : `0.${(plan.newest ? 7500 : 5000) + Math.floor(Math.random() * (plan.newest ? 2400 : 4900))}`;
   const line =
-    `${crypto.randomUUID()}\t${signal.signalId}\t${strategy.id}\t${asset}\t${rejection === "regression_hold_prediction" ? "buy" : signal.side}\t${priceText}\t` +
+    `${crypto.randomUUID()}\t${signal.signalId}\t${strategy.id}\t${asset}\t${rejection === REJECTION.hold ? "buy" : signal.side}\t${priceText}\t` +
     `${confidence}\t${utcText(at)}\t${model ?? NULL}\t${model ? "f" : "t"}\t${snapshot}\t` +
     `${model ? METADATA.get(strategy) : WARMUP_METADATA}\t${signal.traceId}\t${utcText(at + between(3, 40))}`;
   if (!plan.newest) return [signal, line];
