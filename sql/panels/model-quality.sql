@@ -13,13 +13,13 @@ WITH active AS (
   WHERE m.is_active AND m.strategy_id IS NOT NULL
 ), latest AS (
   -- The latest value of each metric. Evaluations of the same version at the same time on different splits
-  -- (metadata.dataset_split) rank test, then validation, then train, then any other or none, then by id:
+  -- (the view's dataset_split, from the metadata) rank test, then validation, then train, then any other or none, then by id:
   -- the same row wins every time.
   SELECT DISTINCT ON (q.model_version_id, q.metric_name) q.model_version_id, q.metric_name, q.metric_value
   FROM monitoring.model_quality_metrics q
   JOIN active a ON a.id = q.model_version_id
   ORDER BY q.model_version_id, q.metric_name, q.evaluated_at DESC,
-           array_position(ARRAY['test', 'validation', 'train'], q.metadata ->> 'dataset_split') NULLS LAST, q.id
+           array_position(ARRAY['test', 'validation', 'train'], q.dataset_split) NULLS LAST, q.id
 ), span AS (
   -- The part of the range the monitor's summary covers (monitor/order-buckets.ts: orders by strategy per
   -- settled 10-minute bucket), counted from it; none when it has no unbroken stretch there.
@@ -82,10 +82,10 @@ SELECT st.strategy_id,
        max(l.metric_value) FILTER (WHERE l.metric_name = 'win_rate') AS win_rate,
        max(l.metric_value) FILTER (WHERE l.metric_name = 'accuracy') AS accuracy,
        max(l.metric_value) FILTER (WHERE l.metric_name = 'total_pnl') AS model_total_pnl,
-       CASE WHEN row_number() OVER (PARTITION BY st.strategy_id ORDER BY a.symbol NULLS FIRST) = 1 THEN coalesce(max(r.orders), 0) END AS orders,
-       CASE WHEN row_number() OVER (PARTITION BY st.strategy_id ORDER BY a.symbol NULLS FIRST) = 1 THEN coalesce(max(r.filled), 0) END AS filled,
-       CASE WHEN row_number() OVER (PARTITION BY st.strategy_id ORDER BY a.symbol NULLS FIRST) = 1 THEN round(max(r.filled)::numeric / nullif(max(r.orders), 0), 4) END AS fill_rate,
-       CASE WHEN row_number() OVER (PARTITION BY st.strategy_id ORDER BY a.symbol NULLS FIRST) = 1 THEN max(p.realized_pnl) END AS realized_pnl
+       CASE WHEN row_number() OVER per_strategy = 1 THEN coalesce(max(r.orders), 0) END AS orders,
+       CASE WHEN row_number() OVER per_strategy = 1 THEN coalesce(max(r.filled), 0) END AS filled,
+       CASE WHEN row_number() OVER per_strategy = 1 THEN round(max(r.filled)::numeric / nullif(max(r.orders), 0), 4) END AS fill_rate,
+       CASE WHEN row_number() OVER per_strategy = 1 THEN max(p.realized_pnl) END AS realized_pnl
 FROM strategies st
 LEFT JOIN active a ON a.strategy_id = st.strategy_id
 LEFT JOIN latest l ON l.model_version_id = a.id
@@ -93,4 +93,6 @@ LEFT JOIN range_orders r ON r.strategy_id = st.strategy_id
 LEFT JOIN range_pnl p ON p.strategy_id = st.strategy_id
 WHERE '__all__' IN ($strategy) OR st.strategy_id IN ($strategy)
 GROUP BY st.strategy_id, a.version, a.symbol
+-- The strategy's range figures once, on its first row (its model for every symbol, else the first symbol).
+WINDOW per_strategy AS (PARTITION BY st.strategy_id ORDER BY a.symbol NULLS FIRST)
 ORDER BY st.strategy_id, a.symbol NULLS FIRST
