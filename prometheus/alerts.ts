@@ -9,6 +9,7 @@
 // same names, prometheus/metrics.ts, where the broker's exporter is not reachable) and Prometheus' `up`.
 import type { AlertThresholds } from "../scripts/lib/config-alerts.ts";
 import { QUEUES_WITHOUT_CONSUMER_BY_DESIGN, QUEUE_CONSUMERS } from "../grafana/queue-topology.ts";
+import { MONITOR_METRICS, QUEUE_CONSUMER_COUNT, QUEUE_DELIVERIES, QUEUE_DEPTH, QUEUE_PUBLISHED } from "./metrics.ts";
 import { JOBS, durationSeconds } from "./prometheus.ts";
 
 export type Severity = "critical" | "warning";
@@ -32,8 +33,8 @@ export interface AlertDefinition {
 /** The runbook every alert links to; its sections are the alerts' names. */
 export const ALERT_RUNBOOK = "alerts.md";
 
-const SERVICE_STATUS = "ytrader_service_status";
-const LINK_STATE = "ytrader_exchange_link_state";
+const SERVICE_STATUS = MONITOR_METRICS.serviceStatus;
+const LINK_STATE = MONITOR_METRICS.linkState;
 // Regular expressions as PromQL raw strings (backticks): no escape is interpreted in them.
 const regex = (names: readonly string[]) => `\`${names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")}\``;
 const BY_DESIGN = `queue!~${regex(QUEUES_WITHOUT_CONSUMER_BY_DESIGN)}`;
@@ -63,17 +64,17 @@ export interface RecordingRule {
 
 /** Evaluated before the queue alerts, in their group, in this order. */
 export const RECORDING_RULES: RecordingRule[] = [
-  { record: QUEUE_RECORDS.messages, expr: withConsumer("max by (vhost, queue) (rabbitmq_queue_messages)") },
-  { record: QUEUE_RECORDS.consumers, expr: "max by (vhost, queue) (rabbitmq_queue_consumers)" },
+  { record: QUEUE_RECORDS.messages, expr: withConsumer(`max by (vhost, queue) (${QUEUE_DEPTH})`) },
+  { record: QUEUE_RECORDS.consumers, expr: `max by (vhost, queue) (${QUEUE_CONSUMER_COUNT})` },
   {
     record: QUEUE_RECORDS.published,
-    expr: 'sum without (queue_vhost) (label_replace(sum by (queue_vhost, queue) (rate(rabbitmq_queue_messages_published_total[5m])), "vhost", "$1", "queue_vhost", "(.*)"))',
+    expr: `sum without (queue_vhost) (label_replace(sum by (queue_vhost, queue) (rate(${QUEUE_PUBLISHED}[5m])), "vhost", "$1", "queue_vhost", "(.*)"))`,
   },
   {
     // Manual plus automatic acknowledgement (a channel exports both); a queue published to but delivered
     // from by no channel delivers 0.
     record: QUEUE_RECORDS.delivered,
-    expr: ["rabbitmq_channel_messages_delivered_ack_total", "rabbitmq_channel_messages_delivered_total"]
+    expr: QUEUE_DELIVERIES
       .map((counter) => `(sum by (vhost, queue) (rate(${counter}[5m])) or on (vhost, queue) ${QUEUE_RECORDS.published} * 0)`)
       .join(" + on (vhost, queue) "),
   },
@@ -126,7 +127,7 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
       name: "YtraderExchangeLinkFlapping",
       group: "exchange-link",
       // increase() extrapolates to the window's edges (3 reconnects can read 3.3): rounded, it counts them.
-      expr: `round(increase(ytrader_exchange_link_reconnects_total[10m])) > ${t.linkReconnectsPer10m}`,
+      expr: `round(increase(${MONITOR_METRICS.reconnects}[10m])) > ${t.linkReconnectsPer10m}`,
       for: "0s",
       severity: "warning",
       summary: "The exchange WebSocket link reconnects again and again",
@@ -135,7 +136,7 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
     {
       name: "YtraderExchangeHeartbeatStale",
       group: "exchange-link",
-      expr: `ytrader_exchange_link_heartbeat_age_seconds > ${heartbeatSeconds}`,
+      expr: `${MONITOR_METRICS.heartbeatAge} > ${heartbeatSeconds}`,
       for: "1m",
       severity: "warning",
       summary: "The exchange link's heartbeat is stale",
@@ -172,7 +173,7 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
       name: "YtraderNoTradingSignals",
       group: "trading",
       expr:
-        `time() - ytrader_table_last_row_timestamp_seconds{table="trading_signals"} > ${noSignalsSeconds} ` +
+        `time() - ${MONITOR_METRICS.lastRow}{table="trading_signals"} > ${noSignalsSeconds} ` +
         `and on () min(${SERVICE_STATUS}) >= 2`,
       for: "1m",
       severity: "warning",
@@ -185,8 +186,8 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
       name: "YtraderOrderRejectionRatioHigh",
       group: "trading",
       expr:
-        `ytrader_orders_rejected_recent / ytrader_orders_recent > ${t.orderRejectionRatio} ` +
-        `and ytrader_orders_recent >= ${t.orderRejectionMinOrders}`,
+        `${MONITOR_METRICS.rejectedRecent} / ${MONITOR_METRICS.ordersRecent} > ${t.orderRejectionRatio} ` +
+        `and ${MONITOR_METRICS.ordersRecent} >= ${t.orderRejectionMinOrders}`,
       for: "5m",
       severity: "warning",
       summary: "{{ $value | humanizePercentage }} of the orders of the last {{ $labels.window }} were rejected",
@@ -197,7 +198,7 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
     {
       name: "YtraderTrainingStuck",
       group: "trading",
-      expr: "ytrader_training_in_progress == 1",
+      expr: `${MONITOR_METRICS.trainingInProgress} == 1`,
       for: t.trainingMaxDuration,
       severity: "warning",
       summary: `model-service has been training for over ${t.trainingMaxDuration}`,
@@ -207,7 +208,7 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
     {
       name: "YtraderPostgresUnreachable",
       group: "infrastructure",
-      expr: `ytrader_monitor_source_up{source="database"} == 0`,
+      expr: `${MONITOR_METRICS.sourceUp}{source="database"} == 0`,
       for: "2m",
       severity: "critical",
       summary: "PostgreSQL does not answer the monitor",
@@ -219,7 +220,7 @@ export function alertDefinitions(t: AlertThresholds): AlertDefinition[] {
     {
       name: "YtraderRabbitmqUnreachable",
       group: "infrastructure",
-      expr: `up{job="${JOBS.rabbitmq}"} == 0 or ytrader_monitor_source_up{source="rabbitmq"} == 0`,
+      expr: `up{job="${JOBS.rabbitmq}"} == 0 or ${MONITOR_METRICS.sourceUp}{source="rabbitmq"} == 0`,
       for: "2m",
       severity: "critical",
       summary: "RabbitMQ does not answer",

@@ -8,7 +8,7 @@ import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk
 import { GraphDrawStyle, GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, VisibilityMode } from "@grafana/grafana-foundation-sdk/common";
 import { MappingType } from "@grafana/grafana-foundation-sdk/dashboard";
 import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { LINK_STATES, MONITOR_METRICS, QUEUE_DELIVERED, QUEUE_PUBLISHED, SERVICE_STATES } from "../../prometheus/metrics.ts";
+import { LINK_STATES, MONITOR_METRICS, QUEUE_DELIVERIES, QUEUE_DEPTH, QUEUE_PUBLISHED, SERVICE_STATES } from "../../prometheus/metrics.ts";
 import { COLORS, colorOf, mappingsOf, thresholds, unitOf } from "../look.ts";
 import { MONITOR_DOWN_VALUE, MONITOR_SELECTOR, PROMETHEUS_DATASOURCE, narrowed, prometheusQuery, selectorOrDown, unlessMonitorDown } from "../queries/prometheus.ts";
 import type { Layout } from "./layout.ts";
@@ -123,7 +123,7 @@ export function queueDepth() {
         `began. The red line is the lag rule's ${LAG_MESSAGES} messages (a queue above it is lagging in RabbitMQ queues). From ` +
         "RabbitMQ's own exporter, or from the monitor when the exporter cannot be reached.",
     )
-    .withTarget(prometheusQuery(perQueue("rabbitmq_queue_messages"), "{{queue}}"))
+    .withTarget(prometheusQuery(perQueue(QUEUE_DEPTH), "{{queue}}"))
     .unit("none")
     .decimals(0)
     .thresholds({ build: () => thresholds("transparent", [LAG_MESSAGES, COLORS.bad]) })
@@ -150,7 +150,7 @@ export function queueReadyUnacked() {
 export function queueRates() {
   // Deliveries in both acknowledgement modes; the rates of two metrics are added per queue (a selector of
   // both would give rate() two series of one label set once it drops their names).
-  const [ack, noAck] = Object.keys(QUEUE_DELIVERED).filter((name) => !name.endsWith("_acked_total")).map((name) => jobRate(name, "vhost"));
+  const [ack, noAck] = QUEUE_DELIVERIES.map((name) => jobRate(name, "vhost"));
   const delivered = `(${ack} + ${noAck}) or ${ack} or ${noAck}`;
   return new TimeseriesPanel()
     .datasource(PROMETHEUS_DATASOURCE)

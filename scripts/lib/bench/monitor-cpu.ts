@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { clockTicks } from "./cpu.ts";
+import { MONITOR_METRICS } from "../../../prometheus/metrics.ts";
 
 export interface MonitorCpuFigures {
   intervalSeconds: number;
@@ -58,7 +59,7 @@ export async function measureMonitorCpu(
   try {
     const lastCycle = async () => {
       const text = await (await fetch(`${url}/metrics`)).text();
-      return { text, at: Number(/^ytrader_monitor_last_cycle_timestamp_seconds (\S+)$/m.exec(text)?.[1] ?? 0) };
+      return { text, at: Number(new RegExp(`^${MONITOR_METRICS.lastCycle} (\\S+)$`, "m").exec(text)?.[1] ?? 0) };
     };
     const deadline = Date.now() + (interval * ((options.warmupReadings ?? 2) + 2) + 30) * 1000;
     let seen = new Set<number>();

@@ -5,7 +5,7 @@
 // that 30 days of it never sits in memory.
 import { CORE_SERVICES as SERVICE_NAMES } from "../services.ts";
 import { QUEUES } from "../demo/rabbitmq.ts";
-import { LINK_STATES, MONITOR_JOB, MONITOR_METRICS, QUEUE_PUBLISHED, RABBITMQ_JOB, SERVICE_STATES } from "../../../prometheus/metrics.ts";
+import { LINK_STATES, MONITOR_JOB, MONITOR_METRICS, QUEUE_CONSUMER_COUNT, QUEUE_DELIVERIES, QUEUE_DEPTH, QUEUE_GAUGES, QUEUE_PUBLISHED, RABBITMQ_JOB, SERVICE_STATES } from "../../../prometheus/metrics.ts";
 
 export interface HistoryShape {
   /** Unix seconds of the first and last sample. */
@@ -83,10 +83,10 @@ function queueFamilies(shape: HistoryShape): Family[] {
     queues.map((q) => ({ labels: { ...brokerLabels, vhost: "/", queue: q.queue }, value: (t: number) => value(q, t) }));
   const published = (q: (typeof queues)[number], t: number) => Math.round(q.rate * (t - shape.from));
   return [
-    { name: "rabbitmq_queue_messages", type: "gauge", series: perQueue(depth) },
-    { name: "rabbitmq_queue_messages_ready", type: "gauge", series: perQueue((q, t) => depth(q, t) - (q.consumed ? Math.min(depth(q, t), 2) : 0)) },
-    { name: "rabbitmq_queue_messages_unacked", type: "gauge", series: perQueue((q, t) => (q.consumed ? Math.min(depth(q, t), 2) : 0)) },
-    { name: "rabbitmq_queue_consumers", type: "gauge", series: perQueue((q) => (q.consumed ? 1 : 0)) },
+    { name: QUEUE_DEPTH, type: "gauge", series: perQueue(depth) },
+    { name: "rabbitmq_queue_messages_ready" satisfies keyof typeof QUEUE_GAUGES, type: "gauge", series: perQueue((q, t) => depth(q, t) - (q.consumed ? Math.min(depth(q, t), 2) : 0)) },
+    { name: "rabbitmq_queue_messages_unacked" satisfies keyof typeof QUEUE_GAUGES, type: "gauge", series: perQueue((q, t) => (q.consumed ? Math.min(depth(q, t), 2) : 0)) },
+    { name: QUEUE_CONSUMER_COUNT, type: "gauge", series: perQueue((q) => (q.consumed ? 1 : 0)) },
     {
       name: QUEUE_PUBLISHED.replace(/_total$/, ""),
       type: "counter",
@@ -96,7 +96,7 @@ function queueFamilies(shape: HistoryShape): Family[] {
       })),
     },
     {
-      name: "rabbitmq_channel_messages_delivered_ack",
+      name: QUEUE_DELIVERIES[0].replace(/_total$/, ""),
       type: "counter",
       series: queues.filter((q) => q.consumed).map((q) => ({ labels: { ...brokerLabels, channel: "<0.901.0>", vhost: "/", queue: q.queue }, value: (t: number) => published(q, t) })),
     },

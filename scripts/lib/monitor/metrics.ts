@@ -4,6 +4,7 @@
 // unknown (the link while ws-gateway does not answer) is removed rather than left at its last value, so a
 // panel or an alert sees "no data", never a stale state.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { MONITOR_METRICS } from "../../../prometheus/metrics.ts";
 import { LINK_STATES, SERVICE_STATES, type LinkReading, type ServiceReading, type TrainingReading } from "./sources.ts";
 
 const enumHelp = (what: string, states: readonly string[]) => `${what}: ${states.map((state, i) => `${i} ${state}`).join(", ")}`;
@@ -25,36 +26,36 @@ export class MonitorMetrics {
   private readonly labels = ["service"] as const;
 
   readonly serviceUp = this.gauge("ytrader_service_up", "1 when the service answered its /health with a JSON body, 0 when it did not answer or answered an error", this.labels);
-  readonly serviceStatus = this.gauge("ytrader_service_status", SERVICE_STATUS_HELP, this.labels);
-  readonly linkState = this.gauge("ytrader_exchange_link_state", LINK_STATE_HELP, this.labels);
+  readonly serviceStatus = this.gauge(MONITOR_METRICS.serviceStatus, SERVICE_STATUS_HELP, this.labels);
+  readonly linkState = this.gauge(MONITOR_METRICS.linkState, LINK_STATE_HELP, this.labels);
   readonly reconnects = new Counter({
-    name: "ytrader_exchange_link_reconnects_total",
+    name: MONITOR_METRICS.reconnects,
     help: "Reconnects of the exchange WebSocket link: increases of ws-gateway's own count where it exposes one, else returns to connected the monitor saw",
     labelNames: this.labels,
     registers: [this.registry],
   });
-  readonly heartbeatAge = this.gauge("ytrader_exchange_link_heartbeat_age_seconds", "Seconds since the exchange link's last heartbeat (only where ws-gateway exposes it)", this.labels);
+  readonly heartbeatAge = this.gauge(MONITOR_METRICS.heartbeatAge, "Seconds since the exchange link's last heartbeat (only where ws-gateway exposes it)", this.labels);
   readonly messageLag = this.gauge("ytrader_exchange_link_message_lag_seconds", "Seconds since the exchange link last delivered a message (websocket_last_message_at of a newer ws-gateway)", this.labels);
-  readonly trainingInProgress = this.gauge("ytrader_training_in_progress", "1 while model-service trains a model, 0 when not (absent when its training status cannot be read)", this.labels);
-  readonly trainingQueue = this.gauge("ytrader_training_queue_size", "Trainings waiting in model-service's queue", this.labels);
+  readonly trainingInProgress = this.gauge(MONITOR_METRICS.trainingInProgress, "1 while model-service trains a model, 0 when not (absent when its training status cannot be read)", this.labels);
+  readonly trainingQueue = this.gauge(MONITOR_METRICS.trainingQueue, "Trainings waiting in model-service's queue", this.labels);
 
   readonly windowSeconds = this.gauge("ytrader_database_window_seconds", "Length of the window the *_recent figures count over (MONITOR_DATABASE_WINDOW)");
   readonly signalsRecent = this.gauge("ytrader_trading_signals_recent", "Trading signals written in the last `window` (MONITOR_DATABASE_WINDOW), read as the read-only role", ["window"]);
-  readonly ordersRecent = this.gauge("ytrader_orders_recent", "Orders created in the last `window`", ["window"]);
-  readonly rejectedRecent = this.gauge("ytrader_orders_rejected_recent", "Orders created in the last `window` that were rejected", ["window"]);
-  readonly lastRow = this.gauge("ytrader_table_last_row_timestamp_seconds", "Unix time of the newest row of a table: trading_signals, orders (absent when it has none)", ["table"]);
+  readonly ordersRecent = this.gauge(MONITOR_METRICS.ordersRecent, "Orders created in the last `window`", ["window"]);
+  readonly rejectedRecent = this.gauge(MONITOR_METRICS.rejectedRecent, "Orders created in the last `window` that were rejected", ["window"]);
+  readonly lastRow = this.gauge(MONITOR_METRICS.lastRow, "Unix time of the newest row of a table: trading_signals, orders (absent when it has none)", ["table"]);
 
   readonly sourceDuration = this.gauge("ytrader_monitor_source_duration_seconds", "Seconds the monitor's last reading of a source took", ["source"]);
   readonly sourceErrors = new Counter({
-    name: "ytrader_monitor_source_errors_total",
+    name: MONITOR_METRICS.sourceErrors,
     help: "Readings of a source that failed (a service that does not answer counts here and as ytrader_service_up 0)",
     labelNames: ["source"],
     registers: [this.registry],
   });
-  readonly sourceUp = this.gauge("ytrader_monitor_source_up", "1 when the monitor's last reading of a source succeeded, 0 when it failed (the database, rabbitmq, training, events, each service)", ["source"]);
+  readonly sourceUp = this.gauge(MONITOR_METRICS.sourceUp, "1 when the monitor's last reading of a source succeeded, 0 when it failed (the database, rabbitmq, training, events, each service)", ["source"]);
   readonly cycleDuration = this.gauge("ytrader_monitor_cycle_duration_seconds", "Seconds the monitor's last reading of every source took");
-  readonly lastCycle = this.gauge("ytrader_monitor_last_cycle_timestamp_seconds", "Unix time the monitor's last reading of every source ended");
-  readonly interval = this.gauge("ytrader_monitor_interval_seconds", "Seconds between two readings (MONITOR_INTERVAL_SECONDS)");
+  readonly lastCycle = this.gauge(MONITOR_METRICS.lastCycle, "Unix time the monitor's last reading of every source ended");
+  readonly interval = this.gauge(MONITOR_METRICS.interval, "Seconds between two readings (MONITOR_INTERVAL_SECONDS)");
   readonly eventsWritten = new Counter({
     name: "ytrader_monitor_events_written_total",
     help: "State changes the monitor wrote to its events table, by subject",
