@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import type { Config } from "../scripts/lib/config.ts";
-import { type CheckOptions, type PanelResult, runCheck } from "../scripts/lib/check/run.ts";
+import { type CheckOptions, runCheck } from "../scripts/lib/check/run.ts";
+import { columnOf, panelOf, rowsOf } from "./support/check-results.ts";
 import { type DemoShape, applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { freshDatabase, runCli, useLiveStack } from "./support/live.ts";
 import { shapedDatabase } from "./support/shaped-database.ts";
@@ -20,15 +21,6 @@ const day = "2020-04-02";
 const window = { from: `${day}T00:00:00Z`, to: `${day}T23:59:59Z` };
 const at = (hhmm: string) => `${day} ${hhmm}:00`;
 
-const column = (result: PanelResult, name: string): unknown[] => {
-  const field = result.frames.find((f) => f.fields.length)?.fields.find((f) => f.name === name);
-  if (!field) throw new Error(`panel "${result.panel}" has no column ${name} (columns: ${result.columns.join(", ")})`);
-  return field.values;
-};
-const rowsOf = (result: PanelResult, names: string[]) => {
-  const columns = names.map((n) => column(result, n));
-  return (columns[0] ?? []).map((_, i) => Object.fromEntries(names.map((n, j) => [n, columns[j]![i]])));
-};
 
 interface Shaped {
   shape: DemoShape;
@@ -104,7 +96,7 @@ afterAll(async () => {
 describe("the newest shape", () => {
   test("signals: rejected ones are left out by default; shown, a hold reads hold, with its reason", async () => {
     const shown = await one(newest, "Trading signals: last 100");
-    expect(column(shown, "signal_id")).toEqual([newest.ids.accepted]);
+    expect(columnOf(shown, "signal_id")).toEqual([newest.ids.accepted]);
     const all = await one(newest, "Trading signals: last 100", { rejected: ["shown"] });
     expect(rowsOf(all, ["side", "rejected"])).toEqual([
       { side: "hold", rejected: "regression_hold_prediction" },
@@ -158,7 +150,7 @@ describe("the newest shape", () => {
 
   test("event history: signal_rejected and position_closed events; rejected signals are not signal_received", async () => {
     const events = await one(newest, "Event history: last 200");
-    const types = column(events, "event_type") as string[];
+    const types = columnOf(events, "event_type") as string[];
     expect(types.filter((t) => t === "signal_received")).toHaveLength(1);
     expect(types.filter((t) => t === "signal_rejected")).toHaveLength(2);
     expect(types.filter((t) => t === "position_closed")).toHaveLength(2);
@@ -166,7 +158,7 @@ describe("the newest shape", () => {
 
   test("signal trace: the position the signal's order moved, through position_orders (the closed one, not today's)", async () => {
     const result = await check(newest, { dashboard: TRACE, from: undefined, to: undefined, variables: { signal_id: [newest.ids.accepted] } });
-    const position = result.panels.find((r) => r.panel === "Position now")!;
+    const position = panelOf(result.panels, "Position now");
     expect(rowsOf(position, ["asset", "size", "current_price", "found_by"])).toEqual([
       { asset: "BTCUSDT", size: 0, current_price: null, found_by: "its orders (position_orders)" },
     ]);
@@ -175,7 +167,7 @@ describe("the newest shape", () => {
 
 describe("the December 2025 shape", () => {
   test("signals: every signal shown (none is rejected there), no rejections", async () => {
-    expect(column(await one(december, "Trading signals: last 100"), "signal_id")).toEqual([december.ids.accepted]);
+    expect(columnOf(await one(december, "Trading signals: last 100"), "signal_id")).toEqual([december.ids.accepted]);
     expect((await one(december, "Signal rejections by reason")).rows).toBe(0);
   });
 
@@ -195,7 +187,7 @@ describe("the December 2025 shape", () => {
   test("signal trace: without position_orders, the position of the signal's asset, found by asset", async () => {
     const result = await check(december, { dashboard: TRACE, from: undefined, to: undefined, variables: { signal_id: [december.ids.accepted] } });
     // BTCUSDT's reused row, closed now: the asset's position as it is.
-    expect(rowsOf(result.panels.find((r) => r.panel === "Position now")!, ["asset", "size", "found_by"])).toEqual([{ asset: "BTCUSDT", size: 0, found_by: "asset" }]);
+    expect(rowsOf(panelOf(result.panels, "Position now"), ["asset", "size", "found_by"])).toEqual([{ asset: "BTCUSDT", size: 0, found_by: "asset" }]);
   });
 });
 

@@ -5,19 +5,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import type { Config } from "../scripts/lib/config.ts";
-import { type PanelResult, runCheck } from "../scripts/lib/check/run.ts";
+import { runCheck } from "../scripts/lib/check/run.ts";
 import type { DemoShape } from "../scripts/lib/demo/schema.ts";
-import { columnOf } from "./support/check-results.ts";
+import { panelOf, rowsOf } from "./support/check-results.ts";
 import { type freshDatabase, useLiveStack } from "./support/live.ts";
 import { shapedDatabase } from "./support/shaped-database.ts";
 
 useLiveStack();
 
 const at = (hhmm: string) => `2020-04-03 ${hhmm}:00`;
-const rows = (result: PanelResult, names: string[]) => {
-  const columns = names.map((n) => columnOf(result, n));
-  return (columns[0] ?? []).map((_, i) => Object.fromEntries(names.map((n, j) => [n, columns[j]![i]])));
-};
 
 interface Seeded {
   db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -86,9 +82,9 @@ const trace = async (s: Seeded, signalId: string) => {
     panels: ["Orders of the signal", "Position now"],
     variables: { signal_id: [signalId] },
   });
-  const [orders, position] = ["Orders of the signal", "Position now"].map((t) => result.panels.find((p) => p.panel === t)!);
+  const [orders, position] = ["Orders of the signal", "Position now"].map((t) => panelOf(result.panels, t));
   expect([orders!.error ?? null, position!.error ?? null]).toEqual([null, null]);
-  return { orders: rows(orders!, ["order_id", "linked_by"]), position: rows(position!, ["asset", "found_by", "closed_by", "closing_order"]) };
+  return { orders: rowsOf(orders!, ["order_id", "linked_by"]), position: rowsOf(position!, ["asset", "found_by", "closed_by", "closing_order"]) };
 };
 
 /** The database of `shape`, seeded before the block's tests and dropped after them. */

@@ -13,3 +13,9 @@ export function columnOf(result: PanelResult, name: string): unknown[] {
   if (!field) throw new Error(`panel "${result.panel}" has no column ${name} (columns: ${result.columns.join(", ")}; error: ${result.error ?? "none"})`);
   return field.values;
 }
+
+/** The rows of a panel's first frame as objects of the columns `names`. */
+export function rowsOf(result: PanelResult, names: string[]): Record<string, unknown>[] {
+  const columns = names.map((name) => columnOf(result, name));
+  return (columns[0] ?? []).map((_, i) => Object.fromEntries(names.map((name, j) => [name, columns[j]![i]])));
+}

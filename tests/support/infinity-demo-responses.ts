@@ -8,6 +8,7 @@ import { applyDemoSchema } from "../../scripts/lib/demo/schema.ts";
 import { type DemoServices, faultApplies, startServices } from "../../scripts/lib/demo/services.ts";
 import { type DemoState, newDemoState } from "../../scripts/lib/demo/state.ts";
 import { eventually, freshDatabase, freshVhost, rabbitApi, settings } from "./live.ts";
+import { freePorts } from "./service-shapes.ts";
 
 export type InfinitySource = ServiceName | "rabbitmq";
 
@@ -76,13 +77,6 @@ const SERVICE_SHAPES: ServiceShape[] = [
 
 async function setAll(services: DemoServices, fault: "unhealthy" | "garbage" | "error500") {
   for (const name of SERVICE_NAMES) if (faultApplies(name, fault)) await services.setFault(name, fault, true);
-}
-
-function freePorts(n: number): number[] {
-  const probes = Array.from({ length: n }, () => Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() }));
-  const ports = probes.map((probe) => probe.port!);
-  for (const probe of probes) probe.stop(true);
-  return ports;
 }
 
 async function capture(shape: string, source: InfinitySource, path: string, url: string, headers: Record<string, string>): Promise<CapturedResponse> {
