@@ -19,6 +19,18 @@ export async function runFormatted(sql: postgres.Sql, template: string, values: 
 
 /** Creates `database` unless it exists; `admin` is connected to another database of the server. True
  *  when it was created. */
+/** SELECT on `schema`.`relation` for `reader` unless it holds it; returns the statement run. When the role
+ *  does not exist yet (a dry run of a first install plans it), the grant is only planned and returned. */
+export async function grantSelectIfMissing(sql: postgres.Sql, schema: string, relation: string, reader: string, readerExists: boolean): Promise<string[]> {
+  const statement = `GRANT SELECT ON ${schema}.${relation} TO ${reader}`;
+  if (!readerExists) return [statement];
+  const qualified = `${quoteIdent(schema)}.${quoteIdent(relation)}`;
+  const [has] = await sql`SELECT has_table_privilege(${reader}, ${qualified}, 'SELECT') AS select`;
+  if (has!.select) return [];
+  await sql.unsafe(`GRANT SELECT ON ${qualified} TO ${quoteIdent(reader)}`);
+  return [statement];
+}
+
 export async function createDatabaseIfMissing(admin: postgres.Sql, database: string): Promise<boolean> {
   const [found] = await admin`SELECT 1 FROM pg_database WHERE datname = ${database}`;
   if (found) return false;

@@ -5,7 +5,7 @@
 // panels read them).
 import type postgres from "postgres";
 import type { Config } from "../config.ts";
-import { quoteIdent, runFormatted } from "../postgres.ts";
+import { grantSelectIfMissing, quoteIdent, runFormatted } from "../postgres.ts";
 import { scramVerifier } from "./scram.ts";
 
 /** The monitor's events: one row per state change (monitor/events.ts writes them). */
@@ -127,18 +127,15 @@ export async function grantMonitorTablesToReader(sql: postgres.Sql, schema: stri
   const done: string[] = [];
   const [role] = await sql`SELECT 1 FROM pg_roles WHERE rolname = ${reader}`;
   // A dry run of a first install: the read-only role is only planned, so are its grants.
-  if (!role) return [`GRANT USAGE ON SCHEMA ${schema} TO ${reader}`, ...MONITOR_TABLES.map((table) => `GRANT SELECT ON ${schema}.${table} TO ${reader}`)];
-  const [has] = await sql`SELECT has_schema_privilege(${reader}, ${schema}, 'USAGE') AS usage`;
-  if (!has!.usage) {
-    await sql`GRANT USAGE ON SCHEMA ${sql(schema)} TO ${sql(reader)}`;
-    done.push(`GRANT USAGE ON SCHEMA ${schema} TO ${reader}`);
+  if (!role) done.push(`GRANT USAGE ON SCHEMA ${schema} TO ${reader}`);
+  else {
+    const [has] = await sql`SELECT has_schema_privilege(${reader}, ${schema}, 'USAGE') AS usage`;
+    if (!has!.usage) {
+      await sql`GRANT USAGE ON SCHEMA ${sql(schema)} TO ${sql(reader)}`;
+      done.push(`GRANT USAGE ON SCHEMA ${schema} TO ${reader}`);
+    }
   }
-  for (const table of MONITOR_TABLES) {
-    const [can] = await sql`SELECT has_table_privilege(${reader}, ${`${quoteIdent(schema)}.${quoteIdent(table)}`}, 'SELECT') AS select`;
-    if (can!.select) continue;
-    await sql`GRANT SELECT ON TABLE ${sql(schema)}.${sql(table)} TO ${sql(reader)}`;
-    done.push(`GRANT SELECT ON ${schema}.${table} TO ${reader}`);
-  }
+  for (const table of MONITOR_TABLES) done.push(...(await grantSelectIfMissing(sql, schema, table, reader, Boolean(role))));
   return done;
 }
 

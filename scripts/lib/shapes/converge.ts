@@ -3,7 +3,7 @@
 // of its definition), the read-only role granted SELECT on each. A view a missing column keeps from being
 // built is dropped rather than left showing an older shape's answer.
 import type postgres from "postgres";
-import { quoteIdent } from "../postgres.ts";
+import { grantSelectIfMissing, quoteIdent } from "../postgres.ts";
 import { type ShapeName, detectColumns, shapeName } from "./detect.ts";
 import { type MissingColumn, VIEW_NAMES, planViews, viewComment } from "./views.ts";
 
@@ -38,15 +38,7 @@ export async function convergeViews(sql: postgres.Sql, schema: string, reader: s
       await sql.unsafe(`COMMENT ON VIEW ${qualified(view.name)} IS '${viewComment(view)}'`);
       applied.push(`${existing.has(view.name) ? "REBUILD" : "CREATE"} VIEW ${schema}.${view.name} (security_invoker)`);
     }
-    if (!role) {
-      applied.push(`GRANT SELECT ON ${schema}.${view.name} TO ${reader}`);
-      continue;
-    }
-    const [has] = await sql`SELECT has_table_privilege(${reader}, ${qualified(view.name)}, 'SELECT') AS select`;
-    if (!has!.select) {
-      await sql.unsafe(`GRANT SELECT ON ${qualified(view.name)} TO ${quoteIdent(reader)}`);
-      applied.push(`GRANT SELECT ON ${schema}.${view.name} TO ${reader}`);
-    }
+    applied.push(...(await grantSelectIfMissing(sql, schema, view.name, reader, Boolean(role))));
   }
   for (const name of new Set(plan.missing.map((m) => m.view))) {
     if (!existing.has(name)) continue;
