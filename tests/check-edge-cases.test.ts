@@ -6,10 +6,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import type { Config } from "../scripts/lib/config.ts";
 import { type CheckOptions, runCheck } from "../scripts/lib/check/run.ts";
-import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
-import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { columnOf as column, panelOf as panel } from "./support/check-results.ts";
-import { freshDatabase, settings, useLiveStack } from "./support/live.ts";
+import { useLiveStack } from "./support/live.ts";
+import { type ShapedDatabase, shapedDatabase } from "./support/shaped-database.ts";
 
 useLiveStack();
 
@@ -17,7 +16,7 @@ const MAIN = "trading-system-monitoring";
 const TRACE = "ytrader-signal-trace";
 const EVENTS = "Event history: last 200";
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
+let db: ShapedDatabase["db"];
 let config: Config;
 
 const check = (options: Partial<CheckOptions>) =>
@@ -30,12 +29,8 @@ const dayRange = (day: string) => ({ from: `${day}T00:00:00Z`, to: `${day}T23:59
 const eventPairs = (events: ReturnType<typeof panel>) => column(events, "event_type").map((t, i) => [t, column(events, "model_version")[i]]);
 
 beforeAll(async () => {
-  db = await freshDatabase("check_edges");
-  await applyDemoSchema(db.sql);
-  const base = settings();
-  config = { ...base, postgres: { ...base.postgres, database: db.name } };
   // The role step also makes the monitor's events table, which the event history reads.
-  expect((await runRoleStep(config, {})).postgres.status).toBe("ok");
+  ({ db, config } = await shapedDatabase("check_edges"));
 }, 60_000);
 
 afterAll(async () => {

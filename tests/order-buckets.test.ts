@@ -7,13 +7,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { dashboardDefinitions, datasourceDefinitions } from "../grafana/index.ts";
 import { runCheck } from "../scripts/lib/check/run.ts";
 import type { Config } from "../scripts/lib/config.ts";
-import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { DatabaseFiguresReader } from "../scripts/lib/monitor/database.ts";
 import { EventStore } from "../scripts/lib/monitor/events.ts";
 import { BUCKET_MS, BUCKETS_PER_READING, type Coverage, OrderBuckets, nextStretch } from "../scripts/lib/monitor/order-buckets.ts";
-import { runRoleStep } from "../scripts/lib/role/role-step.ts";
 import { columnOf as column, panelOf as panel } from "./support/check-results.ts";
-import { freshDatabase, settings, useLiveStack } from "./support/live.ts";
+import { settings, useLiveStack } from "./support/live.ts";
+import { type ShapedDatabase, shapedDatabase } from "./support/shaped-database.ts";
 
 const at = (text: string) => new Date(`${text}Z`);
 const none: Coverage = { first: null, last: null };
@@ -38,7 +37,7 @@ describe("which buckets a reading summarizes", () => {
 
 describe("model quality from the summary", () => {
   useLiveStack();
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let db: ShapedDatabase["db"];
   let config: Config;
   let reader: DatabaseFiguresReader;
   let writer: EventStore;
@@ -46,12 +45,8 @@ describe("model quality from the summary", () => {
   const NOW = at("2020-03-01T14:00:00");
 
   beforeAll(async () => {
-    db = await freshDatabase("order_buckets");
-    await applyDemoSchema(db.sql);
-    const base = settings();
-    config = { ...base, postgres: { ...base.postgres, database: db.name } };
-    if (!config.monitor.writerPassword) throw new Error("the live stack's settings carry no MONITOR_POSTGRES_PASSWORD: start it with `bun run stack up`");
-    expect((await runRoleStep(config, {})).postgres.status).toBe("ok");
+    if (!settings().monitor.writerPassword) throw new Error("the live stack's settings carry no MONITOR_POSTGRES_PASSWORD: start it with `bun run stack up`");
+    ({ db, config } = await shapedDatabase("order_buckets"));
     reader = new DatabaseFiguresReader(config);
     writer = EventStore.open(config);
     buckets = new OrderBuckets(reader, writer.sql, config.monitor.schema);

@@ -1,7 +1,7 @@
 // A database of a test's own in one schema shape, with the read-only role and the canonical views the role
 // step builds there, and the stack's settings pointed at it (and at another MONITORING_SCHEMA when given).
 import type { Config } from "../../scripts/lib/config.ts";
-import { type DemoShape, applyDemoSchema } from "../../scripts/lib/demo/schema.ts";
+import { type DemoShape, applyDemoSchema, demoShape } from "../../scripts/lib/demo/schema.ts";
 import { runRoleStep } from "../../scripts/lib/role/role-step.ts";
 import { freshDatabase, settings } from "./live.ts";
 
@@ -10,7 +10,7 @@ export interface ShapedDatabase {
   config: Config;
 }
 
-export async function shapedDatabase(prefix: string, shape: DemoShape, schema?: string): Promise<ShapedDatabase> {
+export async function shapedDatabase(prefix: string, shape: DemoShape = demoShape(), schema?: string): Promise<ShapedDatabase> {
   const db = await freshDatabase(`${prefix}_${shape.replace("-", "_")}`);
   await applyDemoSchema(db.sql, shape);
   const base = settings();
