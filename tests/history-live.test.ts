@@ -19,7 +19,7 @@ import { renderPrometheusConfig } from "../scripts/lib/prometheus/provision.ts";
 import { stackPorts } from "../scripts/lib/stack/stack-paths.ts";
 import { type MonitoringFixture, monitoringFixture } from "./support/monitor.ts";
 import { eventually, useLiveStack } from "./support/live.ts";
-import { type OwnPrometheus, ownPrometheus } from "./support/prometheus.ts";
+import { type OwnPrometheus, instantQuery, ownPrometheus } from "./support/prometheus.ts";
 
 useLiveStack();
 
@@ -56,9 +56,7 @@ afterAll(async () => {
 
 /** An instant query's values, series by series. */
 async function instant(expr: string): Promise<number[]> {
-  const response = await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await response.json()) as { data?: { result?: { value: [number, string] }[] } };
-  return (body.data?.result ?? []).map((r) => Number(r.value[1]));
+  return (await instantQuery(prometheus!.url, expr)).map((r) => Number(r.value[1]));
 }
 
 /** The main dashboard's panels by title, run by check from `from` to now on this file's Prometheus. */
@@ -223,8 +221,7 @@ describe("queues from the monitor", () => {
     });
     try {
       const from = new Date();
-      const query = async (expr: string) =>
-        ((await (await fetch(`${own.url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: unknown[] } }).data.result.length;
+      const query = async (expr: string) => (await instantQuery(own.url, expr)).length;
       // Rates need two samples of a counter: wait for a few scrapes of every queue.
       await eventually("the monitor's queue series in Prometheus", async () => ((await query(`count_over_time(rabbitmq_queue_messages_published_total[10s]) >= 4`)) >= QUEUES.length ? true : undefined), 40_000);
       expect(exporting.monitor.queueSource()?.source).toBe("management");
@@ -290,15 +287,15 @@ describe("the monitor down, then Prometheus down", () => {
     };
     // What fails for other reasons (a stack without `bun run role`'s monitoring schema) fails either way;
     // every Prometheus panel answers while Prometheus runs.
+    const usesPrometheus = (p: PanelResult) => JSON.stringify(dashboardPanelJson(p.panel)).includes(DATASOURCE_UIDS.prometheus);
     const up = await all();
     const before = new Set(up.filter((p) => !p.ok).map((p) => p.panel));
-    for (const panel of up.filter((p) => JSON.stringify(dashboardPanelJson(p.panel)).includes(DATASOURCE_UIDS.prometheus))) {
+    for (const panel of up.filter(usesPrometheus)) {
       expect(`${panel.panel}: ${panel.error}`).toBe(`${panel.panel}: null`);
     }
     await prometheus!.stop();
     prometheus = null;
     const after = await all();
-    const usesPrometheus = (p: PanelResult) => JSON.stringify(dashboardPanelJson(p.panel)).includes(DATASOURCE_UIDS.prometheus);
     const prometheusPanels = after.filter(usesPrometheus);
     expect(prometheusPanels.length).toBe(8);
     const newlyFailed = after.filter((p) => !p.ok && !before.has(p.panel));
@@ -307,8 +304,11 @@ describe("the monitor down, then Prometheus down", () => {
   }, 120_000);
 });
 
+/** The main dashboard's panels as JSON, built once. */
+let mainPanels: { title?: string }[] | null = null;
+
 /** A panel of the main dashboard by title, as its JSON. */
 function dashboardPanelJson(title: string): unknown {
-  const board = dashboardDefinitions().find((d) => d.uid === "trading-system-monitoring")!;
-  return (board.json.panels as { title?: string }[]).find((p) => p.title === title);
+  mainPanels ??= dashboardDefinitions().find((d) => d.uid === "trading-system-monitoring")!.json.panels as { title?: string }[];
+  return mainPanels.find((p) => p.title === title);
 }

@@ -15,16 +15,11 @@ import { ALERTMANAGER_RELEASE, PROMETHEUS_RELEASE } from "../scripts/lib/stack/p
 import { stackDir, stackPorts } from "../scripts/lib/stack/stack-paths.ts";
 import { eventually, freeStackPorts, freshVhost, rabbitApi, runCli, settings, useLivePrometheus } from "./support/live.ts";
 import { grafanaTarget, onRealGrafana } from "./support/grafana-target.ts";
-import { ownPrometheus } from "./support/prometheus.ts";
+import { instantQuery, ownPrometheus } from "./support/prometheus.ts";
 
 const promUrl = () => `http://127.0.0.1:${stackPorts().prometheus}`;
 
-async function promQuery(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const response = await fetch(`${promUrl()}/api/v1/query`, { method: "POST", body: new URLSearchParams({ query: expr }) });
-  const body = (await response.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-  if (body.status !== "success") throw new Error(JSON.stringify(body));
-  return body.data.result;
-}
+const promQuery = (expr: string) => instantQuery(promUrl(), expr);
 
 describe("the stack's Prometheus and Alertmanager", () => {
   useLivePrometheus();
