@@ -200,11 +200,15 @@ export function provisionedDatasources(services: readonly ServiceName[] = DEFAUL
   );
 }
 
+/** The settings the datasources carry as secrets, each once. */
+export function secretVariables(datasources: readonly DatasourceDefinition[]): SettingName[] {
+  return [...new Set(datasources.flatMap((ds) => Object.values(ds.secureJsonData) as SettingName[]))];
+}
+
 /** Every variable the provisioning files reference, secrets included: what Grafana's environment
  *  must hold (docker-compose.yml passes exactly these). */
 export function provisioningVariables(services?: readonly ServiceName[]): SettingName[] {
   const datasources = provisionedDatasources(services);
   const references = [...JSON.stringify(datasources).matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1] as SettingName);
-  const secrets = datasources.flatMap((ds) => Object.values(ds.secureJsonData) as SettingName[]);
-  return [...new Set([...references, ...secrets])];
+  return [...new Set([...references, ...secretVariables(datasources)])];
 }

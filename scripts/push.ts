@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { badInput, EXIT } from "./lib/errors.ts";
 import { envFileArg, jsonArg, runCommand } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
+import { needsOf } from "./lib/needs.ts";
 import { grafanaClientFor } from "./lib/grafana/client.ts";
 import { runPushStep } from "./lib/grafana/push.ts";
 import { pushReportLines } from "./lib/grafana/push-report.ts";
@@ -39,7 +40,7 @@ export const pushCommand = defineCommand({
   run: async ({ args }) => {
     if (args.preview && !args["dry-run"]) throw badInput("--preview draws what a push would change: it goes with --dry-run");
     if (args.out && !args.preview) throw badInput("--out names where --preview's pictures go: it goes with --preview");
-    const config = loadConfig({ envFile: args["env-file"], required: args.preview ? ["GRAFANA_POSTGRES_PASSWORD"] : undefined });
+    const config = loadConfig({ envFile: args["env-file"], required: args.preview ? needsOf("preview") : undefined });
     const result = await runPushStep(config, { dryRun: args["dry-run"], force: args.force, updateSecrets: args["update-secrets"] });
     const pictures = args.preview
       ? await previewDrift(config, grafanaClientFor(config.grafana), result.items, {

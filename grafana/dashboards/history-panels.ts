@@ -45,9 +45,10 @@ const monitor = (metric: string) => `${metric}{${MONITOR_SELECTOR}}`;
 
 // --- Health over time --------------------------------------------------------------------------------
 
-/** Each service's state, narrowed by the service variable. */
-const serviceStateNow = (metric = MONITOR_METRICS.serviceStatus) => narrowed((m) => `${metric}{${m}}`, MONITOR_SELECTOR, "service", "service");
-const serviceStateBefore = () => narrowed((m) => `last_over_time(${MONITOR_METRICS.serviceStatus}{${m}}[1h])`, MONITOR_SELECTOR, "service", "service");
+/** Each service's state, narrowed by the service variable; `over` wraps the selector (unlessMonitorDown's
+ *  `before`: the same series over the hour before). */
+const serviceState = (over = (selector: string) => selector) =>
+  narrowed((m) => over(`${MONITOR_METRICS.serviceStatus}{${m}}`), MONITOR_SELECTOR, "service", "service");
 
 /** The worst state of the services the monitor reads, the exchange link counting degraded while it is
  *  not connected (as the Health row's overall does). */
@@ -65,7 +66,7 @@ export function serviceStates() {
       "state is unknown then. Narrowed by the service variable.",
   )
     .withTarget(prometheusQuery(unlessMonitorDown(OVERALL, 'label_replace(vector(0), "service", "overall", "", "")'), "overall", "A"))
-    .withTarget(prometheusQuery(unlessMonitorDown(serviceStateNow(), serviceStateBefore()), "{{service}}", "B"))
+    .withTarget(prometheusQuery(unlessMonitorDown(serviceState(), serviceState((selector) => `last_over_time(${selector}[1h])`)), "{{service}}", "B"))
     .mappings(stateMappings(SERVICE_STATES, SERVICE_COLORS))
     .noValue("no readings of the monitor in this range");
 }

@@ -1,11 +1,11 @@
 // What each command cannot do without, defined once: the command asks for exactly these, and
 // `bun run config --for COMMAND` lists them before it is run (the trading system's own .env lacks some).
 import type { SettingName } from "./settings.ts";
-import { provisionedDatasources } from "../../grafana/datasources.ts";
+import { provisionedDatasources, secretVariables } from "../../grafana/datasources.ts";
 
 /** The settings the datasources carry as secrets: a push (and so setup) cannot send a datasource without. */
 export function datasourceSecretSettings(): SettingName[] {
-  return [...new Set(provisionedDatasources().flatMap((ds) => Object.values(ds.secureJsonData) as SettingName[]))];
+  return secretVariables(provisionedDatasources());
 }
 
 const unique = (names: SettingName[]) => [...new Set(names)];
