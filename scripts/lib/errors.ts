@@ -157,22 +157,17 @@ export function didYouMean(typed: string, candidates: readonly string[]): string
   const key = (s: string) => s.replace(/^-+/, "").replace(/[-_]/g, "").toLowerCase();
   const started = key(typed).length >= 2 ? candidates.filter((candidate) => key(candidate).startsWith(key(typed))) : [];
   if (started.length === 1) return ` (did you mean ${started[0]}?)`;
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(key(typed), key(candidate));
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  const close = best !== undefined && bestDistance <= Math.max(2, Math.floor(key(typed).length / 3));
-  return close ? ` (did you mean ${best}?)` : "";
+  const best = nearest(typed, candidates, Math.max(2, Math.floor(key(typed).length / 3)), key);
+  return best !== undefined ? ` (did you mean ${best}?)` : "";
 }
 
-/** The candidate nearest to `typed` when at most `most` edits away (a letter added, dropped or changed). */
-export function nearest(typed: string, candidates: readonly string[], most: number): string | undefined {
+/** The candidate nearest to `typed` when at most `most` edits away (a letter added, dropped or changed),
+ *  the two compared as `key` gives them; the first of equally near ones. */
+export function nearest(typed: string, candidates: readonly string[], most: number, key = (s: string) => s): string | undefined {
   let best: string | undefined;
   let bestDistance = most + 1;
   for (const candidate of candidates) {
-    const distance = editDistance(typed, candidate);
+    const distance = editDistance(key(typed), key(candidate));
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;
