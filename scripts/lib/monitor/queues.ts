@@ -18,16 +18,20 @@ export interface QueueSourceChoice {
   reason: string;
 }
 
+/** The broker exporter's per-object endpoint under its base URL (http://host:15692). */
+const perObjectUrl = (base: string) => `${base.replace(/\/+$/, "")}${RABBITMQ_PER_OBJECT_PATH}`;
+/** A per-queue family the endpoint names even for a broker without queues (in its HELP line). */
+const READY_GAUGE = "rabbitmq_queue_messages_ready" satisfies keyof typeof QUEUE_GAUGES;
+
 /** Whether RabbitMQ's own exporter answers at `url` (http://host:15692) with per-queue figures on its
  *  per-object endpoint; the reason when it does not. */
 export async function brokerExporterAnswers(url: string, timeoutMs = 5_000): Promise<{ ok: boolean; reason: string }> {
-  const target = `${url.replace(/\/+$/, "")}${RABBITMQ_PER_OBJECT_PATH}`;
+  const target = perObjectUrl(url);
   try {
     const response = await fetch(target, { signal: AbortSignal.timeout(timeoutMs) });
     const body = await response.text();
     if (!response.ok) return { ok: false, reason: `${target} answered HTTP ${response.status}` };
-    // A broker without queues still names the family in its HELP line.
-    if (!body.includes("rabbitmq_queue_messages_ready")) return { ok: false, reason: `${target} gives no per-queue figures` };
+    if (!body.includes(READY_GAUGE)) return { ok: false, reason: `${target} gives no per-queue figures` };
     return { ok: true, reason: `${target} gives per-queue figures` };
   } catch (error) {
     return { ok: false, reason: `${target}: ${(error as Error).message}` };
@@ -37,7 +41,7 @@ export async function brokerExporterAnswers(url: string, timeoutMs = 5_000): Pro
 /** The path the per-queue figures take: MONITOR_QUEUE_SOURCE when it names one; with auto (the default),
  *  the broker's exporter at `exporterUrl` (RABBITMQ_PROMETHEUS_URL) when it answers, else the monitor. */
 export async function queueSourceChoice(config: Config, exporterUrl = config.prometheus.rabbitmqUrl, timeoutMs?: number): Promise<QueueSourceChoice> {
-  const url = `${exporterUrl.replace(/\/+$/, "")}${RABBITMQ_PER_OBJECT_PATH}`;
+  const url = perObjectUrl(exporterUrl);
   const setting = config.monitor.queueSource;
   if (setting === "exporter") return { source: "exporter", url, reason: "MONITOR_QUEUE_SOURCE=exporter" };
   if (setting === "management") return { source: "management", url, reason: "MONITOR_QUEUE_SOURCE=management" };

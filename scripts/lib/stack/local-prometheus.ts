@@ -33,14 +33,18 @@ export function prometheusPaths(stack: string) {
   };
 }
 
+const SECRET_NAMES = Object.keys(SECRET_FILES) as (keyof ReceiverSecretFiles)[];
+
 export function alertmanagerPaths(stack: string) {
   const home = join(stack, ALERTMANAGER);
-  const secret = (name: keyof ReceiverSecretFiles) => join(home, "secrets", SECRET_FILES[name].file);
+  const secretsDir = join(home, "secrets");
   return {
     home,
     config: join(home, "alertmanager.yml"),
     data: join(home, "data"),
-    secrets: { webhookUrl: secret("webhookUrl"), slackWebhookUrl: secret("slackWebhookUrl"), smtpPassword: secret("smtpPassword") },
+    secretsDir,
+    /** Each receiver secret's file, set or not. */
+    secrets: Object.fromEntries(SECRET_NAMES.map((name) => [name, join(secretsDir, SECRET_FILES[name].file)])) as Required<ReceiverSecretFiles>,
   };
 }
 
@@ -177,12 +181,12 @@ export async function startPrometheus(stack: string, ports: StackPorts, options:
  *  every start, so that a changed or cleared setting takes effect); the files of those configured. */
 export function writeReceiverSecrets(paths: ReturnType<typeof alertmanagerPaths>, config: Config): ReceiverSecretFiles {
   const values = receiverSecrets(config.alertmanager);
-  mkdirSync(join(paths.home, "secrets"), { recursive: true, mode: 0o700 });
-  for (const name of Object.keys(SECRET_FILES) as (keyof ReceiverSecretFiles)[]) {
+  mkdirSync(paths.secretsDir, { recursive: true, mode: 0o700 });
+  for (const name of SECRET_NAMES) {
     rmSync(paths.secrets[name], { force: true });
     if (values[name]) writeFileSync(paths.secrets[name], values[name], { mode: 0o600 });
   }
-  return secretFilesIn(join(paths.home, "secrets"), config.alertmanager);
+  return secretFilesIn(paths.secretsDir, config.alertmanager);
 }
 
 export async function startAlertmanager(stack: string, ports: StackPorts, options: { config?: Config } = {}): Promise<void> {
