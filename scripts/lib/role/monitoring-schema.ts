@@ -197,7 +197,7 @@ export async function convergeWriter(sql: postgres.Sql, spec: WriterSpec, canLog
     WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${role})`;
   const ours = (g: { schema: string; name: string }) => g.schema === schema && (MONITOR_TABLES as readonly string[]).includes(g.name);
   for (const table of MONITOR_TABLES) {
-    const has = new Set(granted.filter((g) => ours(g) && g.name === table).map((g) => g.privilege));
+    const has = new Set(granted.filter((g) => g.schema === schema && g.name === table).map((g) => g.privilege));
     const missing = WRITER_TABLE_PRIVILEGES.filter((privilege) => !has.has(privilege));
     if (!missing.length) continue;
     await sql.unsafe(`GRANT ${missing.join(", ")} ON TABLE ${quoteIdent(schema)}.${quoteIdent(table)} TO ${quoteIdent(role)}`);

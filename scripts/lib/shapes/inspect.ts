@@ -57,11 +57,11 @@ export async function inspectShape(sql: postgres.Sql, schema: string, dashboards
   return { ok: !missing.length && !stale.length, shape: shapeName(columns), missing, stale };
 }
 
-/** As the read-only role reads it (check), or any other login of the config. */
-export async function inspectShapeAs(config: Config, dashboards: DashboardDefinition[], login = { user: config.monitorRole.user, password: config.monitorRole.password ?? "" }): Promise<ShapeReport> {
+/** As the read-only role reads it (check). */
+export async function inspectShapeAs(config: Config, dashboards: DashboardDefinition[]): Promise<ShapeReport> {
   const pg = config.postgres;
-  const seconds = config.monitorRole.connectTimeoutSeconds;
-  const sql = postgres({ host: pg.host, port: pg.port, database: pg.database, user: login.user, password: login.password, max: 1, onnotice: () => {}, connect_timeout: seconds });
+  const { user, password = "", connectTimeoutSeconds: seconds } = config.monitorRole;
+  const sql = postgres({ host: pg.host, port: pg.port, database: pg.database, user, password, max: 1, onnotice: () => {}, connect_timeout: seconds });
   let reached = false;
   try {
     const report = await withinConnectTimeout(inspectShape(sql, config.monitor.schema, dashboards), seconds);
@@ -89,6 +89,6 @@ export function shapeLines(report: ShapeReport, schema: string): string[] {
 }
 
 /** The missing columns, one phrase each with their panels, for a one-line step detail. */
-export function missingPhrase(missing: ShapeReport["missing"] | (MissingColumn & { panels?: string[] })[]): string {
-  return missing.map((m) => `column ${m.table}.${m.column} missing (breaks ${(m.panels ?? []).join(", ") || `view ${m.view}`})`).join("; ");
+export function missingPhrase(missing: ShapeReport["missing"]): string {
+  return missing.map((m) => `column ${m.table}.${m.column} missing (breaks ${m.panels.join(", ") || `view ${m.view}`})`).join("; ");
 }

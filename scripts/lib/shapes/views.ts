@@ -47,7 +47,7 @@ export const VIEW_NAMES = [
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 /** The base tables the views read (all in public), for the catalog query. */
-export const BASE_TABLES = [...VIEW_NAMES.filter((v) => v !== "position_orders"), "position_orders", "closed_positions"];
+export const BASE_TABLES = [...VIEW_NAMES, "closed_positions"];
 
 /** Builds a view's column list: a column the table has, else a stated stand-in (a column of a later
  *  migration), else the column is missing (a column every supported shape has). */
