@@ -5,16 +5,14 @@
 import { expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { ArgsDef, CommandDef } from "citty";
+import type { ArgsDef } from "citty";
+import { type AnyCommand, commandOf, resolve } from "./support/commands.ts";
 import { EXIT } from "../scripts/lib/errors.ts";
 import { runCli } from "./support/live.ts";
 import { programTests } from "./support/timeouts.ts";
 
 programTests();
 
-type AnyCommand = CommandDef<ArgsDef>;
-const resolve = async <T,>(value: T | (() => T | Promise<T>) | Promise<T>): Promise<T> =>
-  typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
 
 interface Leaf {
   script: string;
@@ -42,8 +40,7 @@ async function leaves(): Promise<Leaf[]> {
     found.push({ script, words, envFile: "env-file" in args, json: "json" in args, required });
   };
   for (const file of readdirSync(join(import.meta.dir, "..", "scripts")).filter((name) => name.endsWith(".ts")).sort()) {
-    const module = (await import(`../scripts/${file}`)) as Record<string, unknown>;
-    const command = Object.entries(module).find(([name]) => name.endsWith("Command"))?.[1] as AnyCommand | undefined;
+    const command = await commandOf(`scripts/${file}`);
     if (command) await walk(`scripts/${file}`, command, []);
   }
   return found;

@@ -4,12 +4,10 @@
 import { expect, test } from "bun:test";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { ArgsDef, CommandDef } from "citty";
+import type { ArgsDef } from "citty";
+import { type AnyCommand, commandOf, resolve } from "./support/commands.ts";
 
-type AnyCommand = CommandDef<ArgsDef>;
 const REPO = join(import.meta.dir, "..");
-const resolve = async <T,>(value: T | (() => T | Promise<T>) | Promise<T>): Promise<T> =>
-  typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
 
 /** package.json's scripts that run a command of scripts/: name -> file. */
 function commandScripts(): Record<string, string> {
@@ -20,11 +18,6 @@ function commandScripts(): Record<string, string> {
       return file ? [[name, file]] : [];
     }),
   );
-}
-
-async function commandOf(file: string): Promise<AnyCommand> {
-  const module = (await import(join(REPO, file))) as Record<string, unknown>;
-  return Object.entries(module).find(([name]) => name.endsWith("Command"))![1] as AnyCommand;
 }
 
 /** The options a command takes: `--name`, `--no-name` for switches, aliases, and help. */
@@ -57,7 +50,7 @@ test("every flag the README and runbooks give a command is one that command take
   const wrong: string[] = [];
   for (const { file, line } of lines) {
     const [name, ...words] = line.trim().split(/\s+/);
-    let command = await commandOf(scripts[name!]!);
+    let command = (await commandOf(scripts[name!]!))!;
     const subCommands = (await resolve(command.subCommands)) as Record<string, AnyCommand> | undefined;
     let candidates = [command];
     if (subCommands && Object.keys(subCommands).length) {

@@ -229,7 +229,8 @@ const helpHint = (path: string) => ` See \`${path} --help\`.`;
 
 const suggest = (typed: string, candidates: string[], fallback: string) => didYouMean(typed, candidates) || fallback;
 
-async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
+/** A citty definition's value, given as is, as a promise or as a function (meta, args, subCommands). */
+export async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
   return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
 }
 
