@@ -13,6 +13,7 @@ import { type PanelDisplay, displayPanel } from "../scripts/lib/display/panel.ts
 import { type Browser, type Page, launchBrowser } from "../scripts/lib/preview/browser.ts";
 import { type Bundle, pageBundle } from "../scripts/lib/preview/bundle.ts";
 import { ensureChromium } from "../scripts/lib/preview/chromium.ts";
+import { thisHost } from "../scripts/lib/debian-packages.ts";
 import type { PreviewDashboard, PreviewPanel } from "../scripts/lib/preview/payload.ts";
 import { dashboardData } from "../scripts/lib/preview/queries.ts";
 import { openDrawn, pageHeight, pageWidth, writePage } from "../scripts/lib/preview/render.ts";
@@ -221,8 +222,8 @@ describe("a state timeline and a text panel", () => {
 describe("what the preview draws with", () => {
   test("without Chromium it stops with the command that installs it, and installs nothing when told not to", async () => {
     const lines: string[] = [];
-    const files = { chromium: join(dir, "no-chromium"), inter: join(dir, "no-inter.otf") };
-    const error = await ensureChromium((line) => lines.push(line), { install: false, files }).catch((e: Error) => e);
+    const host = { ...thisHost(), present: () => false };
+    const error = await ensureChromium((line) => lines.push(line), { install: false, host }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain("Debian packages missing: chromium (the preview draws dashboards with it), fonts-inter");
     expect((error as Error).message).toContain("apt-get install -y --no-install-recommends chromium fonts-inter");
