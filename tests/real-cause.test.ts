@@ -9,6 +9,7 @@ import { loadConfig } from "../scripts/lib/config.ts";
 import { panelLine } from "../scripts/lib/check/report.ts";
 import type { PushItem } from "../scripts/lib/grafana/push.ts";
 import { pushReportLines } from "../scripts/lib/grafana/push-report.ts";
+import { pickFreePort } from "../scripts/lib/stack/daemon.ts";
 import { runCli } from "./support/live.ts";
 import { programTests } from "./support/timeouts.ts";
 
@@ -16,14 +17,6 @@ programTests();
 
 /** Only what the command reads: no stack settings of the developer's shell leak in. */
 const bare = (settings: Record<string, string>) => ({ PATH: process.env.PATH!, HOME: process.env.HOME!, ...settings });
-
-/** A port nobody listens on: bound once by the OS, then let go. */
-function deadPort(): number {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = listener;
-  listener.stop(true);
-  return port;
-}
 
 const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
 afterAll(() => silent.stop(true));
@@ -38,7 +31,8 @@ async function timedCheck(port: number, extra: Record<string, string> = {}) {
 }
 
 test("check with PostgreSQL not listening: refused, said at once, exit 3, no panel waits on it", async () => {
-  const port = deadPort();
+  // A port nobody listens on, below the kernel's ephemeral range.
+  const port = pickFreePort();
   const run = await timedCheck(port);
   expect(run.code).toBe(EXIT.unreachable);
   expect(run.seconds).toBeLessThan(10);
