@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { applyDemoSchema } from "../scripts/lib/demo/schema.ts";
 import { freshDatabase, rabbitApi, runCli, settings, useLiveStack } from "./support/live.ts";
-import { adminConnection, attempt } from "./support/role-fixture.ts";
+import { adminConnection, attempt, dropTestRoles, roleCliEnv } from "./support/role-fixture.ts";
 
 useLiveStack();
 
@@ -13,20 +13,14 @@ const suffix = Math.random().toString(36).slice(2, 8);
 const roles = { split: `t_split_${suffix}`, both: `t_both_${suffix}`, mixed: `Grafana Monitor "${suffix}"` };
 const password = `pw'${suffix}"\\x`; // quotes and a backslash: quoting must be PostgreSQL's own
 /** The environment a user would have for running `bun run role` against this test's database. */
-const cliEnv = (role: string) => ({ ...process.env, POSTGRES_DB: db.name, GRAFANA_POSTGRES_USER: role, GRAFANA_POSTGRES_PASSWORD: password });
+const cliEnv = (role: string) => roleCliEnv(db.name, role, password);
 
 beforeAll(async () => {
   db = await freshDatabase("role-cli");
   await applyDemoSchema(db.sql);
 });
 
-afterAll(async () => {
-  for (const role of Object.values(roles)) await db.sql`DROP OWNED BY ${db.sql(role)}`.catch(() => {});
-  await db.drop();
-  const admin = postgres({ ...adminConnection(), database: "postgres" });
-  for (const role of Object.values(roles)) await admin`DROP ROLE IF EXISTS ${admin(role)}`;
-  await admin.end();
-});
+afterAll(() => dropTestRoles(db, Object.values(roles)));
 
 describe("`role --rabbitmq` reports each side", () => {
   const monitorUser = `t_split_mq_${suffix}`;

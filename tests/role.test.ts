@@ -9,7 +9,7 @@ import { MONITORED_TABLES, convergeRole, loginChecker, planRole, roleSpec } from
 import { MIGRATION_FILE, roleMigration } from "../scripts/lib/role/role-migration.ts";
 import { scramVerifier } from "../scripts/lib/role/scram.ts";
 import { freshDatabase, runCli, settings, useLiveStack } from "./support/live.ts";
-import { adminConnection, attempt } from "./support/role-fixture.ts";
+import { attempt, dropTestRoles, roleCliEnv } from "./support/role-fixture.ts";
 
 useLiveStack();
 
@@ -31,22 +31,14 @@ const checker = () => loginChecker(settings().postgres.host, settings().postgres
 const connectAs = (role: string, max = 1) =>
   postgres({ host: settings().postgres.host, port: settings().postgres.port, database: db.name, user: role, password, max, onnotice: () => {}, connect_timeout: 5 });
 /** The environment a user would have for running `bun run role` against this test's database. */
-const cliEnv = (role: string) => ({ ...process.env, POSTGRES_DB: db.name, GRAFANA_POSTGRES_USER: role, GRAFANA_POSTGRES_PASSWORD: password });
+const cliEnv = (role: string) => roleCliEnv(db.name, role, password);
 
 beforeAll(async () => {
   db = await freshDatabase("role");
   await applyDemoSchema(db.sql);
 });
 
-afterAll(async () => {
-  for (const role of Object.values(roles)) {
-    await db.sql`DROP OWNED BY ${db.sql(role)}`.catch(() => {});
-  }
-  await db.drop();
-  const admin = postgres({ ...adminConnection(), database: "postgres" });
-  for (const role of Object.values(roles)) await admin`DROP ROLE IF EXISTS ${admin(role)}`;
-  await admin.end();
-});
+afterAll(() => dropTestRoles(db, Object.values(roles)));
 
 
 describe("a new read-only role", () => {
