@@ -6,7 +6,7 @@ import { parseEnv } from "node:util";
 import { z } from "zod";
 import { ToolkitError, badInput, nearest } from "./errors.ts";
 import { type Kind, SETTINGS, type Setting, type SettingName } from "./settings.ts";
-import { SERVICE_NAMES, SERVICE_VARIABLES, type ServiceName, parseServiceList } from "./services.ts";
+import { SERVICE_NAMES, type ServiceName, parseServiceList } from "./services.ts";
 import { type AlertThresholds, type AlertmanagerSettings, alertSettingProblems, alertThresholds, alertmanagerSettings } from "./config-alerts.ts";
 
 
@@ -117,7 +117,20 @@ export interface Config {
 }
 
 // The services' catalogue lives in services.ts; re-exported for the many that read it with the settings.
-export { SERVICE_NAMES, SERVICE_VARIABLES, type ServiceName } from "./services.ts";
+export { SERVICE_NAMES, type ServiceName } from "./services.ts";
+
+/** Each service's settings, under the trading system's own (not quite regular) variable names. The
+ *  newest compose file has no host variable for dashboard-api (its container name is the host); the
+ *  toolkit's DASHBOARD_API_HOST defaults to it. The API keys of the two newer services are not needed:
+ *  the endpoints the toolkit reads there are open. */
+export const SERVICE_VARIABLES: Record<ServiceName, { host: SettingName; port: SettingName; apiKey?: SettingName }> = {
+  "ws-gateway": { host: "WS_GATEWAY_HOST", port: "WS_GATEWAY_PORT", apiKey: "WS_GATEWAY_API_KEY" },
+  "model-service": { host: "MODEL_SERVICE_HOST", port: "MODEL_SERVICE_PORT", apiKey: "MODEL_SERVICE_API_KEY" },
+  "order-manager": { host: "ORDERMANAGER_HOST", port: "ORDERMANAGER_PORT", apiKey: "ORDERMANAGER_API_KEY" },
+  "position-manager": { host: "POSITION_MANAGER_HOST", port: "POSITION_MANAGER_PORT", apiKey: "POSITION_MANAGER_API_KEY" },
+  "feature-service": { host: "FEATURE_SERVICE_HOST", port: "FEATURE_SERVICE_PORT" },
+  "dashboard-api": { host: "DASHBOARD_API_HOST", port: "DASHBOARD_API_PORT" },
+};
 
 export interface LoadOptions {
   /** A .env file to read; when absent, ./.env is read if it exists. */

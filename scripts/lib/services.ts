@@ -1,8 +1,8 @@
-// The trading system's HTTP services the toolkit knows, defined once: their settings (the trading
-// system's own variable names), how each tells its health, and which of them an operator monitors
-// (MONITORED_SERVICES). Datasources, the Health row, the service variable, the monitor's readings (and so
-// the alerts on them) and the demo's stand-ins all follow from here (docs/trading-system-now.md §4).
-import type { SettingName } from "./settings.ts";
+// The trading system's HTTP services the toolkit knows, defined once: their names, how each tells its
+// health, and which of them an operator monitors (MONITORED_SERVICES); their settings are in config.ts
+// (SERVICE_VARIABLES, beside the settings table this file's names feed). Datasources, the Health row, the
+// service variable, the monitor's readings (and so the alerts on them) and the demo's stand-ins all follow
+// from here (docs/trading-system-now.md §4).
 
 /** The four every shape of the trading system runs; the dashboards read them beyond their health
  *  (WebSocket row, training status, subscriptions, order-manager's readiness), so they are always on. */
@@ -13,19 +13,6 @@ export const OPTIONAL_SERVICES = ["feature-service", "dashboard-api"] as const;
 export const SERVICE_NAMES = [...CORE_SERVICES, ...OPTIONAL_SERVICES] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 export type CoreServiceName = (typeof CORE_SERVICES)[number];
-
-/** Each service's settings, under the trading system's own (not quite regular) variable names. The
- *  newest compose file has no host variable for dashboard-api (its container name is the host); the
- *  toolkit's DASHBOARD_API_HOST defaults to it. The API keys of the two newer services are not needed:
- *  the endpoints the toolkit reads there are open. */
-export const SERVICE_VARIABLES: Record<ServiceName, { host: SettingName; port: SettingName; apiKey?: SettingName }> = {
-  "ws-gateway": { host: "WS_GATEWAY_HOST", port: "WS_GATEWAY_PORT", apiKey: "WS_GATEWAY_API_KEY" },
-  "model-service": { host: "MODEL_SERVICE_HOST", port: "MODEL_SERVICE_PORT", apiKey: "MODEL_SERVICE_API_KEY" },
-  "order-manager": { host: "ORDERMANAGER_HOST", port: "ORDERMANAGER_PORT", apiKey: "ORDERMANAGER_API_KEY" },
-  "position-manager": { host: "POSITION_MANAGER_HOST", port: "POSITION_MANAGER_PORT", apiKey: "POSITION_MANAGER_API_KEY" },
-  "feature-service": { host: "FEATURE_SERVICE_HOST", port: "FEATURE_SERVICE_PORT" },
-  "dashboard-api": { host: "DASHBOARD_API_HOST", port: "DASHBOARD_API_PORT" },
-};
 
 export interface HealthEndpoint {
   /** The path whose body says the service's state. */
