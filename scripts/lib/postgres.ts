@@ -17,8 +17,6 @@ export async function runFormatted(sql: postgres.Sql, template: string, values: 
   return sql.unsafe(built!.statement as string);
 }
 
-/** Creates `database` unless it exists; `admin` is connected to another database of the server. True
- *  when it was created. */
 /** SELECT on `schema`.`relation` for `reader` unless it holds it; returns the statement run. When the role
  *  does not exist yet (a dry run of a first install plans it), the grant is only planned and returned. */
 export async function grantSelectIfMissing(sql: postgres.Sql, schema: string, relation: string, reader: string, readerExists: boolean): Promise<string[]> {
@@ -31,6 +29,8 @@ export async function grantSelectIfMissing(sql: postgres.Sql, schema: string, re
   return [statement];
 }
 
+/** Creates `database` unless it exists; `admin` is connected to another database of the server. True
+ *  when it was created. */
 export async function createDatabaseIfMissing(admin: postgres.Sql, database: string): Promise<boolean> {
   const [found] = await admin`SELECT 1 FROM pg_database WHERE datname = ${database}`;
   if (found) return false;
